@@ -1,0 +1,11 @@
+DROP TABLE audit_log;
+DROP TABLE topics;
+DROP TABLE invitations;
+DROP TABLE memberships;
+DROP TABLE organisations;
+DROP TABLE login_attempts;
+DROP TABLE email_tokens;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP FUNCTION audit_log_append_only();

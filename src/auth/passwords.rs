@@ -1,0 +1,191 @@
+//! Password hashing (argon2id, PHC strings) and the strength rules.
+//!
+//! Hashing costs ~19 MiB and tens of milliseconds, so [`Hasher`] runs it on the blocking
+//! pool with at most one hash per core in flight: a burst of logins queues here instead of
+//! starving every other request.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
+pub const MEMORY_KIB: u32 = 19 * 1024;
+pub const ITERATIONS: u32 = 2;
+pub const PARALLELISM: u32 = 1;
+
+pub const MIN_LENGTH: usize = 12;
+pub const MAX_LENGTH: usize = 128;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .expect("constant argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes synchronously; call through [`Hasher`] from request handlers.
+pub fn hash_now(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
+}
+
+/// Whether `password` matches the stored PHC string (any argon2 variant or parameters).
+pub fn verify_now(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Whether a stored hash was made with other parameters than today's and should be redone.
+pub fn needs_rehash(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return true;
+    };
+    if parsed.algorithm.as_str() != "argon2id" {
+        return true;
+    }
+    match Params::try_from(&parsed) {
+        Ok(p) => p.m_cost() != MEMORY_KIB || p.t_cost() != ITERATIONS || p.p_cost() != PARALLELISM,
+        Err(_) => true,
+    }
+}
+
+/// A verification against a hash that cannot match, so that an unknown email costs the
+/// same time as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("innolab-timing-equaliser").unwrap_or_default())
+}
+
+/// Bounded, off-worker hashing.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+}
+
+impl Hasher {
+    pub fn new(concurrency: usize) -> Self {
+        Hasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+        Ok(actix_web::web::block(f).await?)
+    }
+
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        self.run(move || hash_now(&password)).await?
+    }
+
+    pub async fn verify(&self, password: String, stored: String) -> AppResult<bool> {
+        self.run(move || verify_now(&password, &stored)).await
+    }
+}
+
+/// Checks length and guessability. `context` holds the person's own words (email, name),
+/// which make a password guessable too. Problems are recorded on `field`.
+pub fn check_strength(password: &str, context: &[&str], field: &str, errors: &mut FieldErrors) {
+    let chars = password.chars().count();
+    if chars < MIN_LENGTH {
+        errors.add(field, "password-too-short");
+        return;
+    }
+    if chars > MAX_LENGTH {
+        errors.add(field, "password-too-long");
+        return;
+    }
+    let mut words: Vec<&str> = context.to_vec();
+    words.extend(["innolab", "passwort", "password", "kennwort"]);
+    let estimate = zxcvbn::zxcvbn(password, &words);
+    if (estimate.score() as u8) < 3 {
+        let id = match estimate.feedback().and_then(|f| f.warning()) {
+            Some(zxcvbn::feedback::Warning::ThisIsATop10Password)
+            | Some(zxcvbn::feedback::Warning::ThisIsATop100Password)
+            | Some(zxcvbn::feedback::Warning::ThisIsACommonPassword)
+            | Some(zxcvbn::feedback::Warning::ThisIsSimilarToACommonlyUsedPassword) => {
+                "password-common"
+            }
+            Some(zxcvbn::feedback::Warning::RepeatsLikeAaaAreEasyToGuess)
+            | Some(zxcvbn::feedback::Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess) => {
+                "password-repeats"
+            }
+            Some(zxcvbn::feedback::Warning::SequencesLikeAbcAreEasyToGuess)
+            | Some(zxcvbn::feedback::Warning::StraightRowsOfKeysAreEasyToGuess)
+            | Some(zxcvbn::feedback::Warning::ShortKeyboardPatternsAreEasyToGuess) => {
+                "password-pattern"
+            }
+            Some(zxcvbn::feedback::Warning::DatesAreOftenEasyToGuess)
+            | Some(zxcvbn::feedback::Warning::RecentYearsAreEasyToGuess) => "password-dates",
+            Some(zxcvbn::feedback::Warning::NamesAndSurnamesByThemselvesAreEasyToGuess)
+            | Some(zxcvbn::feedback::Warning::CommonNamesAndSurnamesAreEasyToGuess) => {
+                "password-names"
+            }
+            _ => "password-weak",
+        };
+        errors.add(field, id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(pw: &str) -> Option<String> {
+        let mut e = FieldErrors::new();
+        check_strength(
+            pw,
+            &["erika@example.org", "Erika Mustermann"],
+            "password",
+            &mut e,
+        );
+        e.get("password").map(str::to_string)
+    }
+
+    #[test]
+    fn strength_rules() {
+        assert_eq!(problem("kurz").as_deref(), Some("password-too-short"));
+        assert_eq!(
+            problem(&"x".repeat(129)).as_deref(),
+            Some("password-too-long")
+        );
+        assert!(problem("password1234").is_some());
+        assert!(problem("qwertzuiopasdf").is_some());
+        assert!(problem("ErikaMustermann").is_some());
+        assert!(problem("aaaaaaaaaaaaaaaa").is_some());
+        assert_eq!(problem("Wolken-Fahrrad-Tinte-42"), None);
+    }
+
+    #[test]
+    fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
+        let h = hash_now("Wolken-Fahrrad-Tinte-42").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_now("Wolken-Fahrrad-Tinte-42", &h));
+        assert!(!verify_now("Wolken-Fahrrad-Tinte-43", &h));
+        assert!(!needs_rehash(&h));
+        assert!(!verify_now("x", "not a hash"));
+    }
+
+    #[test]
+    fn weaker_parameters_ask_for_a_rehash() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let h = weak.hash_password(b"pw", &salt).unwrap().to_string();
+        assert!(needs_rehash(&h));
+        assert!(verify_now("pw", &h), "old hashes still verify");
+    }
+}

@@ -1,0 +1,76 @@
+//! Login throttling per account and per client address, kept in the database so that
+//! every instance on a shared PostgreSQL sees the same counts.
+
+use chrono::Duration;
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+
+use crate::db::schema::login_attempts;
+use crate::db::{self, DbConnection};
+use crate::error::{AppError, AppResult};
+
+/// Failures counted within this window.
+pub const WINDOW_MINUTES: i64 = 15;
+/// Failed logins for one account before it is throttled.
+pub const MAX_PER_ACCOUNT: i64 = 5;
+/// Failed logins from one address (across accounts) before it is throttled.
+pub const MAX_PER_ADDRESS: i64 = 20;
+
+/// Refuses with 429 while the account or the address has too many recent failures.
+/// Failures before the account's last successful login do not count.
+pub fn check(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<()> {
+    let now = db::now();
+    let window_start = now - Duration::minutes(WINDOW_MINUTES);
+    let last_success = login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::success.eq(true))
+        .filter(login_attempts::at.gt(window_start))
+        .select(max(login_attempts::at))
+        .first::<Option<chrono::NaiveDateTime>>(conn)?;
+    let since = last_success.unwrap_or(window_start).max(window_start);
+    let (account_failures, oldest): (i64, Option<chrono::NaiveDateTime>) = login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::success.eq(false))
+        .filter(login_attempts::at.gt(since))
+        .select((count_star(), diesel::dsl::min(login_attempts::at)))
+        .first(conn)?;
+    let (address_failures, oldest_addr): (i64, Option<chrono::NaiveDateTime>) =
+        login_attempts::table
+            .filter(login_attempts::ip.eq(ip))
+            .filter(login_attempts::success.eq(false))
+            .filter(login_attempts::at.gt(window_start))
+            .select((count_star(), diesel::dsl::min(login_attempts::at)))
+            .first(conn)?;
+    let blocked_since = if account_failures >= MAX_PER_ACCOUNT {
+        oldest
+    } else if address_failures >= MAX_PER_ADDRESS {
+        oldest_addr
+    } else {
+        return Ok(());
+    };
+    let free_at = blocked_since.unwrap_or(now) + Duration::minutes(WINDOW_MINUTES);
+    Err(AppError::TooManyRequests {
+        retry_after_secs: (free_at - now).num_seconds().max(1) as u64,
+    })
+}
+
+pub fn record(conn: &mut DbConnection, email: &str, ip: &str, success: bool) -> AppResult<()> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email),
+            login_attempts::ip.eq(ip),
+            login_attempts::success.eq(success),
+            login_attempts::at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Drops attempts older than a day; run now and then so the table stays small.
+pub fn prune(conn: &mut DbConnection) -> AppResult<usize> {
+    let cutoff = db::now() - Duration::days(1);
+    Ok(
+        diesel::delete(login_attempts::table.filter(login_attempts::at.lt(cutoff)))
+            .execute(conn)?,
+    )
+}

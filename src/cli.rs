@@ -1,0 +1,267 @@
+//! The command line: `serve` (the default), `migrate`, `seed`, `user create`, `audit verify`.
+//! Flags and environment variables follow the operations contract in ARCHITECTURE.md.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Durability, FileConfig};
+use crate::db;
+use crate::domain::{accounts, audit};
+use crate::error::{AppError, AppResult};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "innolab",
+    version,
+    about = "Challenge and co-creation platform for the public sector"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct GlobalArgs {
+    /// Configuration file (TOML); `./innolab.toml` is read when present.
+    #[arg(long, env = "INNOLAB_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data folder: SQLite file, uploads, search index, mail outbox.
+    #[arg(long, env = "INNOLAB_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Base URL for links in mails; https:// turns on secure cookies and HSTS.
+    #[arg(long, env = "INNOLAB_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// SQLite durability: full (default, survives power loss) or normal.
+    #[arg(long, env = "INNOLAB_DURABILITY", global = true)]
+    pub durability: Option<Durability>,
+    /// SMTP relay (smtp://host:587 or smtps://host:465); without it mail goes to the outbox.
+    #[arg(long, env = "INNOLAB_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    #[arg(long, env = "INNOLAB_SMTP_USERNAME", global = true, hide = true)]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "INNOLAB_SMTP_PASSWORD", global = true, hide = true)]
+    pub smtp_password: Option<String>,
+    /// Sender address of outgoing mail.
+    #[arg(long, env = "INNOLAB_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo and reference data from seed/ (idempotent).
+    Seed,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "INNOLAB_LISTEN")]
+    pub listen: Option<String>,
+    /// Do not load demo data into an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "INNOLAB_WORKERS")]
+    pub workers: Option<usize>,
+    /// Re-read templates on every request (development).
+    #[arg(long, env = "INNOLAB_DEV_TEMPLATES")]
+    pub dev_templates: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a verified account.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// Display name (default: the part of the address before the @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the account a platform admin.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check the hash chain; exits non-zero at the first broken entry.
+    Verify,
+}
+
+/// Reads the config file, then lets environment and flags override it.
+pub fn resolve_config(global: &GlobalArgs, serve: Option<&ServeArgs>) -> AppResult<Config> {
+    let file = match &global.config {
+        Some(path) => FileConfig::load(path)?,
+        None if std::path::Path::new("innolab.toml").exists() => {
+            FileConfig::load(std::path::Path::new("innolab.toml"))?
+        }
+        None => FileConfig::default(),
+    };
+    let demo_env = std::env::var("INNOLAB_DEMO")
+        .ok()
+        .map(|v| !matches!(v.as_str(), "0" | "false" | "no" | "off"));
+    let no_demo = serve.is_some_and(|s| s.no_demo).then_some(false);
+    let overrides = FileConfig {
+        listen: serve.and_then(|s| s.listen.clone()),
+        data_dir: global.data_dir.clone(),
+        database_url: global.database_url.clone().filter(|u| !u.is_empty()),
+        demo: no_demo.or(demo_env),
+        public_url: global.public_url.clone(),
+        mail_from: global.mail_from.clone(),
+        smtp_url: global.smtp_url.clone(),
+        smtp_username: global.smtp_username.clone(),
+        smtp_password: global.smtp_password.clone(),
+        durability: global.durability,
+        workers: serve.and_then(|s| s.workers),
+        dev_templates: serve.and_then(|s| s.dev_templates.then_some(true)),
+        ..FileConfig::default()
+    };
+    Ok(Config::from_layers(file.overlay(overrides)))
+}
+
+/// Runs a command that needs only the database.
+pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
+    let config = resolve_config(global, None)?;
+    let pool = db::connect(&config)?;
+    let mut conn = db::checkout(&pool)?;
+    match command {
+        Command::Migrate => {
+            println!("database is up to date ({})", redact(&config.database_url));
+        }
+        Command::Seed => {
+            let r = crate::seed::apply(&mut conn)?;
+            println!(
+                "seed applied: {} topics, {} organisations created, {} users created",
+                r.topics, r.organisations_created, r.users_created
+            );
+        }
+        Command::User(UserCommand::Create {
+            email,
+            password,
+            name,
+            admin,
+        }) => {
+            let display_name = name
+                .clone()
+                .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_string());
+            let valid = accounts::validate_registration(&accounts::RegistrationInput {
+                email: email.clone(),
+                display_name,
+                password: password.clone(),
+                locale: None,
+            })
+            .map_err(|e| match e {
+                AppError::Validation(f) => AppError::Config(
+                    f.iter()
+                        .map(|(k, id)| {
+                            format!("{k}: {}", crate::i18n::text(crate::i18n::Lang::En, id))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                other => other,
+            })?;
+            if accounts::find_by_email(&mut conn, &valid.email)?.is_some() {
+                return Err(AppError::Config(format!(
+                    "an account for {} exists already",
+                    valid.email
+                )));
+            }
+            let hash = crate::auth::passwords::hash_now(password)?;
+            let user = db::write_tx(&mut conn, |c| {
+                let user = accounts::create_verified(c, &valid, &hash, *admin)?;
+                audit::append(
+                    c,
+                    audit::Event::new(None, "user_created_cli", "user", Some(user.id))
+                        .details(serde_json::json!({ "admin": admin })),
+                )?;
+                Ok::<_, AppError>(user)
+            })?;
+            println!(
+                "created user {} ({}){}",
+                user.id,
+                user.email,
+                if *admin { " as admin" } else { "" }
+            );
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let started = Instant::now();
+            let v = audit::verify(&mut conn)?;
+            match v.first_broken {
+                None => println!(
+                    "audit log intact: {} entries checked in {:?}",
+                    v.checked,
+                    started.elapsed()
+                ),
+                Some(id) => {
+                    return Err(AppError::Config(format!(
+                        "audit log broken at entry {id} ({} entries before it are intact)",
+                        v.checked
+                    )))
+                }
+            }
+        }
+        Command::Serve(_) => unreachable!("serve is not an offline command"),
+    }
+    Ok(())
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn bare_invocation_parses_as_serve_defaults() {
+        let cli = Cli::try_parse_from(["innolab"]).unwrap();
+        assert!(cli.command.is_none());
+        let cli =
+            Cli::try_parse_from(["innolab", "serve", "--listen", "0.0.0.0:9000", "--no-demo"])
+                .unwrap();
+        let Some(Command::Serve(s)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(s.listen.as_deref(), Some("0.0.0.0:9000"));
+        assert!(s.no_demo);
+    }
+}

@@ -1,0 +1,241 @@
+//! Runtime configuration: one [`Config`] assembled from defaults, an optional TOML file,
+//! environment variables and command-line flags (later sources win).
+//!
+//! The defaults need no set-up at all: SQLite in `./data`, listening on 127.0.0.1:8080,
+//! mail written as `.eml` files to `./data/outbox`. The names follow the operations
+//! contract in ARCHITECTURE.md.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::AppError;
+
+/// How mail leaves the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// One `.eml` file per message in `<data-dir>/outbox/` (the default).
+    Outbox,
+    /// An SMTP relay; `smtp://host:port` (STARTTLS when offered) or `smtps://host:port`.
+    Smtp {
+        url: String,
+        username: Option<String>,
+        password: Option<String>,
+    },
+}
+
+/// SQLite's `synchronous` pragma. `Full` survives power loss; `Normal` (with WAL) survives
+/// a crash of the process but may lose the last transactions on power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    Full,
+    Normal,
+}
+
+impl Durability {
+    pub fn pragma_value(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
+impl std::str::FromStr for Durability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "full" => Ok(Durability::Full),
+            "normal" => Ok(Durability::Normal),
+            other => Err(format!("unknown durability {other:?}: use full or normal")),
+        }
+    }
+}
+
+/// Everything the process needs to know about its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub demo_data: bool,
+    pub public_url: String,
+    pub mail_from: String,
+    pub mail: MailTransport,
+    pub durability: Durability,
+    pub pool_size: u32,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    /// Re-read templates from `templates/` on every render (development only).
+    pub dev_templates: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy).
+    pub trust_proxy: bool,
+    pub workers: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::from_layers(FileConfig::default())
+    }
+}
+
+/// The optional configuration file (`innolab.toml` or `--config FILE`); every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub demo: Option<bool>,
+    pub public_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub durability: Option<Durability>,
+    pub pool_size: Option<u32>,
+    pub session_idle_minutes: Option<i64>,
+    pub session_max_hours: Option<i64>,
+    pub dev_templates: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub workers: Option<usize>,
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> Result<Self, AppError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            AppError::Config(format!("cannot read config file {}: {e}", path.display()))
+        })?;
+        toml::from_str(&text)
+            .map_err(|e| AppError::Config(format!("invalid config file {}: {e}", path.display())))
+    }
+
+    /// Values given on the command line or in the environment replace those from the file.
+    pub fn overlay(mut self, other: FileConfig) -> FileConfig {
+        macro_rules! take {
+            ($($field:ident),*) => { $( if other.$field.is_some() { self.$field = other.$field; } )* };
+        }
+        take!(
+            listen,
+            data_dir,
+            database_url,
+            demo,
+            public_url,
+            mail_from,
+            smtp_url,
+            smtp_username,
+            smtp_password,
+            durability,
+            pool_size,
+            session_idle_minutes,
+            session_max_hours,
+            dev_templates,
+            trust_proxy,
+            workers
+        );
+        self
+    }
+}
+
+impl Config {
+    /// Fills every unset value with its default. Derived defaults (database URL, public URL)
+    /// follow the values they derive from.
+    pub fn from_layers(file: FileConfig) -> Config {
+        let listen = file.listen.unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let data_dir = file.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = file
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("innolab.db").display()));
+        let public_url = file
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        let mail = match file.smtp_url {
+            Some(url) if !url.is_empty() => MailTransport::Smtp {
+                url,
+                username: file.smtp_username,
+                password: file.smtp_password,
+            },
+            _ => MailTransport::Outbox,
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Config {
+            listen,
+            data_dir,
+            database_url,
+            demo_data: file.demo.unwrap_or(true),
+            public_url,
+            mail_from: file
+                .mail_from
+                .unwrap_or_else(|| "Innolab <noreply@innolab.localhost>".to_string()),
+            mail,
+            durability: file.durability.unwrap_or(Durability::Full),
+            pool_size: file.pool_size.unwrap_or(16).max(2),
+            session_idle_minutes: file.session_idle_minutes.unwrap_or(120).max(1),
+            session_max_hours: file.session_max_hours.unwrap_or(12).max(1),
+            dev_templates: file.dev_templates.unwrap_or(false),
+            trust_proxy: file.trust_proxy.unwrap_or(false),
+            workers: file.workers.unwrap_or(cores).max(1),
+        }
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix only when the public URL is HTTPS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// A configuration for tests and tools: everything under `dir`, no demo data.
+    pub fn for_data_dir(dir: &Path) -> Config {
+        Config::from_layers(FileConfig {
+            data_dir: Some(dir.to_path_buf()),
+            demo: Some(false),
+            ..FileConfig::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_setup() {
+        let c = Config::default();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://./data/innolab.db");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(c.demo_data);
+        assert_eq!(c.mail, MailTransport::Outbox);
+        assert_eq!(c.durability, Durability::Full);
+    }
+
+    #[test]
+    fn derived_defaults_follow_their_source_and_later_layers_win() {
+        let file = FileConfig {
+            listen: Some("0.0.0.0:9000".into()),
+            data_dir: Some("/srv/innolab".into()),
+            demo: Some(true),
+            ..FileConfig::default()
+        };
+        let flags = FileConfig {
+            demo: Some(false),
+            ..FileConfig::default()
+        };
+        let c = Config::from_layers(file.overlay(flags));
+        assert_eq!(c.database_url, "sqlite:///srv/innolab/innolab.db");
+        assert_eq!(c.public_url, "http://0.0.0.0:9000");
+        assert!(!c.demo_data);
+    }
+
+    #[test]
+    fn config_file_rejects_unknown_keys() {
+        let err = toml::from_str::<FileConfig>("lisen = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("lisen"));
+    }
+}

@@ -1,0 +1,545 @@
+//! Organisations (agencies, startups, civil-society groups, research teams), their
+//! members and invitations, and the admin verification of agencies.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::policy::OrgFacts;
+use crate::db::schema::{invitations, memberships, organisations, users};
+use crate::db::{self, DbConnection};
+use crate::domain::accounts::{self, User};
+use crate::domain::pagination::{Page, Paged};
+use crate::domain::text;
+use crate::error::{AppError, AppResult, FieldErrors};
+
+pub const INVITATION_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Agency,
+    Startup,
+    CivilSociety,
+    Research,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 4] = [
+        OrgKind::Agency,
+        OrgKind::Startup,
+        OrgKind::CivilSociety,
+        OrgKind::Research,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Agency => "agency",
+            OrgKind::Startup => "startup",
+            OrgKind::CivilSociety => "civil_society",
+            OrgKind::Research => "research",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OrgKind> {
+        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "owner" => Some(Role::Owner),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = organisations)]
+pub struct Organisation {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub website: Option<String>,
+    pub description: String,
+    pub verified_at: Option<NaiveDateTime>,
+    pub verified_by: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Organisation {
+    pub fn kind(&self) -> OrgKind {
+        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Startup)
+    }
+    pub fn is_verified(&self) -> bool {
+        self.verified_at.is_some()
+    }
+}
+
+/// What a person fills in to create or edit an organisation.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrgInput {
+    pub name: String,
+    pub kind: String,
+    pub website: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidOrg {
+    pub name: String,
+    pub kind: OrgKind,
+    pub website: Option<String>,
+    pub description: String,
+}
+
+pub fn validate(input: &OrgInput) -> AppResult<ValidOrg> {
+    let mut errors = FieldErrors::new();
+    let name = text::required_text(&input.name, "name", 150, &mut errors);
+    let kind = OrgKind::parse(input.kind.trim());
+    if kind.is_none() {
+        errors.add("kind", "org-kind-invalid");
+    }
+    let website = text::optional_url(input.website.as_deref(), "website", &mut errors);
+    let description = text::optional_text(
+        input.description.as_deref(),
+        "description",
+        20_000,
+        &mut errors,
+    )
+    .unwrap_or_default();
+    errors.into_result()?;
+    Ok(ValidOrg {
+        name,
+        kind: kind.unwrap_or(OrgKind::Startup),
+        website,
+        description,
+    })
+}
+
+fn unique_slug(conn: &mut DbConnection, name: &str) -> AppResult<String> {
+    let base = text::slugify(name);
+    let taken: Vec<String> = organisations::table
+        .filter(
+            organisations::slug
+                .eq(&base)
+                .or(organisations::slug.like(format!("{base}-%"))),
+        )
+        .select(organisations::slug)
+        .load(conn)?;
+    if !taken.contains(&base) {
+        return Ok(base);
+    }
+    Ok((2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|s| !taken.contains(s))
+        .unwrap_or(base))
+}
+
+/// Creates an organisation with its creator as the first owner.
+pub fn create(conn: &mut DbConnection, creator_id: i64, org: &ValidOrg) -> AppResult<Organisation> {
+    let now = db::now();
+    let slug = unique_slug(conn, &org.name)?;
+    let created: Organisation = diesel::insert_into(organisations::table)
+        .values((
+            organisations::slug.eq(slug),
+            organisations::name.eq(&org.name),
+            organisations::kind.eq(org.kind.as_str()),
+            organisations::website.eq(&org.website),
+            organisations::description.eq(&org.description),
+            organisations::created_by.eq(creator_id),
+            organisations::created_at.eq(now),
+            organisations::updated_at.eq(now),
+        ))
+        .returning(organisations::all_columns)
+        .get_result(conn)?;
+    add_member(conn, created.id, creator_id, Role::Owner)?;
+    Ok(created)
+}
+
+/// Changes name, website and description. The kind is fixed once created: an agency's
+/// verification must not carry over to another kind, nor the other way round.
+pub fn update(conn: &mut DbConnection, org_id: i64, org: &ValidOrg) -> AppResult<Organisation> {
+    Ok(diesel::update(organisations::table.find(org_id))
+        .set((
+            organisations::name.eq(&org.name),
+            organisations::website.eq(&org.website),
+            organisations::description.eq(&org.description),
+            organisations::updated_at.eq(db::now()),
+        ))
+        .returning(organisations::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Organisation> {
+    organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Organisation> {
+    organisations::table
+        .filter(organisations::slug.eq(slug))
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The user's current role in the organisation.
+pub fn role_of(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
+    let role: Option<String> = memberships::table
+        .filter(memberships::organisation_id.eq(org_id))
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::left_at.is_null())
+        .select(memberships::role)
+        .first(conn)
+        .optional()?;
+    Ok(role.and_then(|r| Role::parse(&r)))
+}
+
+/// The facts the policy needs about `org` for the given user.
+pub fn facts(
+    conn: &mut DbConnection,
+    org: &Organisation,
+    user_id: Option<i64>,
+) -> AppResult<OrgFacts> {
+    let role = match user_id {
+        Some(uid) => role_of(conn, org.id, uid)?,
+        None => None,
+    };
+    Ok(OrgFacts {
+        id: org.id,
+        kind: org.kind(),
+        verified: org.is_verified(),
+        role,
+    })
+}
+
+fn add_member(conn: &mut DbConnection, org_id: i64, user_id: i64, role: Role) -> AppResult<()> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::organisation_id.eq(org_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role.as_str()),
+            memberships::joined_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct Member {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub joined_at: NaiveDateTime,
+}
+
+/// Current members, owners first.
+pub fn members(conn: &mut DbConnection, org_id: i64) -> AppResult<Vec<Member>> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organisation_id.eq(org_id))
+        .filter(memberships::left_at.is_null())
+        .order((memberships::role.desc(), users::display_name.asc()))
+        .limit(500)
+        .select((
+            users::id,
+            users::display_name,
+            users::email,
+            memberships::role,
+            memberships::joined_at,
+        ))
+        .load(conn)?)
+}
+
+fn owner_count(conn: &mut DbConnection, org_id: i64) -> AppResult<i64> {
+    Ok(memberships::table
+        .filter(memberships::organisation_id.eq(org_id))
+        .filter(memberships::left_at.is_null())
+        .filter(memberships::role.eq(Role::Owner.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// What an invitation led to.
+#[derive(Debug, Clone)]
+pub enum InviteOutcome {
+    /// The address belongs to an account, which is now a member.
+    Joined(User),
+    /// No account yet: an invitation waits for the address (id for the mail).
+    Invited { invitation_id: i64 },
+}
+
+/// Invites an address. An existing account joins at once; a new address gets a pending
+/// invitation that it accepts after registering.
+pub fn invite(
+    conn: &mut DbConnection,
+    org_id: i64,
+    inviter_id: i64,
+    email: &str,
+    role: &str,
+) -> AppResult<InviteOutcome> {
+    let mut errors = FieldErrors::new();
+    let email = text::normalise_email(email);
+    if email.is_none() {
+        errors.add("email", "email-invalid");
+    }
+    let role = Role::parse(role.trim());
+    if role.is_none() {
+        errors.add("role", "role-invalid");
+    }
+    errors.into_result()?;
+    let (email, role) = (email.unwrap_or_default(), role.unwrap_or(Role::Member));
+    if let Some(user) = accounts::find_by_email(conn, &email)? {
+        if role_of(conn, org_id, user.id)?.is_some() {
+            return Err(FieldErrors::single("email", "member-already"));
+        }
+        add_member(conn, org_id, user.id, role)?;
+        return Ok(InviteOutcome::Joined(user));
+    }
+    let pending: i64 = invitations::table
+        .filter(invitations::organisation_id.eq(org_id))
+        .filter(invitations::email.eq(&email))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::declined_at.is_null())
+        .filter(invitations::expires_at.gt(db::now()))
+        .count()
+        .get_result(conn)?;
+    if pending > 0 {
+        return Err(FieldErrors::single("email", "invitation-pending"));
+    }
+    let now = db::now();
+    let invitation_id = diesel::insert_into(invitations::table)
+        .values((
+            invitations::kind.eq("organisation"),
+            invitations::organisation_id.eq(org_id),
+            invitations::email.eq(&email),
+            invitations::role.eq(role.as_str()),
+            invitations::invited_by.eq(inviter_id),
+            invitations::created_at.eq(now),
+            invitations::expires_at.eq(now + Duration::days(INVITATION_DAYS)),
+        ))
+        .returning(invitations::id)
+        .get_result(conn)?;
+    Ok(InviteOutcome::Invited { invitation_id })
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct PendingInvitation {
+    pub id: i64,
+    pub kind: String,
+    pub organisation_id: Option<i64>,
+    pub organisation_name: String,
+    pub organisation_slug: String,
+    pub role: String,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Open invitations addressed to the user's (verified) email address.
+pub fn invitations_for(conn: &mut DbConnection, user: &User) -> AppResult<Vec<PendingInvitation>> {
+    if !user.is_verified() {
+        return Ok(Vec::new());
+    }
+    Ok(invitations::table
+        .inner_join(organisations::table)
+        .filter(invitations::email.eq(&user.email))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::declined_at.is_null())
+        .filter(invitations::expires_at.gt(db::now()))
+        .order(invitations::id.desc())
+        .limit(100)
+        .select((
+            invitations::id,
+            invitations::kind,
+            invitations::organisation_id,
+            organisations::name,
+            organisations::slug,
+            invitations::role,
+            invitations::expires_at,
+        ))
+        .load(conn)?)
+}
+
+/// Accepts or declines an invitation addressed to the user; returns the organisation id.
+/// Someone else's invitation is "not found".
+pub fn answer_invitation(
+    conn: &mut DbConnection,
+    invitation_id: i64,
+    user: &User,
+    accept: bool,
+) -> AppResult<i64> {
+    let open = invitations_for(conn, user)?
+        .into_iter()
+        .find(|i| i.id == invitation_id)
+        .ok_or(AppError::NotFound)?;
+    let org_id = open.organisation_id.ok_or(AppError::NotFound)?;
+    let now = db::now();
+    if accept {
+        if role_of(conn, org_id, user.id)?.is_none() {
+            add_member(
+                conn,
+                org_id,
+                user.id,
+                Role::parse(&open.role).unwrap_or(Role::Member),
+            )?;
+        }
+        diesel::update(invitations::table.find(invitation_id))
+            .set(invitations::accepted_at.eq(now))
+            .execute(conn)?;
+    } else {
+        diesel::update(invitations::table.find(invitation_id))
+            .set(invitations::declined_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(org_id)
+}
+
+/// Ends a membership (leaving or being removed). The last owner cannot go: someone must
+/// always be able to manage the organisation.
+pub fn end_membership(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<()> {
+    let role = role_of(conn, org_id, user_id)?.ok_or(AppError::NotFound)?;
+    if role == Role::Owner && owner_count(conn, org_id)? <= 1 {
+        return Err(AppError::Conflict {
+            message_id: "last-owner",
+        });
+    }
+    diesel::update(
+        memberships::table
+            .filter(memberships::organisation_id.eq(org_id))
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::left_at.is_null()),
+    )
+    .set(memberships::left_at.eq(db::now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Changes a member's role; the last owner cannot be demoted.
+pub fn set_role(conn: &mut DbConnection, org_id: i64, user_id: i64, role: &str) -> AppResult<Role> {
+    let new_role =
+        Role::parse(role.trim()).ok_or_else(|| FieldErrors::single("role", "role-invalid"))?;
+    let current = role_of(conn, org_id, user_id)?.ok_or(AppError::NotFound)?;
+    if current == Role::Owner && new_role == Role::Member && owner_count(conn, org_id)? <= 1 {
+        return Err(AppError::Conflict {
+            message_id: "last-owner",
+        });
+    }
+    diesel::update(
+        memberships::table
+            .filter(memberships::organisation_id.eq(org_id))
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::left_at.is_null()),
+    )
+    .set(memberships::role.eq(new_role.as_str()))
+    .execute(conn)?;
+    Ok(new_role)
+}
+
+/// Marks an agency as verified by a platform admin. Only agencies need it.
+pub fn verify(conn: &mut DbConnection, org_id: i64, admin_id: i64) -> AppResult<Organisation> {
+    let org = find(conn, org_id)?;
+    if org.kind() != OrgKind::Agency {
+        return Err(AppError::Conflict {
+            message_id: "verify-only-agencies",
+        });
+    }
+    if org.is_verified() {
+        return Ok(org);
+    }
+    Ok(diesel::update(organisations::table.find(org_id))
+        .set((
+            organisations::verified_at.eq(db::now()),
+            organisations::verified_by.eq(admin_id),
+        ))
+        .returning(organisations::all_columns)
+        .get_result(conn)?)
+}
+
+/// Agencies waiting for verification, oldest first.
+pub fn pending_verifications(conn: &mut DbConnection) -> AppResult<Vec<Organisation>> {
+    Ok(organisations::table
+        .filter(organisations::kind.eq(OrgKind::Agency.as_str()))
+        .filter(organisations::verified_at.is_null())
+        .order(organisations::created_at.asc())
+        .limit(100)
+        .select(Organisation::as_select())
+        .load(conn)?)
+}
+
+/// The public directory, optionally of one kind, by name.
+pub fn list(
+    conn: &mut DbConnection,
+    kind: Option<OrgKind>,
+    page: Page,
+) -> AppResult<Paged<Organisation>> {
+    let base = || {
+        let mut q = organisations::table.into_boxed();
+        if let Some(k) = kind {
+            q = q.filter(organisations::kind.eq(k.as_str()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let items = base()
+        .order(organisations::name.asc())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(Organisation::as_select())
+        .load(conn)?;
+    Ok(Paged::new(items, total, page))
+}
+
+/// The organisations the user belongs to, with their role.
+pub fn memberships_of(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> AppResult<Vec<(Organisation, Role)>> {
+    let rows: Vec<(Organisation, String)> = memberships::table
+        .inner_join(organisations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::left_at.is_null())
+        .order(organisations::name.asc())
+        .limit(200)
+        .select((Organisation::as_select(), memberships::role))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(o, r)| (o, Role::parse(&r).unwrap_or(Role::Member)))
+        .collect())
+}
+
+/// Seed helper: makes `user_id` a member with `role` unless already one.
+pub fn ensure_member(
+    conn: &mut DbConnection,
+    org_id: i64,
+    user_id: i64,
+    role: Role,
+) -> AppResult<()> {
+    if role_of(conn, org_id, user_id)?.is_none() {
+        add_member(conn, org_id, user_id, role)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! Text rules shared by the aggregates: email addresses, slugs, lengths and user markdown.
+
+use crate::error::FieldErrors;
+
+/// Lower-cases and trims an email address; `None` when it is not plausibly one.
+pub fn normalise_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let plausible = !local.is_empty()
+        && local.len() <= 64
+        && email.len() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !email.contains(char::is_whitespace)
+        && !domain.contains('@')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    plausible.then_some(email)
+}
+
+/// A URL path segment from a name: lower case ASCII, umlauts spelled out, dashes between words.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'é' | 'è' | 'ê' => out.push('e'),
+            'á' | 'à' | 'â' => out.push('a'),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            _ => {
+                if !out.ends_with('-') && !out.is_empty() {
+                    out.push('-')
+                }
+            }
+        }
+    }
+    let slug: String = out.trim_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "org".to_string()
+    } else {
+        slug
+    }
+}
+
+/// Trims `value` and records a problem when it is empty (if required) or too long.
+pub fn required_text(
+    value: &str,
+    field: &str,
+    max_chars: usize,
+    errors: &mut FieldErrors,
+) -> String {
+    let v = value.trim().to_string();
+    if v.is_empty() {
+        errors.add(field, "field-required");
+    } else if v.chars().count() > max_chars {
+        errors.add(field, "field-too-long");
+    }
+    v
+}
+
+/// Like [`required_text`] for optional fields: empty becomes `None`.
+pub fn optional_text(
+    value: Option<&str>,
+    field: &str,
+    max_chars: usize,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max_chars {
+        errors.add(field, "field-too-long");
+    }
+    Some(v.to_string())
+}
+
+/// Accepts only http(s) URLs, so a profile link can never be `javascript:`.
+pub fn optional_url(value: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<String> {
+    let v = optional_text(value, field, 300, errors)?;
+    let ok = (v.starts_with("https://") || v.starts_with("http://"))
+        && v.len() > "https://".len()
+        && !v.contains(char::is_whitespace);
+    if !ok {
+        errors.add(field, "url-invalid");
+    }
+    Some(v)
+}
+
+/// Renders user markdown to HTML and strips everything not on ammonia's safe list;
+/// links get `rel="noopener noreferrer nofollow"`.
+pub fn render_markdown(source: &str) -> String {
+    use pulldown_cmark::{html, Options, Parser};
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut unsafe_html = String::new();
+    html::push_html(&mut unsafe_html, Parser::new_ext(source, options));
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto"].into())
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_or_refused() {
+        assert_eq!(
+            normalise_email("  Erika@Example.ORG "),
+            Some("erika@example.org".into())
+        );
+        for bad in [
+            "",
+            "erika",
+            "@example.org",
+            "erika@",
+            "erika@org",
+            "a b@example.org",
+            "a@b@c.de",
+            "x@.de",
+        ] {
+            assert_eq!(normalise_email(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn slugs_spell_out_umlauts() {
+        assert_eq!(
+            slugify("Stadt Münster – Bürgerservice"),
+            "stadt-muenster-buergerservice"
+        );
+        assert_eq!(slugify("Straße & Co. KG"), "strasse-co-kg");
+        assert_eq!(slugify("!!!"), "org");
+    }
+
+    #[test]
+    fn markdown_is_sanitised() {
+        let html = render_markdown("**fett** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        assert!(html.contains("<strong>fett</strong>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("onerror"));
+        let link = render_markdown("[Seite](https://example.org)");
+        assert!(link.contains("rel=\"noopener noreferrer nofollow\""));
+    }
+
+    #[test]
+    fn only_http_urls() {
+        let mut e = FieldErrors::new();
+        optional_url(Some("javascript:alert(1)"), "website", &mut e);
+        assert_eq!(e.get("website"), Some("url-invalid"));
+        let mut e = FieldErrors::new();
+        assert_eq!(
+            optional_url(Some(" https://bund.de "), "website", &mut e).as_deref(),
+            Some("https://bund.de")
+        );
+        assert!(e.is_empty());
+    }
+}

@@ -1,0 +1,193 @@
+//! The one error type, [`AppError`], and how it becomes an HTTP response.
+//!
+//! Every error renders as the JSON body of API.md (`{"error", "message", "fields"}`).
+//! For pages outside `/api/` the `web::errors` middleware replaces that body with a
+//! translated HTML error page. Internal details (SQL, paths, causes) are logged, never sent.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::i18n;
+
+/// Problems with single input fields: field name -> translation id of the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Records the first problem of a field; later ones for the same field are dropped so
+    /// the person sees one clear message per field.
+    pub fn add(&mut self, field: &str, message_id: &str) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message_id.to_string());
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+    /// `Ok(())` when nothing was recorded, else the validation error.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self))
+        }
+    }
+    pub fn single(field: &str, message_id: &str) -> AppError {
+        let mut e = FieldErrors::new();
+        e.add(field, message_id);
+        AppError::Validation(e)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("database connection: {0}")]
+    Pool(String),
+    #[error("not found")]
+    NotFound,
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("CSRF token missing or invalid")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("conflict: {message_id}")]
+    Conflict { message_id: &'static str },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(e: impl std::fmt::Display) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+
+    /// The machine-readable code of API.md's error format.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Database(diesel::result::Error::NotFound) => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf_failed",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Validation(_) => "validation_failed",
+            AppError::Conflict { .. } => "conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Pool(_) => "unavailable",
+            AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// A human message in English (the API's language); pages translate by status instead.
+    pub fn public_message(&self) -> String {
+        let id = match self {
+            AppError::NotFound | AppError::Database(diesel::result::Error::NotFound) => {
+                "error-not-found"
+            }
+            AppError::Unauthorized => "error-unauthorized",
+            AppError::Forbidden => "error-forbidden",
+            AppError::Csrf => "error-csrf",
+            AppError::BadRequest(detail) => return format!("Bad request: {detail}"),
+            AppError::Validation(_) => "error-validation",
+            AppError::Conflict { message_id } => message_id,
+            AppError::TooManyRequests { .. } => "error-too-many",
+            AppError::Pool(_) => "error-unavailable",
+            _ => "error-internal",
+        };
+        i18n::text(i18n::Lang::En, id)
+    }
+}
+
+/// Marks a response whose body should become an HTML error page for browser routes;
+/// carries the translation id of a specific explanation, where there is one.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPageMarker(pub Option<&'static str>);
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    fields: BTreeMap<&'a str, String>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound | AppError::Database(diesel::result::Error::NotFound) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let fields = match self {
+            AppError::Validation(f) => f
+                .iter()
+                .map(|(k, id)| (k, i18n::text(i18n::Lang::En, id)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let mut resp = HttpResponse::build(status);
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        let mut resp = resp.json(ErrorBody {
+            error: self.code(),
+            message: self.public_message(),
+            fields,
+        });
+        let explanation = match self {
+            AppError::Conflict { message_id } => Some(*message_id),
+            AppError::Csrf => Some("error-csrf"),
+            _ => None,
+        };
+        resp.extensions_mut().insert(ErrorPageMarker(explanation));
+        resp
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(format!("blocking task failed: {e}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,73 @@
+//! Innolab: a challenge and co-creation platform for the public sector.
+//!
+//! Agencies publish challenges; startups, civil-society groups and research teams answer
+//! with proposals and runnable pilot forms; evaluators score them in staged workflows.
+//! This crate is the whole platform: [`build_state`] wires configuration, database, mail
+//! and templates together, [`build_app`] assembles the HTTP application from it.
+//!
+//! Layers, one way only: `web` (HTTP, templates) -> `auth::policy` -> `domain` (rules,
+//! queries) -> `db` (schema, connections).
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod seed;
+pub mod web;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web as aweb, App};
+
+use crate::auth::passwords::Hasher;
+use crate::config::Config;
+use crate::error::AppResult;
+use crate::mail::Mailer;
+use crate::web::assets::Assets;
+use crate::web::state::AppState;
+use crate::web::templates::Templates;
+
+/// Opens (and migrates) the database and loads everything the handlers share.
+pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        error::AppError::Config(format!("cannot create {}: {e}", config.data_dir.display()))
+    })?;
+    let pool = db::connect(&config)?;
+    let templates = Templates::load(config.dev_templates)?;
+    let mailer = Mailer::new(&config)?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(aweb::Data::new(AppState {
+        hasher: Hasher::new(cores),
+        assets: Assets::load(),
+        config,
+        pool,
+        templates,
+        mailer,
+    }))
+}
+
+/// The one place the application is assembled: routes, middleware, error pages.
+pub fn build_app(
+    state: aweb::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .wrap(from_fn(web::middleware::error_pages))
+        .wrap(from_fn(web::middleware::finish))
+        .wrap(Compress::default())
+        .configure(web::configure)
+        .default_service(aweb::to(web::not_found))
+}

@@ -1,0 +1,92 @@
+//! Outgoing mail through lettre. By default every message is written as one `.eml` file
+//! into `<data-dir>/outbox/`; with `smtp_url` set it goes to an SMTP relay instead.
+//!
+//! Bodies are plain text rendered from `templates/emails/`, subjects from the translations.
+
+use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{FileTransport, SmtpTransport, Transport};
+
+use crate::config::{Config, MailTransport};
+use crate::error::{AppError, AppResult};
+
+/// A rendered message.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone)]
+enum Sender {
+    Outbox(FileTransport),
+    Smtp(Box<SmtpTransport>),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    sender: Sender,
+}
+
+impl Mailer {
+    pub fn new(config: &Config) -> AppResult<Mailer> {
+        let from: Mailbox = config.mail_from.parse().map_err(|e| {
+            AppError::Config(format!("invalid mail_from {:?}: {e}", config.mail_from))
+        })?;
+        let sender = match &config.mail {
+            MailTransport::Outbox => {
+                let dir = config.outbox_dir();
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    AppError::Config(format!("cannot create {}: {e}", dir.display()))
+                })?;
+                Sender::Outbox(FileTransport::new(dir))
+            }
+            MailTransport::Smtp {
+                url,
+                username,
+                password,
+            } => {
+                let mut builder = SmtpTransport::from_url(url)
+                    .map_err(|e| AppError::Config(format!("invalid smtp_url: {e}")))?;
+                if let (Some(u), Some(p)) = (username, password) {
+                    builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+                }
+                Sender::Smtp(Box::new(builder.build()))
+            }
+        };
+        Ok(Mailer { from, sender })
+    }
+
+    /// Sends synchronously; call from a blocking task.
+    pub fn send_now(&self, mail: &Mail) -> AppResult<()> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| AppError::Internal(format!("bad recipient address: {e}")))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.clone())
+            .map_err(AppError::internal)?;
+        match &self.sender {
+            Sender::Outbox(t) => t.send(&message).map(|_| ()).map_err(AppError::internal),
+            Sender::Smtp(t) => t.send(&message).map(|_| ()).map_err(AppError::internal),
+        }
+    }
+
+    /// Sends off the request workers. A failure is logged, not returned: the action that
+    /// caused the mail has already happened, and the person can ask for the mail again.
+    pub async fn send(&self, mail: Mail) {
+        let mailer = self.clone();
+        let to = mail.to.clone();
+        match actix_web::web::block(move || mailer.send_now(&mail)).await {
+            Ok(Ok(())) => tracing::info!(to = %to, "mail sent"),
+            Ok(Err(e)) => tracing::error!(to = %to, error = %e, "mail not sent"),
+            Err(e) => tracing::error!(to = %to, error = %e, "mail task failed"),
+        }
+    }
+}

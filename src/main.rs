@@ -1,0 +1,76 @@
+//! The `innolab` binary: parses the command line and hands over to the library.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use actix_web::HttpServer;
+use clap::Parser;
+use innolab::cli::{self, Cli, Command, ServeArgs};
+use innolab::error::AppError;
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(&cli.global, ServeArgs::default(), started),
+        Some(Command::Serve(args)) => serve(&cli.global, args, started),
+        Some(ref other) => cli::run_offline(&cli.global, other),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("innolab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if std::env::var("INNOLAB_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<(), AppError> {
+    let config = cli::resolve_config(global, Some(&args))?;
+    let state = innolab::build_state(config.clone())?;
+    if config.demo_data {
+        let mut conn = innolab::db::checkout(&state.pool)?;
+        if innolab::seed::is_empty(&mut conn)? {
+            let r = innolab::seed::apply(&mut conn)?;
+            tracing::info!(
+                users = r.users_created,
+                organisations = r.organisations_created,
+                "demo data loaded"
+            );
+        }
+    }
+    tracing::info!(
+        listen = %config.listen,
+        database = %cli::redact(&config.database_url),
+        public_url = %config.public_url,
+        "starting"
+    );
+    let workers = config.workers;
+    actix_web::rt::System::new().block_on(async move {
+        let server = HttpServer::new(move || innolab::build_app(state.clone()))
+            .workers(workers)
+            .bind(&config.listen)
+            .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.listen)))?
+            .run();
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "serving on http://{}",
+            config.listen
+        );
+        server.await.map_err(AppError::internal)
+    })
+}

@@ -1,0 +1,573 @@
+//! The steps behind each user-facing operation, shared by the pages and the JSON API:
+//! ask the policy, validate, hash off the workers, run the domain functions in one
+//! transaction together with their audit entry, then send the mails.
+
+use serde_json::json;
+
+use crate::auth::policy::Action;
+use crate::auth::{api_tokens, passwords, sessions, throttle};
+use crate::domain::accounts::{self, RegistrationInput, User};
+use crate::domain::audit::{self, Event};
+use crate::domain::organisations::{self, InviteOutcome, OrgInput, Organisation};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::{self, Lang};
+use crate::mail::Mail;
+use crate::web::context::Ctx;
+
+/// Renders and sends `emails/<template>` in `lang`; the subject is the translation `subject_id`.
+pub async fn send_mail(
+    ctx: &Ctx,
+    to: &str,
+    lang: Lang,
+    template: &str,
+    subject_id: &str,
+    mut data: serde_json::Value,
+) {
+    if let serde_json::Value::Object(m) = &mut data {
+        m.insert("lang".into(), json!(lang.code()));
+        m.insert("public_url".into(), json!(ctx.state.config.public_url));
+    }
+    match ctx
+        .state
+        .templates
+        .render_mail(&format!("emails/{template}"), &data)
+    {
+        Ok(body) => {
+            ctx.state
+                .mailer
+                .send(Mail {
+                    to: to.to_string(),
+                    subject: i18n::text(lang, subject_id),
+                    body,
+                })
+                .await
+        }
+        Err(e) => tracing::error!(error = %e, template, "mail not rendered"),
+    }
+}
+
+fn link(ctx: &Ctx, path_and_query: &str) -> String {
+    format!("{}{}", ctx.state.config.public_url, path_and_query)
+}
+
+/// Creates an account and mails the verification link.
+pub async fn register(ctx: &Ctx, input: RegistrationInput) -> AppResult<User> {
+    let password = input.password.clone();
+    let valid = ctx
+        .db(move |_| accounts::validate_registration(&input))
+        .await?;
+    let hash = ctx.state.hasher.hash(password).await?;
+    let ip = ctx.ip.clone();
+    let (user, token) = ctx
+        .tx(move |conn| {
+            let (user, token) = accounts::register(conn, &valid, &hash)?;
+            audit::append(
+                conn,
+                Event::new(Some(user.id), "user_registered", "user", Some(user.id)).ip(&ip),
+            )?;
+            Ok((user, token))
+        })
+        .await?;
+    send_verification(ctx, &user, &token).await;
+    Ok(user)
+}
+
+async fn send_verification(ctx: &Ctx, user: &User, token: &str) {
+    let url = link(
+        ctx,
+        &format!("/verify?token={}", urlencoding::encode(token)),
+    );
+    send_mail(
+        ctx,
+        &user.email,
+        user.lang(),
+        "verify",
+        "mail-verify-subject",
+        json!({ "name": user.display_name, "link": url, "hours": accounts::VERIFY_TOKEN_HOURS }),
+    )
+    .await;
+}
+
+/// Sends a fresh verification link to the logged-in, still unverified user.
+pub async fn resend_verification(ctx: &Ctx) -> AppResult<()> {
+    let user = ctx.require_user()?.clone();
+    if user.is_verified() {
+        return Ok(());
+    }
+    let uid = user.id;
+    let token = ctx
+        .tx(move |conn| accounts::issue_token(conn, uid, accounts::TokenPurpose::Verify))
+        .await?;
+    send_verification(ctx, &user, &token).await;
+    Ok(())
+}
+
+pub async fn verify_email(ctx: &Ctx, token: String) -> AppResult<User> {
+    let ip = ctx.ip.clone();
+    ctx.tx(move |conn| {
+        let user = accounts::verify_email(conn, &token)?;
+        audit::append(
+            conn,
+            Event::new(Some(user.id), "email_verified", "user", Some(user.id)).ip(&ip),
+        )?;
+        Ok(user)
+    })
+    .await
+}
+
+/// Checks email and password with throttling; every attempt is recorded and audited.
+/// Unknown addresses cost the same time as wrong passwords.
+pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResult<User> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || password.is_empty() {
+        let mut e = FieldErrors::new();
+        if email.is_empty() {
+            e.add("email", "field-required");
+        }
+        if password.is_empty() {
+            e.add("password", "field-required");
+        }
+        return Err(AppError::Validation(e));
+    }
+    let (ip, lookup) = (ctx.ip.clone(), email.clone());
+    let user = ctx
+        .db(move |conn| {
+            throttle::check(conn, &lookup, &ip)?;
+            accounts::find_by_email(conn, &lookup)
+        })
+        .await?;
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| passwords::dummy_hash().to_string());
+    let ok = ctx
+        .state
+        .hasher
+        .verify(password.clone(), stored.clone())
+        .await?
+        && user.is_some();
+    let ip = ctx.ip.clone();
+    let uid = user.as_ref().map(|u| u.id);
+    let record_email = email.clone();
+    ctx.tx(move |conn| {
+        throttle::record(conn, &record_email, &ip, ok)?;
+        let action = if ok {
+            "login_succeeded"
+        } else {
+            "login_failed"
+        };
+        audit::append(
+            conn,
+            Event::new(uid, action, "user", uid)
+                .details(json!({ "email": record_email }))
+                .ip(&ip),
+        )
+    })
+    .await?;
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => return Err(FieldErrors::single("password", "login-failed")),
+    };
+    if passwords::needs_rehash(&stored) {
+        let hash = ctx.state.hasher.hash(password).await?;
+        let uid = user.id;
+        ctx.tx(move |conn| accounts::set_password_hash(conn, uid, &hash, None))
+            .await?;
+    }
+    Ok(user)
+}
+
+/// Logs in: a new session (and so a new id) every time.
+pub async fn login(ctx: &Ctx, email: &str, password: String) -> AppResult<(User, String)> {
+    let user = check_password(ctx, email, password).await?;
+    let (uid, ua, ip, limits) = (
+        user.id,
+        ctx.user_agent.clone(),
+        ctx.ip.clone(),
+        ctx.state.session_limits(),
+    );
+    let token = ctx
+        .tx(move |conn| sessions::create(conn, uid, &ua, &ip, limits))
+        .await?;
+    Ok((user, token))
+}
+
+/// Mails a reset link if the address has an account; the caller answers the same either way.
+pub async fn request_reset(ctx: &Ctx, email: String) -> AppResult<()> {
+    if crate::domain::text::normalise_email(&email).is_none() {
+        return Err(FieldErrors::single("email", "email-invalid"));
+    }
+    let ip = ctx.ip.clone();
+    let found = ctx
+        .tx(move |conn| {
+            let found = accounts::request_reset(conn, &email)?;
+            if let Some((u, _)) = &found {
+                audit::append(
+                    conn,
+                    Event::new(Some(u.id), "password_reset_requested", "user", Some(u.id)).ip(&ip),
+                )?;
+            }
+            Ok(found)
+        })
+        .await?;
+    if let Some((user, token)) = found {
+        let url = link(
+            ctx,
+            &format!("/password/reset?token={}", urlencoding::encode(&token)),
+        );
+        send_mail(
+            ctx,
+            &user.email,
+            user.lang(),
+            "reset",
+            "mail-reset-subject",
+            json!({ "name": user.display_name, "link": url, "minutes": accounts::RESET_TOKEN_MINUTES }),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+async fn notify_password_changed(ctx: &Ctx, user: &User) {
+    send_mail(
+        ctx,
+        &user.email,
+        user.lang(),
+        "password_changed",
+        "mail-password-changed-subject",
+        json!({ "name": user.display_name, "link": link(ctx, "/password/forgot") }),
+    )
+    .await;
+}
+
+/// Sets a new password with a reset token, ends all sessions and sends a notice.
+pub async fn reset_password(ctx: &Ctx, token: String, password: String) -> AppResult<User> {
+    let mut errors = FieldErrors::new();
+    passwords::check_strength(&password, &[], "password", &mut errors);
+    errors.into_result()?;
+    // Say what is wrong with the token before spending a hash on it.
+    let probe = token.clone();
+    ctx.db(move |conn| accounts::check_token(conn, &probe, accounts::TokenPurpose::Reset))
+        .await?;
+    let hash = ctx.state.hasher.hash(password).await?;
+    let ip = ctx.ip.clone();
+    let user = ctx
+        .tx(move |conn| {
+            let user = accounts::reset_password(conn, &token, &hash)?;
+            audit::append(
+                conn,
+                Event::new(Some(user.id), "password_reset", "user", Some(user.id)).ip(&ip),
+            )?;
+            Ok(user)
+        })
+        .await?;
+    notify_password_changed(ctx, &user).await;
+    Ok(user)
+}
+
+/// Changes the password after checking the current one; ends every other session.
+pub async fn change_password(ctx: &Ctx, current: String, new: String) -> AppResult<()> {
+    let user = ctx.require_user()?.clone();
+    if !ctx
+        .state
+        .hasher
+        .verify(current, user.password_hash.clone())
+        .await?
+    {
+        return Err(FieldErrors::single("current_password", "password-wrong"));
+    }
+    accounts::validate_password(&new, &user.email, &user.display_name, "new_password")?;
+    let hash = ctx.state.hasher.hash(new).await?;
+    let (uid, keep, ip) = (user.id, ctx.session_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        accounts::set_password_hash(conn, uid, &hash, Some(keep))?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "password_changed", "user", Some(uid)).ip(&ip),
+        )
+    })
+    .await?;
+    notify_password_changed(ctx, &user).await;
+    Ok(())
+}
+
+/// Creates an API token for the logged-in user.
+pub async fn create_api_token(ctx: &Ctx, user_id: i64, name: String) -> AppResult<(i64, String)> {
+    let ip = ctx.ip.clone();
+    ctx.tx(move |conn| {
+        let (id, token) = api_tokens::create(conn, user_id, &name)?;
+        audit::append(
+            conn,
+            Event::new(Some(user_id), "api_token_created", "api_token", Some(id))
+                .details(json!({ "name": name }))
+                .ip(&ip),
+        )?;
+        Ok((id, token))
+    })
+    .await
+}
+
+pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> AppResult<()> {
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        if !api_tokens::revoke(conn, uid, token_id)? {
+            return Err(AppError::NotFound);
+        }
+        audit::append(
+            conn,
+            Event::new(Some(uid), "api_token_revoked", "api_token", Some(token_id)).ip(&ip),
+        )
+    })
+    .await
+}
+
+pub async fn create_organisation(ctx: &Ctx, input: OrgInput) -> AppResult<Organisation> {
+    ctx.authorize(Action::CreateOrganisation).await?;
+    let valid = organisations::validate(&input)?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let org = organisations::create(conn, uid, &valid)?;
+        audit::append(
+            conn,
+            Event::new(
+                Some(uid),
+                "organisation_created",
+                "organisation",
+                Some(org.id),
+            )
+            .details(json!({ "kind": org.kind, "name": org.name }))
+            .ip(&ip),
+        )?;
+        Ok(org)
+    })
+    .await
+}
+
+/// Loads an organisation by slug with the policy facts for the current user.
+pub async fn load_org(
+    ctx: &Ctx,
+    slug: String,
+) -> AppResult<(Organisation, crate::auth::policy::OrgFacts)> {
+    let uid = ctx.user_id();
+    ctx.db(move |conn| {
+        let org = organisations::find_by_slug(conn, &slug)?;
+        let facts = organisations::facts(conn, &org, uid)?;
+        Ok((org, facts))
+    })
+    .await
+}
+
+pub async fn load_org_by_id(
+    ctx: &Ctx,
+    id: i64,
+) -> AppResult<(Organisation, crate::auth::policy::OrgFacts)> {
+    let uid = ctx.user_id();
+    ctx.db(move |conn| {
+        let org = organisations::find(conn, id)?;
+        let facts = organisations::facts(conn, &org, uid)?;
+        Ok((org, facts))
+    })
+    .await
+}
+
+pub async fn update_organisation(
+    ctx: &Ctx,
+    slug: String,
+    input: OrgInput,
+) -> AppResult<Organisation> {
+    let (org, facts) = load_org(ctx, slug).await?;
+    ctx.authorize(Action::EditOrganisation(&facts)).await?;
+    let mut input = input;
+    input.kind = org.kind.clone();
+    let valid = organisations::validate(&input)?;
+    let (uid, ip, id) = (ctx.user_id(), ctx.ip.clone(), org.id);
+    ctx.tx(move |conn| {
+        let org = organisations::update(conn, id, &valid)?;
+        audit::append(
+            conn,
+            Event::new(uid, "organisation_updated", "organisation", Some(id)).ip(&ip),
+        )?;
+        Ok(org)
+    })
+    .await
+}
+
+/// Invites an address into the organisation and mails it.
+pub async fn invite_member(
+    ctx: &Ctx,
+    org: &Organisation,
+    facts: &crate::auth::policy::OrgFacts,
+    email: String,
+    role: String,
+) -> AppResult<InviteOutcome> {
+    ctx.authorize(Action::ManageMembers(facts)).await?;
+    let inviter = ctx.require_user()?.clone();
+    let (org_id, ip) = (org.id, ctx.ip.clone());
+    let (addr, role_name) = (email.clone(), role.clone());
+    let outcome = ctx
+        .tx(move |conn| {
+            let outcome = organisations::invite(conn, org_id, inviter.id, &addr, &role_name)?;
+            let (action, target) = match &outcome {
+                InviteOutcome::Joined(u) => ("member_added", Some(u.id)),
+                InviteOutcome::Invited { invitation_id } => ("member_invited", Some(*invitation_id)),
+            };
+            audit::append(
+                conn,
+                Event::new(Some(inviter.id), action, "organisation", Some(org_id))
+                    .details(json!({ "email": addr.trim().to_lowercase(), "role": role_name, "target": target }))
+                    .ip(&ip),
+            )?;
+            Ok(outcome)
+        })
+        .await?;
+    let inviter_name = ctx.require_user()?.display_name.clone();
+    let data = json!({
+        "org_name": org.name,
+        "inviter": inviter_name,
+        "org_link": link(ctx, &format!("/organisations/{}", org.slug)),
+        "register_link": link(ctx, "/register"),
+        "invitations_link": link(ctx, "/invitations"),
+        "days": organisations::INVITATION_DAYS,
+    });
+    match &outcome {
+        InviteOutcome::Joined(user) => {
+            send_mail(
+                ctx,
+                &user.email,
+                user.lang(),
+                "member_added",
+                "mail-member-added-subject",
+                data,
+            )
+            .await
+        }
+        InviteOutcome::Invited { .. } => {
+            send_mail(
+                ctx,
+                email.trim(),
+                ctx.lang,
+                "invitation",
+                "mail-invitation-subject",
+                data,
+            )
+            .await
+        }
+    }
+    Ok(outcome)
+}
+
+/// Removes a member (an owner's action) or leaves (one's own).
+pub async fn end_membership(ctx: &Ctx, slug: String, user_id: i64) -> AppResult<Organisation> {
+    let (org, facts) = load_org(ctx, slug).await?;
+    let me = ctx.require_user()?.id;
+    let action = if user_id == me {
+        ctx.authorize(Action::LeaveOrganisation(&facts)).await?;
+        "member_left"
+    } else {
+        ctx.authorize(Action::ManageMembers(&facts)).await?;
+        "member_removed"
+    };
+    let (org_id, ip) = (org.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        organisations::end_membership(conn, org_id, user_id)?;
+        audit::append(
+            conn,
+            Event::new(Some(me), action, "organisation", Some(org_id))
+                .details(json!({ "user_id": user_id }))
+                .ip(&ip),
+        )
+    })
+    .await?;
+    Ok(org)
+}
+
+pub async fn set_member_role(
+    ctx: &Ctx,
+    slug: String,
+    user_id: i64,
+    role: String,
+) -> AppResult<Organisation> {
+    let (org, facts) = load_org(ctx, slug).await?;
+    ctx.authorize(Action::ManageMembers(&facts)).await?;
+    let (org_id, ip, me) = (org.id, ctx.ip.clone(), ctx.user_id());
+    ctx.tx(move |conn| {
+        let role = organisations::set_role(conn, org_id, user_id, &role)?;
+        audit::append(
+            conn,
+            Event::new(me, "member_role_changed", "organisation", Some(org_id))
+                .details(json!({ "user_id": user_id, "role": role.as_str() }))
+                .ip(&ip),
+        )
+    })
+    .await?;
+    Ok(org)
+}
+
+pub async fn answer_invitation(ctx: &Ctx, invitation_id: i64, accept: bool) -> AppResult<i64> {
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let (user, ip) = (ctx.require_user()?.clone(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let org_id = organisations::answer_invitation(conn, invitation_id, &user, accept)?;
+        let action = if accept {
+            "invitation_accepted"
+        } else {
+            "invitation_declined"
+        };
+        audit::append(
+            conn,
+            Event::new(Some(user.id), action, "organisation", Some(org_id))
+                .details(json!({ "invitation_id": invitation_id }))
+                .ip(&ip),
+        )?;
+        Ok(org_id)
+    })
+    .await
+}
+
+/// A platform admin verifies an agency; its owners get a mail.
+pub async fn verify_organisation(ctx: &Ctx, org_id: i64) -> AppResult<Organisation> {
+    ctx.authorize(Action::VerifyOrganisation).await?;
+    let (admin, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    let (org, owners) = ctx
+        .tx(move |conn| {
+            let was_verified = organisations::find(conn, org_id)?.is_verified();
+            let org = organisations::verify(conn, org_id, admin)?;
+            if !was_verified {
+                audit::append(
+                    conn,
+                    Event::new(
+                        Some(admin),
+                        "organisation_verified",
+                        "organisation",
+                        Some(org_id),
+                    )
+                    .ip(&ip),
+                )?;
+            }
+            let owners: Vec<(String, String, String)> = organisations::members(conn, org_id)?
+                .into_iter()
+                .filter(|m| m.role == "owner")
+                .map(|m| {
+                    let lang = accounts::find(conn, m.user_id)
+                        .map(|u| u.locale)
+                        .unwrap_or_default();
+                    (m.email, m.display_name, lang)
+                })
+                .collect();
+            Ok((org, if was_verified { Vec::new() } else { owners }))
+        })
+        .await?;
+    for (email, name, lang) in owners {
+        send_mail(
+            ctx,
+            &email,
+            Lang::parse(&lang).unwrap_or_default(),
+            "organisation_verified",
+            "mail-org-verified-subject",
+            json!({ "name": name, "org_name": org.name, "org_link": link(ctx, &format!("/organisations/{}", org.slug)) }),
+        )
+        .await;
+    }
+    Ok(org)
+}

@@ -1,0 +1,222 @@
+//! `/api/v1/auth/*`, `/api/v1/me*` and invitations.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::api_tokens;
+use crate::auth::policy::Action;
+use crate::domain::accounts::RegistrationInput;
+use crate::domain::organisations;
+use crate::error::AppResult;
+use crate::web::actions;
+use crate::web::context::Ctx;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/register", web::post().to(register))
+        .route("/auth/verify", web::post().to(verify))
+        .route("/auth/tokens", web::post().to(create_token))
+        .route("/auth/tokens", web::get().to(list_tokens))
+        .route("/auth/tokens/{id}", web::delete().to(revoke_token))
+        .route("/me", web::get().to(me))
+        .route("/me/invitations", web::get().to(my_invitations))
+        .route(
+            "/invitations/{id}/accept",
+            web::post().to(accept_invitation),
+        )
+        .route(
+            "/invitations/{id}/decline",
+            web::post().to(decline_invitation),
+        );
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterBody {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    /// `de` (default) or `en`.
+    pub locale: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisteredUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// Register an account; a verification mail is sent.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterBody,
+    responses((status = 201, body = RegisteredUser), (status = 422, description = "invalid or taken email, weak password")))]
+pub async fn register(ctx: Ctx, body: web::Json<RegisterBody>) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let user = actions::register(
+        &ctx,
+        RegistrationInput {
+            email: b.email,
+            display_name: b.display_name,
+            password: b.password,
+            locale: b.locale,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(RegisteredUser {
+        id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VerifyBody {
+    pub token: String,
+}
+
+/// Confirm an email address with the token from the verification mail.
+#[utoipa::path(post, path = "/api/v1/auth/verify", tag = "accounts", request_body = VerifyBody,
+    responses((status = 200, description = "verified"), (status = 422, description = "token unknown, used or expired")))]
+pub async fn verify(ctx: Ctx, body: web::Json<VerifyBody>) -> AppResult<HttpResponse> {
+    let user = actions::verify_email(&ctx, body.into_inner().token).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": user.id, "verified": true })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenBody {
+    pub email: String,
+    pub password: String,
+    /// A name to recognise the token by.
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    /// Shown only in this answer; use it as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub id: i64,
+}
+
+/// Create an API token with email and password (throttled like the login form).
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "accounts", request_body = TokenBody,
+    responses((status = 201, body = CreatedToken), (status = 422, description = "wrong email or password"), (status = 429, description = "too many failed attempts")))]
+pub async fn create_token(ctx: Ctx, body: web::Json<TokenBody>) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let user = actions::check_password(&ctx, &b.email, b.password).await?;
+    let (id, token) = actions::create_api_token(&ctx, user.id, b.name).await?;
+    Ok(HttpResponse::Created().json(CreatedToken { token, id }))
+}
+
+/// The caller's live API tokens (without their secrets).
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "accounts", responses((status = 200, body = [api_tokens::ApiToken])))]
+pub async fn list_tokens(ctx: Ctx) -> AppResult<HttpResponse> {
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let uid = ctx.require_user()?.id;
+    let list = ctx.db(move |conn| api_tokens::list(conn, uid)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Revoke one of the caller's tokens.
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "accounts",
+    params(("id" = i64, Path)), responses((status = 204), (status = 404)))]
+pub async fn revoke_token(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    actions::revoke_api_token(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyOrganisation {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub locale: String,
+    pub email_verified: bool,
+    pub is_admin: bool,
+    pub organisations: Vec<MyOrganisation>,
+}
+
+/// The caller's account and organisations.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", responses((status = 200, body = Me), (status = 401)))]
+pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let user = ctx.require_user()?.clone();
+    let uid = user.id;
+    let orgs = ctx
+        .db(move |conn| organisations::memberships_of(conn, uid))
+        .await?;
+    Ok(HttpResponse::Ok().json(Me {
+        id: user.id,
+        email_verified: user.is_verified(),
+        is_admin: user.is_admin,
+        email: user.email,
+        display_name: user.display_name,
+        locale: user.locale,
+        organisations: orgs
+            .into_iter()
+            .map(|(o, r)| MyOrganisation {
+                id: o.id,
+                name: o.name,
+                kind: o.kind,
+                role: r.as_str().to_string(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationItem {
+    pub id: i64,
+    /// `organisation` (evaluator invitations come with the evaluation module).
+    pub kind: String,
+    pub organisation_id: Option<i64>,
+    pub organisation_name: String,
+    pub role: String,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// Pending invitations addressed to the caller's verified email address.
+#[utoipa::path(get, path = "/api/v1/me/invitations", tag = "accounts", responses((status = 200, body = [InvitationItem])))]
+pub async fn my_invitations(ctx: Ctx) -> AppResult<HttpResponse> {
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let user = ctx.require_user()?.clone();
+    let list = ctx
+        .db(move |conn| organisations::invitations_for(conn, &user))
+        .await?;
+    let items: Vec<InvitationItem> = list
+        .into_iter()
+        .map(|i| InvitationItem {
+            id: i.id,
+            kind: i.kind,
+            organisation_id: i.organisation_id,
+            organisation_name: i.organisation_name,
+            role: i.role,
+            expires_at: i.expires_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Accept an invitation.
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/accept", tag = "accounts",
+    params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let org_id = actions::answer_invitation(&ctx, id.into_inner(), true).await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "organisation_id": org_id, "status": "accepted" })))
+}
+
+/// Decline an invitation.
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/decline", tag = "accounts",
+    params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+pub async fn decline_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let org_id = actions::answer_invitation(&ctx, id.into_inner(), false).await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "organisation_id": org_id, "status": "declined" })))
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI description, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{accounts, organisations};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Innolab API", description = "Challenges, proposals and evaluation for the public sector. Errors: {\"error\", \"message\", \"fields\"}. Lists: ?page=&per_page= (<= 100)."),
+    paths(
+        accounts::register,
+        accounts::verify,
+        accounts::create_token,
+        accounts::list_tokens,
+        accounts::revoke_token,
+        accounts::me,
+        accounts::my_invitations,
+        accounts::accept_invitation,
+        accounts::decline_invitation,
+        organisations::create,
+        organisations::list,
+        organisations::show,
+        organisations::members,
+        organisations::add_member,
+        organisations::remove_member,
+        organisations::verify,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .json(ApiDoc::openapi())
+}

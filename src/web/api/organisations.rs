@@ -1,0 +1,194 @@
+//! `/api/v1/organisations*` and the admin verification.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::policy::Action;
+use crate::domain::organisations::{self, InviteOutcome, OrgInput, OrgKind, Organisation};
+use crate::domain::pagination::{Page, PageRequest};
+use crate::error::{AppError, AppResult};
+use crate::web::actions;
+use crate::web::context::Ctx;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organisations", web::post().to(create))
+        .route("/organisations", web::get().to(list))
+        .route("/organisations/{id}", web::get().to(show))
+        .route("/organisations/{id}/members", web::get().to(members))
+        .route("/organisations/{id}/members", web::post().to(add_member))
+        .route(
+            "/organisations/{id}/members/{user_id}",
+            web::delete().to(remove_member),
+        )
+        .route("/admin/organisations/{id}/verify", web::post().to(verify));
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OrgBody {
+    pub name: String,
+    pub kind: OrgKind,
+    pub website: Option<String>,
+    /// Markdown; rendered sanitised on the profile page.
+    pub description: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrgProfile {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub website: Option<String>,
+    pub description: String,
+    pub verified: bool,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl From<Organisation> for OrgProfile {
+    fn from(o: Organisation) -> Self {
+        OrgProfile {
+            verified: o.is_verified(),
+            id: o.id,
+            slug: o.slug,
+            name: o.name,
+            kind: o.kind,
+            website: o.website,
+            description: o.description,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// Create an organisation; the caller becomes its owner. Agencies start unverified.
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = OrgBody,
+    responses((status = 201, body = OrgProfile), (status = 409, description = "email not verified"), (status = 422)))]
+pub async fn create(ctx: Ctx, body: web::Json<OrgBody>) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let org = actions::create_organisation(
+        &ctx,
+        OrgInput {
+            name: b.name,
+            kind: b.kind.as_str().to_string(),
+            website: b.website,
+            description: b.description,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(OrgProfile::from(org)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    kind: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The public directory of organisations.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    params(("kind" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, description = "{items: [OrgProfile], total, page, per_page}")))]
+pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(
+            OrgKind::parse(k).ok_or_else(|| AppError::BadRequest(format!("unknown kind {k:?}")))?,
+        ),
+    };
+    let page = Page::from_request(
+        Some(PageRequest {
+            page: q.page,
+            per_page: q.per_page,
+        }),
+        20,
+    );
+    let list = ctx
+        .db(move |conn| organisations::list(conn, kind, page))
+        .await?;
+    Ok(HttpResponse::Ok().json(list.map(OrgProfile::from)))
+}
+
+/// An organisation's public profile.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = i64, Path)), responses((status = 200, body = OrgProfile), (status = 404)))]
+pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewOrganisation(&facts)).await?;
+    Ok(HttpResponse::Ok().json(OrgProfile::from(org)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberItem {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// Members of the organisation (members and admins only).
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/members", tag = "organisations",
+    params(("id" = i64, Path)), responses((status = 200, body = [MemberItem]), (status = 403)))]
+pub async fn members(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewMembers(&facts)).await?;
+    let list = ctx
+        .db(move |conn| organisations::members(conn, org.id))
+        .await?;
+    let items: Vec<MemberItem> = list
+        .into_iter()
+        .map(|m| MemberItem {
+            user_id: m.user_id,
+            display_name: m.display_name,
+            email: m.email,
+            role: m.role,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MemberBody {
+    pub email: String,
+    /// `owner` or `member`.
+    pub role: String,
+}
+
+/// Add a member by email: an existing account joins at once, a new address is invited.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/members", tag = "organisations",
+    params(("id" = i64, Path)), request_body = MemberBody,
+    responses((status = 201, description = "{status: joined|invited}"), (status = 403), (status = 422)))]
+pub async fn add_member(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<MemberBody>,
+) -> AppResult<HttpResponse> {
+    let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
+    let b = body.into_inner();
+    let outcome = actions::invite_member(&ctx, &org, &facts, b.email, b.role).await?;
+    let body = match outcome {
+        InviteOutcome::Joined(u) => serde_json::json!({ "status": "joined", "user_id": u.id }),
+        InviteOutcome::Invited { invitation_id } => {
+            serde_json::json!({ "status": "invited", "invitation_id": invitation_id })
+        }
+    };
+    Ok(HttpResponse::Created().json(body))
+}
+
+/// Remove a member (owners), or leave (one's own id). The last owner cannot go (409).
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}/members/{user_id}", tag = "organisations",
+    params(("id" = i64, Path), ("user_id" = i64, Path)), responses((status = 204), (status = 403), (status = 409)))]
+pub async fn remove_member(ctx: Ctx, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+    let (id, user_id) = path.into_inner();
+    let (org, _) = actions::load_org_by_id(&ctx, id).await?;
+    actions::end_membership(&ctx, org.slug, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Verify an agency (platform admins only).
+#[utoipa::path(post, path = "/api/v1/admin/organisations/{id}/verify", tag = "admin",
+    params(("id" = i64, Path)), responses((status = 200, body = OrgProfile), (status = 403), (status = 409)))]
+pub async fn verify(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let org = actions::verify_organisation(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(OrgProfile::from(org)))
+}

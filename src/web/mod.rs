@@ -1,0 +1,40 @@
+//! HTTP: pages and the JSON API over the same actions, the request context, forms with
+//! CSRF protection, templates and the response middleware.
+
+pub mod actions;
+pub mod api;
+pub mod assets;
+pub mod context;
+pub mod forms;
+pub mod middleware;
+pub mod pages;
+pub mod render;
+pub mod state;
+pub mod templates;
+pub mod views;
+
+use actix_web::web;
+
+use crate::error::AppError;
+use crate::web::context::Ctx;
+
+/// Every route of the application.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::FormConfig::default().limit(forms::FORM_LIMIT))
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
+        )
+        .configure(api::configure)
+        .configure(pages::home::configure)
+        .configure(pages::auth::configure)
+        .configure(pages::account::configure)
+        .configure(pages::organisations::configure)
+        .configure(pages::admin::configure);
+}
+
+/// Unknown paths: a 404 page in the visitor's language (the context gives the language).
+pub async fn not_found(_ctx: Option<Ctx>) -> Result<String, AppError> {
+    Err(AppError::NotFound)
+}

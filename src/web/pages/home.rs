@@ -1,0 +1,77 @@
+//! The start page, the accessibility statement, the health check and static assets.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::db::schema::organisations;
+use crate::domain::topics;
+use crate::error::{AppError, AppResult};
+use crate::web::assets;
+use crate::web::context::{run_db, Ctx};
+use crate::web::render;
+use crate::web::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/accessibility", web::get().to(accessibility))
+        .route("/healthz", web::get().to(healthz))
+        .route("/static/{path:.*}", web::get().to(assets::serve));
+}
+
+async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
+    let lang = ctx.lang;
+    let (topics, counts) = ctx
+        .db(|conn| {
+            let counts: Vec<(String, i64)> = organisations::table
+                .group_by(organisations::kind)
+                .select((organisations::kind, diesel::dsl::count_star()))
+                .load(conn)?;
+            Ok((topics::list(conn)?, counts))
+        })
+        .await?;
+    let count = |k: &str| {
+        counts
+            .iter()
+            .find(|(kind, _)| kind == k)
+            .map_or(0, |(_, n)| *n)
+    };
+    render::page(
+        &ctx,
+        "home",
+        "home-title",
+        json!({
+            "topics": topics.iter().map(|t| json!({ "slug": t.slug, "name": t.name(lang) })).collect::<Vec<_>>(),
+            "counts": {
+                "agency": count("agency"),
+                "startup": count("startup"),
+                "civil_society": count("civil_society"),
+                "research": count("research"),
+            },
+        }),
+    )
+}
+
+async fn accessibility(ctx: Ctx) -> AppResult<HttpResponse> {
+    render::page(&ctx, "accessibility", "accessibility-title", json!({}))
+}
+
+/// 200 when the database answers, 503 otherwise. No session lookup, no templates.
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let checked = run_db(&state, |conn| {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map_err(AppError::from)
+    })
+    .await;
+    match checked {
+        Ok(_) => HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(json!({ "status": "ok", "database": "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            HttpResponse::ServiceUnavailable()
+                .json(json!({ "status": "error", "database": "unavailable" }))
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Turning view data into responses: full pages in the base layout, form pages that
+//! keep what was typed and list the problems, redirects with a one-time notice.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::{self, Lang};
+use crate::web::context::{Ctx, FLASH_COOKIE};
+
+/// The values every page template can rely on.
+pub fn base_context(ctx: &Ctx, title_id: &str) -> Map<String, Value> {
+    let user = ctx.user.as_ref().map(|u| {
+        json!({
+            "id": u.id,
+            "display_name": u.display_name,
+            "is_admin": u.is_admin,
+            "email_verified": u.is_verified(),
+        })
+    });
+    let other = match ctx.lang {
+        Lang::De => Lang::En,
+        Lang::En => Lang::De,
+    };
+    let mut m = Map::new();
+    m.insert("lang".into(), json!(ctx.lang.code()));
+    m.insert("other_lang".into(), json!(other.code()));
+    m.insert("title".into(), json!(i18n::text(ctx.lang, title_id)));
+    m.insert("user".into(), user.unwrap_or(Value::Null));
+    m.insert("csrf_token".into(), json!(ctx.csrf_token()));
+    m.insert("flash".into(), json!(ctx.flash));
+    m.insert("current_path".into(), json!(ctx.path));
+    m.insert("nav_section".into(), json!(nav_section(&ctx.path)));
+    m.insert("asset_version".into(), json!(ctx.state.assets.version));
+    m.insert("errors".into(), json!({}));
+    m.insert("error_list".into(), json!([]));
+    m.insert("form".into(), json!({}));
+    m
+}
+
+/// Which main navigation entry the path belongs to (marked with `aria-current`).
+pub fn nav_section(path: &str) -> &'static str {
+    let first = path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    match first {
+        "" => "home",
+        "organisations" => "organisations",
+        "admin" => "admin",
+        "account" | "invitations" => "account",
+        _ => "",
+    }
+}
+
+/// Renders `pages/<name>` with `data` merged over the base context.
+pub fn page(ctx: &Ctx, name: &str, title_id: &str, data: Value) -> AppResult<HttpResponse> {
+    page_with_status(ctx, StatusCode::OK, name, title_id, data)
+}
+
+pub fn page_with_status(
+    ctx: &Ctx,
+    status: StatusCode,
+    name: &str,
+    title_id: &str,
+    data: Value,
+) -> AppResult<HttpResponse> {
+    render_status(ctx, status, name, &i18n::text(ctx.lang, title_id), data)
+}
+
+/// Like [`page`], with a title that is data (an organisation's name) rather than a message.
+pub fn page_titled(ctx: &Ctx, name: &str, title: &str, data: Value) -> AppResult<HttpResponse> {
+    render_status(ctx, StatusCode::OK, name, title, data)
+}
+
+fn render_status(
+    ctx: &Ctx,
+    status: StatusCode,
+    name: &str,
+    title: &str,
+    data: Value,
+) -> AppResult<HttpResponse> {
+    let mut m = base_context(ctx, "");
+    m.insert("title".into(), json!(title));
+    if let Value::Object(extra) = data {
+        m.extend(extra);
+    }
+    let html = ctx
+        .state
+        .templates
+        .render_page(&format!("pages/{name}"), &Value::Object(m))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// Re-renders a form page after a problem: what was typed stays (`form`), each field shows
+/// its message and the error summary at the top links to the fields. Passwords are
+/// never sent back. Errors other than validation and throttling are passed on.
+pub fn form_error(
+    ctx: &Ctx,
+    err: AppError,
+    name: &str,
+    title_id: &str,
+    form: Value,
+    extra: Value,
+) -> AppResult<HttpResponse> {
+    let (status, fields) = match err {
+        AppError::Validation(f) => (StatusCode::UNPROCESSABLE_ENTITY, f),
+        AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, {
+            let mut f = FieldErrors::new();
+            f.add("form", "error-too-many");
+            f
+        }),
+        AppError::Conflict { message_id } => (StatusCode::CONFLICT, {
+            let mut f = FieldErrors::new();
+            f.add("form", message_id);
+            f
+        }),
+        other => return Err(other),
+    };
+    let errors: Map<String, Value> = fields
+        .iter()
+        .map(|(k, id)| (k.to_string(), json!(i18n::text(ctx.lang, id))))
+        .collect();
+    let error_list: Vec<Value> = fields
+        .iter()
+        .map(|(k, id)| json!({ "field": k, "message": i18n::text(ctx.lang, id) }))
+        .collect();
+    let mut data = match extra {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let mut form = match form {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    for secret in [
+        "password",
+        "current_password",
+        "new_password",
+        "password_confirm",
+    ] {
+        form.remove(secret);
+    }
+    data.insert("form".into(), Value::Object(form));
+    data.insert("errors".into(), Value::Object(errors));
+    data.insert("error_list".into(), Value::Array(error_list));
+    let title = format!(
+        "{}: {}",
+        i18n::text(ctx.lang, "error-summary-prefix"),
+        i18n::text(ctx.lang, title_id)
+    );
+    let mut m = base_context(ctx, title_id);
+    m.extend(data);
+    m.insert("title".into(), json!(title));
+    let html = ctx
+        .state
+        .templates
+        .render_page(&format!("pages/{name}"), &Value::Object(m))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// 303 See Other to `location` (after a POST), with a notice for the next page.
+pub fn redirect_with(location: &str, kind: &str, message_id: &str) -> HttpResponse {
+    let mut resp = redirect(location);
+    let value = format!("{kind}:{message_id}");
+    let _ = resp.add_cookie(
+        &Cookie::build(FLASH_COOKIE, urlencoding::encode(&value).into_owned())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .finish(),
+    );
+    resp
+}
+
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_string()))
+        .finish()
+}
+
+/// A local path to continue to after login; anything else (other hosts, `//evil`) is `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.contains(['\r', '\n']) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,36 @@
+//! The shared application state handed to every handler.
+
+use crate::auth::passwords::Hasher;
+use crate::auth::sessions::Limits;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::mail::Mailer;
+use crate::web::assets::Assets;
+use crate::web::templates::Templates;
+
+pub struct AppState {
+    pub config: Config,
+    pub pool: DbPool,
+    pub templates: Templates,
+    pub mailer: Mailer,
+    pub hasher: Hasher,
+    pub assets: Assets,
+}
+
+impl AppState {
+    pub fn session_limits(&self) -> Limits {
+        Limits {
+            idle: chrono::Duration::minutes(self.config.session_idle_minutes),
+            absolute: chrono::Duration::hours(self.config.session_max_hours),
+        }
+    }
+
+    /// Cookie names get the `__Host-` prefix over HTTPS, which pins them to this host.
+    pub fn cookie_name(&self, base: &str) -> String {
+        if self.config.is_https() {
+            format!("__Host-{base}")
+        } else {
+            base.to_string()
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The handlebars registries, built once at start-up: one for HTML pages (escaping on,
+//! strict mode) and one for plain-text mails (no HTML escaping). In development
+//! (`dev_templates`) templates are read from `templates/` on every render.
+//!
+//! Helpers: `t` (translate; `{{t "id" name=value}}`, usable as a sub-expression),
+//! `eq`, `ne`, `datetime` (shown in Europe/Berlin).
+
+use chrono::NaiveDateTime;
+use chrono_tz::Europe::Berlin;
+use handlebars::{
+    no_escape, Context, DirectorySourceOptions, Handlebars, Helper, HelperDef, RenderContext,
+    RenderError, RenderErrorReason, ScopedJson,
+};
+use rust_embed::RustEmbed;
+use serde_json::Value;
+
+use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Lang};
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+#[include = "*.hbs"]
+struct Embedded;
+
+pub struct Templates {
+    pages: Handlebars<'static>,
+    mails: Handlebars<'static>,
+}
+
+impl Templates {
+    pub fn load(dev: bool) -> AppResult<Templates> {
+        let mut pages = Handlebars::new();
+        let mut mails = Handlebars::new();
+        mails.register_escape_fn(no_escape);
+        for (prefix, reg) in [("", &mut pages), ("emails/", &mut mails)] {
+            reg.set_strict_mode(true);
+            register_helpers(reg);
+            if dev {
+                reg.set_dev_mode(true);
+                reg.register_templates_directory("templates", DirectorySourceOptions::default())
+                    .map_err(|e| AppError::Config(format!("templates: {e}")))?;
+            } else {
+                for name in Embedded::iter().filter(|n| n.starts_with(prefix) || prefix.is_empty())
+                {
+                    let file = Embedded::get(&name)
+                        .ok_or_else(|| AppError::Config(format!("template {name} vanished")))?;
+                    let source = std::str::from_utf8(&file.data)
+                        .map_err(|e| AppError::Config(format!("template {name}: {e}")))?;
+                    reg.register_template_string(name.trim_end_matches(".hbs"), source)
+                        .map_err(|e| AppError::Config(format!("template {name}: {e}")))?;
+                }
+            }
+        }
+        Ok(Templates { pages, mails })
+    }
+
+    pub fn render_page(&self, name: &str, data: &Value) -> AppResult<String> {
+        self.pages
+            .render(name, data)
+            .map_err(|e| AppError::Internal(format!("rendering {name}: {e}")))
+    }
+
+    pub fn render_mail(&self, name: &str, data: &Value) -> AppResult<String> {
+        self.mails
+            .render(name, data)
+            .map_err(|e| AppError::Internal(format!("rendering {name}: {e}")))
+    }
+
+    /// The names of all page templates (for the test that renders every one).
+    pub fn page_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .pages
+            .get_templates()
+            .keys()
+            .filter(|k| k.starts_with("pages/"))
+            .cloned()
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn register_helpers(reg: &mut Handlebars<'static>) {
+    reg.register_helper("t", Box::new(Translate));
+    reg.register_helper("eq", Box::new(Equals(true)));
+    reg.register_helper("ne", Box::new(Equals(false)));
+    reg.register_helper("datetime", Box::new(DateTime));
+}
+
+fn root_lang(ctx: &Context) -> Lang {
+    ctx.data()
+        .get("lang")
+        .and_then(Value::as_str)
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
+/// `{{t "message-id" arg=value}}`: the message in the page's language.
+struct Translate;
+
+impl HelperDef for Translate {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        // Positional parameters are joined: `{{t "kind-" org.kind}}` looks up `kind-agency`.
+        if h.params().is_empty() {
+            return Err(RenderErrorReason::ParamNotFoundForIndex("t", 0).into());
+        }
+        let id: String = h
+            .params()
+            .iter()
+            .map(|p| match p.value() {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        let id = id.as_str();
+        let lang = root_lang(ctx);
+        let text = if h.hash().is_empty() {
+            i18n::text(lang, id)
+        } else {
+            let args: Vec<(&str, String)> = h
+                .hash()
+                .iter()
+                .map(|(k, v)| {
+                    let s = match v.value() {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (*k, s)
+                })
+                .collect();
+            i18n::text_with(lang, id, &args)
+        };
+        Ok(ScopedJson::Derived(Value::String(text)))
+    }
+}
+
+struct Equals(bool);
+
+impl HelperDef for Equals {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let a = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+        let b = h.param(1).map(|p| p.value().clone()).unwrap_or(Value::Null);
+        Ok(ScopedJson::Derived(Value::Bool((a == b) == self.0)))
+    }
+}
+
+/// `{{datetime value}}`: a UTC timestamp shown in Europe/Berlin, in the page's language.
+struct DateTime;
+
+impl HelperDef for DateTime {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let raw = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+        Ok(ScopedJson::Derived(Value::String(format_datetime(
+            raw,
+            root_lang(ctx),
+        ))))
+    }
+}
+
+/// Formats a serialised `NaiveDateTime` (UTC) for people in Germany.
+pub fn format_datetime(raw: &str, lang: Lang) -> String {
+    let Ok(utc) = raw.parse::<NaiveDateTime>() else {
+        return raw.to_string();
+    };
+    let local = utc.and_utc().with_timezone(&Berlin);
+    match lang {
+        Lang::De => local.format("%d.%m.%Y, %H:%M Uhr").to_string(),
+        Lang::En => local.format("%-d %b %Y, %H:%M").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_berlin() {
+        assert_eq!(
+            format_datetime("2026-07-01T10:00:00", Lang::De),
+            "01.07.2026, 12:00 Uhr"
+        );
+        assert_eq!(
+            format_datetime("2026-12-01T10:00:00.5", Lang::En),
+            "1 Dec 2026, 11:00"
+        );
+        assert_eq!(format_datetime("garbage", Lang::De), "garbage");
+    }
+}
