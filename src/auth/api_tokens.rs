@@ -32,14 +32,10 @@ const TOUCH_EVERY_SECS: i64 = 300;
 
 /// Creates a token; returns its id and the clear token, shown once.
 pub fn create(conn: &mut DbConnection, user_id: i64, name: &str) -> AppResult<(i64, String)> {
-    let name = name.trim();
     let mut errors = FieldErrors::new();
-    if name.is_empty() {
-        errors.add("name", "field-required");
-    } else if name.chars().count() > 80 {
-        errors.add("name", "field-too-long");
-    }
+    let name = crate::domain::text::required_text(name, "name", 80, &mut errors);
     errors.into_result()?;
+    let name = name.as_str();
     let live: i64 = api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .filter(api_tokens::revoked_at.is_null())

@@ -357,7 +357,9 @@ pub fn list(
     query: Option<&str>,
     page: crate::domain::pagination::Page,
 ) -> AppResult<crate::domain::pagination::Paged<User>> {
+    let query = query.map(text::clean);
     let pattern = query
+        .as_deref()
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));

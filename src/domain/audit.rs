@@ -202,7 +202,8 @@ pub fn list(
     action: Option<&str>,
     page: Page,
 ) -> AppResult<Paged<EntryView>> {
-    let action = action.map(str::trim).filter(|a| !a.is_empty());
+    let action = action.map(crate::domain::text::clean);
+    let action = action.as_deref().map(str::trim).filter(|a| !a.is_empty());
     let base = || {
         let mut q = audit_log::table
             .left_join(users::table.on(users::id.nullable().eq(audit_log::actor_user_id)))

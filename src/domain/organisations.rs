@@ -198,6 +198,9 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Organisation> {
 }
 
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Organisation> {
+    if !text::is_slug(slug) {
+        return Err(AppError::NotFound);
+    }
     organisations::table
         .filter(organisations::slug.eq(slug))
         .select(Organisation::as_select())

@@ -2,8 +2,20 @@
 
 use crate::error::FieldErrors;
 
+/// Removes control characters except line breaks and tabs. PostgreSQL refuses NUL in
+/// text, and none of them belong in what people type.
+pub fn clean(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 /// Lower-cases and trims an email address; `None` when it is not plausibly one.
 pub fn normalise_email(raw: &str) -> Option<String> {
+    if raw.chars().any(char::is_control) {
+        return None;
+    }
     let email = raw.trim().to_lowercase();
     let (local, domain) = email.split_once('@')?;
     let plausible = !local.is_empty()
@@ -19,6 +31,14 @@ pub fn normalise_email(raw: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     plausible.then_some(email)
+}
+
+/// Whether `s` could be a slug this platform made (checked before any lookup).
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A URL path segment from a name: lower case ASCII, umlauts spelled out, dashes between words.
@@ -56,7 +76,7 @@ pub fn required_text(
     max_chars: usize,
     errors: &mut FieldErrors,
 ) -> String {
-    let v = value.trim().to_string();
+    let v = clean(value).trim().to_string();
     if v.is_empty() {
         errors.add(field, "field-required");
     } else if v.chars().count() > max_chars {
@@ -72,11 +92,14 @@ pub fn optional_text(
     max_chars: usize,
     errors: &mut FieldErrors,
 ) -> Option<String> {
-    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let v = clean(value?).trim().to_string();
+    if v.is_empty() {
+        return None;
+    }
     if v.chars().count() > max_chars {
         errors.add(field, "field-too-long");
     }
-    Some(v.to_string())
+    Some(v)
 }
 
 /// Accepts only http(s) URLs, so a profile link can never be `javascript:`.
@@ -129,6 +152,15 @@ mod tests {
         ] {
             assert_eq!(normalise_email(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_removed() {
+        assert_eq!(clean("a\0b\u{7}c\nd\te"), "abc\nd\te");
+        assert_eq!(normalise_email("a\0@example.org"), None);
+        let mut e = FieldErrors::new();
+        assert_eq!(required_text("\0\0", "f", 10, &mut e), "");
+        assert_eq!(e.get("f"), Some("field-required"));
     }
 
     #[test]

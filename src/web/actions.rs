@@ -118,7 +118,7 @@ pub async fn verify_email(ctx: &Ctx, token: String) -> AppResult<User> {
 /// Checks email and password with throttling; every attempt is recorded and audited.
 /// Unknown addresses cost the same time as wrong passwords.
 pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResult<User> {
-    let email = email.trim().to_lowercase();
+    let email = crate::domain::text::clean(email).trim().to_lowercase();
     if email.is_empty() || password.is_empty() {
         let mut e = FieldErrors::new();
         if email.is_empty() {

@@ -143,6 +143,7 @@ pub async fn error_pages(
         .unwrap_or_default();
     data.insert("title".into(), json!(i18n::text(lang, title_id)));
     data.insert("status".into(), json!(status.as_u16()));
+    data.insert("page".into(), json!("error"));
     data.insert(
         "error_text".into(),
         json!(i18n::text(lang, explanation.unwrap_or(text_id))),
@@ -195,6 +196,7 @@ fn minimal_context(req: &actix_web::HttpRequest) -> Map<String, Value> {
     m.insert("current_path".into(), json!(req.path()));
     m.insert("nav_section".into(), json!(render::nav_section(req.path())));
     m.insert("asset_version".into(), json!(version));
+    m.insert("page".into(), json!(""));
     m.insert("errors".into(), json!({}));
     m.insert("error_list".into(), json!([]));
     m.insert("form".into(), json!({}));

@@ -34,6 +34,7 @@ pub fn base_context(ctx: &Ctx, title_id: &str) -> Map<String, Value> {
     m.insert("current_path".into(), json!(ctx.path));
     m.insert("nav_section".into(), json!(nav_section(&ctx.path)));
     m.insert("asset_version".into(), json!(ctx.state.assets.version));
+    m.insert("page".into(), json!(""));
     m.insert("errors".into(), json!({}));
     m.insert("error_list".into(), json!([]));
     m.insert("form".into(), json!({}));
@@ -85,6 +86,7 @@ fn render_status(
 ) -> AppResult<HttpResponse> {
     let mut m = base_context(ctx, "");
     m.insert("title".into(), json!(title));
+    m.insert("page".into(), json!(name));
     if let Value::Object(extra) = data {
         m.extend(extra);
     }
@@ -157,6 +159,7 @@ pub fn form_error(
     let mut m = base_context(ctx, title_id);
     m.extend(data);
     m.insert("title".into(), json!(title));
+    m.insert("page".into(), json!(name));
     let html = ctx
         .state
         .templates

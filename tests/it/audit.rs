@@ -1,0 +1,128 @@
+//! The audit log records what matters and detects tampering.
+
+use diesel::prelude::*;
+use innolab::db::schema::audit_log;
+use innolab::domain::audit;
+
+use crate::support::{TestApp, PASSWORD};
+
+fn actions(app: &TestApp) -> Vec<String> {
+    app.with_conn(|c| {
+        audit_log::table
+            .order(audit_log::id.asc())
+            .select(audit_log::action)
+            .load(c)
+            .unwrap()
+    })
+}
+
+#[actix_web::test]
+async fn logins_denials_memberships_and_verifications_are_recorded() {
+    let mut app = TestApp::new().await;
+    let owner = app.create_user("audit@example.org", "Audit");
+    let admin = app.create_user_with("adm@example.org", "Adm", true, true);
+    app.login("audit@example.org", "Falsch-Falsch-Falsch-1")
+        .await;
+    app.login("audit@example.org", PASSWORD).await;
+    app.post_form("/organisations", &[("name", "Prüfamt"), ("kind", "agency")])
+        .await;
+    let org =
+        app.with_conn(|c| innolab::domain::organisations::find_by_slug(c, "pruefamt").unwrap());
+    app.post_form(
+        &format!("/organisations/{}/members", org.slug),
+        &[("email", "adm@example.org"), ("role", "member")],
+    )
+    .await;
+    app.post_form(
+        &format!("/organisations/{}/members/{}/role", org.slug, admin.id),
+        &[("role", "owner")],
+    )
+    .await;
+    app.post_form(&format!("/admin/organisations/{}/verify", org.id), &[])
+        .await
+        .assert_status(403);
+    app.log_in_as(&admin);
+    app.post_form(&format!("/admin/organisations/{}/verify", org.id), &[])
+        .await;
+
+    let got = actions(&app);
+    for expected in [
+        "login_failed",
+        "login_succeeded",
+        "organisation_created",
+        "member_added",
+        "member_role_changed",
+        "access_denied",
+        "organisation_verified",
+    ] {
+        assert!(
+            got.iter().any(|a| a == expected),
+            "{expected} missing in {got:?}"
+        );
+    }
+    let denial: String = app.with_conn(|c| {
+        audit_log::table
+            .filter(audit_log::action.eq("access_denied"))
+            .select(audit_log::details)
+            .first(c)
+            .unwrap()
+    });
+    assert!(denial.contains("verify_organisation"));
+    let _ = owner;
+
+    let v = app.with_conn(|c| audit::verify(c).unwrap());
+    assert_eq!(v.first_broken, None);
+    assert_eq!(v.checked as usize, got.len());
+    app.get("/admin/audit")
+        .await
+        .assert_status(200)
+        .assert_contains("organisation_verified");
+}
+
+#[actix_web::test]
+async fn the_log_refuses_changes_and_verify_finds_a_forged_entry() {
+    let app = TestApp::new().await;
+    app.with_conn(|c| {
+        for i in 0..3 {
+            innolab::db::write_tx(c, |c| {
+                audit::append(c, audit::Event::new(Some(i), "test_event", "user", Some(i)))
+            })
+            .unwrap();
+        }
+    });
+    // The database refuses updates and deletes.
+    let update = app.with_conn(|c| {
+        diesel::update(audit_log::table)
+            .set(audit_log::action.eq("forged"))
+            .execute(c)
+    });
+    assert!(update.is_err(), "audit_log must be append-only");
+    let delete = app.with_conn(|c| diesel::delete(audit_log::table).execute(c));
+    assert!(delete.is_err());
+
+    // An entry slipped in by hand, without the right hash, is found.
+    app.with_conn(|c| {
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::created_at.eq(innolab::db::now()),
+                audit_log::action.eq("forged"),
+                audit_log::object_type.eq("user"),
+                audit_log::details.eq("{}"),
+                audit_log::ip.eq(""),
+                audit_log::prev_hash.eq("0".repeat(64)),
+                audit_log::hash.eq("f".repeat(64)),
+            ))
+            .execute(c)
+            .unwrap();
+    });
+    let v = app.with_conn(|c| audit::verify(c).unwrap());
+    assert_eq!(v.checked, 3);
+    let forged_id: i64 = app.with_conn(|c| {
+        audit_log::table
+            .filter(audit_log::action.eq("forged"))
+            .select(audit_log::id)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(v.first_broken, Some(forged_id));
+}

@@ -1,0 +1,212 @@
+//! Every page template is rendered, in both languages, and each page has the frame a
+//! person relies on: language attribute, landmarks, one h1, skip link, CSRF tokens.
+
+use std::collections::BTreeSet;
+
+use innolab::domain::accounts::{self, TokenPurpose};
+use innolab::domain::organisations::{OrgKind, Role};
+
+use crate::support::{Resp, TestApp, PASSWORD};
+
+fn page_of(r: &Resp) -> String {
+    r.body
+        .split("data-page=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[track_caller]
+fn check_frame(path: &str, r: &Resp, lang: &str) {
+    assert!(r.body.starts_with("<!doctype html>"), "{path}");
+    assert!(
+        r.body.contains(&format!("<html lang=\"{lang}\">")),
+        "{path}: lang"
+    );
+    assert!(
+        r.body.contains("class=\"skip-link\" href=\"#main\""),
+        "{path}: skip link"
+    );
+    assert!(
+        r.body.contains("<main id=\"main\""),
+        "{path}: main landmark"
+    );
+    assert!(
+        r.body.contains("<header") && r.body.contains("<footer") && r.body.contains("<nav"),
+        "{path}: landmarks"
+    );
+    assert_eq!(r.body.matches("<h1").count(), 1, "{path}: exactly one h1");
+    assert!(!r.body.contains("{{"), "{path}: unrendered handlebars");
+    for form in r.body.split("<form").skip(1) {
+        let head = form.split('>').next().unwrap();
+        if head.contains("method=\"post\"") {
+            let body = form.split("</form>").next().unwrap();
+            assert!(
+                body.contains("name=\"csrf_token\" value=\""),
+                "{path}: a POST form without CSRF token: {head}"
+            );
+        }
+    }
+    // Every input has a label (by for=id) unless hidden.
+    for input in r.body.split("<input").skip(1) {
+        let tag = input.split('>').next().unwrap();
+        if tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("{path}: input without id: {tag}"));
+        assert!(
+            r.body.contains(&format!("for=\"{id}\"")),
+            "{path}: input {id} has no label"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn every_page_template_renders_in_both_languages() {
+    let mut app = TestApp::new().await;
+    let admin = app.create_user_with("pages-admin@example.org", "Admin", true, true);
+    let owner = app.create_user("pages-owner@example.org", "Owner");
+    let org = app.create_org(&owner, "Seitenamt", OrgKind::Agency, false);
+    app.add_member(&org, &admin, Role::Member);
+
+    let mut seen = BTreeSet::new();
+    for lang in ["de", "en"] {
+        app.log_out();
+        app.post_form("/language", &[("lang", lang)]).await;
+        let verify =
+            app.with_conn(|c| accounts::issue_token(c, owner.id, TokenPurpose::Verify).unwrap());
+        let reset =
+            app.with_conn(|c| accounts::issue_token(c, owner.id, TokenPurpose::Reset).unwrap());
+
+        let visitor_pages = [
+            "/".to_string(),
+            "/register".into(),
+            "/login".into(),
+            "/password/forgot".into(),
+            format!("/verify?token={verify}"),
+            format!("/password/reset?token={reset}"),
+            "/accessibility".into(),
+            "/organisations".into(),
+            format!("/organisations/{}", org.slug),
+            "/no-such-page".into(),
+        ];
+        for path in &visitor_pages {
+            let r = app.get(path).await;
+            assert!(
+                r.status.as_u16() == 200 || path == "/no-such-page",
+                "{path}: {}",
+                r.status
+            );
+            check_frame(path, &r, lang);
+            seen.insert(page_of(&r));
+        }
+        let r = app
+            .post_form("/password/forgot", &[("email", "pages-owner@example.org")])
+            .await;
+        check_frame("forgot_sent", &r, lang);
+        seen.insert(page_of(&r));
+        let r = app
+            .post_form(
+                "/register",
+                &[
+                    ("email", &format!("new-{lang}@example.org")),
+                    ("display_name", "Neu"),
+                    ("password", PASSWORD),
+                    ("locale", lang),
+                ],
+            )
+            .await;
+        check_frame("registered", &r, lang);
+        seen.insert(page_of(&r));
+
+        app.log_in_as(&admin);
+        app.post_form("/language", &[("lang", lang)]).await;
+        let member_pages = [
+            "/account".to_string(),
+            "/invitations".into(),
+            "/organisations/new".into(),
+            format!("/organisations/{}/members", org.slug),
+            "/admin".into(),
+            "/admin/users".into(),
+            "/admin/organisations".into(),
+            "/admin/audit".into(),
+        ];
+        for path in &member_pages {
+            let r = app.get(path).await;
+            r.assert_status(200);
+            check_frame(path, &r, lang);
+            seen.insert(page_of(&r));
+        }
+        app.log_in_as(&owner);
+        app.post_form("/language", &[("lang", lang)]).await;
+        let r = app.get(&format!("/organisations/{}/edit", org.slug)).await;
+        r.assert_status(200);
+        check_frame("edit", &r, lang);
+        // Pages with their error state render too.
+        let r = app
+            .post_form("/organisations", &[("name", ""), ("kind", "")])
+            .await;
+        r.assert_status(422);
+        check_frame("organisation_form with errors", &r, lang);
+        assert!(r.body.contains("class=\"error-summary\""));
+    }
+
+    let all: BTreeSet<String> = app
+        .state
+        .templates
+        .page_names()
+        .into_iter()
+        .map(|n| n.trim_start_matches("pages/").to_string())
+        .collect();
+    let missing: Vec<_> = all.difference(&seen).collect();
+    assert!(
+        missing.is_empty(),
+        "page templates no test renders: {missing:?}"
+    );
+}
+
+#[actix_web::test]
+async fn error_pages_are_translated() {
+    let mut app = TestApp::new().await;
+    app.get("/nope")
+        .await
+        .assert_status(404)
+        .assert_contains("Seite nicht gefunden");
+    let r = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/nope")
+                .insert_header(("Accept-Language", "en")),
+        )
+        .await;
+    r.assert_status(404)
+        .assert_contains("Page not found")
+        .assert_contains("lang=\"en\"");
+    let u = app.create_user("forbidden@example.org", "F");
+    app.log_in_as(&u);
+    app.get("/admin")
+        .await
+        .assert_status(403)
+        .assert_contains("Keine Berechtigung");
+    app.log_out();
+    let r = app.get("/admin").await;
+    assert!(r.is_login_redirect());
+    let login = app.get(&r.location()).await;
+    login
+        .assert_status(200)
+        .assert_contains("Bitte melden Sie sich an, um fortzufahren")
+        .assert_contains("value=\"/admin\"");
+}
+
+#[actix_web::test]
+async fn healthz_checks_the_database() {
+    let mut app = TestApp::new().await;
+    let r = app.get("/healthz").await;
+    r.assert_status(200);
+    assert_eq!(r.json()["database"], "ok");
+}

@@ -1,0 +1,337 @@
+//! Security properties that hold across routes: headers, CSRF, cookies, escaping,
+//! redirects, no state change on GET.
+
+use innolab::domain::organisations::OrgKind;
+
+use crate::support::{TestApp, PASSWORD};
+
+#[actix_web::test]
+async fn every_response_carries_the_security_headers() {
+    let mut app = TestApp::new().await;
+    for path in [
+        "/",
+        "/login",
+        "/does-not-exist",
+        "/static/css/app.css",
+        "/api/v1/me",
+        "/healthz",
+        "/api/v1/openapi.json",
+    ] {
+        let r = app.get(path).await;
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            r.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert!(r.header("referrer-policy").is_some(), "{path}");
+        assert!(
+            r.header("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
+    }
+    let page = app.get("/login").await;
+    assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+    let css = app.get("/static/css/app.css").await;
+    css.assert_status(200);
+    assert!(css
+        .header("cache-control")
+        .unwrap()
+        .contains("max-age=31536000"));
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    app.get("/static/../Cargo.toml").await.assert_status(404);
+}
+
+#[actix_web::test]
+async fn over_https_cookies_are_secure_host_only_and_hsts_is_sent() {
+    let mut app = TestApp::builder().https().build().await;
+    app.create_user("tls@example.org", "TLS");
+    let r = app.get("/login").await;
+    assert!(r
+        .header("strict-transport-security")
+        .unwrap()
+        .contains("max-age="));
+    let token = app.csrf_token().await;
+    let r = app
+        .post_form_raw(
+            "/login",
+            &[
+                ("email", "tls@example.org"),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    r.assert_status(303);
+    let cookies: Vec<String> = r
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-innolab_session="))
+        .expect("host-prefixed session cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(attr), "{attr} missing in {session}");
+    }
+}
+
+#[actix_web::test]
+async fn state_changing_forms_without_a_valid_csrf_token_are_refused() {
+    let mut app = TestApp::new().await;
+    let u = app.create_user("csrf@example.org", "Csrf");
+    let org = app.create_org(&u, "Ziel", OrgKind::Startup, false);
+    app.log_in_as(&u);
+    app.get("/").await;
+    let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/logout".into(), vec![]),
+        (
+            "/account/profile".into(),
+            vec![("display_name", "Gekapert"), ("locale", "en")],
+        ),
+        (
+            "/account/password".into(),
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", "Anderes-Kennwort-Neu-9"),
+            ],
+        ),
+        ("/account/tokens".into(), vec![("name", "gekapert")]),
+        (
+            "/organisations".into(),
+            vec![("name", "Gekapert"), ("kind", "startup")],
+        ),
+        (
+            format!("/organisations/{}/edit", org.slug),
+            vec![("name", "Gekapert")],
+        ),
+        (
+            format!("/organisations/{}/members", org.slug),
+            vec![("email", "x@example.org"), ("role", "owner")],
+        ),
+        ("/language".into(), vec![("lang", "en")]),
+    ];
+    for (path, fields) in &posts {
+        let r = app.post_form_raw(path, fields).await;
+        r.assert_status(403).assert_contains("abgelaufen");
+        let mut with_bad = fields.clone();
+        with_bad.push(("csrf_token", "0000"));
+        app.post_form_raw(path, &with_bad).await.assert_status(403);
+    }
+    // A token from another session does not work either.
+    let foreign = innolab::auth::csrf::token_for("someone-elses-session");
+    app.post_form_raw(
+        "/account/profile",
+        &[
+            ("display_name", "Gekapert"),
+            ("locale", "en"),
+            ("csrf_token", &foreign),
+        ],
+    )
+    .await
+    .assert_status(403);
+    app.get("/account")
+        .await
+        .assert_status(200)
+        .assert_not_contains("Gekapert");
+    // Login and registration forms are protected too (login CSRF).
+    app.log_out();
+    app.post_form_raw(
+        "/login",
+        &[("email", "csrf@example.org"), ("password", PASSWORD)],
+    )
+    .await
+    .assert_status(403);
+    app.post_form_raw(
+        "/register",
+        &[
+            ("email", "n@example.org"),
+            ("display_name", "N"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+    .assert_status(403);
+}
+
+#[actix_web::test]
+async fn get_never_changes_state() {
+    let mut app = TestApp::new().await;
+    let u = app.create_user("get@example.org", "Get");
+    app.log_in_as(&u);
+    for path in [
+        "/logout",
+        "/account/tokens",
+        "/account/profile",
+        "/organisations/x/leave",
+        "/admin/organisations/1/verify",
+    ] {
+        let r = app.get(path).await;
+        assert!(
+            matches!(r.status.as_u16(), 404 | 405),
+            "{path}: {}",
+            r.status
+        );
+    }
+    app.get("/account").await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn user_content_is_escaped_everywhere_it_is_shown() {
+    const PAYLOADS: [&str; 4] = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "javascript:alert(1)",
+        "<svg/onload=alert(1)>",
+    ];
+    let mut app = TestApp::new().await;
+    let admin = app.create_user_with("xss-admin@example.org", "Admin", true, true);
+    for (i, p) in PAYLOADS.iter().enumerate() {
+        let u = app.create_user(&format!("xss{i}@example.org"), &format!("Name {p}"));
+        app.log_in_as(&u);
+        let r = app
+            .post_form(
+                "/organisations",
+                &[
+                    ("name", &format!("Org {i} {p}")),
+                    ("kind", "agency"),
+                    ("description", &format!("Text {p}")),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let slug = r
+            .location()
+            .trim_start_matches("/organisations/")
+            .to_string();
+        for path in [
+            format!("/organisations/{slug}"),
+            format!("/organisations/{slug}/members"),
+            "/organisations".to_string(),
+            "/account".to_string(),
+        ] {
+            let page = app.get(&path).await;
+            for raw in ["<script>alert(1)", "<img src=x onerror", "<svg/onload"] {
+                page.assert_not_contains(raw);
+            }
+        }
+        // Failed form submissions echo the payload escaped, too.
+        app.post_form(
+            "/organisations",
+            &[("name", ""), ("kind", "startup"), ("website", p)],
+        )
+        .await
+        .assert_not_contains("<script>alert(1)");
+    }
+    app.log_in_as(&admin);
+    for path in ["/admin/users", "/admin/organisations", "/admin/audit"] {
+        let page = app.get(path).await;
+        page.assert_status(200)
+            .assert_not_contains("<script>alert(1)")
+            .assert_not_contains("<img src=x onerror");
+    }
+}
+
+#[actix_web::test]
+async fn login_only_redirects_within_the_site() {
+    let mut app = TestApp::new().await;
+    app.create_user("next@example.org", "Next");
+    for (next, expected) in [
+        ("/account", "/account"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+    ] {
+        let token = app.csrf_token().await;
+        let r = app
+            .post_form_raw(
+                "/login",
+                &[
+                    ("email", "next@example.org"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                    ("csrf_token", &token),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), expected, "next={next}");
+        app.log_out();
+    }
+}
+
+#[actix_web::test]
+async fn errors_never_leak_internals() {
+    let mut app = TestApp::new().await;
+    let r = app.get("/organisations/%00%ff").await;
+    assert!(r.status.is_client_error());
+    for leak in ["diesel", "sqlite", "SELECT", "panicked", "/work/"] {
+        r.assert_not_contains(leak);
+    }
+    let r = app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri("/login")
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(vec![b'a'; 300 * 1024]),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+}
+
+#[actix_web::test]
+async fn control_characters_in_any_field_never_cause_a_server_error() {
+    let mut app = TestApp::new().await;
+    let u = app.create_user_with("ctl@example.org", "Ctl", true, true);
+    let org = app.create_org(&u, "Steuer", OrgKind::Startup, false);
+    let nasty = "a\u{0}b\u{7}\u{1b}[31m";
+    let forms: Vec<(String, Vec<&str>)> = vec![
+        (
+            "/register".into(),
+            vec!["email", "display_name", "password", "locale"],
+        ),
+        ("/login".into(), vec!["email", "password", "next"]),
+        ("/password/forgot".into(), vec!["email"]),
+        ("/password/reset".into(), vec!["token", "password"]),
+        ("/verify".into(), vec!["token"]),
+        ("/account/profile".into(), vec!["display_name", "locale"]),
+        ("/account/tokens".into(), vec!["name"]),
+        (
+            "/organisations".into(),
+            vec!["name", "kind", "website", "description"],
+        ),
+        (
+            format!("/organisations/{}/edit", org.slug),
+            vec!["name", "website", "description"],
+        ),
+        (
+            format!("/organisations/{}/members", org.slug),
+            vec!["email", "role"],
+        ),
+        ("/language".into(), vec!["lang", "back"]),
+    ];
+    for logged_in in [false, true] {
+        app.log_out();
+        if logged_in {
+            app.log_in_as(&u);
+        }
+        for (path, fields) in &forms {
+            let values: Vec<(&str, &str)> = fields.iter().map(|f| (*f, nasty)).collect();
+            let r = app.post_form(path, &values).await;
+            assert!(r.status.as_u16() < 500, "{path}: {}", r.status);
+        }
+        for path in [
+            "/organisations/a%00b",
+            "/admin/users?q=%00",
+            "/admin/audit?action=%00",
+            "/verify?token=%00",
+            "/organisations?kind=%00",
+        ] {
+            let r = app.get(path).await;
+            assert!(r.status.as_u16() < 500, "{path}: {}", r.status);
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! The test harness: [`TestApp`] builds the real application on a fresh database (a
+//! temporary SQLite file, or a fresh schema on the PostgreSQL server named by
+//! `INNOLAB_TEST_DATABASE_URL`) and drives it like a browser or an API client, with a
+//! cookie jar and the mail outbox at hand.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use actix_http::Request;
+use actix_service::boxed::BoxService;
+use actix_service::ServiceExt;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+use actix_web::web::Data;
+use diesel::prelude::*;
+use innolab::auth::{csrf, sessions};
+use innolab::config::Config;
+use innolab::db::{self, DbConnection, PooledConn};
+use innolab::domain::accounts::{self, User, ValidRegistration};
+use innolab::domain::organisations::{self, OrgKind, Organisation, Role, ValidOrg};
+use innolab::i18n::Lang;
+use innolab::web::state::AppState;
+use serde_json::Value;
+
+/// One password for every account the tests create directly; hashed once per run.
+pub const PASSWORD: &str = "Wolken-Fahrrad-Tinte-42";
+
+fn shared_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| innolab::auth::passwords::hash_now(PASSWORD).unwrap())
+}
+
+type Svc = BoxService<Request, ServiceResponse<BoxBody>, actix_web::Error>;
+
+/// A response, read to the end.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            expected,
+            "body: {}",
+            &self.body[..self.body.len().min(2000)]
+        );
+        self
+    }
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in: {}",
+            &self.body[..self.body.len().min(4000)]
+        );
+        self
+    }
+    #[track_caller]
+    pub fn assert_not_contains(&self, needle: &str) -> &Self {
+        assert!(
+            !self.body.contains(needle),
+            "did not expect {needle:?} in: {}",
+            &self.body[..self.body.len().min(4000)]
+        );
+        self
+    }
+    /// A 303 to the login form (what pages answer to visitors).
+    pub fn is_login_redirect(&self) -> bool {
+        self.status == StatusCode::SEE_OTHER && self.location().starts_with("/login?next=")
+    }
+}
+
+/// Where the test database lives; dropped with the app.
+enum Store {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres {
+        base_url: String,
+        schema: String,
+        _dir: tempfile::TempDir,
+    },
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Store::Postgres {
+            base_url, schema, ..
+        } = self
+        {
+            if let Ok(mut conn) = PgConnection::establish(base_url) {
+                let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    svc: Svc,
+    pub state: Data<AppState>,
+    pub cookies: BTreeMap<String, String>,
+    pub peer: String,
+    _store: Store,
+}
+
+/// Builds the app on an empty database.
+pub struct TestAppBuilder {
+    https: bool,
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { https: false }
+    }
+
+    pub async fn new() -> TestApp {
+        TestApp::builder().build().await
+    }
+}
+
+impl TestAppBuilder {
+    /// Serve as if behind `https://` (secure cookies, HSTS, `__Host-` names).
+    pub fn https(mut self) -> Self {
+        self.https = true;
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_data_dir(dir.path());
+        config.pool_size = 4;
+        if self.https {
+            config.public_url = "https://innolab.example".into();
+        }
+        let store = match std::env::var("INNOLAB_TEST_DATABASE_URL") {
+            Ok(base_url) if !base_url.is_empty() => {
+                let schema = format!(
+                    "t_{}",
+                    innolab::auth::secrets::new_token()
+                        .to_lowercase()
+                        .replace(['-', '_'], "")[..20]
+                        .to_string()
+                );
+                let mut conn = PgConnection::establish(&base_url)
+                    .unwrap_or_else(|e| panic!("INNOLAB_TEST_DATABASE_URL unreachable: {e}"));
+                diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+                    .execute(&mut conn)
+                    .unwrap();
+                let sep = if base_url.contains('?') { '&' } else { '?' };
+                config.database_url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}");
+                let data = tempfile::tempdir().unwrap();
+                config.data_dir = data.path().to_path_buf();
+                Store::Postgres {
+                    base_url,
+                    schema,
+                    _dir: data,
+                }
+            }
+            _ => Store::Sqlite(dir),
+        };
+        let state = innolab::build_state(config).expect("state builds");
+        let svc = test::init_service(innolab::build_app(state.clone())).await;
+        let svc =
+            actix_service::boxed::service(svc.map(|r: ServiceResponse<_>| r.map_into_boxed_body()));
+        TestApp {
+            svc,
+            state,
+            cookies: BTreeMap::new(),
+            peer: "198.51.100.7:40000".into(),
+            _store: store,
+        }
+    }
+}
+
+impl TestApp {
+    pub fn conn(&self) -> PooledConn {
+        db::checkout(&self.state.pool).unwrap()
+    }
+
+    fn session_cookie_name(&self) -> String {
+        self.state.cookie_name("innolab_session")
+    }
+
+    /// The CSRF token a page would carry for the current cookies (a page visit first
+    /// when the jar is empty, as a browser would have).
+    pub async fn csrf_token(&mut self) -> String {
+        let session = self.cookies.get(&self.session_cookie_name()).cloned();
+        let anon = self
+            .cookies
+            .get(&self.state.cookie_name("innolab_anon"))
+            .cloned();
+        match (session, anon) {
+            (Some(s), _) => csrf::token_for(&s),
+            (None, Some(a)) => csrf::token_for(&a),
+            (None, None) => {
+                self.get("/").await;
+                let anon = self
+                    .cookies
+                    .get(&self.state.cookie_name("innolab_anon"))
+                    .cloned()
+                    .expect("anon cookie set");
+                csrf::token_for(&anon)
+            }
+        }
+    }
+
+    pub async fn send(&mut self, mut req: TestRequest) -> Resp {
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.insert_header((header::COOKIE, jar.join("; ")));
+        }
+        req = req.peer_addr(self.peer.parse().unwrap());
+        let resp = test::call_service(&self.svc, req.to_request()).await;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for value in headers.get_all(header::SET_COOKIE) {
+            let c = actix_web::cookie::Cookie::parse(value.to_str().unwrap().to_string()).unwrap();
+            let removal = c.max_age().is_some_and(|a| a.is_zero()) || c.value().is_empty();
+            if removal {
+                self.cookies.remove(c.name());
+            } else {
+                self.cookies
+                    .insert(c.name().to_string(), c.value().to_string());
+            }
+        }
+        let bytes = resp.into_body().try_into_bytes().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(TestRequest::get().uri(path)).await
+    }
+
+    /// POSTs a url-encoded form with the right CSRF token.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_form_raw(path, &all).await
+    }
+
+    /// POSTs a form exactly as given (no token added).
+    pub async fn post_form_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.send(
+            TestRequest::post()
+                .uri(path)
+                .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        )
+        .await
+    }
+
+    /// A JSON API call; `bearer` adds `Authorization: Bearer`.
+    pub async fn api(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        bearer: Option<&str>,
+    ) -> Resp {
+        let mut req = TestRequest::default().method(method).uri(path);
+        if let Some(b) = body {
+            req = req
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .set_payload(b.to_string());
+        }
+        if let Some(t) = bearer {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+        }
+        self.send(req).await
+    }
+
+    /// Creates a verified account directly (no mail, no hashing per user).
+    pub fn create_user(&self, email: &str, name: &str) -> User {
+        self.create_user_with(email, name, true, false)
+    }
+
+    pub fn create_user_with(&self, email: &str, name: &str, verified: bool, admin: bool) -> User {
+        let mut conn = self.conn();
+        let reg = ValidRegistration {
+            email: email.to_string(),
+            display_name: name.to_string(),
+            locale: Lang::De,
+        };
+        let user = accounts::create_verified(&mut conn, &reg, shared_hash(), admin).unwrap();
+        if !verified {
+            diesel::update(innolab::db::schema::users::table.find(user.id))
+                .set(
+                    innolab::db::schema::users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
+                )
+                .execute(&mut conn)
+                .unwrap();
+        }
+        accounts::find(&mut conn, user.id).unwrap()
+    }
+
+    /// Creates an organisation owned by `owner`; agencies verified or not.
+    pub fn create_org(
+        &self,
+        owner: &User,
+        name: &str,
+        kind: OrgKind,
+        verified: bool,
+    ) -> Organisation {
+        let mut conn = self.conn();
+        let org = organisations::create(
+            &mut conn,
+            owner.id,
+            &ValidOrg {
+                name: name.into(),
+                kind,
+                website: None,
+                description: String::new(),
+            },
+        )
+        .unwrap();
+        if verified {
+            organisations::verify(&mut conn, org.id, owner.id).unwrap()
+        } else {
+            org
+        }
+    }
+
+    pub fn add_member(&self, org: &Organisation, user: &User, role: Role) {
+        organisations::ensure_member(&mut self.conn(), org.id, user.id, role).unwrap();
+    }
+
+    /// Logs in without the form (a session row and its cookie).
+    pub fn log_in_as(&mut self, user: &User) {
+        let token = sessions::create(
+            &mut self.conn(),
+            user.id,
+            "test",
+            "127.0.0.1",
+            self.state.session_limits(),
+        )
+        .unwrap();
+        let name = self.session_cookie_name();
+        self.cookies.insert(name, token);
+    }
+
+    /// Logs in through the login form.
+    pub async fn login(&mut self, email: &str, password: &str) -> Resp {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub fn log_out(&mut self) {
+        self.cookies.clear();
+    }
+
+    /// Every mail in the outbox, oldest first: (to, subject, decoded body).
+    pub fn outbox(&self) -> Vec<Mail> {
+        let dir = self.state.config.outbox_dir();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| Mail::parse(&std::fs::read_to_string(p).unwrap()))
+            .collect()
+    }
+
+    /// The last mail to `to`.
+    #[track_caller]
+    pub fn last_mail_to(&self, to: &str) -> Mail {
+        self.outbox()
+            .into_iter()
+            .filter(|m| m.to.contains(to))
+            .last()
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+        let mut c = self.conn();
+        f(&mut c)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mail {
+    fn parse(raw: &str) -> Mail {
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
+        let header = |name: &str| -> String {
+            head.lines()
+                .find(|l| {
+                    l.to_ascii_lowercase()
+                        .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+                })
+                .map(|l| l[name.len() + 1..].trim().to_string())
+                .unwrap_or_default()
+        };
+        let encoding = header("Content-Transfer-Encoding").to_ascii_lowercase();
+        let body = match encoding.as_str() {
+            "quoted-printable" => decode_qp(body),
+            "base64" => {
+                use base64::Engine;
+                let joined: String = body.split_whitespace().collect();
+                String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(joined)
+                        .unwrap(),
+                )
+                .unwrap()
+            }
+            _ => body.to_string(),
+        };
+        Mail {
+            to: header("To"),
+            subject: decode_words(&header("Subject")),
+            body,
+        }
+    }
+
+    /// The first link in the body that starts with `prefix` (e.g. "http://127.0.0.1:8080/verify").
+    #[track_caller]
+    pub fn link_containing(&self, part: &str) -> String {
+        self.body
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(part))
+            .unwrap_or_else(|| panic!("no link with {part} in {}", self.body))
+            .to_string()
+    }
+
+    /// The `token` query parameter of the first link containing `part`.
+    pub fn token(&self, part: &str) -> String {
+        let link = self.link_containing(part);
+        let q = link.split_once("token=").unwrap().1;
+        urlencoding::decode(q).unwrap().into_owned()
+    }
+
+    /// Path and query of the first link containing `part`.
+    pub fn path(&self, part: &str) -> String {
+        let link = self.link_containing(part);
+        let after_scheme = link.split_once("://").unwrap().1;
+        format!("/{}", after_scheme.split_once('/').unwrap().1)
+    }
+}
+
+fn decode_qp(s: &str) -> String {
+    let joined = s.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Decodes RFC 2047 encoded words (`=?utf-8?b?...?=`, `=?utf-8?q?...?=`) in a header.
+fn decode_words(value: &str) -> String {
+    use base64::Engine;
+    value
+        .split_whitespace()
+        .map(|word| {
+            let parts: Vec<&str> = word
+                .trim_start_matches("=?")
+                .trim_end_matches("?=")
+                .splitn(3, '?')
+                .collect();
+            if !word.starts_with("=?") || parts.len() != 3 {
+                return word.to_string();
+            }
+            match parts[1].to_ascii_lowercase().as_str() {
+                "b" => String::from_utf8_lossy(
+                    &base64::engine::general_purpose::STANDARD
+                        .decode(parts[2])
+                        .unwrap_or_default(),
+                )
+                .into_owned(),
+                _ => decode_qp(&parts[2].replace('_', " ")),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("")
+}
