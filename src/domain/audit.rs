@@ -16,7 +16,7 @@ use crate::error::AppResult;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// The advisory lock key that serialises appends on PostgreSQL.
-const APPEND_LOCK: i64 = 0x1A0D_17;
+const APPEND_LOCK: i64 = 0x001A_0D17;
 
 /// One event to record.
 #[derive(Debug, Clone)]

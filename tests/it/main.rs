@@ -5,6 +5,7 @@ mod access_matrix;
 mod accounts;
 mod api;
 mod audit;
+mod cli;
 mod organisations;
 mod pages;
 mod security;

@@ -153,13 +153,10 @@ impl TestAppBuilder {
         }
         let store = match std::env::var("INNOLAB_TEST_DATABASE_URL") {
             Ok(base_url) if !base_url.is_empty() => {
-                let schema = format!(
-                    "t_{}",
-                    innolab::auth::secrets::new_token()
-                        .to_lowercase()
-                        .replace(['-', '_'], "")[..20]
-                        .to_string()
-                );
+                let random = innolab::auth::secrets::new_token()
+                    .to_lowercase()
+                    .replace(['-', '_'], "");
+                let schema = format!("t_{}", &random[..20]);
                 let mut conn = PgConnection::establish(&base_url)
                     .unwrap_or_else(|e| panic!("INNOLAB_TEST_DATABASE_URL unreachable: {e}"));
                 diesel::sql_query(format!("CREATE SCHEMA {schema}"))
@@ -396,8 +393,8 @@ impl TestApp {
     pub fn last_mail_to(&self, to: &str) -> Mail {
         self.outbox()
             .into_iter()
-            .filter(|m| m.to.contains(to))
-            .last()
+            .rev()
+            .find(|m| m.to.contains(to))
             .unwrap_or_else(|| panic!("no mail to {to}"))
     }
 
@@ -479,7 +476,7 @@ fn decode_qp(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
             if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
                 out.push(b);
                 i += 3;

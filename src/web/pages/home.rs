@@ -30,6 +30,11 @@ async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
             Ok((topics::list(conn)?, counts))
         })
         .await?;
+    let mut topics: Vec<(String, String)> = topics
+        .iter()
+        .map(|t| (t.slug.clone(), t.name(lang).to_string()))
+        .collect();
+    topics.sort_by_key(|(_, name)| name.to_lowercase());
     let count = |k: &str| {
         counts
             .iter()
@@ -41,7 +46,7 @@ async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
         "home",
         "home-title",
         json!({
-            "topics": topics.iter().map(|t| json!({ "slug": t.slug, "name": t.name(lang) })).collect::<Vec<_>>(),
+            "topics": topics.iter().map(|(slug, name)| json!({ "slug": slug, "name": name })).collect::<Vec<_>>(),
             "counts": {
                 "agency": count("agency"),
                 "startup": count("startup"),
