@@ -62,11 +62,23 @@ pub fn text(lang: Lang, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-/// Like [`text`], with named arguments.
+/// Like [`text`], with named arguments. Arguments that read as numbers are passed as
+/// numbers, so plural rules (`[one]`, `*[other]`) apply to them.
 pub fn text_with(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .map(|(k, v)| {
+            let value = match v.parse::<f64>() {
+                Ok(n)
+                    if v.chars()
+                        .all(|c| c.is_ascii_digit() || c == '-' || c == '.') =>
+                {
+                    FluentValue::from(n)
+                }
+                _ => FluentValue::from(v.clone()),
+            };
+            (Cow::Owned(k.to_string()), value)
+        })
         .collect();
     LOCALES
         .try_lookup_with_args(&lang.identifier(), id, &args)
@@ -111,32 +123,136 @@ mod tests {
     }
 
     #[test]
+    fn numbers_select_plural_forms() {
+        assert_eq!(
+            text_with(Lang::De, "organisations-count", &[("count", "1".into())]),
+            "Eine Organisation"
+        );
+        assert_eq!(
+            text_with(Lang::En, "organisations-count", &[("count", "3".into())]),
+            "3 organisations"
+        );
+    }
+
+    #[test]
     fn translations_exist_in_both_languages() {
         assert_eq!(text(Lang::De, "nav-home"), "Startseite");
         assert_eq!(text(Lang::En, "nav-home"), "Home");
     }
 
-    #[test]
-    fn every_german_id_has_an_english_twin_and_back() {
-        let ids = |lang: &str| -> std::collections::BTreeSet<String> {
-            let dir = format!("{}/templates/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
-            let mut ids = std::collections::BTreeSet::new();
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for line in text.lines() {
-                    if let Some((id, _)) = line.split_once(" =") {
-                        if !id.starts_with([' ', '#', '.', '-']) && !id.is_empty() {
-                            ids.insert(id.trim().to_string());
-                        }
+    /// The message ids a locale's `.ftl` files define.
+    fn defined_ids(lang: &str) -> std::collections::BTreeSet<String> {
+        let dir = format!("{}/templates/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut ids = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines() {
+                if let Some((id, _)) = line.split_once(" =") {
+                    if !id.starts_with([' ', '#', '.', '-']) && !id.is_empty() {
+                        ids.insert(id.trim().to_string());
                     }
                 }
             }
-            ids
-        };
-        let (de, en) = (ids("de"), ids("en"));
+        }
+        ids
+    }
+
+    #[test]
+    fn every_german_id_has_an_english_twin_and_back() {
+        let (de, en) = (defined_ids("de"), defined_ids("en"));
         let only_de: Vec<_> = de.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&de).collect();
         assert!(only_de.is_empty(), "missing in English: {only_de:?}");
         assert!(only_en.is_empty(), "missing in German: {only_en:?}");
+    }
+
+    /// Every message id the templates and the code name exists in both languages.
+    #[test]
+    fn every_id_used_is_translated() {
+        fn files(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    files(&p, ext, out);
+                } else if p.extension().is_some_and(|x| x == ext) {
+                    out.push(p);
+                }
+            }
+        }
+        // The quoted words after each marker, e.g. `{{t "nav-home"` or `"flash-saved"`.
+        fn quoted_after(text: &str, marker: &str) -> Vec<String> {
+            text.match_indices(marker)
+                .filter_map(|(i, _)| {
+                    let rest = &text[i + marker.len()..];
+                    let end = rest.find('"')?;
+                    let id = &rest[..end];
+                    let is_id = !id.is_empty()
+                        && id.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                        });
+                    // A trailing dash marks a prefix completed at run time ("kind-" + kind).
+                    (is_id && !id.ends_with('-')).then(|| id.to_string())
+                })
+                .collect()
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = Vec::new();
+        let mut hbs = Vec::new();
+        files(&root.join("templates"), "hbs", &mut hbs);
+        for f in hbs {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for marker in ["{{t \"", "(t \"", "label=\"", "hint=\""] {
+                used.extend(quoted_after(&text, marker));
+            }
+        }
+        let mut rs = Vec::new();
+        files(&root.join("src"), "rs", &mut rs);
+        for f in rs {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for marker in [
+                ", \"field-",
+                ", \"flash-",
+                "message_id: \"",
+                "\"error-",
+                "\"mail-",
+                "-title\"",
+            ] {
+                for id in quoted_after(&text, marker) {
+                    let full = match marker {
+                        ", \"field-" => format!("field-{id}"),
+                        ", \"flash-" => format!("flash-{id}"),
+                        "\"error-" => format!("error-{id}"),
+                        "\"mail-" => format!("mail-{id}"),
+                        _ => id,
+                    };
+                    used.push(full);
+                }
+            }
+            // Field errors: the second argument of `add(field, "id")` and `single(field, "id")`.
+            for marker in ["add(", "single("] {
+                for (i, _) in text.match_indices(marker) {
+                    let call = &text[i..text.len().min(i + 120)];
+                    if let Some(second) = call.split(", \"").nth(1) {
+                        if let Some(id) = second.split('"').next() {
+                            if id.contains('-') && !id.contains(' ') {
+                                used.push(id.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        used.sort();
+        used.dedup();
+        assert!(used.len() > 100, "the scan found only {} ids", used.len());
+        let (de, en) = (defined_ids("de"), defined_ids("en"));
+        let missing: Vec<_> = used
+            .iter()
+            .filter(|id| !(de.contains(*id) && en.contains(*id)))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "message ids without a translation: {missing:?}"
+        );
     }
 }

@@ -209,12 +209,23 @@ pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Organisati
         .ok_or(AppError::NotFound)
 }
 
-/// The user's current role in the organisation.
-pub fn role_of(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
-    let role: Option<String> = memberships::table
+type ByOrg =
+    diesel::dsl::Filter<memberships::table, diesel::dsl::Eq<memberships::organisation_id, i64>>;
+type ByOrgAndUser = diesel::dsl::Filter<ByOrg, diesel::dsl::Eq<memberships::user_id, i64>>;
+type CurrentMembership =
+    diesel::dsl::Filter<ByOrgAndUser, diesel::dsl::IsNull<memberships::left_at>>;
+
+/// The user's current (not ended) membership row in the organisation.
+fn current_membership(org_id: i64, user_id: i64) -> CurrentMembership {
+    memberships::table
         .filter(memberships::organisation_id.eq(org_id))
         .filter(memberships::user_id.eq(user_id))
         .filter(memberships::left_at.is_null())
+}
+
+/// The user's current role in the organisation.
+pub fn role_of(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
+    let role: Option<String> = current_membership(org_id, user_id)
         .select(memberships::role)
         .first(conn)
         .optional()?;
@@ -429,14 +440,9 @@ pub fn end_membership(conn: &mut DbConnection, org_id: i64, user_id: i64) -> App
             message_id: "last-owner",
         });
     }
-    diesel::update(
-        memberships::table
-            .filter(memberships::organisation_id.eq(org_id))
-            .filter(memberships::user_id.eq(user_id))
-            .filter(memberships::left_at.is_null()),
-    )
-    .set(memberships::left_at.eq(db::now()))
-    .execute(conn)?;
+    diesel::update(current_membership(org_id, user_id))
+        .set(memberships::left_at.eq(db::now()))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -450,14 +456,9 @@ pub fn set_role(conn: &mut DbConnection, org_id: i64, user_id: i64, role: &str) 
             message_id: "last-owner",
         });
     }
-    diesel::update(
-        memberships::table
-            .filter(memberships::organisation_id.eq(org_id))
-            .filter(memberships::user_id.eq(user_id))
-            .filter(memberships::left_at.is_null()),
-    )
-    .set(memberships::role.eq(new_role.as_str()))
-    .execute(conn)?;
+    diesel::update(current_membership(org_id, user_id))
+        .set(memberships::role.eq(new_role.as_str()))
+        .execute(conn)?;
     Ok(new_role)
 }
 

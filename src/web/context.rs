@@ -191,6 +191,19 @@ where
     .await?
 }
 
+/// The language a visitor chose (cookie) or their browser prefers; German otherwise.
+pub fn browser_lang(req: &HttpRequest) -> Lang {
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(i18n::negotiate)
+        })
+        .unwrap_or_default()
+}
+
 fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
     if trust_proxy {
         if let Some(first) = req
@@ -264,14 +277,7 @@ async fn build(req: HttpRequest) -> AppResult<Ctx> {
     let lang = user
         .as_ref()
         .map(User::lang)
-        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(i18n::negotiate)
-        })
-        .unwrap_or_default();
+        .unwrap_or_else(|| browser_lang(&req));
 
     let csrf_binding = match (&session_cookie, req.cookie(&state.cookie_name(ANON_COOKIE))) {
         (Some(s), _) => s.clone(),

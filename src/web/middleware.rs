@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::error::ErrorPageMarker;
 use crate::i18n::{self, Lang};
 use crate::web::context::{
-    Ctx, FlashConsumed, NewAnonCookie, ANON_COOKIE, FLASH_COOKIE, LANG_COOKIE,
+    browser_lang, Ctx, FlashConsumed, NewAnonCookie, ANON_COOKIE, FLASH_COOKIE, LANG_COOKIE,
 };
 use crate::web::render;
 use crate::web::state::AppState;
@@ -170,16 +170,7 @@ pub async fn error_pages(
 /// When the request context could not be built (e.g. the database is down), the page
 /// still needs a language and the layout's variables.
 fn minimal_context(req: &actix_web::HttpRequest) -> Map<String, Value> {
-    let lang = req
-        .cookie(LANG_COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(i18n::negotiate)
-        })
-        .unwrap_or_default();
+    let lang = browser_lang(req);
     let version = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.assets.version.clone())

@@ -156,17 +156,7 @@ pub fn form_error(
         i18n::text(ctx.lang, "error-summary-prefix"),
         i18n::text(ctx.lang, title_id)
     );
-    let mut m = base_context(ctx, title_id);
-    m.extend(data);
-    m.insert("title".into(), json!(title));
-    m.insert("page".into(), json!(name));
-    let html = ctx
-        .state
-        .templates
-        .render_page(&format!("pages/{name}"), &Value::Object(m))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    render_status(ctx, status, name, &title, Value::Object(data))
 }
 
 /// 303 See Other to `location` (after a POST), with a notice for the next page.

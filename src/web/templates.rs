@@ -95,6 +95,15 @@ fn root_lang(ctx: &Context) -> Lang {
         .unwrap_or_default()
 }
 
+/// A template value as message text: strings as they are, null as nothing.
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// `{{t "message-id" arg=value}}`: the message in the page's language.
 struct Translate;
 
@@ -110,15 +119,7 @@ impl HelperDef for Translate {
         if h.params().is_empty() {
             return Err(RenderErrorReason::ParamNotFoundForIndex("t", 0).into());
         }
-        let id: String = h
-            .params()
-            .iter()
-            .map(|p| match p.value() {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
-            })
-            .collect();
+        let id: String = h.params().iter().map(|p| as_text(p.value())).collect();
         let id = id.as_str();
         let lang = root_lang(ctx);
         let text = if h.hash().is_empty() {
@@ -127,14 +128,7 @@ impl HelperDef for Translate {
             let args: Vec<(&str, String)> = h
                 .hash()
                 .iter()
-                .map(|(k, v)| {
-                    let s = match v.value() {
-                        Value::String(s) => s.clone(),
-                        Value::Null => String::new(),
-                        other => other.to_string(),
-                    };
-                    (*k, s)
-                })
+                .map(|(k, v)| (*k, as_text(v.value())))
                 .collect();
             i18n::text_with(lang, id, &args)
         };
@@ -192,6 +186,22 @@ pub fn format_datetime(raw: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_and_development_templates_are_the_same_set() {
+        // Unit tests run in the crate root, where development mode finds `templates/`.
+        let embedded = Templates::load(false).unwrap();
+        let dev = Templates::load(true).unwrap();
+        assert_eq!(embedded.page_names(), dev.page_names());
+        assert!(embedded.page_names().contains(&"pages/home".to_string()));
+        let mail = dev
+            .render_mail("emails/verify", &serde_json::json!({ "lang": "en", "name": "A & B", "link": "https://x.example/?a=1&b=2", "hours": 48 }))
+            .unwrap();
+        assert!(
+            mail.contains("A & B") && mail.contains("a=1&b=2"),
+            "mails are not HTML-escaped: {mail}"
+        );
+    }
 
     #[test]
     fn times_are_shown_in_berlin() {

@@ -604,3 +604,45 @@ async fn resending_the_verification_mail_works_for_unverified_accounts() {
         .await
         .assert_not_contains("noch nicht bestätigt");
 }
+
+#[actix_web::test]
+async fn a_hash_with_old_parameters_is_replaced_at_login() {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    use diesel::prelude::*;
+    use innolab::db::schema::users;
+    let mut app = TestApp::new().await;
+    let u = app.create_user("old@example.org", "Old Hash");
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+    .unwrap()
+    .to_string();
+    app.with_conn(|c| {
+        diesel::update(users::table.find(u.id))
+            .set(users::password_hash.eq(&weak))
+            .execute(c)
+            .unwrap()
+    });
+    app.login("old@example.org", PASSWORD)
+        .await
+        .assert_status(303);
+    let stored: String = app.with_conn(|c| {
+        users::table
+            .find(u.id)
+            .select(users::password_hash)
+            .first(c)
+            .unwrap()
+    });
+    assert_ne!(stored, weak);
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+    app.log_out();
+    app.login("old@example.org", PASSWORD)
+        .await
+        .assert_status(303);
+}

@@ -101,28 +101,8 @@ async fn the_log_refuses_changes_and_verify_finds_a_forged_entry() {
     assert!(delete.is_err());
 
     // An entry slipped in by hand, without the right hash, is found.
-    app.with_conn(|c| {
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::created_at.eq(innolab::db::now()),
-                audit_log::action.eq("forged"),
-                audit_log::object_type.eq("user"),
-                audit_log::details.eq("{}"),
-                audit_log::ip.eq(""),
-                audit_log::prev_hash.eq("0".repeat(64)),
-                audit_log::hash.eq("f".repeat(64)),
-            ))
-            .execute(c)
-            .unwrap();
-    });
+    let forged_id = app.forge_audit_entry();
     let v = app.with_conn(|c| audit::verify(c).unwrap());
     assert_eq!(v.checked, 3);
-    let forged_id: i64 = app.with_conn(|c| {
-        audit_log::table
-            .filter(audit_log::action.eq("forged"))
-            .select(audit_log::id)
-            .first(c)
-            .unwrap()
-    });
     assert_eq!(v.first_broken, Some(forged_id));
 }

@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 
 use diesel::prelude::*;
-use innolab::db::schema::{audit_log, organisations, users};
+use innolab::db::schema::{organisations, users};
 
 use crate::support::TestApp;
 
@@ -129,21 +129,7 @@ async fn audit_verify_reports_the_first_broken_entry() {
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("intact: 2 entries"), "{}", text(&ok));
 
-    let forged_id: i64 = app.with_conn(|c| {
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::created_at.eq(innolab::db::now()),
-                audit_log::action.eq("forged"),
-                audit_log::object_type.eq("user"),
-                audit_log::details.eq("{}"),
-                audit_log::ip.eq(""),
-                audit_log::prev_hash.eq("1".repeat(64)),
-                audit_log::hash.eq("2".repeat(64)),
-            ))
-            .returning(audit_log::id)
-            .get_result(c)
-            .unwrap()
-    });
+    let forged_id = app.forge_audit_entry();
     let broken = innolab(&app, &["audit", "verify"]);
     assert!(!broken.status.success());
     assert!(

@@ -168,6 +168,9 @@ async fn a_new_address_gets_an_invitation_mail_and_accepts_after_registering() {
     app.login("vera@example.org", crate::support::PASSWORD)
         .await
         .assert_status(303);
+    app.get("/account")
+        .await
+        .assert_contains("Sie haben eine offene Einladung");
     let page = app.get("/invitations").await;
     page.assert_status(200).assert_contains("Klimabande");
     let id = page

@@ -398,6 +398,27 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no mail to {to}"))
     }
 
+    /// Inserts an audit entry by hand, bypassing the chain (as an attacker with database
+    /// access would); returns its id.
+    pub fn forge_audit_entry(&self) -> i64 {
+        use innolab::db::schema::audit_log;
+        self.with_conn(|c| {
+            diesel::insert_into(audit_log::table)
+                .values((
+                    audit_log::created_at.eq(innolab::db::now()),
+                    audit_log::action.eq("forged"),
+                    audit_log::object_type.eq("user"),
+                    audit_log::details.eq("{}"),
+                    audit_log::ip.eq(""),
+                    audit_log::prev_hash.eq("1".repeat(64)),
+                    audit_log::hash.eq("2".repeat(64)),
+                ))
+                .returning(audit_log::id)
+                .get_result(c)
+                .unwrap()
+        })
+    }
+
     pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> T) -> T {
         let mut c = self.conn();
         f(&mut c)

@@ -44,12 +44,14 @@ async fn settings_data(ctx: &Ctx) -> AppResult<Value> {
     let user = ctx.require_user()?.clone();
     let current = ctx.session_id();
     let uid = user.id;
-    let (tokens, sessions, orgs) = ctx
+    let me = user.clone();
+    let (tokens, sessions, orgs, invitations) = ctx
         .db(move |conn| {
             Ok((
                 api_tokens::list(conn, uid)?,
                 sessions::list(conn, uid)?,
                 organisations::memberships_of(conn, uid)?,
+                organisations::invitations_for(conn, &me)?.len(),
             ))
         })
         .await?;
@@ -67,6 +69,7 @@ async fn settings_data(ctx: &Ctx) -> AppResult<Value> {
         "tokens": tokens,
         "sessions": sessions,
         "organisations": orgs,
+        "open_invitations": invitations,
         "new_token": null,
     }))
 }

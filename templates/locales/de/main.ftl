@@ -169,6 +169,10 @@ reset-request-new = Neuen Link anfordern
 
 ## Konto-Einstellungen
 account-title = Mein Konto
+account-open-invitations = { $count ->
+    [one] Sie haben eine offene Einladung.
+   *[other] Sie haben { $count } offene Einladungen.
+}
 account-unverified-title = E-Mail-Adresse noch nicht bestätigt
 account-unverified = Wir haben einen Bestätigungslink an { $email } geschickt. Keine E-Mail erhalten?
 account-resend = Bestätigungs-E-Mail erneut senden

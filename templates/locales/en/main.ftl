@@ -169,6 +169,10 @@ reset-request-new = Ask for a new link
 
 ## Account settings
 account-title = My account
+account-open-invitations = { $count ->
+    [one] You have an open invitation.
+   *[other] You have { $count } open invitations.
+}
 account-unverified-title = Email address not confirmed yet
 account-unverified = We have sent a confirmation link to { $email }. No email received?
 account-resend = Send confirmation email again
