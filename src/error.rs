@@ -56,7 +56,7 @@ pub enum AppError {
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
     #[error("database connection: {0}")]
     Pool(String),
     #[error("not found")]
@@ -181,6 +181,22 @@ impl ResponseError for AppError {
         };
         resp.extensions_mut().insert(ErrorPageMarker(explanation));
         resp
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    /// A duplicate key (two people racing for the same email or slug) is a conflict the
+    /// person can resolve, not a server error.
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => AppError::Conflict {
+                message_id: "conflict-duplicate",
+            },
+            other => AppError::Database(other),
+        }
     }
 }
 

@@ -92,6 +92,18 @@ pub fn revoke(conn: &mut DbConnection, user_id: i64, token_id: i64) -> AppResult
     Ok(n > 0)
 }
 
+/// Revokes every live token of the account (after a password reset or change, so that
+/// whoever knew the old password keeps no way in).
+pub fn revoke_all(conn: &mut DbConnection, user_id: i64) -> AppResult<usize> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(db::now()))
+    .execute(conn)?)
+}
+
 pub fn list(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<ApiToken>> {
     Ok(api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))

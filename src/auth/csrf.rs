@@ -13,16 +13,32 @@ use crate::auth::secrets;
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 
-pub fn token_for(binding: &str) -> String {
+fn mac(binding: &str) -> [u8; 32] {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(binding.as_bytes()).expect("HMAC accepts any key length");
     mac.update(b"innolab-csrf-v1");
-    hex::encode(mac.finalize().into_bytes())
+    mac.finalize().into_bytes().into()
+}
+
+/// A token for the binding, masked with a fresh random pad each time (`pad || pad ^ mac`),
+/// so that compressed pages do not repeat a constant secret (BREACH).
+pub fn token_for(binding: &str) -> String {
+    let mut pad = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut pad);
+    let masked: Vec<u8> = mac(binding).iter().zip(pad).map(|(m, p)| m ^ p).collect();
+    format!("{}{}", hex::encode(pad), hex::encode(masked))
 }
 
 pub fn is_valid(binding: &str, presented: &str) -> bool {
-    !binding.is_empty()
-        && secrets::constant_time_eq(token_for(binding).as_bytes(), presented.as_bytes())
+    if binding.is_empty() || presented.len() != 128 {
+        return false;
+    }
+    let (Ok(pad), Ok(masked)) = (hex::decode(&presented[..64]), hex::decode(&presented[64..]))
+    else {
+        return false;
+    };
+    let unmasked: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
+    secrets::constant_time_eq(&mac(binding), &unmasked)
 }
 
 #[cfg(test)]
@@ -32,6 +48,14 @@ mod tests {
     #[test]
     fn tokens_bind_to_their_secret() {
         let t = token_for("session-a");
+        assert_ne!(
+            t,
+            token_for("session-a"),
+            "every page gets a differently masked token"
+        );
+        assert!(is_valid("session-a", &token_for("session-a")));
+        assert!(!is_valid("session-a", &t[..100]));
+        assert!(!is_valid("session-a", &"zz".repeat(64)));
         assert!(is_valid("session-a", &t));
         assert!(!is_valid("session-b", &t));
         assert!(!is_valid("session-a", ""));

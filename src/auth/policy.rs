@@ -120,11 +120,10 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
         }
         Action::EditOrganisation(org) | Action::ManageMembers(org) => {
             let u = user.ok_or(Denial::NotLoggedIn)?;
-            match org.role {
-                Some(Role::Owner) => Ok(()),
-                Some(Role::Member) => Err(Denial::Forbidden),
-                None if u.is_admin => Ok(()),
-                None => Err(Denial::Forbidden),
+            if u.is_admin || org.role == Some(Role::Owner) {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden)
             }
         }
         Action::ViewMembers(org) => {

@@ -18,7 +18,7 @@ pub const MAX_PER_ADDRESS: i64 = 20;
 
 /// Refuses with 429 while the account or the address has too many recent failures.
 /// Failures before the account's last successful login do not count.
-pub fn check(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<()> {
+fn check(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<()> {
     let now = db::now();
     let window_start = now - Duration::minutes(WINDOW_MINUTES);
     let last_success = login_attempts::table
@@ -54,12 +54,33 @@ pub fn check(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<()> {
     })
 }
 
-pub fn record(conn: &mut DbConnection, email: &str, ip: &str, success: bool) -> AppResult<()> {
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::email.eq(email),
-            login_attempts::ip.eq(ip),
-            login_attempts::success.eq(success),
+/// The advisory lock that serialises [`begin`] on PostgreSQL.
+const ATTEMPT_LOCK: i64 = 0x001A_0D18;
+
+/// Checks the limits and records the attempt as failed, in one write transaction, before
+/// the password is even looked at: parallel guesses cannot all slip past the check.
+/// Returns the attempt's id for [`succeeded`].
+pub fn begin(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<i64> {
+    db::write_tx(conn, |conn| {
+        db::lock_for_append(conn, ATTEMPT_LOCK)?;
+        check(conn, email, ip)?;
+        Ok(diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::email.eq(email),
+                login_attempts::ip.eq(ip),
+                login_attempts::success.eq(false),
+                login_attempts::at.eq(db::now()),
+            ))
+            .returning(login_attempts::id)
+            .get_result(conn)?)
+    })
+}
+
+/// Marks an attempt begun with [`begin`] as successful.
+pub fn succeeded(conn: &mut DbConnection, attempt_id: i64) -> AppResult<()> {
+    diesel::update(login_attempts::table.find(attempt_id))
+        .set((
+            login_attempts::success.eq(true),
             login_attempts::at.eq(db::now()),
         ))
         .execute(conn)?;

@@ -128,12 +128,194 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    challenges (id) {
+        id -> BigInt,
+        slug -> Text,
+        organisation_id -> BigInt,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+        language -> Text,
+        eligibility -> Text,
+        level -> Text,
+        region -> Text,
+        budget_eur -> Nullable<BigInt>,
+        submission_deadline -> Timestamp,
+        contact -> Text,
+        proposal_visibility -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    challenge_topics (challenge_id, topic_id) {
+        challenge_id -> BigInt,
+        topic_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    stages (id) {
+        id -> BigInt,
+        challenge_id -> BigInt,
+        position -> BigInt,
+        name -> Text,
+        kind -> Text,
+        reviewers_per_proposal -> BigInt,
+        blind -> Bool,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    criteria (id) {
+        id -> BigInt,
+        stage_id -> BigInt,
+        position -> BigInt,
+        name -> Text,
+        description -> Text,
+        weight -> Double,
+        scale_min -> BigInt,
+        scale_max -> BigInt,
+        comment_required -> Bool,
+    }
+}
+
+diesel::table! {
+    follows (user_id, challenge_id) {
+        user_id -> BigInt,
+        challenge_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> BigInt,
+        challenge_id -> BigInt,
+        asker_id -> Nullable<BigInt>,
+        body -> Text,
+        status -> Text,
+        answer -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        answered_by -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_by -> Nullable<BigInt>,
+        hidden_reason -> Nullable<Text>,
+        follow_key_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        challenge_id -> BigInt,
+        organisation_id -> BigInt,
+        title -> Text,
+        summary -> Text,
+        approach -> Text,
+        team -> Text,
+        pilot_scope -> Text,
+        pilot_duration -> Text,
+        pilot_kpis -> Text,
+        cost_estimate_eur -> Nullable<BigInt>,
+        data_protection -> Text,
+        licence -> Text,
+        answers -> Text,
+        status -> Text,
+        revision -> BigInt,
+        submitted_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposal_revisions (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        number -> BigInt,
+        snapshot -> Text,
+        note -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        owner_type -> Text,
+        owner_id -> BigInt,
+        filename -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        storage_name -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        link -> Text,
+        subject -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rate_events (id) {
+        id -> BigInt,
+        bucket -> Text,
+        subject -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(invitations -> organisations (organisation_id));
+diesel::joinable!(challenges -> organisations (organisation_id));
+diesel::joinable!(challenge_topics -> challenges (challenge_id));
+diesel::joinable!(challenge_topics -> topics (topic_id));
+diesel::joinable!(stages -> challenges (challenge_id));
+diesel::joinable!(criteria -> stages (stage_id));
+diesel::joinable!(follows -> challenges (challenge_id));
+diesel::joinable!(questions -> challenges (challenge_id));
+diesel::joinable!(proposals -> challenges (challenge_id));
+diesel::joinable!(proposals -> organisations (organisation_id));
+diesel::joinable!(proposal_revisions -> proposals (proposal_id));
+diesel::joinable!(messages -> proposals (proposal_id));
+diesel::joinable!(notifications -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -146,4 +328,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     topics,
     audit_log,
+    challenges,
+    challenge_topics,
+    stages,
+    criteria,
+    follows,
+    questions,
+    proposals,
+    proposal_revisions,
+    attachments,
+    messages,
+    notifications,
+    rate_events,
 );

@@ -252,9 +252,17 @@ pub fn check_token(
 /// Uses up a token and returns the user it belongs to.
 fn consume_token(conn: &mut DbConnection, token: &str, purpose: TokenPurpose) -> AppResult<User> {
     let (id, user_id) = check_token(conn, token, purpose)?;
-    diesel::update(email_tokens::table.find(id))
-        .set(email_tokens::used_at.eq(db::now()))
-        .execute(conn)?;
+    // Only one of two concurrent uses can flip `used_at`.
+    let claimed = diesel::update(
+        email_tokens::table
+            .find(id)
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(db::now()))
+    .execute(conn)?;
+    if claimed != 1 {
+        return Err(FieldErrors::single("token", "token-used"));
+    }
     find(conn, user_id)
 }
 
@@ -296,11 +304,12 @@ pub fn reset_password(
         .returning(users::all_columns)
         .get_result(conn)?;
     sessions::revoke_others(conn, user.id, None)?;
+    crate::auth::api_tokens::revoke_all(conn, user.id)?;
     Ok(user)
 }
 
 /// Stores a new password hash (after a change or a rehash); with `end_other_sessions`
-/// every session but `keep` ends.
+/// every session but `keep` ends, and every API token is revoked.
 pub fn set_password_hash(
     conn: &mut DbConnection,
     user_id: i64,
@@ -315,6 +324,7 @@ pub fn set_password_hash(
         .execute(conn)?;
     if let Some(keep) = end_other_sessions {
         sessions::revoke_others(conn, user_id, keep)?;
+        crate::auth::api_tokens::revoke_all(conn, user_id)?;
     }
     Ok(())
 }
@@ -369,7 +379,7 @@ pub fn list(
             q = q.filter(
                 users::email
                     .like(p.clone())
-                    .or(users::display_name.like(p.clone())),
+                    .or(text::lower(users::display_name).like(p.clone())),
             );
         }
         q

@@ -3,7 +3,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod challenges;
+pub mod notifications;
 pub mod organisations;
 pub mod pagination;
+pub mod questions;
+pub mod rate;
 pub mod text;
+pub mod time;
 pub mod topics;

@@ -307,8 +307,8 @@ pub enum InviteOutcome {
     Invited { invitation_id: i64 },
 }
 
-/// Invites an address. An existing account joins at once; a new address gets a pending
-/// invitation that it accepts after registering.
+/// Invites an address. An existing, confirmed account joins at once; any other address
+/// gets a pending invitation that it accepts after registering and confirming.
 pub fn invite(
     conn: &mut DbConnection,
     org_id: i64,
@@ -331,8 +331,12 @@ pub fn invite(
         if role_of(conn, org_id, user.id)?.is_some() {
             return Err(FieldErrors::single("email", "member-already"));
         }
-        add_member(conn, org_id, user.id, role)?;
-        return Ok(InviteOutcome::Joined(user));
+        // Only a confirmed address proves the account belongs to the person invited; an
+        // unconfirmed one gets a pending invitation it can accept after confirming.
+        if user.is_verified() {
+            add_member(conn, org_id, user.id, role)?;
+            return Ok(InviteOutcome::Joined(user));
+        }
     }
     let pending: i64 = invitations::table
         .filter(invitations::organisation_id.eq(org_id))
@@ -431,8 +435,14 @@ pub fn answer_invitation(
     Ok(org_id)
 }
 
+/// Serialises membership changes of one organisation (PostgreSQL; SQLite's write
+/// transactions already are), so two owners cannot demote each other at once.
+pub fn lock(conn: &mut DbConnection, org_id: i64) -> AppResult<()> {
+    db::lock_for_append(conn, (1 << 40) | org_id)
+}
+
 /// Ends a membership (leaving or being removed). The last owner cannot go: someone must
-/// always be able to manage the organisation.
+/// always be able to manage the organisation. Call after [`lock`].
 pub fn end_membership(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<()> {
     let role = role_of(conn, org_id, user_id)?.ok_or(AppError::NotFound)?;
     if role == Role::Owner && owner_count(conn, org_id)? <= 1 {

@@ -2,6 +2,11 @@
 
 use crate::error::FieldErrors;
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, so that searches ignore case on both backends alike.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Removes control characters except line breaks and tabs. PostgreSQL refuses NUL in
 /// text, and none of them belong in what people type.
 pub fn clean(value: &str) -> String {
@@ -117,12 +122,37 @@ pub fn optional_url(value: Option<&str>, field: &str, errors: &mut FieldErrors) 
 /// Renders user markdown to HTML and strips everything not on ammonia's safe list;
 /// links get `rel="noopener noreferrer nofollow"`.
 pub fn render_markdown(source: &str) -> String {
-    use pulldown_cmark::{html, Options, Parser};
+    use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+    fn deeper(level: HeadingLevel) -> HeadingLevel {
+        match level {
+            HeadingLevel::H1 => HeadingLevel::H2,
+            HeadingLevel::H2 => HeadingLevel::H3,
+            HeadingLevel::H3 => HeadingLevel::H4,
+            HeadingLevel::H4 => HeadingLevel::H5,
+            _ => HeadingLevel::H6,
+        }
+    }
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
+    // User headings start at h2: the page's own title is the only h1.
+    let events = Parser::new_ext(source, options).map(|event| match event {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: deeper(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(deeper(level))),
+        other => other,
+    });
     let mut unsafe_html = String::new();
-    html::push_html(&mut unsafe_html, Parser::new_ext(source, options));
+    html::push_html(&mut unsafe_html, events);
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into())
         .link_rel(Some("noopener noreferrer nofollow"))
@@ -180,6 +210,11 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onerror"));
+        let headings = render_markdown("# Eins\n\n## Zwei");
+        assert!(
+            headings.contains("<h2>Eins</h2>") && headings.contains("<h3>Zwei</h3>"),
+            "{headings}"
+        );
         let link = render_markdown("[Seite](https://example.org)");
         assert!(link.contains("rel=\"noopener noreferrer nofollow\""));
     }

@@ -9,6 +9,7 @@ use crate::auth::{api_tokens, passwords, sessions, throttle};
 use crate::domain::accounts::{self, RegistrationInput, User};
 use crate::domain::audit::{self, Event};
 use crate::domain::organisations::{self, InviteOutcome, OrgInput, Organisation};
+use crate::domain::rate;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::mail::Mail;
@@ -96,7 +97,16 @@ pub async fn resend_verification(ctx: &Ctx) -> AppResult<()> {
     }
     let uid = user.id;
     let token = ctx
-        .tx(move |conn| accounts::issue_token(conn, uid, accounts::TokenPurpose::Verify))
+        .tx(move |conn| {
+            rate::hit(
+                conn,
+                "verify_mail",
+                &uid.to_string(),
+                5,
+                chrono::Duration::hours(1),
+            )?;
+            accounts::issue_token(conn, uid, accounts::TokenPurpose::Verify)
+        })
         .await?;
     send_verification(ctx, &user, &token).await;
     Ok(())
@@ -130,10 +140,10 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
         return Err(AppError::Validation(e));
     }
     let (ip, lookup) = (ctx.ip.clone(), email.clone());
-    let user = ctx
+    let (attempt, user) = ctx
         .db(move |conn| {
-            throttle::check(conn, &lookup, &ip)?;
-            accounts::find_by_email(conn, &lookup)
+            let attempt = throttle::begin(conn, &lookup, &ip)?;
+            Ok((attempt, accounts::find_by_email(conn, &lookup)?))
         })
         .await?;
     let stored = user
@@ -150,7 +160,9 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
     let uid = user.as_ref().map(|u| u.id);
     let record_email = email.clone();
     ctx.tx(move |conn| {
-        throttle::record(conn, &record_email, &ip, ok)?;
+        if ok {
+            throttle::succeeded(conn, attempt)?;
+        }
         let action = if ok {
             "login_succeeded"
         } else {
@@ -180,6 +192,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
 /// Logs in: a new session (and so a new id) every time.
 pub async fn login(ctx: &Ctx, email: &str, password: String) -> AppResult<(User, String)> {
     let user = check_password(ctx, email, password).await?;
+    let previous = ctx.session_id().map(|_| ctx.csrf_binding.clone());
     let (uid, ua, ip, limits) = (
         user.id,
         ctx.user_agent.clone(),
@@ -187,7 +200,13 @@ pub async fn login(ctx: &Ctx, email: &str, password: String) -> AppResult<(User,
         ctx.state.session_limits(),
     );
     let token = ctx
-        .tx(move |conn| sessions::create(conn, uid, &ua, &ip, limits))
+        .tx(move |conn| {
+            // Logging in over a live session replaces it rather than leaving it behind.
+            if let Some(old) = previous {
+                sessions::end(conn, &old)?;
+            }
+            sessions::create(conn, uid, &ua, &ip, limits)
+        })
         .await?;
     Ok((user, token))
 }
@@ -200,6 +219,10 @@ pub async fn request_reset(ctx: &Ctx, email: String) -> AppResult<()> {
     let ip = ctx.ip.clone();
     let found = ctx
         .tx(move |conn| {
+            // Limits per typed address and per client, whether or not the address exists.
+            let key = email.trim().to_lowercase();
+            rate::hit(conn, "reset_email", &key, 5, chrono::Duration::hours(1))?;
+            rate::hit(conn, "reset_ip", &ip, 20, chrono::Duration::hours(1))?;
             let found = accounts::request_reset(conn, &email)?;
             if let Some((u, _)) = &found {
                 audit::append(
@@ -407,6 +430,7 @@ pub async fn invite_member(
     let (addr, role_name) = (email.clone(), role.clone());
     let outcome = ctx
         .tx(move |conn| {
+            rate::hit(conn, "invite_org", &org_id.to_string(), 100, chrono::Duration::days(1))?;
             let outcome = organisations::invite(conn, org_id, inviter.id, &addr, &role_name)?;
             let (action, target) = match &outcome {
                 InviteOutcome::Joined(u) => ("member_added", Some(u.id)),
@@ -468,8 +492,10 @@ pub async fn end_membership(ctx: &Ctx, slug: String, user_id: i64) -> AppResult<
         ctx.authorize(Action::ManageMembers(&facts)).await?;
         "member_removed"
     };
-    let (org_id, ip) = (org.id, ctx.ip.clone());
+    let (org_id, ip, actor) = (org.id, ctx.ip.clone(), ctx.actor());
+    let leaving = user_id == me;
     ctx.tx(move |conn| {
+        recheck_membership_right(conn, &actor, org_id, leaving)?;
         organisations::end_membership(conn, org_id, user_id)?;
         audit::append(
             conn,
@@ -482,6 +508,26 @@ pub async fn end_membership(ctx: &Ctx, slug: String, user_id: i64) -> AppResult<
     Ok(org)
 }
 
+/// Takes the organisation's membership lock and asks the policy again with the facts as
+/// they are inside the transaction: between the first check and now the actor may have
+/// been removed or demoted by someone else.
+fn recheck_membership_right(
+    conn: &mut crate::db::DbConnection,
+    actor: &crate::auth::policy::Actor,
+    org_id: i64,
+    leaving: bool,
+) -> AppResult<()> {
+    organisations::lock(conn, org_id)?;
+    let org = organisations::find(conn, org_id)?;
+    let facts = organisations::facts(conn, &org, actor.user_id())?;
+    let action = if leaving {
+        Action::LeaveOrganisation(&facts)
+    } else {
+        Action::ManageMembers(&facts)
+    };
+    crate::auth::policy::authorize(actor, action).map_err(|_| AppError::Forbidden)
+}
+
 pub async fn set_member_role(
     ctx: &Ctx,
     slug: String,
@@ -490,8 +536,9 @@ pub async fn set_member_role(
 ) -> AppResult<Organisation> {
     let (org, facts) = load_org(ctx, slug).await?;
     ctx.authorize(Action::ManageMembers(&facts)).await?;
-    let (org_id, ip, me) = (org.id, ctx.ip.clone(), ctx.user_id());
+    let (org_id, ip, me, actor) = (org.id, ctx.ip.clone(), ctx.user_id(), ctx.actor());
     ctx.tx(move |conn| {
+        recheck_membership_right(conn, &actor, org_id, false)?;
         let role = organisations::set_role(conn, org_id, user_id, &role)?;
         audit::append(
             conn,

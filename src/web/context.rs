@@ -210,7 +210,9 @@ fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The right-most entry is the one our own proxy added; the others are the
+            // client's to choose.
+            .and_then(|v| v.split(',').next_back())
         {
             return first.trim().to_string();
         }
@@ -252,7 +254,13 @@ async fn build(req: HttpRequest) -> AppResult<Ctx> {
         .cookie(&state.cookie_name(SESSION_COOKIE))
         .map(|c| c.value().to_string())
         .filter(|v| !v.is_empty());
-    let bearer = bearer_token(&req);
+    // Tokens are for the API; pages are used with cookies only, so a stolen token cannot
+    // drive the account pages (and mint new tokens there).
+    let bearer = if req.path().starts_with("/api/") {
+        bearer_token(&req)
+    } else {
+        None
+    };
     let limits = state.session_limits();
 
     let (user, auth) = match (&bearer, &session_cookie) {

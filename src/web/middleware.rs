@@ -112,9 +112,24 @@ pub async fn error_pages(
     let status = res.status();
     let (req, _) = res.into_parts();
     if status == StatusCode::UNAUTHORIZED {
-        let here = match req.uri().query() {
-            Some(q) => format!("{}?{}", req.path(), q),
-            None => req.path().to_string(),
+        // After a form was sent with an expired session, come back to the page the form
+        // was on (a GET of the POST target would be a 404).
+        let here = if req.method() == actix_web::http::Method::GET {
+            match req.uri().query() {
+                Some(q) => format!("{}?{}", req.path(), q),
+                None => req.path().to_string(),
+            }
+        } else {
+            let referer = req
+                .headers()
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("/");
+            let path = referer
+                .split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                .unwrap_or("/");
+            render::safe_next(Some(path))
         };
         let login = format!("/login?next={}", urlencoding::encode(&here));
         return Ok(ServiceResponse::new(

@@ -130,7 +130,8 @@ pub fn form_error(
         .collect();
     let error_list: Vec<Value> = fields
         .iter()
-        .map(|(k, id)| json!({ "field": k, "message": i18n::text(ctx.lang, id) }))
+        // "form" and "token" problems have no field to jump to.
+        .map(|(k, id)| json!({ "field": k, "link": !matches!(k, "form" | "token"), "message": i18n::text(ctx.lang, id) }))
         .collect();
     let mut data = match extra {
         Value::Object(m) => m,
@@ -181,16 +182,19 @@ pub fn redirect(location: &str) -> HttpResponse {
 
 /// A local path to continue to after login; anything else (other hosts, `//evil`) is `/`.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.contains(['\r', '\n']) =>
-        {
-            n.to_string()
-        }
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".to_string();
+    };
+    // A path on this site: printable ASCII only (browsers drop tabs and newlines, which
+    // would turn "/\t/evil" into "//evil"), no backslash, and never "//" (another host).
+    let ok = n.starts_with('/')
+        && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+        && n.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\')
+        && n.len() <= 2000;
+    if ok {
+        n.to_string()
+    } else {
+        "/".to_string()
     }
 }
 
@@ -204,6 +208,13 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\u{1}")), "/");
+        assert_eq!(safe_next(Some("/a b")), "/");
+        assert_eq!(
+            safe_next(Some("/organisations?kind=agency&page=2")),
+            "/organisations?kind=agency&page=2"
+        );
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -646,3 +646,55 @@ async fn a_hash_with_old_parameters_is_replaced_at_login() {
         .await
         .assert_status(303);
 }
+
+#[actix_web::test]
+async fn a_password_change_revokes_api_tokens_and_a_new_login_ends_the_old_session() {
+    let mut app = TestApp::new().await;
+    let u = app.create_user("tok@example.org", "Tok");
+    let (_, token) =
+        app.with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "script").unwrap());
+    app.log_in_as(&u);
+    let old = app.cookies.get("innolab_session").cloned().unwrap();
+    app.login("tok@example.org", PASSWORD)
+        .await
+        .assert_status(303);
+    assert_ne!(app.cookies.get("innolab_session"), Some(&old));
+    assert_eq!(
+        app.with_conn(|c| innolab::auth::sessions::list(c, u.id).unwrap().len()),
+        1,
+        "the session logged in over is gone"
+    );
+
+    app.post_form(
+        "/account/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", NEW_PASSWORD),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.api(
+        actix_web::http::Method::GET,
+        "/api/v1/me",
+        None,
+        Some(&token),
+    )
+    .await
+    .assert_status(401);
+}
+
+#[actix_web::test]
+async fn admins_find_users_by_any_case_of_their_name() {
+    let mut app = TestApp::new().await;
+    let admin = app.create_user_with("search-admin@example.org", "Admin", true, true);
+    app.create_user("erika@example.org", "Erika Mustermann");
+    app.log_in_as(&admin);
+    app.get("/admin/users?q=MUSTER")
+        .await
+        .assert_status(200)
+        .assert_contains("erika@example.org");
+    app.get("/admin/users?q=zzz")
+        .await
+        .assert_not_contains("erika@example.org");
+}

@@ -413,3 +413,27 @@ async fn the_directory_filters_by_kind_and_paginates() {
         .assert_contains("Forschungsgruppe");
     app.get("/organisations?page=abc").await.assert_status(400);
 }
+
+#[actix_web::test]
+async fn an_unconfirmed_account_is_invited_not_added() {
+    let mut app = TestApp::new().await;
+    let owner = app.create_user("own@example.org", "Own");
+    let squatter = app.create_user_with("claimed@example.org", "Squatter", false, false);
+    let org = app.create_org(&owner, "Amt Sicher", OrgKind::Agency, true);
+    app.log_in_as(&owner);
+    app.post_form(
+        &format!("/organisations/{}/members", org.slug),
+        &[("email", "claimed@example.org"), ("role", "owner")],
+    )
+    .await
+    .assert_status(303);
+    assert_eq!(
+        app.with_conn(|c| organisations::role_of(c, org.id, squatter.id).unwrap()),
+        None
+    );
+    // Unconfirmed, the account does not even see the invitation.
+    app.log_in_as(&squatter);
+    app.get("/invitations")
+        .await
+        .assert_not_contains("Amt Sicher");
+}

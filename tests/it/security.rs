@@ -335,3 +335,101 @@ async fn control_characters_in_any_field_never_cause_a_server_error() {
         }
     }
 }
+
+#[actix_web::test]
+async fn bearer_tokens_do_not_open_the_account_pages() {
+    let mut app = TestApp::new().await;
+    let u = app.create_user("bearer@example.org", "Bearer");
+    let (_, token) = app.with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "t").unwrap());
+    let r = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/account")
+                .insert_header(("Authorization", format!("Bearer {token}"))),
+        )
+        .await;
+    assert!(
+        r.is_login_redirect(),
+        "pages ignore bearer tokens: {}",
+        r.status
+    );
+    // A stolen token plus a self-made pre-session cookie cannot mint new tokens.
+    let anon = "a".repeat(40);
+    app.cookies.insert("innolab_anon".into(), anon.clone());
+    let csrf = innolab::auth::csrf::token_for(&anon);
+    let body =
+        serde_urlencoded::to_string([("name", "stolen"), ("csrf_token", csrf.as_str())]).unwrap();
+    let r = app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri("/account/tokens")
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        )
+        .await;
+    assert!(r.is_login_redirect());
+    assert_eq!(
+        app.with_conn(|c| innolab::auth::api_tokens::list(c, u.id).unwrap().len()),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn login_attempts_are_counted_before_the_password_is_checked() {
+    let app = TestApp::new().await;
+    // Five attempts begun (as parallel requests would) exhaust the account's allowance
+    // even though none of them has been judged yet.
+    app.with_conn(|c| {
+        for _ in 0..5 {
+            innolab::auth::throttle::begin(c, "race@example.org", "192.0.2.1").unwrap();
+        }
+        let sixth = innolab::auth::throttle::begin(c, "race@example.org", "192.0.2.2");
+        assert!(matches!(
+            sixth,
+            Err(innolab::error::AppError::TooManyRequests { .. })
+        ));
+    });
+}
+
+#[actix_web::test]
+async fn duplicate_keys_are_conflicts_not_server_errors() {
+    let app = TestApp::new().await;
+    app.create_user("twice@example.org", "Twice");
+    let second = app.with_conn(|c| {
+        innolab::domain::accounts::create_verified(
+            c,
+            &innolab::domain::accounts::ValidRegistration {
+                email: "twice@example.org".into(),
+                display_name: "Again".into(),
+                locale: innolab::i18n::Lang::De,
+            },
+            "x",
+            false,
+        )
+    });
+    assert!(
+        matches!(
+            second,
+            Err(innolab::error::AppError::Conflict {
+                message_id: "conflict-duplicate"
+            })
+        ),
+        "{second:?}"
+    );
+}
+
+#[actix_web::test]
+async fn reset_requests_are_rate_limited() {
+    let mut app = TestApp::new().await;
+    app.create_user("limit@example.org", "Limit");
+    for _ in 0..5 {
+        app.post_form("/password/forgot", &[("email", "limit@example.org")])
+            .await
+            .assert_status(200);
+    }
+    app.post_form("/password/forgot", &[("email", "limit@example.org")])
+        .await
+        .assert_status(429);
+    assert_eq!(app.outbox().len(), 5);
+}

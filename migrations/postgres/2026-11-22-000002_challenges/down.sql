@@ -1,0 +1,12 @@
+DROP TABLE rate_events;
+DROP TABLE notifications;
+DROP TABLE messages;
+DROP TABLE attachments;
+DROP TABLE proposal_revisions;
+DROP TABLE proposals;
+DROP TABLE questions;
+DROP TABLE follows;
+DROP TABLE criteria;
+DROP TABLE stages;
+DROP TABLE challenge_topics;
+DROP TABLE challenges;

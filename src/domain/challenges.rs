@@ -1,0 +1,1062 @@
+//! Challenges: what agencies publish. Fields, validation, the one state machine
+//! (draft -> open -> closed -> evaluating -> concluded -> archived), topics, stages with
+//! their rubric criteria, the public list with filters, and following.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{
+    challenge_topics, challenges, criteria, follows, organisations, proposals, stages, topics,
+};
+use crate::db::{self, DbConnection};
+use crate::domain::organisations::OrgKind;
+use crate::domain::pagination::{Page, Paged};
+use crate::domain::{text, time};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// "Deadline soon" means within this many days.
+pub const SOON_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Open,
+    Closed,
+    Evaluating,
+    Concluded,
+    Archived,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Draft,
+        Status::Open,
+        Status::Closed,
+        Status::Evaluating,
+        Status::Concluded,
+        Status::Archived,
+    ];
+    /// The statuses visitors can see.
+    pub const PUBLIC: [Status; 5] = [
+        Status::Open,
+        Status::Closed,
+        Status::Evaluating,
+        Status::Concluded,
+        Status::Archived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Open => "open",
+            Status::Closed => "closed",
+            Status::Evaluating => "evaluating",
+            Status::Concluded => "concluded",
+            Status::Archived => "archived",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn is_published(self) -> bool {
+        self != Status::Draft
+    }
+}
+
+/// What the agency asks the state machine to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    Publish,
+    Close,
+    StartEvaluation,
+    Conclude,
+    Archive,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 5] = [
+        Transition::Publish,
+        Transition::Close,
+        Transition::StartEvaluation,
+        Transition::Conclude,
+        Transition::Archive,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transition::Publish => "publish",
+            Transition::Close => "close",
+            Transition::StartEvaluation => "start_evaluation",
+            Transition::Conclude => "conclude",
+            Transition::Archive => "archive",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Transition> {
+        Transition::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The state machine: the status after `t`, or `None` when `t` is not allowed from `from`.
+/// Drafts may be archived (discarded); everything else moves one step forward.
+pub fn next_status(from: Status, t: Transition) -> Option<Status> {
+    use Status::*;
+    use Transition::*;
+    match (from, t) {
+        (Draft, Publish) => Some(Open),
+        (Open, Close) => Some(Closed),
+        (Closed, StartEvaluation) => Some(Evaluating),
+        (Evaluating, Conclude) => Some(Concluded),
+        (Concluded | Draft | Closed, Archive) => Some(Archived),
+        _ => None,
+    }
+}
+
+/// The transitions offered from a status (the buttons on the page).
+pub fn transitions_from(from: Status) -> Vec<Transition> {
+    Transition::ALL
+        .into_iter()
+        .filter(|t| next_status(from, *t).is_some())
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Bund,
+    Land,
+    Kommune,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Bund, Level::Land, Level::Kommune];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Bund => "bund",
+            Level::Land => "land",
+            Level::Kommune => "kommune",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = challenges)]
+pub struct Challenge {
+    pub id: i64,
+    pub slug: String,
+    pub organisation_id: i64,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub language: String,
+    pub eligibility: String,
+    pub level: String,
+    pub region: String,
+    pub budget_eur: Option<i64>,
+    pub submission_deadline: NaiveDateTime,
+    pub contact: String,
+    pub proposal_visibility: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Challenge {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+    pub fn eligible_kinds(&self) -> Vec<OrgKind> {
+        self.eligibility
+            .split(',')
+            .filter_map(|k| OrgKind::parse(k.trim()))
+            .collect()
+    }
+    pub fn is_eligible(&self, kind: OrgKind) -> bool {
+        self.eligible_kinds().contains(&kind)
+    }
+    /// Submissions are accepted until the deadline, to the second, while open.
+    pub fn accepts_submissions(&self, now: NaiveDateTime) -> bool {
+        self.status() == Status::Open && now < self.submission_deadline
+    }
+    pub fn deadline_passed(&self, now: NaiveDateTime) -> bool {
+        now >= self.submission_deadline
+    }
+    /// Whether its submitted proposals are public now (open co-creation after the deadline).
+    pub fn proposals_public(&self, now: NaiveDateTime) -> bool {
+        self.proposal_visibility == "public_after_deadline"
+            && self.status().is_published()
+            && self.deadline_passed(now)
+    }
+}
+
+/// What an agency fills in. Everything arrives as text and is checked here.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ChallengeInput {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub language: String,
+    pub eligibility: Vec<String>,
+    pub level: String,
+    pub region: String,
+    pub budget_eur: String,
+    pub submission_deadline: String,
+    pub contact: String,
+    pub proposal_visibility: String,
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidChallenge {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub language: String,
+    pub eligibility: Vec<OrgKind>,
+    pub level: Level,
+    pub region: String,
+    pub budget_eur: Option<i64>,
+    pub submission_deadline: NaiveDateTime,
+    pub contact: String,
+    pub proposal_visibility: String,
+    pub topic_slugs: Vec<String>,
+}
+
+/// Parses a euro amount typed by a person: "45000", "45.000", "45 000 €". `Some(None)`
+/// for an empty field, `None` for something that is not an amount.
+pub fn parse_euros(raw: &str) -> Option<Option<i64>> {
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, '.' | ' ' | '€' | '\u{a0}' | '\''))
+        .collect();
+    let digits = digits.trim().trim_end_matches(",00").trim();
+    if digits.is_empty() {
+        return Some(None);
+    }
+    match digits.parse::<i64>() {
+        Ok(n) if (0..=1_000_000_000_000).contains(&n) => Some(Some(n)),
+        _ => None,
+    }
+}
+
+pub fn validate(input: &ChallengeInput, known_topics: &[String]) -> AppResult<ValidChallenge> {
+    let mut e = FieldErrors::new();
+    let title = text::required_text(&input.title, "title", 200, &mut e);
+    let summary = text::required_text(&input.summary, "summary", 500, &mut e);
+    let description = text::optional_text(Some(&input.description), "description", 50_000, &mut e)
+        .unwrap_or_default();
+    let language = match input.language.trim() {
+        "" | "de" => "de",
+        "en" => "en",
+        _ => {
+            e.add("language", "locale-invalid");
+            "de"
+        }
+    };
+    let mut eligibility: Vec<OrgKind> = Vec::new();
+    for k in &input.eligibility {
+        match OrgKind::parse(k.trim()) {
+            Some(OrgKind::Agency) | None => e.add("eligibility", "eligibility-invalid"),
+            Some(kind) if !eligibility.contains(&kind) => eligibility.push(kind),
+            Some(_) => {}
+        }
+    }
+    if eligibility.is_empty() {
+        e.add("eligibility", "eligibility-required");
+    }
+    let level = Level::parse(input.level.trim());
+    if level.is_none() {
+        e.add("level", "level-invalid");
+    }
+    let region =
+        text::optional_text(Some(&input.region), "region", 120, &mut e).unwrap_or_default();
+    let budget_eur = parse_euros(&input.budget_eur).unwrap_or_else(|| {
+        e.add("budget_eur", "budget-invalid");
+        None
+    });
+    let deadline = time::parse_deadline(&input.submission_deadline);
+    if input.submission_deadline.trim().is_empty() {
+        e.add("submission_deadline", "field-required");
+    } else if deadline.is_none() {
+        e.add("submission_deadline", "deadline-invalid");
+    }
+    let contact =
+        text::optional_text(Some(&input.contact), "contact", 300, &mut e).unwrap_or_default();
+    let proposal_visibility = match input.proposal_visibility.trim() {
+        "" | "private" => "private",
+        "public_after_deadline" => "public_after_deadline",
+        _ => {
+            e.add("proposal_visibility", "visibility-invalid");
+            "private"
+        }
+    };
+    let mut topic_slugs = Vec::new();
+    for t in &input.topics {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if known_topics.iter().any(|k| k == t) {
+            if !topic_slugs.iter().any(|x: &String| x == t) {
+                topic_slugs.push(t.to_string());
+            }
+        } else {
+            e.add("topics", "topic-invalid");
+        }
+    }
+    e.into_result()?;
+    Ok(ValidChallenge {
+        title,
+        summary,
+        description,
+        language: language.to_string(),
+        eligibility,
+        level: level.unwrap_or(Level::Kommune),
+        region,
+        budget_eur,
+        submission_deadline: deadline.unwrap_or_else(db::now),
+        contact,
+        proposal_visibility: proposal_visibility.to_string(),
+        topic_slugs,
+    })
+}
+
+fn eligibility_csv(kinds: &[OrgKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn unique_slug(conn: &mut DbConnection, title: &str) -> AppResult<String> {
+    let base = text::slugify(title);
+    let taken: Vec<String> = challenges::table
+        .filter(
+            challenges::slug
+                .eq(&base)
+                .or(challenges::slug.like(format!("{base}-%"))),
+        )
+        .select(challenges::slug)
+        .load(conn)?;
+    Ok((1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|s| !taken.contains(s))
+        .unwrap_or(base))
+}
+
+pub fn topic_slugs(conn: &mut DbConnection) -> AppResult<Vec<String>> {
+    Ok(topics::table.select(topics::slug).load(conn)?)
+}
+
+fn set_topics(conn: &mut DbConnection, challenge_id: i64, slugs: &[String]) -> AppResult<()> {
+    diesel::delete(challenge_topics::table.filter(challenge_topics::challenge_id.eq(challenge_id)))
+        .execute(conn)?;
+    let ids: Vec<i64> = topics::table
+        .filter(topics::slug.eq_any(slugs))
+        .select(topics::id)
+        .load(conn)?;
+    for topic_id in ids {
+        diesel::insert_into(challenge_topics::table)
+            .values((
+                challenge_topics::challenge_id.eq(challenge_id),
+                challenge_topics::topic_id.eq(topic_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Creates a draft in the agency's name.
+pub fn create(
+    conn: &mut DbConnection,
+    organisation_id: i64,
+    author: i64,
+    c: &ValidChallenge,
+) -> AppResult<Challenge> {
+    let now = db::now();
+    let slug = unique_slug(conn, &c.title)?;
+    let created: Challenge = diesel::insert_into(challenges::table)
+        .values((
+            challenges::slug.eq(slug),
+            challenges::organisation_id.eq(organisation_id),
+            challenges::title.eq(&c.title),
+            challenges::summary.eq(&c.summary),
+            challenges::description.eq(&c.description),
+            challenges::language.eq(&c.language),
+            challenges::eligibility.eq(eligibility_csv(&c.eligibility)),
+            challenges::level.eq(c.level.as_str()),
+            challenges::region.eq(&c.region),
+            challenges::budget_eur.eq(c.budget_eur),
+            challenges::submission_deadline.eq(c.submission_deadline),
+            challenges::contact.eq(&c.contact),
+            challenges::proposal_visibility.eq(&c.proposal_visibility),
+            challenges::status.eq(Status::Draft.as_str()),
+            challenges::created_by.eq(author),
+            challenges::created_at.eq(now),
+            challenges::updated_at.eq(now),
+        ))
+        .returning(challenges::all_columns)
+        .get_result(conn)?;
+    set_topics(conn, created.id, &c.topic_slugs)?;
+    Ok(created)
+}
+
+/// How many proposals have been submitted (withdrawn ones included: they were made under
+/// the rules too).
+pub fn submitted_count(conn: &mut DbConnection, challenge_id: i64) -> AppResult<i64> {
+    Ok(proposals::table
+        .filter(proposals::challenge_id.eq(challenge_id))
+        .filter(proposals::status.ne("draft"))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Saves changes. Once proposals were submitted, the rules they were made under stay:
+/// eligibility and proposal visibility are locked and the deadline may only move later.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Challenge,
+    c: &ValidChallenge,
+) -> AppResult<Challenge> {
+    if matches!(current.status(), Status::Concluded | Status::Archived) {
+        return Err(AppError::Conflict {
+            message_id: "challenge-finished",
+        });
+    }
+    if submitted_count(conn, current.id)? > 0 {
+        let mut e = FieldErrors::new();
+        if eligibility_csv(&c.eligibility) != current.eligibility {
+            e.add("eligibility", "locked-after-submissions");
+        }
+        if c.proposal_visibility != current.proposal_visibility {
+            e.add("proposal_visibility", "locked-after-submissions");
+        }
+        if c.submission_deadline < current.submission_deadline {
+            e.add("submission_deadline", "deadline-only-later");
+        }
+        e.into_result()?;
+    }
+    let updated: Challenge = diesel::update(challenges::table.find(current.id))
+        .set((
+            challenges::title.eq(&c.title),
+            challenges::summary.eq(&c.summary),
+            challenges::description.eq(&c.description),
+            challenges::language.eq(&c.language),
+            challenges::eligibility.eq(eligibility_csv(&c.eligibility)),
+            challenges::level.eq(c.level.as_str()),
+            challenges::region.eq(&c.region),
+            challenges::budget_eur.eq(c.budget_eur),
+            challenges::submission_deadline.eq(c.submission_deadline),
+            challenges::contact.eq(&c.contact),
+            challenges::proposal_visibility.eq(&c.proposal_visibility),
+            challenges::updated_at.eq(db::now()),
+        ))
+        .returning(challenges::all_columns)
+        .get_result(conn)?;
+    set_topics(conn, current.id, &c.topic_slugs)?;
+    Ok(updated)
+}
+
+/// Applies a transition; illegal ones are a 409 with a message naming the status.
+pub fn transition(
+    conn: &mut DbConnection,
+    current: &Challenge,
+    t: Transition,
+) -> AppResult<Challenge> {
+    let next = next_status(current.status(), t).ok_or(AppError::Conflict {
+        message_id: "transition-illegal",
+    })?;
+    if t == Transition::Publish && current.submission_deadline <= db::now() {
+        return Err(FieldErrors::single(
+            "submission_deadline",
+            "deadline-in-past",
+        ));
+    }
+    let now = db::now();
+    let published_at = if t == Transition::Publish {
+        Some(now)
+    } else {
+        current.published_at
+    };
+    diesel::update(
+        challenges::table
+            .find(current.id)
+            .filter(challenges::status.eq(&current.status)),
+    )
+    .set((
+        challenges::status.eq(next.as_str()),
+        challenges::published_at.eq(published_at),
+        challenges::updated_at.eq(now),
+    ))
+    .returning(challenges::all_columns)
+    .get_result::<Challenge>(conn)
+    .optional()?
+    // Someone else moved it first.
+    .ok_or(AppError::Conflict {
+        message_id: "transition-illegal",
+    })
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Challenge> {
+    challenges::table
+        .find(id)
+        .select(Challenge::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Challenge> {
+    if !text::is_slug(slug) {
+        return Err(AppError::NotFound);
+    }
+    challenges::table
+        .filter(challenges::slug.eq(slug))
+        .select(Challenge::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct TopicRef {
+    pub slug: String,
+    pub name_de: String,
+    pub name_en: String,
+}
+
+/// The topics of several challenges in one query.
+pub fn topics_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64, Vec<TopicRef>>> {
+    let rows: Vec<(i64, TopicRef)> = challenge_topics::table
+        .inner_join(topics::table)
+        .filter(challenge_topics::challenge_id.eq_any(ids))
+        .order(topics::name_de.asc())
+        .select((
+            challenge_topics::challenge_id,
+            (topics::slug, topics::name_de, topics::name_en),
+        ))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<TopicRef>> = HashMap::new();
+    for (id, t) in rows {
+        map.entry(id).or_default().push(t);
+    }
+    Ok(map)
+}
+
+/// Filters of the public list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub topic: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub level: Option<String>,
+    /// Only open challenges whose deadline is within [`SOON_DAYS`].
+    pub soon: bool,
+    /// Words in title or summary.
+    pub q: Option<String>,
+    /// `deadline` (default), `newest` or `title`.
+    pub sort: Option<String>,
+}
+
+/// A list entry: the challenge with its agency's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    pub challenge: Challenge,
+    pub agency_name: String,
+    pub agency_slug: String,
+    pub topics: Vec<TopicRef>,
+}
+
+/// The published challenges matching the filter, plus, for `include_drafts_of`, the
+/// drafts of those organisations. Three statements whatever the page size.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+    include_drafts_of: &[i64],
+    page: Page,
+) -> AppResult<Paged<ListItem>> {
+    let now = db::now();
+    let status = f.status.as_deref().and_then(Status::parse);
+    let level = f.level.as_deref().and_then(Level::parse);
+    let topic_id: Option<i64> = match f.topic.as_deref().filter(|t| !t.is_empty()) {
+        Some(slug) => Some(
+            topics::table
+                .filter(topics::slug.eq(slug))
+                .select(topics::id)
+                .first(conn)
+                .optional()?
+                .unwrap_or(-1),
+        ),
+        None => None,
+    };
+    let pattern =
+        f.q.as_deref()
+            .map(text::clean)
+            .map(|q| q.trim().to_lowercase().replace(['%', '_'], ""))
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("%{q}%"));
+    let drafts = include_drafts_of.to_vec();
+    let base = || {
+        let mut q = challenges::table
+            .inner_join(organisations::table)
+            .into_boxed();
+        q = match status {
+            Some(Status::Draft) => q
+                .filter(challenges::status.eq("draft"))
+                .filter(challenges::organisation_id.eq_any(drafts.clone())),
+            Some(s) => q.filter(challenges::status.eq(s.as_str())),
+            None => q.filter(
+                challenges::status
+                    .ne("draft")
+                    .or(challenges::organisation_id.eq_any(drafts.clone())),
+            ),
+        };
+        if let Some(l) = level {
+            q = q.filter(challenges::level.eq(l.as_str()));
+        }
+        if let Some(org) = f.organisation_id {
+            q = q.filter(challenges::organisation_id.eq(org));
+        }
+        if let Some(t) = topic_id {
+            q = q.filter(
+                challenges::id.eq_any(
+                    challenge_topics::table
+                        .filter(challenge_topics::topic_id.eq(t))
+                        .select(challenge_topics::challenge_id),
+                ),
+            );
+        }
+        if f.soon {
+            q = q
+                .filter(challenges::status.eq("open"))
+                .filter(challenges::submission_deadline.gt(now))
+                .filter(challenges::submission_deadline.le(now + Duration::days(SOON_DAYS)));
+        }
+        if let Some(p) = &pattern {
+            q = q.filter(
+                challenges::title
+                    .like(p.clone())
+                    .or(challenges::summary.like(p.clone())),
+            );
+        }
+        q
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let ordered = match f.sort.as_deref() {
+        Some("newest") => base().order((challenges::published_at.desc(), challenges::id.desc())),
+        Some("title") => base().order((challenges::title.asc(), challenges::id.asc())),
+        _ => base().order((challenges::submission_deadline.asc(), challenges::id.asc())),
+    };
+    let rows: Vec<(Challenge, String, String)> = ordered
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select((
+            Challenge::as_select(),
+            organisations::name,
+            organisations::slug,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
+    let mut topics = topics_of(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|(challenge, agency_name, agency_slug)| ListItem {
+            topics: topics.remove(&challenge.id).unwrap_or_default(),
+            challenge,
+            agency_name,
+            agency_slug,
+        })
+        .collect();
+    Ok(Paged::new(items, total, page))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = criteria)]
+pub struct Criterion {
+    pub id: i64,
+    #[serde(skip)]
+    pub stage_id: i64,
+    #[serde(skip)]
+    pub position: i64,
+    pub name: String,
+    pub description: String,
+    pub weight: f64,
+    pub scale_min: i64,
+    pub scale_max: i64,
+    pub comment_required: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = stages)]
+pub struct StageRow {
+    pub id: i64,
+    pub challenge_id: i64,
+    pub position: i64,
+    pub name: String,
+    pub kind: String,
+    pub reviewers_per_proposal: i64,
+    pub blind: bool,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    #[serde(flatten)]
+    pub stage: StageRow,
+    pub criteria: Vec<Criterion>,
+}
+
+/// A stage as the agency defines it (API.md's `PUT /challenges/{id}/stages`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct StageInput {
+    pub name: String,
+    /// `review` (default) or `eligibility` (a yes/no checklist).
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default = "default_reviewers")]
+    pub reviewers_per_proposal: i64,
+    #[serde(default)]
+    pub blind: bool,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    #[serde(default)]
+    pub criteria: Vec<CriterionInput>,
+}
+
+fn default_reviewers() -> i64 {
+    2
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CriterionInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    #[serde(default)]
+    pub scale_min: Option<i64>,
+    #[serde(default)]
+    pub scale_max: Option<i64>,
+    #[serde(default)]
+    pub comment_required: bool,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+pub fn stages_of(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<Stage>> {
+    let rows: Vec<StageRow> = stages::table
+        .filter(stages::challenge_id.eq(challenge_id))
+        .order(stages::position.asc())
+        .select(StageRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
+    let crits: Vec<Criterion> = criteria::table
+        .filter(criteria::stage_id.eq_any(&ids))
+        .order((criteria::stage_id.asc(), criteria::position.asc()))
+        .select(Criterion::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|stage| Stage {
+            criteria: crits
+                .iter()
+                .filter(|c| c.stage_id == stage.id)
+                .cloned()
+                .collect(),
+            stage,
+        })
+        .collect())
+}
+
+/// Replaces the stages while no evaluation has started. Field paths in errors name the
+/// stage and criterion (`stages[1].criteria[0].weight`).
+pub fn replace_stages(
+    conn: &mut DbConnection,
+    challenge: &Challenge,
+    input: &[StageInput],
+) -> AppResult<Vec<Stage>> {
+    if matches!(
+        challenge.status(),
+        Status::Evaluating | Status::Concluded | Status::Archived
+    ) {
+        return Err(AppError::Conflict {
+            message_id: "stages-locked",
+        });
+    }
+    let mut e = FieldErrors::new();
+    if input.len() > 10 {
+        e.add("stages", "too-many");
+    }
+    for (i, s) in input.iter().enumerate() {
+        let p = format!("stages[{i}]");
+        text::required_text(&s.name, &format!("{p}.name"), 120, &mut e);
+        if !matches!(
+            s.kind.as_deref().unwrap_or("review"),
+            "review" | "eligibility"
+        ) {
+            e.add(&format!("{p}.kind"), "stage-kind-invalid");
+        }
+        if !(1..=20).contains(&s.reviewers_per_proposal) {
+            e.add(&format!("{p}.reviewers_per_proposal"), "reviewers-invalid");
+        }
+        for (field, raw) in [("starts_at", &s.starts_at), ("ends_at", &s.ends_at)] {
+            if let Some(r) = raw.as_deref().filter(|r| !r.trim().is_empty()) {
+                if time::parse_deadline(r).is_none() {
+                    e.add(&format!("{p}.{field}"), "deadline-invalid");
+                }
+            }
+        }
+        if s.criteria.len() > 30 {
+            e.add(&format!("{p}.criteria"), "too-many");
+        }
+        for (j, c) in s.criteria.iter().enumerate() {
+            let cp = format!("{p}.criteria[{j}]");
+            text::required_text(&c.name, &format!("{cp}.name"), 200, &mut e);
+            text::optional_text(
+                Some(&c.description),
+                &format!("{cp}.description"),
+                2000,
+                &mut e,
+            );
+            if !(c.weight.is_finite() && c.weight > 0.0 && c.weight <= 1000.0) {
+                e.add(&format!("{cp}.weight"), "weight-invalid");
+            }
+            let (min, max) = (c.scale_min.unwrap_or(1), c.scale_max.unwrap_or(5));
+            if min < 0 || max > 100 || min >= max {
+                e.add(&format!("{cp}.scale_max"), "scale-invalid");
+            }
+        }
+    }
+    e.into_result()?;
+    let old: Vec<i64> = stages::table
+        .filter(stages::challenge_id.eq(challenge.id))
+        .select(stages::id)
+        .load(conn)?;
+    diesel::delete(criteria::table.filter(criteria::stage_id.eq_any(&old))).execute(conn)?;
+    diesel::delete(stages::table.filter(stages::challenge_id.eq(challenge.id))).execute(conn)?;
+    for (i, s) in input.iter().enumerate() {
+        let parse = |r: &Option<String>| r.as_deref().and_then(time::parse_deadline);
+        let stage_id: i64 = diesel::insert_into(stages::table)
+            .values((
+                stages::challenge_id.eq(challenge.id),
+                stages::position.eq(i as i64),
+                stages::name.eq(text::clean(&s.name).trim()),
+                stages::kind.eq(s.kind.as_deref().unwrap_or("review")),
+                stages::reviewers_per_proposal.eq(s.reviewers_per_proposal),
+                stages::blind.eq(s.blind),
+                stages::starts_at.eq(parse(&s.starts_at)),
+                stages::ends_at.eq(parse(&s.ends_at)),
+            ))
+            .returning(stages::id)
+            .get_result(conn)?;
+        for (j, c) in s.criteria.iter().enumerate() {
+            diesel::insert_into(criteria::table)
+                .values((
+                    criteria::stage_id.eq(stage_id),
+                    criteria::position.eq(j as i64),
+                    criteria::name.eq(text::clean(&c.name).trim()),
+                    criteria::description.eq(text::clean(&c.description).trim()),
+                    criteria::weight.eq(c.weight),
+                    criteria::scale_min.eq(c.scale_min.unwrap_or(1)),
+                    criteria::scale_max.eq(c.scale_max.unwrap_or(5)),
+                    criteria::comment_required.eq(c.comment_required),
+                ))
+                .execute(conn)?;
+        }
+    }
+    stages_of(conn, challenge.id)
+}
+
+pub fn is_following(conn: &mut DbConnection, user_id: i64, challenge_id: i64) -> AppResult<bool> {
+    Ok(follows::table
+        .filter(follows::user_id.eq(user_id))
+        .filter(follows::challenge_id.eq(challenge_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn set_following(
+    conn: &mut DbConnection,
+    user_id: i64,
+    challenge_id: i64,
+    follow: bool,
+) -> AppResult<()> {
+    diesel::delete(
+        follows::table
+            .filter(follows::user_id.eq(user_id))
+            .filter(follows::challenge_id.eq(challenge_id)),
+    )
+    .execute(conn)?;
+    if follow {
+        diesel::insert_into(follows::table)
+            .values((
+                follows::user_id.eq(user_id),
+                follows::challenge_id.eq(challenge_id),
+                follows::created_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn followers(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<i64>> {
+    Ok(follows::table
+        .filter(follows::challenge_id.eq(challenge_id))
+        .select(follows::user_id)
+        .load(conn)?)
+}
+
+/// The agency's challenges with counts for its dashboard: (challenge, drafts,
+/// submitted, open questions). Four statements.
+pub fn dashboard(
+    conn: &mut DbConnection,
+    org_ids: &[i64],
+) -> AppResult<Vec<(Challenge, i64, i64, i64)>> {
+    use crate::db::schema::questions;
+    let list: Vec<Challenge> = challenges::table
+        .filter(challenges::organisation_id.eq_any(org_ids))
+        .order(challenges::updated_at.desc())
+        .limit(100)
+        .select(Challenge::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let counts: Vec<(i64, String, i64)> = proposals::table
+        .filter(proposals::challenge_id.eq_any(&ids))
+        .group_by((proposals::challenge_id, proposals::status))
+        .select((
+            proposals::challenge_id,
+            proposals::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let waiting: Vec<(i64, i64)> = questions::table
+        .filter(questions::challenge_id.eq_any(&ids))
+        .filter(questions::status.eq("open"))
+        .filter(questions::hidden_at.is_null())
+        .group_by(questions::challenge_id)
+        .select((questions::challenge_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let count = |id: i64, st: &str| {
+        counts
+            .iter()
+            .find(|(c, s, _)| *c == id && s == st)
+            .map_or(0, |x| x.2)
+    };
+    Ok(list
+        .into_iter()
+        .map(|c| {
+            let q = waiting
+                .iter()
+                .find(|(id, _)| *id == c.id)
+                .map_or(0, |x| x.1);
+            let (d, s) = (count(c.id, "draft"), count(c.id, "submitted"));
+            (c, d, s, q)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_machine_moves_one_way() {
+        use Status::*;
+        use Transition::*;
+        assert_eq!(next_status(Draft, Publish), Some(Open));
+        assert_eq!(next_status(Open, Close), Some(Closed));
+        assert_eq!(next_status(Closed, StartEvaluation), Some(Evaluating));
+        assert_eq!(next_status(Evaluating, Conclude), Some(Concluded));
+        assert_eq!(next_status(Concluded, Archive), Some(Archived));
+        assert_eq!(next_status(Draft, Archive), Some(Archived));
+        for (from, t) in [
+            (Open, Publish),
+            (Draft, Close),
+            (Open, Conclude),
+            (Archived, Publish),
+            (Evaluating, Archive),
+            (Concluded, Publish),
+        ] {
+            assert_eq!(next_status(from, t), None, "{from:?} {t:?}");
+        }
+        assert_eq!(transitions_from(Draft), vec![Publish, Archive]);
+        assert!(transitions_from(Archived).is_empty());
+    }
+
+    #[test]
+    fn euros_are_read_as_people_write_them() {
+        assert_eq!(parse_euros("45000"), Some(Some(45000)));
+        assert_eq!(parse_euros("45.000 €"), Some(Some(45000)));
+        assert_eq!(parse_euros("1 200 000,00"), Some(Some(1_200_000)));
+        assert_eq!(parse_euros(""), Some(None));
+        assert_eq!(parse_euros("viel"), None);
+        assert_eq!(parse_euros("-5"), None);
+    }
+
+    fn input() -> ChallengeInput {
+        ChallengeInput {
+            title: "Hundesteuer online".into(),
+            summary: "Kurz".into(),
+            description: "Lang".into(),
+            language: "de".into(),
+            eligibility: vec!["startup".into(), "research".into()],
+            level: "kommune".into(),
+            region: "Musterstadt".into(),
+            budget_eur: "45.000".into(),
+            submission_deadline: "2030-01-31T12:00".into(),
+            contact: "".into(),
+            proposal_visibility: "private".into(),
+            topics: vec!["ki".into()],
+        }
+    }
+
+    #[test]
+    fn validation_names_every_bad_field() {
+        let known = vec!["ki".to_string()];
+        let ok = validate(&input(), &known).unwrap();
+        assert_eq!(ok.budget_eur, Some(45000));
+        assert_eq!(ok.eligibility, vec![OrgKind::Startup, OrgKind::Research]);
+        let mut bad = input();
+        bad.title = " ".into();
+        bad.eligibility = vec!["agency".into()];
+        bad.level = "galaxis".into();
+        bad.budget_eur = "viel".into();
+        bad.submission_deadline = "bald".into();
+        bad.proposal_visibility = "world".into();
+        bad.topics = vec!["unbekannt".into()];
+        let AppError::Validation(f) = validate(&bad, &known).unwrap_err() else {
+            panic!()
+        };
+        for field in [
+            "title",
+            "eligibility",
+            "level",
+            "budget_eur",
+            "submission_deadline",
+            "proposal_visibility",
+            "topics",
+        ] {
+            assert!(f.get(field).is_some(), "{field}");
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Public questions about a challenge. Anyone may ask, named or anonymously; for an
+//! anonymous question the asker is not stored at all (only the hash of a private link
+//! they may keep). The agency answers publicly or declines with a reason; staff and
+//! admins can hide abusive content.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::auth::secrets;
+use crate::db::schema::{questions, users};
+use crate::db::{self, DbConnection};
+use crate::domain::text;
+use crate::error::{AppError, AppResult, FieldErrors};
+
+pub const MAX_BODY: usize = 2000;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = questions)]
+pub struct Question {
+    pub id: i64,
+    pub challenge_id: i64,
+    #[serde(skip)]
+    pub asker_id: Option<i64>,
+    pub body: String,
+    pub status: String,
+    pub answer: Option<String>,
+    pub decline_reason: Option<String>,
+    #[serde(skip)]
+    pub answered_by: Option<i64>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub hidden_at: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub hidden_by: Option<i64>,
+    #[serde(skip)]
+    pub hidden_reason: Option<String>,
+    #[serde(skip)]
+    pub follow_key_hash: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A question with the asker's name when they asked by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionView {
+    #[serde(flatten)]
+    pub question: Question,
+    pub asker_name: Option<String>,
+    pub mine: bool,
+}
+
+/// Stores a question. Anonymous questions keep no link to the asker; the returned key
+/// (only for anonymous ones) opens the question's private follow link.
+pub fn ask(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+    asker: Option<i64>,
+    body: &str,
+    anonymous: bool,
+) -> AppResult<(Question, Option<String>)> {
+    let mut e = FieldErrors::new();
+    let body = text::required_text(body, "body", MAX_BODY, &mut e);
+    e.into_result()?;
+    let named = if anonymous { None } else { asker };
+    if !anonymous && asker.is_none() {
+        return Err(AppError::Unauthorized);
+    }
+    let key = anonymous.then(secrets::new_token);
+    let q = diesel::insert_into(questions::table)
+        .values((
+            questions::challenge_id.eq(challenge_id),
+            questions::asker_id.eq(named),
+            questions::body.eq(body),
+            questions::status.eq("open"),
+            questions::follow_key_hash.eq(key.as_deref().map(secrets::token_hash)),
+            questions::created_at.eq(db::now()),
+        ))
+        .returning(questions::all_columns)
+        .get_result(conn)?;
+    Ok((q, key))
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Question> {
+    questions::table
+        .find(id)
+        .select(Question::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The question a private follow key opens.
+pub fn find_by_key(conn: &mut DbConnection, id: i64, key: &str) -> AppResult<Question> {
+    let q = find(conn, id)?;
+    match &q.follow_key_hash {
+        Some(h) if secrets::constant_time_eq(h.as_bytes(), secrets::token_hash(key).as_bytes()) => {
+            Ok(q)
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Which questions a reader gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Answered, not hidden; plus the reader's own open ones by name.
+    Public { reader: Option<i64> },
+    /// The owning agency: everything, hidden ones marked.
+    Agency,
+}
+
+/// Questions of a challenge, newest first; two statements.
+pub fn list(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+    audience: Audience,
+) -> AppResult<Vec<QuestionView>> {
+    let mut q = questions::table
+        .left_join(users::table.on(users::id.nullable().eq(questions::asker_id)))
+        .filter(questions::challenge_id.eq(challenge_id))
+        .into_boxed();
+    let reader = match audience {
+        Audience::Public { reader } => {
+            q = q.filter(questions::hidden_at.is_null());
+            q = match reader {
+                Some(uid) => q.filter(
+                    questions::status
+                        .eq("answered")
+                        .or(questions::asker_id.eq(uid)),
+                ),
+                None => q.filter(questions::status.eq("answered")),
+            };
+            reader
+        }
+        Audience::Agency => None,
+    };
+    let rows: Vec<(Question, Option<String>)> = q
+        .order(questions::created_at.desc())
+        .limit(500)
+        .select((Question::as_select(), users::display_name.nullable()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(question, asker_name)| QuestionView {
+            mine: reader.is_some() && question.asker_id == reader,
+            asker_name,
+            question,
+        })
+        .collect())
+}
+
+/// Answers (publicly) or declines with a reason. Answers can be corrected later.
+pub fn respond(
+    conn: &mut DbConnection,
+    id: i64,
+    by: i64,
+    answer: Option<&str>,
+    decline: Option<&str>,
+) -> AppResult<Question> {
+    let mut e = FieldErrors::new();
+    let (status, answer, reason) = match (answer, decline) {
+        (Some(a), _) => (
+            "answered",
+            Some(text::required_text(a, "answer", 5000, &mut e)),
+            None,
+        ),
+        (None, Some(r)) => (
+            "declined",
+            None,
+            Some(text::required_text(r, "reason", 1000, &mut e)),
+        ),
+        (None, None) => {
+            e.add("answer", "field-required");
+            ("open", None, None)
+        }
+    };
+    e.into_result()?;
+    Ok(diesel::update(questions::table.find(id))
+        .set((
+            questions::status.eq(status),
+            questions::answer.eq(answer),
+            questions::decline_reason.eq(reason),
+            questions::answered_by.eq(by),
+            questions::answered_at.eq(db::now()),
+        ))
+        .returning(questions::all_columns)
+        .get_result(conn)?)
+}
+
+/// Hides (or shows again) abusive content; the reason stays for the audit.
+pub fn set_hidden(
+    conn: &mut DbConnection,
+    id: i64,
+    by: i64,
+    hide: bool,
+    reason: &str,
+) -> AppResult<Question> {
+    let reason = text::clean(reason)
+        .trim()
+        .chars()
+        .take(500)
+        .collect::<String>();
+    Ok(diesel::update(questions::table.find(id))
+        .set((
+            questions::hidden_at.eq(hide.then(db::now)),
+            questions::hidden_by.eq(hide.then_some(by)),
+            questions::hidden_reason.eq(hide.then_some(reason)),
+        ))
+        .returning(questions::all_columns)
+        .get_result(conn)?)
+}
+
+/// The named asker of a question (for the answer notification); anonymous: none.
+pub fn asker(q: &Question) -> Option<i64> {
+    q.asker_id
+}
