@@ -80,6 +80,9 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "INNOLAB_WORKERS")]
     pub workers: Option<usize>,
+    /// Largest accepted upload in MB (default 20).
+    #[arg(long, env = "INNOLAB_UPLOAD_LIMIT_MB")]
+    pub upload_limit_mb: Option<usize>,
     /// Re-read templates on every request (development).
     #[arg(long, env = "INNOLAB_DEV_TEMPLATES")]
     pub dev_templates: bool,
@@ -133,6 +136,7 @@ pub fn resolve_config(global: &GlobalArgs, serve: Option<&ServeArgs>) -> AppResu
         smtp_password: global.smtp_password.clone(),
         durability: global.durability,
         workers: serve.and_then(|s| s.workers),
+        upload_limit_mb: serve.and_then(|s| s.upload_limit_mb),
         dev_templates: serve.and_then(|s| s.dev_templates.then_some(true)),
         ..FileConfig::default()
     };
@@ -151,8 +155,8 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
         Command::Seed => {
             let r = crate::seed::apply(&mut conn)?;
             println!(
-                "seed applied: {} topics, {} organisations created, {} users created",
-                r.topics, r.organisations_created, r.users_created
+                "seed applied: {} topics, {} organisations created, {} users created, {} challenges created, {} proposals created",
+                r.topics, r.organisations_created, r.users_created, r.challenges_created, r.proposals_created
             );
         }
         Command::User(UserCommand::Create {

@@ -72,6 +72,8 @@ pub struct Config {
     /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy).
     pub trust_proxy: bool,
     pub workers: usize,
+    /// Largest accepted upload, in bytes.
+    pub upload_limit_bytes: usize,
 }
 
 impl Default for Config {
@@ -100,6 +102,7 @@ pub struct FileConfig {
     pub dev_templates: Option<bool>,
     pub trust_proxy: Option<bool>,
     pub workers: Option<usize>,
+    pub upload_limit_mb: Option<usize>,
 }
 
 impl FileConfig {
@@ -132,7 +135,8 @@ impl FileConfig {
             session_max_hours,
             dev_templates,
             trust_proxy,
-            workers
+            workers,
+            upload_limit_mb
         );
         self
     }
@@ -178,12 +182,18 @@ impl Config {
             dev_templates: file.dev_templates.unwrap_or(false),
             trust_proxy: file.trust_proxy.unwrap_or(false),
             workers: file.workers.unwrap_or(cores).max(1),
+            upload_limit_bytes: file.upload_limit_mb.unwrap_or(20).clamp(1, 1024) * 1024 * 1024,
         }
     }
 
     /// Cookies get `Secure` and the `__Host-` prefix only when the public URL is HTTPS.
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Uploaded files, outside anything served statically.
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

@@ -10,7 +10,7 @@ use crate::db::schema::organisations as orgs;
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::{self, ValidRegistration};
 use crate::domain::organisations::{self, OrgKind, Role};
-use crate::domain::topics;
+use crate::domain::{challenges, proposals, questions, topics};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 
@@ -67,6 +67,65 @@ struct UserSeed {
 }
 
 #[derive(Deserialize)]
+struct ChallengesFile {
+    challenge: Vec<ChallengeSeed>,
+}
+
+#[derive(Deserialize)]
+struct ChallengeSeed {
+    slug: String,
+    organisation: String,
+    created_by: String,
+    language: String,
+    title: String,
+    summary: String,
+    description: String,
+    #[serde(default)]
+    topics: Vec<String>,
+    eligibility: Vec<String>,
+    level: String,
+    #[serde(default)]
+    region: String,
+    budget_eur: Option<i64>,
+    deadline_days: i64,
+    #[serde(default)]
+    contact: String,
+    proposal_visibility: String,
+    status: String,
+    #[serde(default)]
+    stage: Vec<challenges::StageInput>,
+    #[serde(default)]
+    question: Vec<QuestionSeed>,
+}
+
+#[derive(Deserialize)]
+struct QuestionSeed {
+    body: String,
+    asker: Option<String>,
+    #[serde(default)]
+    anonymous: bool,
+    answer: Option<String>,
+    declined: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ProposalsFile {
+    proposal: Vec<ProposalSeed>,
+}
+
+#[derive(Deserialize)]
+struct ProposalSeed {
+    challenge: String,
+    organisation: String,
+    created_by: String,
+    status: String,
+    #[serde(flatten)]
+    content: proposals::Content,
+    #[serde(default)]
+    revisions: Vec<String>,
+}
+
+#[derive(Deserialize)]
 struct MembershipSeed {
     organisation: String,
     role: String,
@@ -85,6 +144,8 @@ pub struct Report {
     pub topics: usize,
     pub organisations_created: usize,
     pub users_created: usize,
+    pub challenges_created: usize,
+    pub proposals_created: usize,
 }
 
 /// Applies the seed files. Passwords are hashed here, so this is for the command line
@@ -182,8 +243,100 @@ pub fn apply(conn: &mut DbConnection) -> AppResult<Report> {
                 organisations::ensure_member(conn, org.id, user.id, role)?;
             }
         }
+        seed_challenges(conn, &mut report)?;
         Ok(report)
     })
+}
+
+fn user_id(conn: &mut DbConnection, email: &str) -> AppResult<i64> {
+    accounts::find_by_email(conn, email)?
+        .map(|u| u.id)
+        .ok_or_else(|| AppError::Config(format!("seed: unknown user {email}")))
+}
+
+/// Challenges with stages and questions, then proposals with their revisions. Dates are
+/// relative to now, so the demo always has open challenges and past deadlines.
+fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
+    let file: ChallengesFile = load("challenges.toml")?;
+    let known_topics = challenges::topic_slugs(conn)?;
+    let now = db::now();
+    for s in &file.challenge {
+        if challenges::find_by_slug(conn, &s.slug).is_ok() {
+            continue;
+        }
+        let org = organisations::find_by_slug(conn, &s.organisation).map_err(|_| {
+            AppError::Config(format!(
+                "seed: challenge {} names unknown organisation",
+                s.slug
+            ))
+        })?;
+        let author = user_id(conn, &s.created_by)?;
+        let deadline = now + chrono::Duration::days(s.deadline_days);
+        let input = challenges::ChallengeInput {
+            title: s.title.clone(),
+            summary: s.summary.clone(),
+            description: s.description.clone(),
+            language: s.language.clone(),
+            eligibility: s.eligibility.clone(),
+            level: s.level.clone(),
+            region: s.region.clone(),
+            budget_eur: s.budget_eur.map(|b| b.to_string()).unwrap_or_default(),
+            submission_deadline: deadline.and_utc().to_rfc3339(),
+            contact: s.contact.clone(),
+            proposal_visibility: s.proposal_visibility.clone(),
+            topics: s.topics.clone(),
+        };
+        let valid = challenges::validate(&input, &known_topics)
+            .map_err(|e| AppError::Config(format!("seed: challenge {}: {e:?}", s.slug)))?;
+        let c = challenges::create(conn, org.id, author, &valid)?;
+        challenges::replace_stages(conn, &c, &s.stage)
+            .map_err(|e| AppError::Config(format!("seed: stages of {}: {e:?}", s.slug)))?;
+        // The seed states how far a challenge has come; the state machine is for people.
+        let status = challenges::Status::parse(&s.status)
+            .ok_or_else(|| AppError::Config(format!("seed: status {}", s.status)))?;
+        let published = status
+            .is_published()
+            .then(|| now - chrono::Duration::days(30 - s.deadline_days.min(0)));
+        challenges::seed_finish(conn, c.id, &s.slug, status, published)?;
+        report.challenges_created += 1;
+        for q in &s.question {
+            let asker = match (&q.asker, q.anonymous) {
+                (Some(email), false) => Some(user_id(conn, email)?),
+                _ => None,
+            };
+            let (question, _) = questions::ask(conn, c.id, asker, &q.body, asker.is_none())?;
+            if q.answer.is_some() || q.declined.is_some() {
+                questions::respond(
+                    conn,
+                    question.id,
+                    author,
+                    q.answer.as_deref(),
+                    q.declined.as_deref(),
+                )?;
+            }
+        }
+    }
+    let file: ProposalsFile = load("proposals.toml")?;
+    for s in &file.proposal {
+        let c = challenges::find_by_slug(conn, &s.challenge).map_err(|_| {
+            AppError::Config(format!(
+                "seed: proposal names unknown challenge {}",
+                s.challenge
+            ))
+        })?;
+        let org = organisations::find_by_slug(conn, &s.organisation).map_err(|_| {
+            AppError::Config(format!("seed: unknown organisation {}", s.organisation))
+        })?;
+        let author = user_id(conn, &s.created_by)?;
+        let status = proposals::Status::parse(&s.status)
+            .ok_or_else(|| AppError::Config(format!("seed: status {}", s.status)))?;
+        if proposals::seed_insert(conn, &c, org.id, author, &s.content, status, &s.revisions)?
+            .is_some()
+        {
+            report.proposals_created += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the database holds no accounts yet (then `serve` loads the demo data).

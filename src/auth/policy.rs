@@ -40,6 +40,37 @@ pub struct OrgFacts {
     pub role: Option<Role>,
 }
 
+/// What the policy needs to know about a challenge.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChallengeFacts {
+    pub id: i64,
+    pub published: bool,
+    /// The owning agency, with the actor's role in it.
+    pub agency: OrgFacts,
+}
+
+/// What the policy needs to know about a proposal.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalFacts {
+    pub id: i64,
+    pub draft: bool,
+    /// The actor's role in the proposing organisation.
+    pub team_role: Option<Role>,
+    pub challenge: ChallengeFacts,
+    /// The challenge made its proposals public and the deadline has passed.
+    pub public: bool,
+}
+
+impl ProposalFacts {
+    fn is_team(&self) -> bool {
+        self.team_role.is_some()
+    }
+    /// Members of the owning agency see a proposal once it is submitted.
+    fn is_agency(&self) -> bool {
+        !self.draft && self.challenge.agency.role.is_some()
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
     /// Read and change one's own account, tokens and sessions.
@@ -56,6 +87,23 @@ pub enum Action<'a> {
     PublishAsAgency(&'a OrgFacts),
     AdminArea,
     VerifyOrganisation,
+    /// Write a challenge draft in the agency's name (verification is needed to publish).
+    CreateChallenge(&'a OrgFacts),
+    ViewChallenge(&'a ChallengeFacts),
+    /// Edit, move through the states, manage stages, questions and attachments.
+    ManageChallenge(&'a ChallengeFacts),
+    PublishChallenge(&'a ChallengeFacts),
+    /// Hide abusive questions: the agency or a platform admin.
+    ModerateQuestions(&'a ChallengeFacts),
+    /// Start a proposal in the organisation's name.
+    CreateProposal(&'a OrgFacts),
+    /// The public part of a proposal.
+    ViewProposal(&'a ProposalFacts),
+    /// Everything: team, costs, data protection, files, revisions, the thread.
+    ViewProposalPrivate(&'a ProposalFacts),
+    EditProposal(&'a ProposalFacts),
+    /// Write in the co-creation thread.
+    MessageProposal(&'a ProposalFacts),
 }
 
 impl Action<'_> {
@@ -72,6 +120,16 @@ impl Action<'_> {
             Action::PublishAsAgency(_) => "publish_as_agency",
             Action::AdminArea => "admin_area",
             Action::VerifyOrganisation => "verify_organisation",
+            Action::CreateChallenge(_) => "create_challenge",
+            Action::ViewChallenge(_) => "view_challenge",
+            Action::ManageChallenge(_) => "manage_challenge",
+            Action::PublishChallenge(_) => "publish_challenge",
+            Action::ModerateQuestions(_) => "moderate_questions",
+            Action::CreateProposal(_) => "create_proposal",
+            Action::ViewProposal(_) => "view_proposal",
+            Action::ViewProposalPrivate(_) => "view_proposal_private",
+            Action::EditProposal(_) => "edit_proposal",
+            Action::MessageProposal(_) => "message_proposal",
         }
     }
 
@@ -83,7 +141,17 @@ impl Action<'_> {
             | Action::ViewMembers(o)
             | Action::ManageMembers(o)
             | Action::LeaveOrganisation(o)
-            | Action::PublishAsAgency(o) => ("organisation", Some(o.id)),
+            | Action::PublishAsAgency(o)
+            | Action::CreateChallenge(o)
+            | Action::CreateProposal(o) => ("organisation", Some(o.id)),
+            Action::ViewChallenge(c)
+            | Action::ManageChallenge(c)
+            | Action::PublishChallenge(c)
+            | Action::ModerateQuestions(c) => ("challenge", Some(c.id)),
+            Action::ViewProposal(p)
+            | Action::ViewProposalPrivate(p)
+            | Action::EditProposal(p)
+            | Action::MessageProposal(p) => ("proposal", Some(p.id)),
             Action::ManageOwnAccount => ("account", None),
             Action::CreateOrganisation => ("organisation", None),
             Action::AdminArea | Action::VerifyOrganisation => ("admin", None),
@@ -154,6 +222,82 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
                 Ok(())
             } else {
                 Err(Denial::Forbidden)
+            }
+        }
+        Action::CreateChallenge(org) => {
+            user.ok_or(Denial::NotLoggedIn)?;
+            if org.role.is_some() && org.kind == OrgKind::Agency {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden)
+            }
+        }
+        Action::ViewChallenge(c) => {
+            let admin = user.is_some_and(|u| u.is_admin);
+            if c.published || c.agency.role.is_some() || admin {
+                Ok(())
+            } else {
+                Err(Denial::Hidden)
+            }
+        }
+        Action::ManageChallenge(c) => {
+            user.ok_or(Denial::NotLoggedIn)?;
+            match (c.agency.role.is_some(), c.published) {
+                (true, _) => Ok(()),
+                (false, true) => Err(Denial::Forbidden),
+                (false, false) => Err(Denial::Hidden),
+            }
+        }
+        Action::PublishChallenge(c) => {
+            authorize(actor, Action::ManageChallenge(c))?;
+            if c.agency.verified {
+                Ok(())
+            } else {
+                Err(Denial::AgencyUnverified)
+            }
+        }
+        Action::ModerateQuestions(c) => {
+            let u = user.ok_or(Denial::NotLoggedIn)?;
+            if u.is_admin || c.agency.role.is_some() {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden)
+            }
+        }
+        Action::CreateProposal(org) => {
+            let u = user.ok_or(Denial::NotLoggedIn)?;
+            if !u.email_verified {
+                Err(Denial::EmailUnverified)
+            } else if org.role.is_some() && org.kind != OrgKind::Agency {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden)
+            }
+        }
+        Action::ViewProposal(p) => {
+            if p.is_team() || p.is_agency() || (p.public && !p.draft) {
+                Ok(())
+            } else {
+                Err(Denial::Hidden)
+            }
+        }
+        Action::ViewProposalPrivate(p) | Action::MessageProposal(p) => {
+            if p.is_team() || p.is_agency() {
+                Ok(())
+            } else if p.public && !p.draft {
+                // Its public part is visible, so it is no secret that it exists.
+                Err(Denial::Forbidden)
+            } else {
+                Err(Denial::Hidden)
+            }
+        }
+        Action::EditProposal(p) => {
+            if p.is_team() {
+                Ok(())
+            } else if p.is_agency() || (p.public && !p.draft) {
+                Err(Denial::Forbidden)
+            } else {
+                Err(Denial::Hidden)
             }
         }
     }
@@ -252,6 +396,111 @@ mod tests {
         );
         assert_eq!(
             authorize(&u, Action::PublishAsAgency(&foreign)),
+            Err(Denial::Forbidden)
+        );
+    }
+
+    fn proposal(
+        draft: bool,
+        team: Option<Role>,
+        agency: Option<Role>,
+        public: bool,
+    ) -> ProposalFacts {
+        ProposalFacts {
+            id: 9,
+            draft,
+            team_role: team,
+            challenge: ChallengeFacts {
+                id: 3,
+                published: true,
+                agency: org(OrgKind::Agency, true, agency),
+            },
+            public,
+        }
+    }
+
+    #[test]
+    fn drafts_are_seen_by_their_team_only() {
+        let u = actor(6, false, true);
+        let admin = actor(1, true, true);
+        let draft = proposal(true, None, Some(Role::Owner), true);
+        assert_eq!(
+            authorize(&u, Action::ViewProposal(&draft)),
+            Err(Denial::Hidden),
+            "not even the agency"
+        );
+        assert_eq!(
+            authorize(
+                &admin,
+                Action::ViewProposal(&proposal(true, None, None, false))
+            ),
+            Err(Denial::Hidden)
+        );
+        assert!(authorize(
+            &u,
+            Action::EditProposal(&proposal(true, Some(Role::Member), None, false))
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn submitted_proposals_are_seen_by_team_and_owning_agency_and_public_only_in_part() {
+        let u = actor(6, false, true);
+        let visitor = Actor::anonymous();
+        let submitted = proposal(false, None, Some(Role::Member), false);
+        assert!(authorize(&u, Action::ViewProposalPrivate(&submitted)).is_ok());
+        assert!(authorize(&u, Action::MessageProposal(&submitted)).is_ok());
+        assert_eq!(
+            authorize(&u, Action::EditProposal(&submitted)),
+            Err(Denial::Forbidden)
+        );
+        let foreign = proposal(false, None, None, false);
+        assert_eq!(
+            authorize(&u, Action::ViewProposal(&foreign)),
+            Err(Denial::Hidden)
+        );
+        let public = proposal(false, None, None, true);
+        assert!(authorize(&visitor, Action::ViewProposal(&public)).is_ok());
+        assert_eq!(
+            authorize(&visitor, Action::ViewProposalPrivate(&public)),
+            Err(Denial::Forbidden)
+        );
+    }
+
+    #[test]
+    fn challenges_are_managed_by_their_agency_and_published_only_when_verified() {
+        let u = actor(7, false, true);
+        let mine = ChallengeFacts {
+            id: 1,
+            published: false,
+            agency: org(OrgKind::Agency, false, Some(Role::Member)),
+        };
+        assert!(authorize(&u, Action::ManageChallenge(&mine)).is_ok());
+        assert_eq!(
+            authorize(&u, Action::PublishChallenge(&mine)),
+            Err(Denial::AgencyUnverified)
+        );
+        let foreign_draft = ChallengeFacts {
+            id: 2,
+            published: false,
+            agency: org(OrgKind::Agency, true, None),
+        };
+        assert_eq!(
+            authorize(&u, Action::ViewChallenge(&foreign_draft)),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(
+            authorize(&u, Action::ManageChallenge(&foreign_draft)),
+            Err(Denial::Hidden)
+        );
+        let foreign_open = ChallengeFacts {
+            id: 2,
+            published: true,
+            agency: org(OrgKind::Agency, true, None),
+        };
+        assert!(authorize(&Actor::anonymous(), Action::ViewChallenge(&foreign_open)).is_ok());
+        assert_eq!(
+            authorize(&u, Action::ManageChallenge(&foreign_open)),
             Err(Denial::Forbidden)
         );
     }

@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::policy::ChallengeFacts;
 use crate::db::schema::{
     challenge_topics, challenges, criteria, follows, organisations, proposals, stages, topics,
 };
@@ -510,6 +511,39 @@ pub fn transition(
     .ok_or(AppError::Conflict {
         message_id: "transition-illegal",
     })
+}
+
+/// The facts the policy needs about `c` for the given user.
+pub fn facts(
+    conn: &mut DbConnection,
+    c: &Challenge,
+    user_id: Option<i64>,
+) -> AppResult<ChallengeFacts> {
+    let agency = crate::domain::organisations::find(conn, c.organisation_id)?;
+    Ok(ChallengeFacts {
+        id: c.id,
+        published: c.status().is_published(),
+        agency: crate::domain::organisations::facts(conn, &agency, user_id)?,
+    })
+}
+
+/// Sets slug and status directly, outside the state machine: only for seed data, which
+/// names its challenges and describes them at every point of their life.
+pub fn seed_finish(
+    conn: &mut DbConnection,
+    id: i64,
+    slug: &str,
+    status: Status,
+    published_at: Option<NaiveDateTime>,
+) -> AppResult<()> {
+    diesel::update(challenges::table.find(id))
+        .set((
+            challenges::slug.eq(slug),
+            challenges::status.eq(status.as_str()),
+            challenges::published_at.eq(published_at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Challenge> {

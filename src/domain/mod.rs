@@ -2,11 +2,14 @@
 //! inputs, know nothing of HTTP, and are called by both the pages and the JSON API.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod challenges;
+pub mod messages;
 pub mod notifications;
 pub mod organisations;
 pub mod pagination;
+pub mod proposals;
 pub mod questions;
 pub mod rate;
 pub mod text;

@@ -55,3 +55,61 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         })
     }
 }
+
+/// A file sent with `multipart/form-data` together with the CSRF token (which must come
+/// first in the form) and an optional note.
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a multipart upload: checks the CSRF token (unless the request carries a bearer
+/// token) and stops reading at `limit` bytes with a 413-style field error.
+pub async fn read_upload(
+    ctx: &Ctx,
+    mut payload: actix_multipart::Multipart,
+    limit: usize,
+) -> Result<Upload, AppError> {
+    use futures_util::StreamExt;
+    let mut token_ok = matches!(ctx.auth, crate::web::context::AuthMethod::Bearer { .. });
+    let mut file: Option<Upload> = None;
+    while let Some(field) = payload.next().await {
+        let mut field =
+            field.map_err(|e| AppError::BadRequest(format!("malformed upload: {e}")))?;
+        let name = field.name().unwrap_or("").to_string();
+        let filename = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let mut buf: Vec<u8> = Vec::new();
+        let cap = if name == "file" { limit } else { 4096 };
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| AppError::BadRequest(format!("malformed upload: {e}")))?;
+            if buf.len() + chunk.len() > cap {
+                return Err(crate::error::FieldErrors::single("file", "file-too-large"));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => {
+                token_ok |=
+                    csrf::is_valid(&ctx.csrf_binding, std::str::from_utf8(&buf).unwrap_or(""))
+            }
+            "file" => {
+                if !token_ok {
+                    return Err(AppError::Csrf);
+                }
+                file = Some(Upload {
+                    filename: filename.unwrap_or_default(),
+                    bytes: buf,
+                });
+            }
+            _ => {}
+        }
+    }
+    if !token_ok {
+        return Err(AppError::Csrf);
+    }
+    file.ok_or_else(|| crate::error::FieldErrors::single("file", "file-empty"))
+}

@@ -31,6 +31,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::auth::configure)
         .configure(pages::account::configure)
         .configure(pages::organisations::configure)
+        .configure(pages::challenges::configure)
+        .configure(pages::proposals::configure)
+        .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);
 }
 

@@ -51,6 +51,8 @@ pub fn nav_section(path: &str) -> &'static str {
     match first {
         "" => "home",
         "organisations" => "organisations",
+        "challenges" | "proposals" | "questions" => "challenges",
+        "dashboard" | "notifications" => "dashboard",
         "admin" => "admin",
         "account" | "invitations" => "account",
         _ => "",

@@ -31,3 +31,67 @@ pub fn pagination(base: &str, page: Page, total: i64) -> Value {
         "next": (page.page < last).then(|| link(page.page + 1)),
     })
 }
+
+/// Days until a deadline (negative when past), for "noch 3 Tage".
+pub fn days_left(deadline: chrono::NaiveDateTime) -> i64 {
+    let secs = (deadline - crate::db::now()).num_seconds();
+    if secs <= 0 {
+        -1
+    } else {
+        (secs + 86_399) / 86_400
+    }
+}
+
+/// A challenge as list cards and the API show it.
+pub fn challenge_card(
+    c: &crate::domain::challenges::Challenge,
+    agency_name: &str,
+    agency_slug: &str,
+    topics: &[crate::domain::challenges::TopicRef],
+    lang: crate::i18n::Lang,
+) -> Value {
+    let now = crate::db::now();
+    json!({
+        "id": c.id,
+        "slug": c.slug,
+        "title": c.title,
+        "summary": c.summary,
+        "language": c.language,
+        "status": c.status,
+        "level": c.level,
+        "region": c.region,
+        "budget_eur": c.budget_eur,
+        "budget_display": c.budget_eur.map(format_euros),
+        "submission_deadline": c.submission_deadline,
+        "days_left": days_left(c.submission_deadline),
+        "accepting": c.accepts_submissions(now),
+        "agency_name": agency_name,
+        "agency_slug": agency_slug,
+        "topics": topics.iter().map(|t| json!({ "slug": t.slug, "name": if lang == crate::i18n::Lang::En { &t.name_en } else { &t.name_de } })).collect::<Vec<_>>(),
+    })
+}
+
+/// 45000 -> "45.000 €".
+pub fn format_euros(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{out} €")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn euros_are_grouped_the_german_way() {
+        assert_eq!(format_euros(45000), "45.000 €");
+        assert_eq!(format_euros(1_200_000), "1.200.000 €");
+        assert_eq!(format_euros(999), "999 €");
+    }
+}

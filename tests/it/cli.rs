@@ -102,7 +102,9 @@ async fn seed_is_idempotent() {
     let second = innolab(&app, &["seed"]);
     assert!(second.status.success());
     assert!(
-        text(&second).contains("0 organisations created, 0 users created"),
+        text(&second).contains(
+            "0 organisations created, 0 users created, 0 challenges created, 0 proposals created"
+        ),
         "{}",
         text(&second)
     );

@@ -73,6 +73,11 @@ async fn every_page_template_renders_in_both_languages() {
     let owner = app.create_user("pages-owner@example.org", "Owner");
     let org = app.create_org(&owner, "Seitenamt", OrgKind::Agency, false);
     app.add_member(&org, &admin, Role::Member);
+    let team_lead = app.create_user("pages-team@example.org", "Team");
+    let startup = app.create_org(&team_lead, "Seitenstart", OrgKind::Startup, false);
+    let challenge = app.create_challenge(&org, &owner, "Seiten-Herausforderung", "open", 20);
+    let proposal = app.create_proposal(&challenge, &startup, &team_lead, "submitted");
+    let other = app.create_challenge(&org, &owner, "Zweite Herausforderung", "open", 20);
 
     let mut seen = BTreeSet::new();
     for lang in ["de", "en"] {
@@ -93,6 +98,8 @@ async fn every_page_template_renders_in_both_languages() {
             "/accessibility".into(),
             "/organisations".into(),
             format!("/organisations/{}", org.slug),
+            "/challenges".into(),
+            format!("/challenges/{}", challenge.slug),
             "/no-such-page".into(),
         ];
         for path in &visitor_pages {
@@ -105,6 +112,27 @@ async fn every_page_template_renders_in_both_languages() {
             check_frame(path, &r, lang);
             seen.insert(page_of(&r));
         }
+        let r = app
+            .post_form(
+                &format!("/challenges/{}/questions", challenge.slug),
+                &[("body", "Gibt es eine API?")],
+            )
+            .await;
+        check_frame("question_asked", &r, lang);
+        seen.insert(page_of(&r));
+        let link = r
+            .body
+            .split("href=\"/questions/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#x3D;", "=");
+        let r = app.get(&format!("/questions/{link}")).await;
+        r.assert_status(200);
+        check_frame("question", &r, lang);
+        seen.insert(page_of(&r));
         let r = app
             .post_form("/password/forgot", &[("email", "pages-owner@example.org")])
             .await;
@@ -135,11 +163,32 @@ async fn every_page_template_renders_in_both_languages() {
             "/admin/users".into(),
             "/admin/organisations".into(),
             "/admin/audit".into(),
+            "/dashboard".into(),
+            "/notifications".into(),
+            "/challenges/new".into(),
+            format!("/challenges/{}/edit", challenge.slug),
+            format!("/challenges/{}/questions", challenge.slug),
+            format!("/challenges/{}/proposals", challenge.slug),
+            format!("/proposals/{}", proposal.id),
+            format!("/proposals/{}/revisions", proposal.id),
         ];
         for path in &member_pages {
             let r = app.get(path).await;
-            r.assert_status(200);
+            assert_eq!(r.status.as_u16(), 200, "{path}");
             check_frame(path, &r, lang);
+            seen.insert(page_of(&r));
+        }
+        app.log_in_as(&team_lead);
+        app.post_form("/language", &[("lang", lang)]).await;
+        for path in [
+            format!("/challenges/{}/proposals/new", other.slug),
+            format!("/proposals/{}/edit", proposal.id),
+            format!("/proposals/{}", proposal.id),
+            "/dashboard".to_string(),
+        ] {
+            let r = app.get(&path).await;
+            r.assert_status(200);
+            check_frame(&path, &r, lang);
             seen.insert(page_of(&r));
         }
         app.log_in_as(&owner);

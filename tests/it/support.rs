@@ -19,7 +19,9 @@ use innolab::auth::{csrf, sessions};
 use innolab::config::Config;
 use innolab::db::{self, DbConnection, PooledConn};
 use innolab::domain::accounts::{self, User, ValidRegistration};
+use innolab::domain::challenges::{self, Challenge, ChallengeInput};
 use innolab::domain::organisations::{self, OrgKind, Organisation, Role, ValidOrg};
+use innolab::domain::proposals::{self, Proposal};
 use innolab::i18n::Lang;
 use innolab::web::state::AppState;
 use serde_json::Value;
@@ -396,6 +398,81 @@ impl TestApp {
             .rev()
             .find(|m| m.to.contains(to))
             .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    /// Creates a challenge of `agency` (written by `author`) in `status`, with its
+    /// deadline `deadline_days` from now and one review stage.
+    pub fn create_challenge(
+        &self,
+        agency: &Organisation,
+        author: &User,
+        title: &str,
+        status: &str,
+        deadline_days: i64,
+    ) -> Challenge {
+        let mut conn = self.conn();
+        let input = ChallengeInput {
+            title: title.into(),
+            summary: format!("Kurzbeschreibung von {title}"),
+            description: "## Ausgangslage\n\nViel **Papier**.".into(),
+            language: "de".into(),
+            eligibility: vec!["startup".into(), "civil_society".into(), "research".into()],
+            level: "kommune".into(),
+            region: "Musterstadt".into(),
+            budget_eur: "50000".into(),
+            submission_deadline: (innolab::db::now() + chrono::Duration::days(deadline_days))
+                .and_utc()
+                .to_rfc3339(),
+            contact: "amt@example.org".into(),
+            proposal_visibility: "private".into(),
+            topics: vec![],
+        };
+        let valid = challenges::validate(&input, &[]).unwrap();
+        let c = challenges::create(&mut conn, agency.id, author.id, &valid).unwrap();
+        let slug = c.slug.clone();
+        challenges::seed_finish(
+            &mut conn,
+            c.id,
+            &slug,
+            challenges::Status::parse(status).unwrap(),
+            (status != "draft").then(innolab::db::now),
+        )
+        .unwrap();
+        challenges::find(&mut conn, c.id).unwrap()
+    }
+
+    /// Creates a complete proposal of `org` for `c`, submitted or as a draft.
+    pub fn create_proposal(
+        &self,
+        c: &Challenge,
+        org: &Organisation,
+        author: &User,
+        status: &str,
+    ) -> Proposal {
+        let content = proposals::Content {
+            title: format!("Vorschlag von {}", org.name),
+            summary: "Wir lösen das.".into(),
+            approach: "So geht es.".into(),
+            team: "Drei Leute".into(),
+            pilot_scope: "Ein Bezirk".into(),
+            pilot_duration: "3 Monate".into(),
+            pilot_kpis: "- Quote 80 %".into(),
+            cost_estimate_eur: Some(30000),
+            data_protection: "Hosting in Deutschland".into(),
+            licence: "EUPL-1.2".into(),
+        };
+        let status = proposals::Status::parse(status).unwrap();
+        proposals::seed_insert(
+            &mut self.conn(),
+            c,
+            org.id,
+            author.id,
+            &content,
+            status,
+            &[],
+        )
+        .unwrap()
+        .unwrap()
     }
 
     /// Inserts an audit entry by hand, bypassing the chain (as an attacker with database

@@ -3,5 +3,8 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod challenges;
+pub mod dashboard;
 pub mod home;
 pub mod organisations;
+pub mod proposals;

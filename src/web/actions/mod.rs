@@ -2,6 +2,9 @@
 //! ask the policy, validate, hash off the workers, run the domain functions in one
 //! transaction together with their audit entry, then send the mails.
 
+pub mod challenges;
+pub mod proposals;
+
 use serde_json::json;
 
 use crate::auth::policy::Action;

@@ -1,0 +1,225 @@
+//! Attachments of challenges and proposals: the type is decided by the content (magic
+//! bytes) against an allow-list, files are stored outside the static folder under
+//! generated names, and only metadata lives in the database.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::auth::secrets;
+use crate::db::schema::attachments;
+use crate::db::{self, DbConnection};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// At most this many files per challenge or proposal.
+pub const MAX_PER_OWNER: i64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    Challenge,
+    Proposal,
+}
+
+impl Owner {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owner::Challenge => "challenge",
+            Owner::Proposal => "proposal",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Owner> {
+        match s {
+            "challenge" => Some(Owner::Challenge),
+            "proposal" => Some(Owner::Proposal),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = attachments)]
+pub struct Attachment {
+    pub id: i64,
+    pub owner_type: String,
+    pub owner_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    #[serde(skip)]
+    pub sha256: String,
+    #[serde(skip)]
+    pub storage_name: String,
+    #[serde(skip)]
+    pub uploaded_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The allowed types by content, with their canonical MIME type. Plain text and CSV have
+/// no signature: they are accepted when the bytes are UTF-8 text without NULs and the
+/// name ends accordingly.
+pub fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
+    const ALLOWED: [&str; 12] = [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "text/csv",
+        "text/plain",
+        "application/zip",
+    ];
+    if let Some(kind) = infer::get(bytes) {
+        let mime = kind.mime_type();
+        // A bare ZIP is not an office document: refuse it (it could hold anything).
+        return ALLOWED
+            .iter()
+            .copied()
+            .find(|a| *a == mime && *a != "application/zip");
+    }
+    let lower = filename.to_lowercase();
+    let is_text = std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0);
+    match (is_text, lower.rsplit('.').next()) {
+        (true, Some("csv")) => Some("text/csv"),
+        (true, Some("txt" | "md")) => Some("text/plain"),
+        _ => None,
+    }
+}
+
+/// A file name safe to show and to send in `Content-Disposition`: no path, no control
+/// characters or quotes, at most 150 characters.
+pub fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '<' | '>'))
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(150)
+        .collect();
+    if cleaned.is_empty() {
+        "datei".to_string()
+    } else {
+        cleaned
+    }
+}
+
+/// Where a stored file lives: `<data>/uploads/<first two chars>/<name>`.
+pub fn path_of(upload_dir: &Path, storage_name: &str) -> PathBuf {
+    upload_dir.join(&storage_name[..2]).join(storage_name)
+}
+
+/// Checks and writes a file, then records it. The caller's transaction rolls the row
+/// back on failure; a written file without a row is harmless and can be swept.
+pub fn store(
+    conn: &mut DbConnection,
+    upload_dir: &Path,
+    owner: Owner,
+    owner_id: i64,
+    filename: &str,
+    bytes: &[u8],
+    by: i64,
+) -> AppResult<Attachment> {
+    if bytes.is_empty() {
+        return Err(FieldErrors::single("file", "file-empty"));
+    }
+    let filename = clean_filename(filename);
+    let content_type =
+        sniff(bytes, &filename).ok_or_else(|| FieldErrors::single("file", "file-type"))?;
+    let count: i64 = attachments::table
+        .filter(attachments::owner_type.eq(owner.as_str()))
+        .filter(attachments::owner_id.eq(owner_id))
+        .count()
+        .get_result(conn)?;
+    if count >= MAX_PER_OWNER {
+        return Err(FieldErrors::single("file", "too-many"));
+    }
+    let storage_name = secrets::new_token().replace(['-', '_'], "x");
+    let path = path_of(upload_dir, &storage_name);
+    std::fs::create_dir_all(path.parent().unwrap_or(upload_dir)).map_err(AppError::internal)?;
+    std::fs::write(&path, bytes).map_err(AppError::internal)?;
+    Ok(diesel::insert_into(attachments::table)
+        .values((
+            attachments::owner_type.eq(owner.as_str()),
+            attachments::owner_id.eq(owner_id),
+            attachments::filename.eq(&filename),
+            attachments::content_type.eq(content_type),
+            attachments::size.eq(bytes.len() as i64),
+            attachments::sha256.eq(hex::encode(Sha256::digest(bytes))),
+            attachments::storage_name.eq(&storage_name),
+            attachments::uploaded_by.eq(by),
+            attachments::created_at.eq(db::now()),
+        ))
+        .returning(attachments::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Attachment> {
+    attachments::table
+        .find(id)
+        .select(Attachment::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn list(conn: &mut DbConnection, owner: Owner, owner_id: i64) -> AppResult<Vec<Attachment>> {
+    Ok(attachments::table
+        .filter(attachments::owner_type.eq(owner.as_str()))
+        .filter(attachments::owner_id.eq(owner_id))
+        .order(attachments::id.asc())
+        .limit(MAX_PER_OWNER)
+        .select(Attachment::as_select())
+        .load(conn)?)
+}
+
+/// Deletes the row and the file.
+pub fn delete(conn: &mut DbConnection, upload_dir: &Path, a: &Attachment) -> AppResult<()> {
+    diesel::delete(attachments::table.find(a.id)).execute(conn)?;
+    let _ = std::fs::remove_file(path_of(upload_dir, &a.storage_name));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_decided_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n...", "x.pdf"), Some("application/pdf"));
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "bild.png"),
+            Some("image/png")
+        );
+        // A script named like a PDF is refused, and so is an executable.
+        assert_eq!(sniff(b"<script>alert(1)</script>", "x.pdf"), None);
+        assert_eq!(
+            sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff", "x.txt"),
+            None
+        );
+        assert_eq!(sniff(b"a;b\n1;2\n", "daten.csv"), Some("text/csv"));
+        assert_eq!(sniff(b"Hallo", "notiz.TXT"), Some("text/plain"));
+        assert_eq!(sniff(b"Hallo", "notiz.html"), None);
+        assert_eq!(sniff(b"Hal\0lo", "notiz.txt"), None);
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_dangerous_characters() {
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(
+            clean_filename("C:\\\\Users\\\\a\\\\Angebot \"final\".pdf"),
+            "Angebot final.pdf"
+        );
+        assert_eq!(clean_filename("\u{0}\n"), "datei");
+        assert_eq!(clean_filename(".htaccess"), "htaccess");
+    }
+}

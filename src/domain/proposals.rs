@@ -1,0 +1,738 @@
+//! Proposals: a team's answer to a challenge. Drafts are edited freely by every member
+//! of the proposing organisation; submitting validates everything; after submission each
+//! change until the deadline is a numbered revision with a readable diff. The deadline is
+//! checked against the server clock, to the second.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::policy::ProposalFacts;
+use crate::db::schema::{organisations, proposal_revisions, proposals};
+use crate::db::{self, DbConnection};
+use crate::domain::challenges::{self, Challenge, Status as ChallengeStatus};
+use crate::domain::organisations::OrgKind;
+use crate::domain::pagination::{Page, Paged};
+use crate::domain::text;
+use crate::error::{AppError, AppResult, FieldErrors};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Withdrawn,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Draft, Status::Submitted, Status::Withdrawn]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = proposals)]
+pub struct Proposal {
+    pub id: i64,
+    pub challenge_id: i64,
+    pub organisation_id: i64,
+    pub title: String,
+    pub summary: String,
+    pub approach: String,
+    pub team: String,
+    pub pilot_scope: String,
+    pub pilot_duration: String,
+    pub pilot_kpis: String,
+    pub cost_estimate_eur: Option<i64>,
+    pub data_protection: String,
+    pub licence: String,
+    pub answers: String,
+    pub status: String,
+    pub revision: i64,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Proposal {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+}
+
+/// The editable fields, as typed. Missing fields in a partial update stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ProposalInput {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// Markdown.
+    #[serde(alias = "description")]
+    pub approach: Option<String>,
+    pub team: Option<String>,
+    pub pilot_scope: Option<String>,
+    pub pilot_duration: Option<String>,
+    pub pilot_kpis: Option<String>,
+    /// Whole euros; "45.000" is understood.
+    pub cost_estimate_eur: Option<String>,
+    pub data_protection: Option<String>,
+    pub licence: Option<String>,
+}
+
+/// The content of a proposal: what a revision records and a diff compares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Content {
+    pub title: String,
+    pub summary: String,
+    pub approach: String,
+    pub team: String,
+    pub pilot_scope: String,
+    pub pilot_duration: String,
+    pub pilot_kpis: String,
+    pub cost_estimate_eur: Option<i64>,
+    pub data_protection: String,
+    pub licence: String,
+}
+
+impl Content {
+    pub fn of(p: &Proposal) -> Content {
+        Content {
+            title: p.title.clone(),
+            summary: p.summary.clone(),
+            approach: p.approach.clone(),
+            team: p.team.clone(),
+            pilot_scope: p.pilot_scope.clone(),
+            pilot_duration: p.pilot_duration.clone(),
+            pilot_kpis: p.pilot_kpis.clone(),
+            cost_estimate_eur: p.cost_estimate_eur,
+            data_protection: p.data_protection.clone(),
+            licence: p.licence.clone(),
+        }
+    }
+
+    /// The fields in display order with their values as text.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("title", self.title.clone()),
+            ("summary", self.summary.clone()),
+            ("approach", self.approach.clone()),
+            ("team", self.team.clone()),
+            ("pilot_scope", self.pilot_scope.clone()),
+            ("pilot_duration", self.pilot_duration.clone()),
+            ("pilot_kpis", self.pilot_kpis.clone()),
+            (
+                "cost_estimate_eur",
+                self.cost_estimate_eur
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            ),
+            ("data_protection", self.data_protection.clone()),
+            ("licence", self.licence.clone()),
+        ]
+    }
+}
+
+/// Applies an input over the current content. Texts are cleaned and limited; only the
+/// title is needed to keep a draft.
+pub fn merge(current: &Content, input: &ProposalInput) -> AppResult<Content> {
+    let mut e = FieldErrors::new();
+    let mut c = current.clone();
+    let mut take = |value: &Option<String>, field: &str, max: usize, target: &mut String| {
+        if let Some(v) = value {
+            *target = text::optional_text(Some(v), field, max, &mut e).unwrap_or_default();
+        }
+    };
+    take(&input.title, "title", 200, &mut c.title);
+    take(&input.summary, "summary", 1000, &mut c.summary);
+    take(&input.approach, "approach", 50_000, &mut c.approach);
+    take(&input.team, "team", 5000, &mut c.team);
+    take(&input.pilot_scope, "pilot_scope", 5000, &mut c.pilot_scope);
+    take(
+        &input.pilot_duration,
+        "pilot_duration",
+        200,
+        &mut c.pilot_duration,
+    );
+    take(&input.pilot_kpis, "pilot_kpis", 5000, &mut c.pilot_kpis);
+    take(
+        &input.data_protection,
+        "data_protection",
+        5000,
+        &mut c.data_protection,
+    );
+    take(&input.licence, "licence", 300, &mut c.licence);
+    if let Some(raw) = &input.cost_estimate_eur {
+        match challenges::parse_euros(raw) {
+            Some(v) => c.cost_estimate_eur = v,
+            None => e.add("cost_estimate_eur", "budget-invalid"),
+        }
+    }
+    if c.title.is_empty() {
+        e.add("title", "field-required");
+    }
+    e.into_result()?;
+    Ok(c)
+}
+
+/// Everything a submitted proposal must have.
+pub fn validate_complete(c: &Content) -> AppResult<()> {
+    let mut e = FieldErrors::new();
+    // Everything but the cost estimate, which a team may leave open.
+    for (field, value) in c.fields() {
+        if field != "cost_estimate_eur" && value.trim().is_empty() {
+            e.add(field, "field-required");
+        }
+    }
+    e.into_result()
+}
+
+/// Why the organisation may not propose to the challenge, if it may not.
+pub fn check_eligible(challenge: &Challenge, kind: OrgKind, now: NaiveDateTime) -> AppResult<()> {
+    if !challenge.accepts_submissions(now) {
+        return Err(AppError::Conflict {
+            message_id: "challenge-not-accepting",
+        });
+    }
+    if !challenge.is_eligible(kind) {
+        return Err(AppError::Conflict {
+            message_id: "organisation-not-eligible",
+        });
+    }
+    Ok(())
+}
+
+/// Starts a draft. One proposal per organisation and challenge.
+pub fn create(
+    conn: &mut DbConnection,
+    challenge: &Challenge,
+    org_id: i64,
+    kind: OrgKind,
+    author: i64,
+    input: &ProposalInput,
+) -> AppResult<Proposal> {
+    let now = db::now();
+    check_eligible(challenge, kind, now)?;
+    let existing: i64 = proposals::table
+        .filter(proposals::challenge_id.eq(challenge.id))
+        .filter(proposals::organisation_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Err(AppError::Conflict {
+            message_id: "proposal-exists",
+        });
+    }
+    let c = merge(&Content::default(), input)?;
+    Ok(diesel::insert_into(proposals::table)
+        .values((
+            proposals::challenge_id.eq(challenge.id),
+            proposals::organisation_id.eq(org_id),
+            proposals::title.eq(&c.title),
+            proposals::summary.eq(&c.summary),
+            proposals::approach.eq(&c.approach),
+            proposals::team.eq(&c.team),
+            proposals::pilot_scope.eq(&c.pilot_scope),
+            proposals::pilot_duration.eq(&c.pilot_duration),
+            proposals::pilot_kpis.eq(&c.pilot_kpis),
+            proposals::cost_estimate_eur.eq(c.cost_estimate_eur),
+            proposals::data_protection.eq(&c.data_protection),
+            proposals::licence.eq(&c.licence),
+            proposals::status.eq(Status::Draft.as_str()),
+            proposals::created_by.eq(author),
+            proposals::created_at.eq(now),
+            proposals::updated_at.eq(now),
+        ))
+        .returning(proposals::all_columns)
+        .get_result(conn)?)
+}
+
+fn store(conn: &mut DbConnection, id: i64, c: &Content, revision: i64) -> AppResult<Proposal> {
+    Ok(diesel::update(proposals::table.find(id))
+        .set((
+            proposals::title.eq(&c.title),
+            proposals::summary.eq(&c.summary),
+            proposals::approach.eq(&c.approach),
+            proposals::team.eq(&c.team),
+            proposals::pilot_scope.eq(&c.pilot_scope),
+            proposals::pilot_duration.eq(&c.pilot_duration),
+            proposals::pilot_kpis.eq(&c.pilot_kpis),
+            proposals::cost_estimate_eur.eq(c.cost_estimate_eur),
+            proposals::data_protection.eq(&c.data_protection),
+            proposals::licence.eq(&c.licence),
+            proposals::revision.eq(revision),
+            proposals::updated_at.eq(db::now()),
+        ))
+        .returning(proposals::all_columns)
+        .get_result(conn)?)
+}
+
+/// Records the proposal's current content as revision `number`.
+pub fn record_revision(
+    conn: &mut DbConnection,
+    p: &Proposal,
+    number: i64,
+    by: i64,
+    note: &str,
+) -> AppResult<()> {
+    let snapshot = serde_json::to_string(&Content::of(p)).map_err(AppError::internal)?;
+    diesel::insert_into(proposal_revisions::table)
+        .values((
+            proposal_revisions::proposal_id.eq(p.id),
+            proposal_revisions::number.eq(number),
+            proposal_revisions::snapshot.eq(snapshot),
+            proposal_revisions::note.eq(text::clean(note)
+                .trim()
+                .chars()
+                .take(300)
+                .collect::<String>()),
+            proposal_revisions::created_by.eq(by),
+            proposal_revisions::created_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Saves changes. Drafts change freely; a submitted proposal only until the deadline, and
+/// every change is a new revision; a withdrawn one not at all.
+pub fn update(
+    conn: &mut DbConnection,
+    p: &Proposal,
+    challenge: &Challenge,
+    by: i64,
+    input: &ProposalInput,
+    note: &str,
+) -> AppResult<Proposal> {
+    let now = db::now();
+    let content = merge(&Content::of(p), input)?;
+    match p.status() {
+        Status::Withdrawn => Err(AppError::Conflict {
+            message_id: "proposal-withdrawn",
+        }),
+        Status::Draft => store(conn, p.id, &content, p.revision),
+        Status::Submitted => {
+            if !challenge.accepts_submissions(now) {
+                return Err(AppError::Conflict {
+                    message_id: "deadline-passed",
+                });
+            }
+            validate_complete(&content)?;
+            if content == Content::of(p) {
+                return Ok(p.clone());
+            }
+            let updated = store(conn, p.id, &content, p.revision + 1)?;
+            record_revision(conn, &updated, updated.revision, by, note)?;
+            Ok(updated)
+        }
+    }
+}
+
+/// Submits a complete draft before the deadline; it becomes revision 1 (or the next one
+/// when it had been submitted and reopened before).
+pub fn submit(
+    conn: &mut DbConnection,
+    p: &Proposal,
+    challenge: &Challenge,
+    by: i64,
+) -> AppResult<Proposal> {
+    let now = db::now();
+    if p.status() != Status::Draft {
+        return Err(AppError::Conflict {
+            message_id: "proposal-not-draft",
+        });
+    }
+    if !challenge.accepts_submissions(now) {
+        return Err(AppError::Conflict {
+            message_id: "deadline-passed",
+        });
+    }
+    validate_complete(&Content::of(p))?;
+    let number = p.revision + 1;
+    let updated: Proposal = diesel::update(
+        proposals::table
+            .find(p.id)
+            .filter(proposals::status.eq("draft")),
+    )
+    .set((
+        proposals::status.eq(Status::Submitted.as_str()),
+        proposals::submitted_at.eq(now),
+        proposals::withdrawn_at.eq(None::<NaiveDateTime>),
+        proposals::revision.eq(number),
+        proposals::updated_at.eq(now),
+    ))
+    .returning(proposals::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or(AppError::Conflict {
+        message_id: "proposal-not-draft",
+    })?;
+    record_revision(conn, &updated, number, by, "")?;
+    Ok(updated)
+}
+
+/// Withdraws a submitted proposal while the challenge has not gone into evaluation.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    p: &Proposal,
+    challenge: &Challenge,
+) -> AppResult<Proposal> {
+    if p.status() != Status::Submitted {
+        return Err(AppError::Conflict {
+            message_id: "proposal-not-submitted",
+        });
+    }
+    if !matches!(
+        challenge.status(),
+        ChallengeStatus::Open | ChallengeStatus::Closed
+    ) {
+        return Err(AppError::Conflict {
+            message_id: "challenge-in-evaluation",
+        });
+    }
+    set_status(conn, p.id, Status::Withdrawn, Some(db::now()))
+}
+
+/// Turns a withdrawn proposal back into a draft, before the deadline only.
+pub fn reopen(conn: &mut DbConnection, p: &Proposal, challenge: &Challenge) -> AppResult<Proposal> {
+    if p.status() != Status::Withdrawn {
+        return Err(AppError::Conflict {
+            message_id: "proposal-not-withdrawn",
+        });
+    }
+    if !challenge.accepts_submissions(db::now()) {
+        return Err(AppError::Conflict {
+            message_id: "deadline-passed",
+        });
+    }
+    set_status(conn, p.id, Status::Draft, None)
+}
+
+fn set_status(
+    conn: &mut DbConnection,
+    id: i64,
+    status: Status,
+    withdrawn_at: Option<NaiveDateTime>,
+) -> AppResult<Proposal> {
+    Ok(diesel::update(proposals::table.find(id))
+        .set((
+            proposals::status.eq(status.as_str()),
+            proposals::withdrawn_at.eq(withdrawn_at),
+            proposals::updated_at.eq(db::now()),
+        ))
+        .returning(proposals::all_columns)
+        .get_result(conn)?)
+}
+
+/// The facts the policy needs about `p` (of challenge `c`) for the given user.
+pub fn facts(
+    conn: &mut DbConnection,
+    p: &Proposal,
+    c: &Challenge,
+    user_id: Option<i64>,
+) -> AppResult<ProposalFacts> {
+    let team_role = match user_id {
+        Some(uid) => crate::domain::organisations::role_of(conn, p.organisation_id, uid)?,
+        None => None,
+    };
+    Ok(ProposalFacts {
+        id: p.id,
+        draft: p.status() == Status::Draft,
+        team_role,
+        challenge: challenges::facts(conn, c, user_id)?,
+        public: c.proposals_public(db::now()),
+    })
+}
+
+/// Inserts a proposal as seed data describes it (in any status, also after the deadline),
+/// with a revision for its submission and one per later change note. `None` when the
+/// organisation already has a proposal for the challenge.
+pub fn seed_insert(
+    conn: &mut DbConnection,
+    challenge: &Challenge,
+    org_id: i64,
+    author: i64,
+    c: &Content,
+    status: Status,
+    later_changes: &[String],
+) -> AppResult<Option<Proposal>> {
+    let exists: i64 = proposals::table
+        .filter(proposals::challenge_id.eq(challenge.id))
+        .filter(proposals::organisation_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(None);
+    }
+    let now = db::now();
+    let submitted = status != Status::Draft;
+    let revision = if submitted {
+        1 + later_changes.len() as i64
+    } else {
+        0
+    };
+    let p: Proposal = diesel::insert_into(proposals::table)
+        .values((
+            proposals::challenge_id.eq(challenge.id),
+            proposals::organisation_id.eq(org_id),
+            proposals::title.eq(&c.title),
+            proposals::summary.eq(&c.summary),
+            proposals::approach.eq(&c.approach),
+            proposals::team.eq(&c.team),
+            proposals::pilot_scope.eq(&c.pilot_scope),
+            proposals::pilot_duration.eq(&c.pilot_duration),
+            proposals::pilot_kpis.eq(&c.pilot_kpis),
+            proposals::cost_estimate_eur.eq(c.cost_estimate_eur),
+            proposals::data_protection.eq(&c.data_protection),
+            proposals::licence.eq(&c.licence),
+            proposals::status.eq(status.as_str()),
+            proposals::revision.eq(revision),
+            proposals::submitted_at.eq(submitted
+                .then(|| challenge.submission_deadline.min(now) - chrono::Duration::days(2))),
+            proposals::withdrawn_at.eq((status == Status::Withdrawn).then_some(now)),
+            proposals::created_by.eq(author),
+            proposals::created_at.eq(now),
+            proposals::updated_at.eq(now),
+        ))
+        .returning(proposals::all_columns)
+        .get_result(conn)?;
+    if submitted {
+        record_revision(conn, &p, 1, author, "")?;
+        for (i, note) in later_changes.iter().enumerate() {
+            record_revision(conn, &p, 2 + i as i64, author, note)?;
+        }
+    }
+    Ok(Some(p))
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Proposal> {
+    proposals::table
+        .find(id)
+        .select(Proposal::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// A proposal with its organisation's name, for lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    pub proposal: Proposal,
+    pub organisation_name: String,
+    pub organisation_slug: String,
+}
+
+/// Which proposals of a challenge a reader may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The owning agency: everything but drafts.
+    Agency,
+    /// Everybody, once the challenge made them public: submitted ones only.
+    Public,
+}
+
+pub fn list_for_challenge(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+    scope: Scope,
+    page: Page,
+) -> AppResult<Paged<ListItem>> {
+    let base = || {
+        let q = proposals::table
+            .inner_join(organisations::table)
+            .filter(proposals::challenge_id.eq(challenge_id))
+            .into_boxed();
+        match scope {
+            Scope::Agency => q.filter(proposals::status.ne("draft")),
+            Scope::Public => q.filter(proposals::status.eq("submitted")),
+        }
+    };
+    let total = base().count().get_result(conn)?;
+    let rows: Vec<(Proposal, String, String)> = base()
+        .order((proposals::submitted_at.desc(), proposals::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select((
+            Proposal::as_select(),
+            organisations::name,
+            organisations::slug,
+        ))
+        .load(conn)?;
+    Ok(Paged::new(
+        rows.into_iter()
+            .map(
+                |(proposal, organisation_name, organisation_slug)| ListItem {
+                    proposal,
+                    organisation_name,
+                    organisation_slug,
+                },
+            )
+            .collect(),
+        total,
+        page,
+    ))
+}
+
+/// A team member's proposals across their organisations, with challenge title and deadline.
+pub fn list_for_orgs(
+    conn: &mut DbConnection,
+    org_ids: &[i64],
+) -> AppResult<Vec<(Proposal, String, String, NaiveDateTime)>> {
+    use crate::db::schema::challenges;
+    Ok(proposals::table
+        .inner_join(challenges::table)
+        .filter(proposals::organisation_id.eq_any(org_ids))
+        .order(challenges::submission_deadline.asc())
+        .limit(200)
+        .select((
+            Proposal::as_select(),
+            challenges::title,
+            challenges::slug,
+            challenges::submission_deadline,
+        ))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = proposal_revisions)]
+pub struct Revision {
+    pub id: i64,
+    pub proposal_id: i64,
+    pub number: i64,
+    #[serde(skip)]
+    pub snapshot: String,
+    pub note: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Revision {
+    pub fn content(&self) -> Content {
+        serde_json::from_str(&self.snapshot).unwrap_or_default()
+    }
+}
+
+pub fn revisions(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Revision>> {
+    Ok(proposal_revisions::table
+        .filter(proposal_revisions::proposal_id.eq(proposal_id))
+        .order(proposal_revisions::number.asc())
+        .limit(500)
+        .select(Revision::as_select())
+        .load(conn)?)
+}
+
+/// One changed line in a field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffLine {
+    /// `added`, `removed` or `same`.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// The fields that changed between two versions, each with its line diff.
+pub fn diff(old: &Content, new: &Content) -> Vec<(&'static str, Vec<DiffLine>)> {
+    use similar::{ChangeTag, TextDiff};
+    old.fields()
+        .into_iter()
+        .zip(new.fields())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, a), (_, b))| {
+            let lines = TextDiff::from_lines(&a, &b)
+                .iter_all_changes()
+                .map(|c| DiffLine {
+                    kind: match c.tag() {
+                        ChangeTag::Insert => "added",
+                        ChangeTag::Delete => "removed",
+                        ChangeTag::Equal => "same",
+                    },
+                    text: c.value().trim_end_matches('\n').to_string(),
+                })
+                .collect();
+            (field, lines)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete() -> Content {
+        Content {
+            title: "Hundesteuer digital".into(),
+            summary: "Ein Formular.".into(),
+            approach: "Wir bauen es.".into(),
+            team: "Drei Leute".into(),
+            pilot_scope: "Ein Bezirk".into(),
+            pilot_duration: "3 Monate".into(),
+            pilot_kpis: "- Abschlussquote 80 %".into(),
+            cost_estimate_eur: Some(30000),
+            data_protection: "Hosting in DE".into(),
+            licence: "EUPL-1.2".into(),
+        }
+    }
+
+    #[test]
+    fn partial_input_changes_only_what_it_names() {
+        let input = ProposalInput {
+            summary: Some("  Neu  ".into()),
+            cost_estimate_eur: Some("45.000".into()),
+            ..Default::default()
+        };
+        let c = merge(&complete(), &input).unwrap();
+        assert_eq!(c.summary, "Neu");
+        assert_eq!(c.cost_estimate_eur, Some(45000));
+        assert_eq!(c.title, "Hundesteuer digital");
+        let bad = ProposalInput {
+            title: Some(" ".into()),
+            cost_estimate_eur: Some("viel".into()),
+            ..Default::default()
+        };
+        let AppError::Validation(f) = merge(&complete(), &bad).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(f.get("title"), Some("field-required"));
+        assert_eq!(f.get("cost_estimate_eur"), Some("budget-invalid"));
+    }
+
+    #[test]
+    fn submitting_needs_every_required_field() {
+        assert!(validate_complete(&complete()).is_ok());
+        let mut c = complete();
+        c.team.clear();
+        c.licence = " ".into();
+        let AppError::Validation(f) = validate_complete(&c).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(f.get("team"), Some("field-required"));
+        assert_eq!(f.get("licence"), Some("field-required"));
+        assert_eq!(f.get("title"), None);
+    }
+
+    #[test]
+    fn the_diff_lists_changed_fields_line_by_line() {
+        let old = complete();
+        let mut new = complete();
+        new.pilot_kpis = "- Abschlussquote 85 %\n- Zufriedenheit 4/5".into();
+        let d = diff(&old, &new);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "pilot_kpis");
+        assert!(d[0].1.contains(&DiffLine {
+            kind: "removed",
+            text: "- Abschlussquote 80 %".into()
+        }));
+        assert!(d[0].1.contains(&DiffLine {
+            kind: "added",
+            text: "- Zufriedenheit 4/5".into()
+        }));
+        assert!(diff(&old, &old).is_empty());
+    }
+}

@@ -1,0 +1,341 @@
+//! Challenge operations shared by pages and API: write, move through the states, stages,
+//! questions, following, attachments.
+
+use serde_json::json;
+
+use crate::auth::policy::{Action, ChallengeFacts};
+use crate::db::DbConnection;
+use crate::domain::attachments::{self, Attachment, Owner};
+use crate::domain::audit::{self, Event};
+use crate::domain::challenges::{self, Challenge, ChallengeInput, Stage, StageInput, Transition};
+use crate::domain::questions::{self, Question};
+use crate::domain::{notifications, organisations, rate};
+use crate::error::{AppError, AppResult};
+use crate::web::context::Ctx;
+
+pub async fn load(ctx: &Ctx, slug: String) -> AppResult<(Challenge, ChallengeFacts)> {
+    let uid = ctx.user_id();
+    let (c, f) = ctx
+        .db(move |conn| {
+            let c = challenges::find_by_slug(conn, &slug)?;
+            let f = challenges::facts(conn, &c, uid)?;
+            Ok((c, f))
+        })
+        .await?;
+    ctx.authorize(Action::ViewChallenge(&f)).await?;
+    Ok((c, f))
+}
+
+pub async fn load_by_id(ctx: &Ctx, id: i64) -> AppResult<(Challenge, ChallengeFacts)> {
+    let uid = ctx.user_id();
+    let (c, f) = ctx
+        .db(move |conn| {
+            let c = challenges::find(conn, id)?;
+            let f = challenges::facts(conn, &c, uid)?;
+            Ok((c, f))
+        })
+        .await?;
+    ctx.authorize(Action::ViewChallenge(&f)).await?;
+    Ok((c, f))
+}
+
+/// The agencies the user may write challenges for.
+pub async fn my_agencies(ctx: &Ctx) -> AppResult<Vec<organisations::Organisation>> {
+    let uid = ctx.require_user()?.id;
+    let all = ctx
+        .db(move |conn| organisations::memberships_of(conn, uid))
+        .await?;
+    Ok(all
+        .into_iter()
+        .map(|(o, _)| o)
+        .filter(|o| o.kind() == organisations::OrgKind::Agency)
+        .collect())
+}
+
+pub async fn create(
+    ctx: &Ctx,
+    organisation_id: i64,
+    input: ChallengeInput,
+) -> AppResult<Challenge> {
+    let (_, org_facts) = super::load_org_by_id(ctx, organisation_id).await?;
+    ctx.authorize(Action::CreateChallenge(&org_facts)).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let valid = challenges::validate(&input, &challenges::topic_slugs(conn)?)?;
+        let c = challenges::create(conn, organisation_id, uid, &valid)?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "challenge_created", "challenge", Some(c.id)).ip(&ip),
+        )?;
+        Ok(c)
+    })
+    .await
+}
+
+pub async fn update(
+    ctx: &Ctx,
+    current: &Challenge,
+    facts: &ChallengeFacts,
+    input: ChallengeInput,
+) -> AppResult<Challenge> {
+    ctx.authorize(Action::ManageChallenge(facts)).await?;
+    let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let valid = challenges::validate(&input, &challenges::topic_slugs(conn)?)?;
+        let c = challenges::update(conn, &current, &valid)?;
+        audit::append(
+            conn,
+            Event::new(uid, "challenge_updated", "challenge", Some(c.id)).ip(&ip),
+        )?;
+        Ok(c)
+    })
+    .await
+}
+
+pub async fn transition(
+    ctx: &Ctx,
+    current: &Challenge,
+    facts: &ChallengeFacts,
+    t: Transition,
+) -> AppResult<Challenge> {
+    if t == Transition::Publish {
+        ctx.authorize(Action::PublishChallenge(facts)).await?;
+    } else {
+        ctx.authorize(Action::ManageChallenge(facts)).await?;
+    }
+    let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let c = challenges::transition(conn, &current, t)?;
+        audit::append(
+            conn,
+            Event::new(uid, "challenge_transition", "challenge", Some(c.id))
+                .details(
+                    json!({ "from": current.status, "to": c.status, "transition": t.as_str() }),
+                )
+                .ip(&ip),
+        )?;
+        let followers = challenges::followers(conn, c.id)?;
+        notifications::notify(
+            conn,
+            &followers,
+            "notify-challenge-status",
+            &format!("/challenges/{}", c.slug),
+            &c.title,
+        )?;
+        Ok(c)
+    })
+    .await
+}
+
+pub async fn replace_stages(
+    ctx: &Ctx,
+    current: &Challenge,
+    facts: &ChallengeFacts,
+    input: Vec<StageInput>,
+) -> AppResult<Vec<Stage>> {
+    ctx.authorize(Action::ManageChallenge(facts)).await?;
+    let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let stages = challenges::replace_stages(conn, &current, &input)?;
+        audit::append(
+            conn,
+            Event::new(uid, "challenge_stages_set", "challenge", Some(current.id))
+                .details(json!({ "stages": stages.len() }))
+                .ip(&ip),
+        )?;
+        Ok(stages)
+    })
+    .await
+}
+
+/// Asks a question; anonymous unless the asker is logged in and chose to give their name.
+/// Returns the question and, for anonymous ones, the private follow key.
+pub async fn ask(
+    ctx: &Ctx,
+    c: &Challenge,
+    body: String,
+    anonymous: bool,
+) -> AppResult<(Question, Option<String>)> {
+    if !c.status().is_published() {
+        return Err(AppError::NotFound);
+    }
+    let anonymous = anonymous || ctx.user.is_none();
+    let (cid, uid, ip, slug, title) = (
+        c.id,
+        ctx.user_id(),
+        ctx.ip.clone(),
+        c.slug.clone(),
+        c.title.clone(),
+    );
+    let org = c.organisation_id;
+    ctx.tx(move |conn| {
+        rate::hit(conn, "question_ip", &ip, 10, chrono::Duration::hours(1))?;
+        let (q, key) = questions::ask(conn, cid, uid, &body, anonymous)?;
+        // The agency learns that a question waits; nothing about who asked.
+        audit::append(
+            conn,
+            Event::new(None, "question_asked", "question", Some(q.id)),
+        )?;
+        let staff: Vec<i64> = organisations::members(conn, org)?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        notifications::notify(
+            conn,
+            &staff,
+            "notify-question-new",
+            &format!("/challenges/{slug}/questions"),
+            &title,
+        )?;
+        Ok((q, key))
+    })
+    .await
+}
+
+/// Loads a question with its challenge, for the agency's actions on it.
+pub async fn load_question(ctx: &Ctx, id: i64) -> AppResult<(Question, Challenge, ChallengeFacts)> {
+    let uid = ctx.user_id();
+    ctx.db(move |conn| {
+        let q = questions::find(conn, id)?;
+        let c = challenges::find(conn, q.challenge_id)?;
+        let f = challenges::facts(conn, &c, uid)?;
+        Ok((q, c, f))
+    })
+    .await
+}
+
+/// Answers publicly or declines with a reason; followers and a named asker are told.
+pub async fn respond(
+    ctx: &Ctx,
+    question_id: i64,
+    answer: Option<String>,
+    decline: Option<String>,
+) -> AppResult<Question> {
+    let (_, c, f) = load_question(ctx, question_id).await?;
+    ctx.authorize(Action::ManageChallenge(&f)).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let q = questions::respond(
+            conn,
+            question_id,
+            uid,
+            answer.as_deref(),
+            decline.as_deref(),
+        )?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "question_responded", "question", Some(q.id))
+                .details(json!({ "status": q.status }))
+                .ip(&ip),
+        )?;
+        if q.status == "answered" {
+            let mut to = challenges::followers(conn, c.id)?;
+            to.extend(questions::asker(&q));
+            notifications::notify(
+                conn,
+                &to,
+                "notify-question-answered",
+                &format!("/challenges/{}#questions", c.slug),
+                &c.title,
+            )?;
+        }
+        Ok(q)
+    })
+    .await
+}
+
+pub async fn set_question_hidden(
+    ctx: &Ctx,
+    question_id: i64,
+    hide: bool,
+    reason: String,
+) -> AppResult<Challenge> {
+    let (_, c, f) = load_question(ctx, question_id).await?;
+    ctx.authorize(Action::ModerateQuestions(&f)).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        questions::set_hidden(conn, question_id, uid, hide, &reason)?;
+        let action = if hide {
+            "question_hidden"
+        } else {
+            "question_shown"
+        };
+        audit::append(
+            conn,
+            Event::new(Some(uid), action, "question", Some(question_id))
+                .details(json!({ "reason": reason }))
+                .ip(&ip),
+        )
+    })
+    .await?;
+    Ok(c)
+}
+
+pub async fn set_following(ctx: &Ctx, c: &Challenge, follow: bool) -> AppResult<()> {
+    let uid = ctx.require_user()?.id;
+    let cid = c.id;
+    ctx.tx(move |conn| challenges::set_following(conn, uid, cid, follow))
+        .await
+}
+
+/// Stores an uploaded file for a challenge or proposal; the caller has authorised it.
+pub async fn attach(
+    ctx: &Ctx,
+    owner: Owner,
+    owner_id: i64,
+    filename: String,
+    bytes: Vec<u8>,
+) -> AppResult<Attachment> {
+    let (uid, ip, dir) = (
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+        ctx.state.config.upload_dir(),
+    );
+    ctx.tx(move |conn| {
+        rate::hit(
+            conn,
+            "upload_user",
+            &uid.to_string(),
+            100,
+            chrono::Duration::hours(1),
+        )?;
+        let a = attachments::store(conn, &dir, owner, owner_id, &filename, &bytes, uid)?;
+        audit::append(
+            conn,
+            Event::new(
+                Some(uid),
+                "attachment_uploaded",
+                owner.as_str(),
+                Some(owner_id),
+            )
+            .details(json!({ "attachment_id": a.id, "filename": a.filename, "size": a.size }))
+            .ip(&ip),
+        )?;
+        Ok(a)
+    })
+    .await
+}
+
+/// Whether the current user may read the attachment's parent (and so the file).
+pub fn may_read(
+    conn: &mut DbConnection,
+    a: &Attachment,
+    actor: &crate::auth::policy::Actor,
+) -> AppResult<bool> {
+    let uid = actor.user_id();
+    let allowed = match Owner::parse(&a.owner_type) {
+        Some(Owner::Challenge) => {
+            let c = challenges::find(conn, a.owner_id)?;
+            let f = challenges::facts(conn, &c, uid)?;
+            crate::auth::policy::authorize(actor, Action::ViewChallenge(&f)).is_ok()
+        }
+        Some(Owner::Proposal) => {
+            let p = crate::domain::proposals::find(conn, a.owner_id)?;
+            let c = challenges::find(conn, p.challenge_id)?;
+            let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
+            crate::auth::policy::authorize(actor, Action::ViewProposalPrivate(&f)).is_ok()
+        }
+        None => false,
+    };
+    Ok(allowed)
+}

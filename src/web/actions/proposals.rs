@@ -1,0 +1,177 @@
+//! Proposal operations shared by pages and API: create, edit (with revisions), submit,
+//! withdraw, reopen, the co-creation thread.
+
+use serde_json::json;
+
+use crate::auth::policy::{Action, ProposalFacts};
+use crate::domain::audit::{self, Event};
+use crate::domain::challenges::{self, Challenge};
+use crate::domain::proposals::{self, Proposal, ProposalInput};
+use crate::domain::{messages, notifications, organisations};
+use crate::error::{AppError, AppResult};
+use crate::web::context::Ctx;
+
+/// Loads a proposal the user may at least see in part (404 otherwise).
+pub async fn load(ctx: &Ctx, id: i64) -> AppResult<(Proposal, Challenge, ProposalFacts)> {
+    let uid = ctx.user_id();
+    let (p, c, f) = ctx
+        .db(move |conn| {
+            let p = proposals::find(conn, id)?;
+            let c = challenges::find(conn, p.challenge_id)?;
+            let f = proposals::facts(conn, &p, &c, uid)?;
+            Ok((p, c, f))
+        })
+        .await?;
+    ctx.authorize(Action::ViewProposal(&f)).await?;
+    Ok((p, c, f))
+}
+
+pub async fn create(
+    ctx: &Ctx,
+    c: &Challenge,
+    organisation_id: i64,
+    input: ProposalInput,
+) -> AppResult<Proposal> {
+    let (org, org_facts) = super::load_org_by_id(ctx, organisation_id).await?;
+    ctx.authorize(Action::CreateProposal(&org_facts)).await?;
+    let (c, uid, ip, kind) = (
+        c.clone(),
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+        org.kind(),
+    );
+    ctx.tx(move |conn| {
+        let p = proposals::create(conn, &c, organisation_id, kind, uid, &input)?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "proposal_created", "proposal", Some(p.id)).ip(&ip),
+        )?;
+        Ok(p)
+    })
+    .await
+}
+
+pub async fn update(
+    ctx: &Ctx,
+    p: &Proposal,
+    c: &Challenge,
+    f: &ProposalFacts,
+    input: ProposalInput,
+    note: String,
+) -> AppResult<Proposal> {
+    ctx.authorize(Action::EditProposal(f)).await?;
+    let (p, c, uid, ip) = (p.clone(), c.clone(), ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let before = p.revision;
+        let updated = proposals::update(conn, &p, &c, uid, &input, &note)?;
+        if updated.revision != before {
+            audit::append(
+                conn,
+                Event::new(Some(uid), "proposal_revised", "proposal", Some(p.id))
+                    .details(json!({ "revision": updated.revision }))
+                    .ip(&ip),
+            )?;
+        }
+        Ok(updated)
+    })
+    .await
+}
+
+/// The three status changes a team makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Submit,
+    Withdraw,
+    Reopen,
+}
+
+pub async fn step(
+    ctx: &Ctx,
+    p: &Proposal,
+    c: &Challenge,
+    f: &ProposalFacts,
+    step: Step,
+) -> AppResult<Proposal> {
+    ctx.authorize(Action::EditProposal(f)).await?;
+    let (p, c, uid, ip) = (p.clone(), c.clone(), ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let updated = match step {
+            Step::Submit => proposals::submit(conn, &p, &c, uid)?,
+            Step::Withdraw => proposals::withdraw(conn, &p, &c)?,
+            Step::Reopen => proposals::reopen(conn, &p, &c)?,
+        };
+        let action = match step {
+            Step::Submit => "proposal_submitted",
+            Step::Withdraw => "proposal_withdrawn",
+            Step::Reopen => "proposal_reopened",
+        };
+        audit::append(
+            conn,
+            Event::new(Some(uid), action, "proposal", Some(p.id))
+                .details(json!({ "from": p.status, "to": updated.status }))
+                .ip(&ip),
+        )?;
+        if step == Step::Submit {
+            let staff: Vec<i64> = organisations::members(conn, c.organisation_id)?
+                .into_iter()
+                .map(|m| m.user_id)
+                .collect();
+            notifications::notify(
+                conn,
+                &staff,
+                "notify-proposal-submitted",
+                &format!("/proposals/{}", p.id),
+                &updated.title,
+            )?;
+        }
+        Ok(updated)
+    })
+    .await
+}
+
+/// Posts in the co-creation thread and tells the other side.
+pub async fn post_message(
+    ctx: &Ctx,
+    p: &Proposal,
+    c: &Challenge,
+    f: &ProposalFacts,
+    body: String,
+) -> AppResult<i64> {
+    ctx.authorize(Action::MessageProposal(f)).await?;
+    if f.draft {
+        return Err(AppError::Conflict {
+            message_id: "proposal-not-submitted",
+        });
+    }
+    let from_team = f.team_role.is_some();
+    let (pid, title, team_org, agency_org, uid, ip) = (
+        p.id,
+        p.title.clone(),
+        p.organisation_id,
+        c.organisation_id,
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+    );
+    ctx.tx(move |conn| {
+        let id = messages::post(conn, pid, uid, &body)?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "message_posted", "proposal", Some(pid)).ip(&ip),
+        )?;
+        let other = if from_team { agency_org } else { team_org };
+        let to: Vec<i64> = organisations::members(conn, other)?
+            .into_iter()
+            .map(|m| m.user_id)
+            .filter(|u| *u != uid)
+            .collect();
+        notifications::notify(
+            conn,
+            &to,
+            "notify-message",
+            &format!("/proposals/{pid}#thread"),
+            &title,
+        )?;
+        Ok(id)
+    })
+    .await
+}

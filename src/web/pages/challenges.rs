@@ -1,0 +1,696 @@
+//! Challenge pages: the public list with filters, the detail page with questions,
+//! writing and editing, the state machine's buttons, the agency's question desk and the
+//! proposals of a challenge.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::policy::{self, Action, ChallengeFacts};
+use crate::domain::attachments::{self, Owner};
+use crate::domain::challenges::{
+    self, Challenge, ChallengeInput, Level, ListFilter, Status, Transition,
+};
+use crate::domain::organisations::OrgKind;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::proposals::{self, Scope};
+use crate::domain::questions::{self, Audience};
+use crate::domain::{text, time, topics};
+use crate::error::{AppError, AppResult};
+use crate::web::actions::challenges as ops;
+use crate::web::context::Ctx;
+use crate::web::forms::{self, CsrfForm};
+use crate::web::render;
+use crate::web::views;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/challenges", web::get().to(list))
+        .route("/challenges", web::post().to(create))
+        .route("/challenges/new", web::get().to(new_form))
+        .route("/challenges/{slug}", web::get().to(detail))
+        .route("/challenges/{slug}/edit", web::get().to(edit_form))
+        .route("/challenges/{slug}/edit", web::post().to(update))
+        .route("/challenges/{slug}/transition", web::post().to(transition))
+        .route("/challenges/{slug}/follow", web::post().to(follow))
+        .route("/challenges/{slug}/questions", web::get().to(question_desk))
+        .route("/challenges/{slug}/questions", web::post().to(ask))
+        .route("/challenges/{slug}/attachments", web::post().to(upload))
+        .route("/challenges/{slug}/proposals", web::get().to(proposals_of))
+        .route("/questions/{id}", web::get().to(own_question))
+        .route("/questions/{id}/respond", web::post().to(respond))
+        .route("/questions/{id}/visibility", web::post().to(hide));
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    topic: Option<String>,
+    agency: Option<String>,
+    level: Option<String>,
+    soon: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let lang = ctx.lang;
+    // Visitors land on the open challenges; "all" shows every published one.
+    let status = match q.status.as_deref() {
+        None => Some("open".to_string()),
+        Some("all") | Some("") => None,
+        Some(s) => Status::parse(s)
+            .filter(|s| s.is_published())
+            .map(|s| s.as_str().to_string()),
+    };
+    let agency_slug = q.agency.clone().filter(|a| text::is_slug(a));
+    let page = Page::from_request(
+        Some(PageRequest {
+            page: q.page,
+            per_page: None,
+        }),
+        20,
+    );
+    let filter_q = q.q.clone();
+    let (list, all_topics, agencies, agency_id) = ctx
+        .db({
+            let (status, topic, level, soon, sort) = (
+                status.clone(),
+                q.topic.clone(),
+                q.level.clone(),
+                q.soon.is_some(),
+                q.sort.clone(),
+            );
+            move |conn| {
+                let agency = match &agency_slug {
+                    Some(s) => crate::domain::organisations::find_by_slug(conn, s).ok(),
+                    None => None,
+                };
+                let filter = ListFilter {
+                    status,
+                    topic,
+                    organisation_id: agency.as_ref().map(|a| a.id),
+                    level,
+                    soon,
+                    q: filter_q,
+                    sort,
+                };
+                let list = challenges::list(conn, &filter, &[], page)?;
+                let agencies = crate::domain::organisations::list(
+                    conn,
+                    Some(OrgKind::Agency),
+                    Page {
+                        page: 1,
+                        per_page: 100,
+                    },
+                )?;
+                Ok((
+                    list,
+                    topics::list(conn)?,
+                    agencies.items,
+                    agency.map(|a| a.slug),
+                ))
+            }
+        })
+        .await?;
+    let items: Vec<Value> = list
+        .items
+        .iter()
+        .map(|i| {
+            views::challenge_card(
+                &i.challenge,
+                &i.agency_name,
+                &i.agency_slug,
+                &i.topics,
+                lang,
+            )
+        })
+        .collect();
+    let mut params: Vec<(String, String)> = Vec::new();
+    for (k, v) in [
+        ("status", q.status.clone()),
+        ("topic", q.topic.clone()),
+        ("agency", agency_id.clone()),
+        ("level", q.level.clone()),
+        ("soon", q.soon.clone()),
+        ("q", q.q.clone()),
+        ("sort", q.sort.clone()),
+    ] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            params.push((k.to_string(), v));
+        }
+    }
+    let base = format!(
+        "/challenges?{}{}",
+        serde_urlencoded::to_string(&params).unwrap_or_default(),
+        if params.is_empty() { "" } else { "&" }
+    );
+    let selected = |opt: &Option<String>, v: &str| opt.as_deref() == Some(v);
+    render::page(
+        &ctx,
+        "challenges",
+        "challenges-title",
+        json!({
+            "challenges": items,
+            "total": list.total,
+            "pagination": views::pagination(&base, page, list.total),
+            "filter": { "q": q.q, "soon": q.soon.is_some() },
+            "statuses": (["open", "closed", "evaluating", "concluded", "archived", "all"].iter().map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.as_deref() == Some(*s) || (*s == "all" && status.is_none()) })).collect::<Vec<_>>()),
+            "topics": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(lang), "selected": selected(&q.topic, &t.slug) })).collect::<Vec<_>>(),
+            "agencies": agencies.iter().map(|a| json!({ "value": a.slug, "name": a.name, "selected": agency_id.as_deref() == Some(a.slug.as_str()) })).collect::<Vec<_>>(),
+            "levels": Level::ALL.iter().map(|l| json!({ "value": l.as_str(), "name": ctx.t(&format!("level-{}", l.as_str())), "selected": selected(&q.level, l.as_str()) })).collect::<Vec<_>>(),
+            "sorts": (["deadline", "newest", "title"].iter().map(|s| json!({ "value": s, "name": ctx.t(&format!("sort-{s}")), "selected": q.sort.as_deref().unwrap_or("deadline") == *s })).collect::<Vec<_>>()),
+        }),
+    )
+}
+
+/// The form's choices and current values.
+fn form_data(
+    ctx: &Ctx,
+    form: Value,
+    agencies: &[crate::domain::organisations::Organisation],
+    all_topics: &[topics::Topic],
+    challenge: Option<&Challenge>,
+) -> Value {
+    let checked = |key: &str| form.get(key).is_some_and(|v| v.as_bool() == Some(true));
+    json!({
+        "form": form,
+        "challenge": challenge.map(|c| json!({ "slug": c.slug, "title": c.title })),
+        "agencies": agencies.iter().map(|a| json!({ "id": a.id, "name": a.name, "selected": form.get("organisation_id").and_then(Value::as_str) == Some(a.id.to_string().as_str()) })).collect::<Vec<_>>(),
+        "kinds": ([OrgKind::Startup, OrgKind::CivilSociety, OrgKind::Research].iter().map(|k| json!({ "value": k.as_str(), "checked": checked(&format!("eligibility_{}", k.as_str())) })).collect::<Vec<_>>()),
+        "levels": Level::ALL.iter().map(|l| json!({ "value": l.as_str(), "selected": form.get("level").and_then(Value::as_str) == Some(l.as_str()) })).collect::<Vec<_>>(),
+        "topic_choices": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(ctx.lang), "checked": checked(&format!("topic_{}", t.slug)) })).collect::<Vec<_>>(),
+    })
+}
+
+/// The values of an existing challenge as the form shows them.
+fn form_of(c: &Challenge, topic_slugs: &[String]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in [
+        ("title", c.title.clone()),
+        ("summary", c.summary.clone()),
+        ("description", c.description.clone()),
+        ("language", c.language.clone()),
+        ("level", c.level.clone()),
+        ("region", c.region.clone()),
+        (
+            "budget_eur",
+            c.budget_eur.map(|b| b.to_string()).unwrap_or_default(),
+        ),
+        (
+            "submission_deadline",
+            time::to_local_input(c.submission_deadline),
+        ),
+        ("contact", c.contact.clone()),
+        ("proposal_visibility", c.proposal_visibility.clone()),
+    ] {
+        m.insert(k.into(), json!(v));
+    }
+    for k in c.eligibility.split(',') {
+        m.insert(format!("eligibility_{k}"), json!(true));
+    }
+    for t in topic_slugs {
+        m.insert(format!("topic_{t}"), json!(true));
+    }
+    Value::Object(m)
+}
+
+/// The form as typed, for re-display after a problem (checkboxes as booleans).
+fn echo(fields: &HashMap<String, String>) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in fields {
+        if k == "csrf_token" {
+            continue;
+        }
+        if k.starts_with("eligibility_") || k.starts_with("topic_") {
+            m.insert(k.clone(), json!(true));
+        } else {
+            m.insert(k.clone(), json!(v));
+        }
+    }
+    Value::Object(m)
+}
+
+fn input_of(fields: &HashMap<String, String>) -> ChallengeInput {
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let mut eligibility: Vec<String> = fields
+        .keys()
+        .filter_map(|k| k.strip_prefix("eligibility_"))
+        .map(str::to_string)
+        .collect();
+    eligibility.sort();
+    let mut topics: Vec<String> = fields
+        .keys()
+        .filter_map(|k| k.strip_prefix("topic_"))
+        .map(str::to_string)
+        .collect();
+    topics.sort();
+    ChallengeInput {
+        title: get("title"),
+        summary: get("summary"),
+        description: get("description"),
+        language: get("language"),
+        eligibility,
+        level: get("level"),
+        region: get("region"),
+        budget_eur: get("budget_eur"),
+        submission_deadline: get("submission_deadline"),
+        contact: get("contact"),
+        proposal_visibility: get("proposal_visibility"),
+        topics,
+    }
+}
+
+async fn new_form(ctx: Ctx) -> AppResult<HttpResponse> {
+    ctx.require_user()?;
+    let agencies = ops::my_agencies(&ctx).await?;
+    if agencies.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let all_topics = ctx.db(topics::list).await?;
+    let defaults = json!({ "language": ctx.lang.code(), "level": "kommune", "proposal_visibility": "private", "eligibility_startup": true, "eligibility_civil_society": true, "eligibility_research": true });
+    render::page(
+        &ctx,
+        "challenge_form",
+        "challenge-new-title",
+        form_data(&ctx, defaults, &agencies, &all_topics, None),
+    )
+}
+
+async fn create(form: CsrfForm<HashMap<String, String>>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let org_id = data
+        .get("organisation_id")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(-1);
+    match ops::create(&ctx, org_id, input_of(&data)).await {
+        Ok(c) => Ok(render::redirect_with(
+            &format!("/challenges/{}", c.slug),
+            "success",
+            "flash-challenge-created",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            let agencies = ops::my_agencies(&ctx).await?;
+            let all_topics = ctx.db(topics::list).await?;
+            let data = form_data(&ctx, echo(&data), &agencies, &all_topics, None);
+            let form = data["form"].clone();
+            render::form_error(&ctx, e, "challenge_form", "challenge-new-title", form, data)
+        }
+        Err(AppError::NotFound) => Err(AppError::Forbidden),
+        Err(e) => Err(e),
+    }
+}
+
+async fn detail(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let data = detail_data(&ctx, &c, &f).await?;
+    render::page_titled(&ctx, "challenge", &c.title, data)
+}
+
+async fn detail_data(ctx: &Ctx, c: &Challenge, f: &ChallengeFacts) -> AppResult<Value> {
+    let actor = ctx.actor();
+    let may = |a| policy::authorize(&actor, a).is_ok();
+    let manage = may(Action::ManageChallenge(f));
+    let (cid, uid, org_id) = (c.id, ctx.user_id(), c.organisation_id);
+    let (agency, topic_map, stages, files, qs, following, my_orgs, submitted) = ctx
+        .db(move |conn| {
+            Ok((
+                crate::domain::organisations::find(conn, org_id)?,
+                challenges::topics_of(conn, &[cid])?,
+                challenges::stages_of(conn, cid)?,
+                attachments::list(conn, Owner::Challenge, cid)?,
+                questions::list(conn, cid, Audience::Public { reader: uid })?,
+                match uid {
+                    Some(u) => challenges::is_following(conn, u, cid)?,
+                    None => false,
+                },
+                match uid {
+                    Some(u) => crate::domain::organisations::memberships_of(conn, u)?,
+                    None => Vec::new(),
+                },
+                challenges::submitted_count(conn, cid)?,
+            ))
+        })
+        .await?;
+    let topics = topic_map.get(&c.id).cloned().unwrap_or_default();
+    let now = crate::db::now();
+    let eligible_orgs: Vec<Value> = my_orgs
+        .iter()
+        .filter(|(o, _)| c.is_eligible(o.kind()))
+        .map(|(o, _)| json!({ "id": o.id, "name": o.name }))
+        .collect();
+    let ui_lang = ctx.lang;
+    Ok(json!({
+        "challenge": views::challenge_card(c, &agency.name, &agency.slug, &topics, ui_lang),
+        "content_lang": if c.language == ui_lang.code() { Value::Null } else { json!(c.language) },
+        "description_html": text::render_markdown(&c.description),
+        "contact": c.contact,
+        "eligibility": c.eligibility.split(',').collect::<Vec<_>>(),
+        "public_after_deadline": c.proposal_visibility == "public_after_deadline",
+        "proposals_public": c.proposals_public(now),
+        "stages": stages,
+        "attachments": files,
+        "questions": qs,
+        "following": following,
+        "manage": manage,
+        "moderate": may(Action::ModerateQuestions(f)),
+        "transitions": if manage { challenges::transitions_from(c.status()).iter().map(|t| t.as_str()).collect::<Vec<_>>() } else { Vec::new() },
+        "draft": !c.status().is_published(),
+        "submitted_count": submitted,
+        "may_propose": c.accepts_submissions(now) && !eligible_orgs.is_empty(),
+        "eligible_orgs": eligible_orgs,
+        "ask_form": { "body": "" },
+        "anon_key": null,
+    }))
+}
+
+async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    ctx.authorize(Action::ManageChallenge(&f)).await?;
+    let cid = c.id;
+    let (topic_map, all_topics) = ctx
+        .db(move |conn| Ok((challenges::topics_of(conn, &[cid])?, topics::list(conn)?)))
+        .await?;
+    let slugs: Vec<String> = topic_map
+        .get(&cid)
+        .map(|v| v.iter().map(|t| t.slug.clone()).collect())
+        .unwrap_or_default();
+    render::page(
+        &ctx,
+        "challenge_form",
+        "challenge-edit-title",
+        form_data(&ctx, form_of(&c, &slugs), &[], &all_topics, Some(&c)),
+    )
+}
+
+async fn update(
+    form: CsrfForm<HashMap<String, String>>,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    match ops::update(&ctx, &c, &f, input_of(&data)).await {
+        Ok(c) => Ok(render::redirect_with(
+            &format!("/challenges/{}", c.slug),
+            "success",
+            "flash-challenge-saved",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            let all_topics = ctx.db(topics::list).await?;
+            let data = form_data(&ctx, echo(&data), &[], &all_topics, Some(&c));
+            let form = data["form"].clone();
+            render::form_error(
+                &ctx,
+                e,
+                "challenge_form",
+                "challenge-edit-title",
+                form,
+                data,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    #[serde(default)]
+    transition: String,
+}
+
+async fn transition(
+    form: CsrfForm<TransitionForm>,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let t = Transition::parse(&data.transition).ok_or(AppError::Conflict {
+        message_id: "transition-illegal",
+    })?;
+    match ops::transition(&ctx, &c, &f, t).await {
+        Ok(c) => Ok(render::redirect_with(
+            &format!("/challenges/{}", c.slug),
+            "success",
+            "flash-challenge-status",
+        )),
+        Err(AppError::Validation(_)) => Err(AppError::Conflict {
+            message_id: "deadline-in-past",
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct FollowForm {
+    #[serde(default)]
+    follow: String,
+}
+
+async fn follow(form: CsrfForm<FollowForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (c, _) = ops::load(&ctx, slug.into_inner()).await?;
+    let on = data.follow == "1";
+    ops::set_following(&ctx, &c, on).await?;
+    let msg = if on {
+        "flash-following"
+    } else {
+        "flash-unfollowed"
+    };
+    Ok(render::redirect_with(
+        &format!("/challenges/{}", c.slug),
+        "success",
+        msg,
+    ))
+}
+
+#[derive(Deserialize)]
+struct AskForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    anonymous: Option<String>,
+    /// A field people never see: whatever fills it is a robot.
+    #[serde(default)]
+    website: String,
+}
+
+async fn ask(form: CsrfForm<AskForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    if !data.website.is_empty() {
+        // Answer as if all went well; store nothing.
+        return Ok(render::redirect_with(
+            &format!("/challenges/{}#questions", c.slug),
+            "success",
+            "flash-question-asked",
+        ));
+    }
+    match ops::ask(&ctx, &c, data.body.clone(), data.anonymous.is_some()).await {
+        Ok((q, Some(key))) => render::page(
+            &ctx,
+            "question_asked",
+            "question-asked-title",
+            json!({ "challenge": { "slug": c.slug, "title": c.title }, "link": format!("/questions/{}?key={}", q.id, key) }),
+        ),
+        Ok((_, None)) => Ok(render::redirect_with(
+            &format!("/challenges/{}#questions", c.slug),
+            "success",
+            "flash-question-asked",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::TooManyRequests { .. })) => {
+            let mut page = detail_data(&ctx, &c, &f).await?;
+            page["ask_form"] = json!({ "body": data.body, "anonymous": data.anonymous.is_some() });
+            let form = page["ask_form"].clone();
+            render::form_error(&ctx, e, "challenge", "challenge-title", form, page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct KeyQuery {
+    key: Option<String>,
+}
+
+/// An anonymous asker's private view of their question.
+async fn own_question(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    q: web::Query<KeyQuery>,
+) -> AppResult<HttpResponse> {
+    let key = q.into_inner().key.unwrap_or_default();
+    let id = id.into_inner();
+    let (question, c) = ctx
+        .db(move |conn| {
+            let q = questions::find_by_key(conn, id, &key)?;
+            let c = challenges::find(conn, q.challenge_id)?;
+            Ok((q, c))
+        })
+        .await?;
+    render::page(
+        &ctx,
+        "question",
+        "question-title",
+        json!({ "question": question, "challenge": { "slug": c.slug, "title": c.title } }),
+    )
+}
+
+async fn question_desk(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    ctx.authorize(Action::ModerateQuestions(&f)).await?;
+    let cid = c.id;
+    let list = ctx
+        .db(move |conn| questions::list(conn, cid, Audience::Agency))
+        .await?;
+    let may_answer = policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok();
+    render::page(
+        &ctx,
+        "challenge_questions",
+        "questions-desk-title",
+        json!({ "challenge": { "slug": c.slug, "title": c.title }, "questions": list, "may_answer": may_answer }),
+    )
+}
+
+#[derive(Deserialize)]
+struct RespondForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    decision: String,
+}
+
+async fn respond(form: CsrfForm<RespondForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let id = id.into_inner();
+    let (answer, decline) = if data.decision == "decline" {
+        (None, Some(data.reason))
+    } else {
+        (Some(data.answer), None)
+    };
+    let (_, c, _) = ops::load_question(&ctx, id).await?;
+    match ops::respond(&ctx, id, answer, decline).await {
+        Ok(_) => Ok(render::redirect_with(
+            &format!("/challenges/{}/questions", c.slug),
+            "success",
+            "flash-question-answered",
+        )),
+        Err(AppError::Validation(_)) => Ok(render::redirect_with(
+            &format!("/challenges/{}/questions#question-{id}", c.slug),
+            "error",
+            "flash-answer-empty",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct HideForm {
+    #[serde(default)]
+    hide: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn hide(form: CsrfForm<HideForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let c = ops::set_question_hidden(&ctx, id.into_inner(), data.hide == "1", data.reason).await?;
+    Ok(render::redirect_with(
+        &format!("/challenges/{}/questions", c.slug),
+        "success",
+        "flash-question-moderated",
+    ))
+}
+
+async fn upload(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    ctx.authorize(Action::ManageChallenge(&f)).await?;
+    let back = format!("/challenges/{}", c.slug);
+    match forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await {
+        Ok(file) => {
+            match ops::attach(&ctx, Owner::Challenge, c.id, file.filename, file.bytes).await {
+                Ok(_) => Ok(render::redirect_with(
+                    &format!("{back}#attachments"),
+                    "success",
+                    "flash-file-uploaded",
+                )),
+                Err(AppError::Validation(f)) => Ok(render::redirect_with(
+                    &format!("{back}#attachments"),
+                    "error",
+                    f.get("file").unwrap_or("file-type"),
+                )),
+                Err(e) => Err(e),
+            }
+        }
+        Err(AppError::Validation(f)) => Ok(render::redirect_with(
+            &format!("{back}#attachments"),
+            "error",
+            f.get("file").unwrap_or("file-type"),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<i64>,
+}
+
+/// The agency sees every submitted proposal; everybody sees them once the challenge made
+/// them public after its deadline.
+async fn proposals_of(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let scope = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
+        Scope::Agency
+    } else if c.proposals_public(crate::db::now()) {
+        Scope::Public
+    } else {
+        ctx.authorize(Action::ManageChallenge(&f)).await?;
+        Scope::Agency
+    };
+    let page = Page::from_request(
+        Some(PageRequest {
+            page: q.page,
+            per_page: None,
+        }),
+        20,
+    );
+    let cid = c.id;
+    let list = ctx
+        .db(move |conn| proposals::list_for_challenge(conn, cid, scope, page))
+        .await?;
+    let items: Vec<Value> = list
+        .items
+        .iter()
+        .map(|i| json!({ "id": i.proposal.id, "title": i.proposal.title, "summary": i.proposal.summary, "status": i.proposal.status, "organisation_name": i.organisation_name, "submitted_at": i.proposal.submitted_at, "revision": i.proposal.revision }))
+        .collect();
+    render::page(
+        &ctx,
+        "challenge_proposals",
+        "challenge-proposals-title",
+        json!({
+            "challenge": { "slug": c.slug, "title": c.title },
+            "proposals": items,
+            "total": list.total,
+            "agency_view": scope == Scope::Agency,
+            "pagination": views::pagination(&format!("/challenges/{}/proposals?", c.slug), page, list.total),
+        }),
+    )
+}
+
+/// A challenge as the proposal pages refer to it.
+pub fn challenge_ref(c: &Challenge) -> Value {
+    json!({ "slug": c.slug, "title": c.title, "deadline": c.submission_deadline, "days_left": views::days_left(c.submission_deadline), "status": c.status })
+}

@@ -1,0 +1,457 @@
+//! Proposal pages: start one, edit, submit, withdraw and reopen, read (public and private
+//! parts), revisions with their diffs, the co-creation thread, files.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::policy::{self, Action, ProposalFacts};
+use crate::domain::attachments::{self, Owner};
+use crate::domain::challenges::{self, Challenge};
+use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
+use crate::domain::{messages, text};
+use crate::error::{AppError, AppResult};
+use crate::web::actions::challenges as challenge_ops;
+use crate::web::actions::proposals::{self as ops, Step};
+use crate::web::context::Ctx;
+use crate::web::forms::{self, CsrfForm, NoFields};
+use crate::web::pages::challenges::challenge_ref;
+use crate::web::render;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/challenges/{slug}/proposals/new", web::get().to(new_form))
+        .route("/challenges/{slug}/proposals", web::post().to(create))
+        .route("/proposals/{id}", web::get().to(show))
+        .route("/proposals/{id}/edit", web::get().to(edit_form))
+        .route("/proposals/{id}/edit", web::post().to(update))
+        .route("/proposals/{id}/submit", web::post().to(submit))
+        .route("/proposals/{id}/withdraw", web::post().to(withdraw))
+        .route("/proposals/{id}/reopen", web::post().to(reopen))
+        .route("/proposals/{id}/revisions", web::get().to(revisions))
+        .route("/proposals/{id}/messages", web::post().to(message))
+        .route("/proposals/{id}/attachments", web::post().to(upload))
+        .route("/attachments/{id}", web::get().to(download));
+}
+
+/// The form fields: what was typed, or the proposal's content.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+struct ProposalForm {
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    approach: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    pilot_scope: String,
+    #[serde(default)]
+    pilot_duration: String,
+    #[serde(default)]
+    pilot_kpis: String,
+    #[serde(default)]
+    cost_estimate_eur: String,
+    #[serde(default)]
+    data_protection: String,
+    #[serde(default)]
+    licence: String,
+    #[serde(default)]
+    note: String,
+    /// Which button was pressed: "save" or "submit".
+    #[serde(default)]
+    action: String,
+}
+
+impl ProposalForm {
+    fn input(&self) -> ProposalInput {
+        ProposalInput {
+            title: Some(self.title.clone()),
+            summary: Some(self.summary.clone()),
+            approach: Some(self.approach.clone()),
+            team: Some(self.team.clone()),
+            pilot_scope: Some(self.pilot_scope.clone()),
+            pilot_duration: Some(self.pilot_duration.clone()),
+            pilot_kpis: Some(self.pilot_kpis.clone()),
+            cost_estimate_eur: Some(self.cost_estimate_eur.clone()),
+            data_protection: Some(self.data_protection.clone()),
+            licence: Some(self.licence.clone()),
+        }
+    }
+
+    fn of(c: &Content) -> ProposalForm {
+        ProposalForm {
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            approach: c.approach.clone(),
+            team: c.team.clone(),
+            pilot_scope: c.pilot_scope.clone(),
+            pilot_duration: c.pilot_duration.clone(),
+            pilot_kpis: c.pilot_kpis.clone(),
+            cost_estimate_eur: c
+                .cost_estimate_eur
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            data_protection: c.data_protection.clone(),
+            licence: c.licence.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The organisations the user may propose for: memberships of an eligible kind.
+async fn eligible_orgs(ctx: &Ctx, c: &Challenge) -> AppResult<Vec<Value>> {
+    let uid = ctx.require_user()?.id;
+    let mine = ctx
+        .db(move |conn| crate::domain::organisations::memberships_of(conn, uid))
+        .await?;
+    Ok(mine
+        .into_iter()
+        .filter(|(o, _)| c.is_eligible(o.kind()))
+        .map(|(o, _)| json!({ "id": o.id, "name": o.name }))
+        .collect())
+}
+
+async fn new_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    ctx.require_user()?;
+    let (c, _) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    if !c.accepts_submissions(crate::db::now()) {
+        return Err(AppError::Conflict {
+            message_id: "challenge-not-accepting",
+        });
+    }
+    let orgs = eligible_orgs(&ctx, &c).await?;
+    if orgs.is_empty() {
+        return Err(AppError::Conflict {
+            message_id: "organisation-not-eligible",
+        });
+    }
+    render::page(
+        &ctx,
+        "proposal_form",
+        "proposal-new-title",
+        json!({ "challenge": challenge_ref(&c), "orgs": orgs, "proposal": null, "form": ProposalForm::default() }),
+    )
+}
+
+async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (c, _) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let org_id = data.organisation_id.parse::<i64>().unwrap_or(-1);
+    match ops::create(&ctx, &c, org_id, data.input()).await {
+        Ok(p) => Ok(render::redirect_with(
+            &format!("/proposals/{}", p.id),
+            "success",
+            "flash-proposal-created",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            let orgs = eligible_orgs(&ctx, &c).await?;
+            render::form_error(
+                &ctx,
+                e,
+                "proposal_form",
+                "proposal-new-title",
+                json!(data),
+                json!({ "challenge": challenge_ref(&c), "orgs": orgs, "proposal": null }),
+            )
+        }
+        Err(AppError::NotFound) => Err(AppError::Forbidden),
+        Err(e) => Err(e),
+    }
+}
+
+async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let data = show_data(&ctx, &p, &c, &f).await?;
+    render::page_titled(&ctx, "proposal", &p.title, data)
+}
+
+async fn show_data(ctx: &Ctx, p: &Proposal, c: &Challenge, f: &ProposalFacts) -> AppResult<Value> {
+    let actor = ctx.actor();
+    let may = |a| policy::authorize(&actor, a).is_ok();
+    let private = may(Action::ViewProposalPrivate(f));
+    let edit = may(Action::EditProposal(f));
+    let (pid, oid) = (p.id, p.organisation_id);
+    let (org, files, thread) = ctx
+        .db(move |conn| {
+            let org = crate::domain::organisations::find(conn, oid)?;
+            if private {
+                Ok((
+                    org,
+                    attachments::list(conn, Owner::Proposal, pid)?,
+                    messages::thread(conn, pid)?,
+                ))
+            } else {
+                Ok((org, Vec::new(), Vec::new()))
+            }
+        })
+        .await?;
+    let now = crate::db::now();
+    let open = c.accepts_submissions(now);
+    let status = p.status();
+    Ok(json!({
+        "proposal": {
+            "id": p.id,
+            "title": p.title,
+            "summary": p.summary,
+            "status": p.status,
+            "revision": p.revision,
+            "submitted_at": p.submitted_at,
+            "approach_html": text::render_markdown(&p.approach),
+            "pilot_scope": p.pilot_scope,
+            "pilot_duration": p.pilot_duration,
+            "pilot_kpis_html": text::render_markdown(&p.pilot_kpis),
+            "licence": p.licence,
+        },
+        "private": if private {
+            json!({
+                "team_html": text::render_markdown(&p.team),
+                "cost": p.cost_estimate_eur.map(crate::web::views::format_euros),
+                "data_protection": p.data_protection,
+            })
+        } else {
+            Value::Null
+        },
+        "organisation": { "name": org.name, "slug": org.slug },
+        "challenge": challenge_ref(c),
+        "attachments": files,
+        "thread": thread,
+        "may_edit": edit && (status == proposals::Status::Draft || (status == proposals::Status::Submitted && open)),
+        "may_submit": edit && status == proposals::Status::Draft && open,
+        "may_withdraw": edit && status == proposals::Status::Submitted && matches!(c.status(), challenges::Status::Open | challenges::Status::Closed),
+        "may_reopen": edit && status == proposals::Status::Withdrawn && open,
+        "may_upload": edit && status != proposals::Status::Withdrawn,
+        "may_message": private && status != proposals::Status::Draft,
+        "show_revisions": private && p.revision > 0,
+        "message_form": { "body": "" },
+    }))
+}
+
+async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::EditProposal(&f)).await?;
+    render::page(
+        &ctx,
+        "proposal_form",
+        "proposal-edit-title",
+        json!({ "challenge": challenge_ref(&c), "orgs": [], "proposal": { "id": p.id, "status": p.status }, "form": ProposalForm::of(&Content::of(&p)) }),
+    )
+}
+
+async fn update(form: CsrfForm<ProposalForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let saved = ops::update(&ctx, &p, &c, &f, data.input(), data.note.clone()).await;
+    let result = match saved {
+        Ok(updated) if data.action == "submit" && updated.status() == proposals::Status::Draft => {
+            ops::step(&ctx, &updated, &c, &f, Step::Submit)
+                .await
+                .map(|p| (p, "flash-proposal-submitted"))
+        }
+        Ok(updated) => Ok((updated, "flash-proposal-saved")),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((p, msg)) => Ok(render::redirect_with(
+            &format!("/proposals/{}", p.id),
+            "success",
+            msg,
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => render::form_error(
+            &ctx,
+            e,
+            "proposal_form",
+            "proposal-edit-title",
+            json!(data),
+            json!({ "challenge": challenge_ref(&c), "orgs": [], "proposal": { "id": p.id, "status": p.status } }),
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+async fn run_step(
+    form: CsrfForm<NoFields>,
+    id: i64,
+    step: Step,
+    done: &str,
+) -> AppResult<HttpResponse> {
+    let ctx = form.ctx;
+    let (p, c, f) = ops::load(&ctx, id).await?;
+    match ops::step(&ctx, &p, &c, &f, step).await {
+        Ok(p) => Ok(render::redirect_with(
+            &format!("/proposals/{}", p.id),
+            "success",
+            done,
+        )),
+        // A submission that is not complete goes back to the form with every problem.
+        Err(e @ AppError::Validation(_)) => render::form_error(
+            &ctx,
+            e,
+            "proposal_form",
+            "proposal-edit-title",
+            json!(ProposalForm::of(&Content::of(&p))),
+            json!({ "challenge": challenge_ref(&c), "orgs": [], "proposal": { "id": p.id, "status": p.status } }),
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+async fn submit(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_step(
+        form,
+        id.into_inner(),
+        Step::Submit,
+        "flash-proposal-submitted",
+    )
+    .await
+}
+
+async fn withdraw(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_step(
+        form,
+        id.into_inner(),
+        Step::Withdraw,
+        "flash-proposal-withdrawn",
+    )
+    .await
+}
+
+async fn reopen(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_step(
+        form,
+        id.into_inner(),
+        Step::Reopen,
+        "flash-proposal-reopened",
+    )
+    .await
+}
+
+async fn revisions(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let pid = p.id;
+    let list = ctx.db(move |conn| proposals::revisions(conn, pid)).await?;
+    let mut previous: Option<Content> = None;
+    let mut items: Vec<Value> = Vec::new();
+    for r in &list {
+        let content = r.content();
+        let changes: Vec<Value> = match &previous {
+            Some(old) => proposals::diff(old, &content)
+                .into_iter()
+                .map(|(field, lines)| json!({ "field": field, "lines": lines }))
+                .collect(),
+            None => Vec::new(),
+        };
+        items.push(json!({ "number": r.number, "created_at": r.created_at, "note": r.note, "first": previous.is_none(), "changes": changes }));
+        previous = Some(content);
+    }
+    items.reverse();
+    render::page(
+        &ctx,
+        "proposal_revisions",
+        "revisions-title",
+        json!({ "proposal": { "id": p.id, "title": p.title }, "challenge": challenge_ref(&c), "revisions": items }),
+    )
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn message(form: CsrfForm<MessageForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    match ops::post_message(&ctx, &p, &c, &f, data.body.clone()).await {
+        Ok(_) => Ok(render::redirect_with(
+            &format!("/proposals/{}#thread", p.id),
+            "success",
+            "flash-message-sent",
+        )),
+        Err(e @ AppError::Validation(_)) => {
+            let mut page = show_data(&ctx, &p, &c, &f).await?;
+            page["message_form"] = json!({ "body": data.body });
+            let form = page["message_form"].clone();
+            render::form_error(&ctx, e, "proposal", "proposal-title", form, page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn upload(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::EditProposal(&f)).await?;
+    if p.status() == proposals::Status::Withdrawn {
+        return Err(AppError::Conflict {
+            message_id: "proposal-withdrawn",
+        });
+    }
+    let back = format!("/proposals/{}#attachments", p.id);
+    let stored = match forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await
+    {
+        Ok(file) => challenge_ops::attach(&ctx, Owner::Proposal, p.id, file.filename, file.bytes)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match stored {
+        Ok(()) => Ok(render::redirect_with(
+            &back,
+            "success",
+            "flash-file-uploaded",
+        )),
+        Err(AppError::Validation(f)) => Ok(render::redirect_with(
+            &back,
+            "error",
+            f.get("file").unwrap_or("file-type"),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// Serves a file to exactly those who may read its parent, always as a download.
+pub async fn download(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let actor = ctx.actor();
+    let dir = ctx.state.config.upload_dir();
+    let (a, bytes) = ctx
+        .db(move |conn| {
+            let a = attachments::find(conn, id)?;
+            if !challenge_ops::may_read(conn, &a, &actor)? {
+                return Err(AppError::NotFound);
+            }
+            let bytes = std::fs::read(attachments::path_of(&dir, &a.storage_name))
+                .map_err(|_| AppError::NotFound)?;
+            Ok((a, bytes))
+        })
+        .await?;
+    let ascii: String = a
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Content-Type", a.content_type.as_str()))
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                urlencoding::encode(&a.filename)
+            ),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes))
+}
