@@ -60,13 +60,26 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo and reference data from seed/ (idempotent).
-    Seed,
+    Seed(SeedArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct SeedArgs {
+    /// Add a large synthetic data set (for benchmarks) instead of the demo data.
+    #[arg(long)]
+    pub synthetic: bool,
+    /// Synthetic challenges to add.
+    #[arg(long, default_value_t = 10_000, requires = "synthetic")]
+    pub challenges: usize,
+    /// Synthetic proposals to add.
+    #[arg(long, default_value_t = 100_000, requires = "synthetic")]
+    pub proposals: usize,
 }
 
 #[derive(Args, Debug, Default)]
@@ -152,7 +165,20 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
         Command::Migrate => {
             println!("database is up to date ({})", redact(&config.database_url));
         }
-        Command::Seed => {
+        Command::Seed(args) if args.synthetic => {
+            let started = Instant::now();
+            // Topics are the shared vocabulary the synthetic challenges are tagged with.
+            crate::seed::apply(&mut conn)?;
+            let s = crate::synthetic::generate(&mut conn, args.challenges, args.proposals)?;
+            println!(
+                "synthetic data added: {} organisations, {} challenges, {} proposals in {:.1} s",
+                s.organisations,
+                s.challenges,
+                s.proposals,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Seed(_) => {
             let r = crate::seed::apply(&mut conn)?;
             println!(
                 "seed applied: {} topics, {} organisations created, {} users created, {} challenges created, {} proposals created",

@@ -74,7 +74,11 @@ pub enum AppError {
     #[error("conflict: {message_id}")]
     Conflict { message_id: &'static str },
     #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64 },
+    /// A rate limit; `message_id` says which one, in words the person understands.
+    TooManyRequests {
+        retry_after_secs: u64,
+        message_id: &'static str,
+    },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -113,7 +117,7 @@ impl AppError {
             AppError::BadRequest(detail) => return format!("Bad request: {detail}"),
             AppError::Validation(_) => "error-validation",
             AppError::Conflict { message_id } => message_id,
-            AppError::TooManyRequests { .. } => "error-too-many",
+            AppError::TooManyRequests { message_id, .. } => message_id,
             AppError::Pool(_) => "error-unavailable",
             _ => "error-internal",
         };
@@ -166,7 +170,10 @@ impl ResponseError for AppError {
             _ => BTreeMap::new(),
         };
         let mut resp = HttpResponse::build(status);
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
             resp.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
         let mut resp = resp.json(ErrorBody {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod seed;
+pub mod synthetic;
 pub mod web;
 
 use actix_web::body::MessageBody;
@@ -37,7 +38,8 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
         error::AppError::Config(format!("cannot create {}: {e}", config.data_dir.display()))
     })?;
-    let pool = db::connect(&config)?;
+    let statements = db::StatementCounter::default();
+    let pool = db::connect_counted(&config, statements.clone())?;
     let templates = Templates::load(config.dev_templates)?;
     let mailer = Mailer::new(&config)?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -46,6 +48,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
         assets: Assets::load(),
         config,
         pool,
+        statements,
         templates,
         mailer,
     }))

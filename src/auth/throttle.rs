@@ -50,6 +50,7 @@ fn check(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<()> {
     };
     let free_at = blocked_since.unwrap_or(now) + Duration::minutes(WINDOW_MINUTES);
     Err(AppError::TooManyRequests {
+        message_id: "error-too-many-logins",
         retry_after_secs: (free_at - now).num_seconds().max(1) as u64,
     })
 }

@@ -7,6 +7,8 @@
 
 pub mod schema;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -59,14 +61,35 @@ fn establish(url: &str) -> ConnectionResult<DbConnection> {
     }
 }
 
+/// Counts every SQL statement the pool's connections run: an operations figure, and what
+/// the tests use to hold each page to its statement budget.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl diesel::connection::Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// Per-connection settings applied whenever the pool hands out a new connection.
 #[derive(Debug)]
 struct Setup {
     durability: Durability,
+    counter: StatementCounter,
 }
 
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for Setup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.set_instrumentation(self.counter.clone());
         if let DbConnection::Sqlite(c) = conn {
             // WAL lets readers run beside the one writer; busy_timeout makes writers queue
             // instead of failing with "database is locked".
@@ -110,6 +133,11 @@ impl diesel::r2d2::ManageConnection for SchemeManager {
 
 /// Builds the pool and applies pending migrations.
 pub fn connect(config: &Config) -> AppResult<DbPool> {
+    connect_counted(config, StatementCounter::default())
+}
+
+/// Like [`connect`], counting the statements of every pooled connection in `counter`.
+pub fn connect_counted(config: &Config, counter: StatementCounter) -> AppResult<DbPool> {
     let (backend, target) = parse_url(&config.database_url)?;
     if backend == Backend::Sqlite {
         if let Some(parent) = std::path::Path::new(&target).parent() {
@@ -124,6 +152,7 @@ pub fn connect(config: &Config) -> AppResult<DbPool> {
         .map_err(|e| AppError::Config(format!("cannot open the database: {e}")))?;
     Setup {
         durability: config.durability,
+        counter: StatementCounter::default(),
     }
     .on_acquire(&mut first)
     .map_err(|e| AppError::Config(format!("cannot configure the database: {e}")))?;
@@ -137,8 +166,12 @@ pub fn connect(config: &Config) -> AppResult<DbPool> {
         .max_size(config.pool_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        // No ping before every checkout: it doubles the round trips of short requests. A
+        // connection that died fails its query, is marked broken and replaced.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(Setup {
             durability: config.durability,
+            counter,
         }))
         .build(manager)
         .map_err(|e| AppError::Config(format!("cannot open the database pool: {e}")))

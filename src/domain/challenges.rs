@@ -683,9 +683,9 @@ pub fn list(
         }
         if let Some(p) = &pattern {
             q = q.filter(
-                challenges::title
+                text::lower(challenges::title)
                     .like(p.clone())
-                    .or(challenges::summary.like(p.clone())),
+                    .or(text::lower(challenges::summary).like(p.clone())),
             );
         }
         q
@@ -796,29 +796,27 @@ fn default_weight() -> f64 {
     1.0
 }
 
+/// The stages with their criteria, in one statement.
 pub fn stages_of(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<Stage>> {
-    let rows: Vec<StageRow> = stages::table
+    let rows: Vec<(StageRow, Option<Criterion>)> = stages::table
+        .left_join(criteria::table)
         .filter(stages::challenge_id.eq(challenge_id))
-        .order(stages::position.asc())
-        .select(StageRow::as_select())
+        .order((stages::position.asc(), criteria::position.asc()))
+        .select((StageRow::as_select(), Option::<Criterion>::as_select()))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
-    let crits: Vec<Criterion> = criteria::table
-        .filter(criteria::stage_id.eq_any(&ids))
-        .order((criteria::stage_id.asc(), criteria::position.asc()))
-        .select(Criterion::as_select())
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|stage| Stage {
-            criteria: crits
-                .iter()
-                .filter(|c| c.stage_id == stage.id)
-                .cloned()
-                .collect(),
-            stage,
-        })
-        .collect())
+    let mut out: Vec<Stage> = Vec::new();
+    for (stage, criterion) in rows {
+        if out.last().is_none_or(|s| s.stage.id != stage.id) {
+            out.push(Stage {
+                stage,
+                criteria: Vec::new(),
+            });
+        }
+        if let (Some(c), Some(last)) = (criterion, out.last_mut()) {
+            last.criteria.push(c);
+        }
+    }
+    Ok(out)
 }
 
 /// Replaces the stages while no evaluation has started. Field paths in errors name the

@@ -302,6 +302,20 @@ pub fn record_revision(
     Ok(())
 }
 
+/// Whether the content (fields and files) may change now: drafts always, submitted
+/// proposals until the deadline, withdrawn ones never.
+pub fn ensure_editable(p: &Proposal, challenge: &Challenge, now: NaiveDateTime) -> AppResult<()> {
+    match p.status() {
+        Status::Withdrawn => Err(AppError::Conflict {
+            message_id: "proposal-withdrawn",
+        }),
+        Status::Submitted if !challenge.accepts_submissions(now) => Err(AppError::Conflict {
+            message_id: "deadline-passed",
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Saves changes. Drafts change freely; a submitted proposal only until the deadline, and
 /// every change is a new revision; a withdrawn one not at all.
 pub fn update(
@@ -312,28 +326,18 @@ pub fn update(
     input: &ProposalInput,
     note: &str,
 ) -> AppResult<Proposal> {
-    let now = db::now();
+    ensure_editable(p, challenge, db::now())?;
     let content = merge(&Content::of(p), input)?;
-    match p.status() {
-        Status::Withdrawn => Err(AppError::Conflict {
-            message_id: "proposal-withdrawn",
-        }),
-        Status::Draft => store(conn, p.id, &content, p.revision),
-        Status::Submitted => {
-            if !challenge.accepts_submissions(now) {
-                return Err(AppError::Conflict {
-                    message_id: "deadline-passed",
-                });
-            }
-            validate_complete(&content)?;
-            if content == Content::of(p) {
-                return Ok(p.clone());
-            }
-            let updated = store(conn, p.id, &content, p.revision + 1)?;
-            record_revision(conn, &updated, updated.revision, by, note)?;
-            Ok(updated)
-        }
+    if p.status() == Status::Draft {
+        return store(conn, p.id, &content, p.revision);
     }
+    validate_complete(&content)?;
+    if content == Content::of(p) {
+        return Ok(p.clone());
+    }
+    let updated = store(conn, p.id, &content, p.revision + 1)?;
+    record_revision(conn, &updated, updated.revision, by, note)?;
+    Ok(updated)
 }
 
 /// Submits a complete draft before the deadline; it becomes revision 1 (or the next one
@@ -448,7 +452,8 @@ pub fn facts(
         draft: p.status() == Status::Draft,
         team_role,
         challenge: challenges::facts(conn, c, user_id)?,
-        public: c.proposals_public(db::now()),
+        // Only submitted proposals become public; withdrawn ones stay with team and agency.
+        public: c.proposals_public(db::now()) && p.status() == Status::Submitted,
     })
 }
 

@@ -27,6 +27,7 @@ pub fn hit(
         .get_result(conn)?;
     if recent >= max {
         return Err(AppError::TooManyRequests {
+            message_id: "error-too-many",
             retry_after_secs: window.num_seconds().max(1) as u64,
         });
     }

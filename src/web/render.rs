@@ -114,9 +114,9 @@ pub fn form_error(
 ) -> AppResult<HttpResponse> {
     let (status, fields) = match err {
         AppError::Validation(f) => (StatusCode::UNPROCESSABLE_ENTITY, f),
-        AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, {
+        AppError::TooManyRequests { message_id, .. } => (StatusCode::TOO_MANY_REQUESTS, {
             let mut f = FieldErrors::new();
-            f.add("form", "error-too-many");
+            f.add("form", message_id);
             f
         }),
         AppError::Conflict { message_id } => (StatusCode::CONFLICT, {

@@ -11,6 +11,8 @@ use crate::web::templates::Templates;
 pub struct AppState {
     pub config: Config,
     pub pool: DbPool,
+    /// Statements run by this instance so far.
+    pub statements: crate::db::StatementCounter,
     pub templates: Templates,
     pub mailer: Mailer,
     pub hasher: Hasher,

@@ -4,9 +4,13 @@
 mod access_matrix;
 mod accounts;
 mod api;
+mod api_flow;
 mod audit;
+mod challenges_flow;
 mod cli;
 mod organisations;
 mod pages;
+mod proposals_flow;
 mod security;
+mod sql_budget;
 mod support;

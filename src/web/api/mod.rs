@@ -2,8 +2,10 @@
 //! errors use API.md's format; the OpenAPI description is generated from this code.
 
 pub mod accounts;
+pub mod challenges;
 pub mod openapi;
 pub mod organisations;
+pub mod proposals;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -32,9 +34,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::QueryConfig::default().error_handler(|e, _| bad_input(e.to_string())))
             .configure(accounts::configure)
             .configure(organisations::configure)
+            .configure(challenges::configure)
+            .configure(proposals::configure)
             .route("/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(|| async { Err::<String, _>(AppError::NotFound) })),
     );
+}
+
+/// A UTC time as RFC 3339 (`2027-01-31T17:00:00Z`), as API.md promises.
+pub fn utc(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn bad_input(detail: String) -> Error {

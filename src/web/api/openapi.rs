@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, organisations};
+use super::{accounts, challenges, organisations, proposals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,26 @@ use super::{accounts, organisations};
         organisations::add_member,
         organisations::remove_member,
         organisations::verify,
+        challenges::create,
+        challenges::list,
+        challenges::show,
+        challenges::update,
+        challenges::stages,
+        challenges::publish,
+        challenges::close,
+        challenges::transition,
+        challenges::ask,
+        challenges::questions_of,
+        challenges::answer,
+        proposals::create,
+        proposals::show,
+        proposals::update,
+        proposals::submit,
+        proposals::withdraw,
+        proposals::revisions,
+        proposals::upload,
+        proposals::post_message,
+        proposals::thread,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -222,7 +222,7 @@ async fn show_data(ctx: &Ctx, p: &Proposal, c: &Challenge, f: &ProposalFacts) ->
         "may_submit": edit && status == proposals::Status::Draft && open,
         "may_withdraw": edit && status == proposals::Status::Submitted && matches!(c.status(), challenges::Status::Open | challenges::Status::Closed),
         "may_reopen": edit && status == proposals::Status::Withdrawn && open,
-        "may_upload": edit && status != proposals::Status::Withdrawn,
+        "may_upload": edit && proposals::ensure_editable(p, c, now).is_ok(),
         "may_message": private && status != proposals::Status::Draft,
         "show_revisions": private && p.revision > 0,
         "message_form": { "body": "" },
@@ -386,13 +386,9 @@ async fn upload(
     id: web::Path<i64>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
-    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
-    if p.status() == proposals::Status::Withdrawn {
-        return Err(AppError::Conflict {
-            message_id: "proposal-withdrawn",
-        });
-    }
+    proposals::ensure_editable(&p, &c, crate::db::now())?;
     let back = format!("/proposals/{}#attachments", p.id);
     let stored = match forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await
     {

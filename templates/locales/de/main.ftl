@@ -79,7 +79,8 @@ error-unauthorized = Bitte melden Sie sich an.
 error-forbidden = Dafür fehlt Ihnen die Berechtigung.
 error-csrf = Das Formular ist abgelaufen oder stammt nicht von dieser Seite. Bitte laden Sie die Seite neu und senden Sie es erneut.
 error-validation = Einige Angaben sind nicht gültig.
-error-too-many = Zu viele fehlgeschlagene Versuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut, oder setzen Sie Ihr Passwort zurück.
+error-too-many-logins = Zu viele fehlgeschlagene Versuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut, oder setzen Sie Ihr Passwort zurück.
+error-too-many = Zu viele Anfragen in kurzer Zeit. Bitte warten Sie etwas und versuchen Sie es dann erneut.
 error-unavailable = Der Dienst ist gerade überlastet. Bitte versuchen Sie es gleich noch einmal.
 error-internal = Ein unerwarteter Fehler ist aufgetreten. Wir wurden benachrichtigt.
 

@@ -79,7 +79,8 @@ error-unauthorized = Please log in.
 error-forbidden = You are not allowed to do this.
 error-csrf = The form has expired or did not come from this site. Please reload the page and send it again.
 error-validation = Some of the information is not valid.
-error-too-many = Too many failed attempts. Please wait 15 minutes and try again, or reset your password.
+error-too-many-logins = Too many failed attempts. Please wait 15 minutes and try again, or reset your password.
+error-too-many = Too many requests in a short time. Please wait a while and try again.
 error-unavailable = The service is busy right now. Please try again in a moment.
 error-internal = An unexpected error occurred. We have been notified.
 

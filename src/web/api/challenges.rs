@@ -1,0 +1,393 @@
+//! `/api/v1/challenges*` and `/api/v1/questions*`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::auth::policy::{self, Action};
+use crate::domain::challenges::{
+    self, Challenge, ChallengeInput, ListFilter, StageInput, Transition,
+};
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::questions::{self, Audience};
+use crate::error::{AppError, AppResult};
+use crate::web::actions::challenges as ops;
+use crate::web::api::utc;
+use crate::web::context::Ctx;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/challenges", web::post().to(create))
+        .route("/challenges", web::get().to(list))
+        .route("/challenges/{id}", web::get().to(show))
+        .route("/challenges/{id}", web::patch().to(update))
+        .route("/challenges/{id}/stages", web::put().to(stages))
+        .route("/challenges/{id}/publish", web::post().to(publish))
+        .route("/challenges/{id}/close", web::post().to(close))
+        .route("/challenges/{id}/transitions", web::post().to(transition))
+        .route("/challenges/{id}/questions", web::post().to(ask))
+        .route("/challenges/{id}/questions", web::get().to(questions_of))
+        .route("/questions/{id}/answer", web::post().to(answer));
+}
+
+/// A challenge as the API shows it.
+pub fn view(
+    c: &Challenge,
+    topics: &[challenges::TopicRef],
+    stages: Option<&[challenges::Stage]>,
+) -> Value {
+    let mut v = json!({
+        "id": c.id,
+        "slug": c.slug,
+        "status": c.status,
+        "organisation_id": c.organisation_id,
+        "title": c.title,
+        "summary": c.summary,
+        "description": c.description,
+        "language": c.language,
+        "topics": topics.iter().map(|t| t.slug.clone()).collect::<Vec<_>>(),
+        "eligibility": c.eligible_kinds(),
+        "level": c.level,
+        "region": c.region,
+        "budget_eur": c.budget_eur,
+        "submission_deadline": utc(c.submission_deadline),
+        "contact": c.contact,
+        "proposal_visibility": c.proposal_visibility,
+        "published_at": c.published_at.map(utc),
+        "url": format!("/challenges/{}", c.slug),
+    });
+    if let Some(stages) = stages {
+        v["stages"] = json!(stages
+            .iter()
+            .map(|s| json!({
+                "id": s.stage.id,
+                "name": s.stage.name,
+                "kind": s.stage.kind,
+                "reviewers_per_proposal": s.stage.reviewers_per_proposal,
+                "blind": s.stage.blind,
+                "starts_at": s.stage.starts_at.map(utc),
+                "ends_at": s.stage.ends_at.map(utc),
+                "criteria": s.criteria,
+            }))
+            .collect::<Vec<_>>());
+    }
+    v
+}
+
+/// The body of `POST /challenges` and `PATCH /challenges/{id}`; every field optional in a
+/// PATCH. Times are RFC 3339 (`2027-01-31T17:00:00Z`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ChallengeBody {
+    pub organisation_id: Option<i64>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// Markdown.
+    pub description: Option<String>,
+    /// `de` (default) or `en`.
+    pub language: Option<String>,
+    /// Topic slugs.
+    pub topics: Option<Vec<String>>,
+    /// Organisation kinds that may submit: startup, civil_society, research.
+    pub eligibility: Option<Vec<String>>,
+    /// bund, land or kommune.
+    pub level: Option<String>,
+    pub region: Option<String>,
+    pub budget_eur: Option<i64>,
+    pub submission_deadline: Option<String>,
+    pub contact: Option<String>,
+    /// private or public_after_deadline.
+    pub proposal_visibility: Option<String>,
+    /// Ignored until the forms module exists.
+    pub submission_form_id: Option<i64>,
+}
+
+impl ChallengeBody {
+    /// Fills what the body leaves out from `base` (the current challenge in a PATCH).
+    fn over(self, base: ChallengeInput) -> ChallengeInput {
+        ChallengeInput {
+            title: self.title.unwrap_or(base.title),
+            summary: self.summary.unwrap_or(base.summary),
+            description: self.description.unwrap_or(base.description),
+            language: self.language.unwrap_or(base.language),
+            eligibility: self.eligibility.unwrap_or(base.eligibility),
+            level: self.level.unwrap_or(base.level),
+            region: self.region.unwrap_or(base.region),
+            budget_eur: self
+                .budget_eur
+                .map(|b| b.to_string())
+                .unwrap_or(base.budget_eur),
+            submission_deadline: self.submission_deadline.unwrap_or(base.submission_deadline),
+            contact: self.contact.unwrap_or(base.contact),
+            proposal_visibility: self.proposal_visibility.unwrap_or(base.proposal_visibility),
+            topics: self.topics.unwrap_or(base.topics),
+        }
+    }
+}
+
+fn input_of(c: &Challenge, topics: &[challenges::TopicRef]) -> ChallengeInput {
+    ChallengeInput {
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        description: c.description.clone(),
+        language: c.language.clone(),
+        eligibility: c.eligibility.split(',').map(str::to_string).collect(),
+        level: c.level.clone(),
+        region: c.region.clone(),
+        budget_eur: c.budget_eur.map(|b| b.to_string()).unwrap_or_default(),
+        submission_deadline: utc(c.submission_deadline),
+        contact: c.contact.clone(),
+        proposal_visibility: c.proposal_visibility.clone(),
+        topics: topics.iter().map(|t| t.slug.clone()).collect(),
+    }
+}
+
+async fn detail(ctx: &Ctx, c: &Challenge) -> AppResult<Value> {
+    let cid = c.id;
+    let (topics, stages) = ctx
+        .db(move |conn| {
+            Ok((
+                challenges::topics_of(conn, &[cid])?,
+                challenges::stages_of(conn, cid)?,
+            ))
+        })
+        .await?;
+    Ok(view(
+        c,
+        topics.get(&cid).map(Vec::as_slice).unwrap_or(&[]),
+        Some(&stages),
+    ))
+}
+
+/// Create a challenge draft in the name of an agency the caller belongs to.
+#[utoipa::path(post, path = "/api/v1/challenges", tag = "challenges", request_body = ChallengeBody,
+    responses((status = 201, description = "the draft, status \"draft\""), (status = 403), (status = 422)))]
+pub async fn create(ctx: Ctx, body: web::Json<ChallengeBody>) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let org = body
+        .organisation_id
+        .ok_or_else(|| crate::error::FieldErrors::single("organisation_id", "field-required"))?;
+    let input = body.over(ChallengeInput {
+        language: "de".into(),
+        proposal_visibility: "private".into(),
+        level: "kommune".into(),
+        ..Default::default()
+    });
+    let c = ops::create(&ctx, org, input).await?;
+    Ok(HttpResponse::Created().json(detail(&ctx, &c).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    topic: Option<String>,
+    organisation_id: Option<i64>,
+    level: Option<String>,
+    soon: Option<bool>,
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// Published challenges with filters; `{items, total, page, per_page}`.
+#[utoipa::path(get, path = "/api/v1/challenges", tag = "challenges",
+    params(("status" = Option<String>, Query), ("topic" = Option<String>, Query), ("organisation_id" = Option<i64>, Query), ("level" = Option<String>, Query),
+           ("soon" = Option<bool>, Query), ("q" = Option<String>, Query), ("sort" = Option<String>, Query, description = "deadline | newest | title"),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, description = "a page of challenges")))]
+pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        if challenges::Status::parse(s).is_none_or(|s| !s.is_published()) {
+            return Err(AppError::BadRequest(format!("unknown status {s:?}")));
+        }
+    }
+    let page = Page::from_request(
+        Some(PageRequest {
+            page: q.page,
+            per_page: q.per_page,
+        }),
+        20,
+    );
+    let filter = ListFilter {
+        status: q.status,
+        topic: q.topic,
+        organisation_id: q.organisation_id,
+        level: q.level,
+        soon: q.soon.unwrap_or(false),
+        q: q.q,
+        sort: q.sort,
+    };
+    let list = ctx
+        .db(move |conn| challenges::list(conn, &filter, &[], page))
+        .await?;
+    Ok(HttpResponse::Ok().json(list.map(|i| view(&i.challenge, &i.topics, None))))
+}
+
+/// A challenge with its stages and criteria (drafts: only for its agency).
+#[utoipa::path(get, path = "/api/v1/challenges/{id}", tag = "challenges", params(("id" = i64, Path)),
+    responses((status = 200, description = "the challenge"), (status = 404)))]
+pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (c, _) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(detail(&ctx, &c).await?))
+}
+
+/// Change fields; the rules for submitted proposals stay locked (422 with field messages).
+#[utoipa::path(patch, path = "/api/v1/challenges/{id}", tag = "challenges", params(("id" = i64, Path)), request_body = ChallengeBody,
+    responses((status = 200), (status = 403), (status = 422)))]
+pub async fn update(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<ChallengeBody>,
+) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let cid = c.id;
+    let topics = ctx
+        .db(move |conn| challenges::topics_of(conn, &[cid]))
+        .await?;
+    let base = input_of(&c, topics.get(&cid).map(Vec::as_slice).unwrap_or(&[]));
+    let updated = ops::update(&ctx, &c, &f, body.into_inner().over(base)).await?;
+    Ok(HttpResponse::Ok().json(detail(&ctx, &updated).await?))
+}
+
+/// Replace the stages and their rubric criteria.
+#[utoipa::path(put, path = "/api/v1/challenges/{id}/stages", tag = "challenges", params(("id" = i64, Path)), request_body = Vec<StageInput>,
+    responses((status = 200, description = "the stages with ids"), (status = 409), (status = 422)))]
+pub async fn stages(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<Vec<StageInput>>,
+) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    ops::replace_stages(&ctx, &c, &f, body.into_inner()).await?;
+    let v = detail(&ctx, &c).await?;
+    Ok(HttpResponse::Ok().json(&v["stages"]))
+}
+
+async fn run_transition(ctx: Ctx, id: i64, t: Transition) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load_by_id(&ctx, id).await?;
+    let c = ops::transition(&ctx, &c, &f, t).await?;
+    Ok(HttpResponse::Ok().json(detail(&ctx, &c).await?))
+}
+
+/// Publish a draft (status "open"); the agency must be verified.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/publish", tag = "challenges", params(("id" = i64, Path)),
+    responses((status = 200), (status = 409, description = "illegal transition or unverified agency")))]
+pub async fn publish(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_transition(ctx, id.into_inner(), Transition::Publish).await
+}
+
+/// Close submissions (status "closed").
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/close", tag = "challenges", params(("id" = i64, Path)), responses((status = 200), (status = 409)))]
+pub async fn close(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_transition(ctx, id.into_inner(), Transition::Close).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionBody {
+    /// publish, close, start_evaluation, conclude or archive.
+    pub transition: String,
+}
+
+/// Any step of the state machine.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/transitions", tag = "challenges", params(("id" = i64, Path)), request_body = TransitionBody,
+    responses((status = 200), (status = 409)))]
+pub async fn transition(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<TransitionBody>,
+) -> AppResult<HttpResponse> {
+    let t = Transition::parse(&body.transition).ok_or(AppError::Conflict {
+        message_id: "transition-illegal",
+    })?;
+    run_transition(ctx, id.into_inner(), t).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuestionBody {
+    pub body: String,
+    /// Without a token the question is always anonymous.
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+/// Ask a question; anonymous ones store nobody and return a private `follow_url`.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/questions", tag = "questions", params(("id" = i64, Path)), request_body = QuestionBody,
+    responses((status = 201), (status = 422), (status = 429)))]
+pub async fn ask(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<QuestionBody>,
+) -> AppResult<HttpResponse> {
+    let (c, _) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let b = body.into_inner();
+    let (q, key) = ops::ask(&ctx, &c, b.body, b.anonymous).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": q.id,
+        "status": q.status,
+        "anonymous": q.asker_id.is_none(),
+        "follow_url": key.map(|k| format!("/questions/{}?key={k}", q.id)),
+    })))
+}
+
+/// Answered questions; a logged-in asker also sees their own open ones; the agency all.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/questions", tag = "questions", params(("id" = i64, Path)), responses((status = 200)))]
+pub async fn questions_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let audience = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
+        Audience::Agency
+    } else {
+        Audience::Public {
+            reader: ctx.user_id(),
+        }
+    };
+    let cid = c.id;
+    let list = ctx
+        .db(move |conn| questions::list(conn, cid, audience))
+        .await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|q| {
+            json!({
+                "id": q.question.id,
+                "body": q.question.body,
+                "status": q.question.status,
+                "answer": q.question.answer,
+                "decline_reason": q.question.decline_reason,
+                "asked_by": q.asker_name,
+                "created_at": utc(q.question.created_at),
+                "answered_at": q.question.answered_at.map(utc),
+                "hidden": q.question.hidden_at.is_some(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerBody {
+    /// The public answer.
+    pub body: Option<String>,
+    /// Instead of an answer: why the question is declined.
+    pub decline_reason: Option<String>,
+}
+
+/// Answer publicly (or decline with a reason).
+#[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "questions", params(("id" = i64, Path)), request_body = AnswerBody,
+    responses((status = 200), (status = 403), (status = 422)))]
+pub async fn answer(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<AnswerBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let id = id.into_inner();
+    let (answer, decline) = match (b.body, b.decline_reason) {
+        (Some(a), _) => (Some(a), None),
+        (None, d) => (None, d),
+    };
+    let (_, _, f) = ops::load_question(&ctx, id).await?;
+    ctx.authorize(Action::ViewChallenge(&f)).await?;
+    let q = ops::respond(&ctx, id, answer, decline).await?;
+    Ok(HttpResponse::Ok().json(json!({ "id": q.id, "status": q.status, "answer": q.answer, "decline_reason": q.decline_reason })))
+}

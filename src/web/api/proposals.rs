@@ -1,0 +1,235 @@
+//! `/api/v1/proposals*`, proposal creation under a challenge, attachments and messages.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::auth::policy::{self, Action};
+use crate::domain::attachments::Owner;
+use crate::domain::proposals::{self, Proposal, ProposalInput};
+use crate::domain::{attachments, messages};
+use crate::error::AppResult;
+use crate::web::actions::challenges as challenge_ops;
+use crate::web::actions::proposals::{self as ops, Step};
+use crate::web::api::utc;
+use crate::web::context::Ctx;
+use crate::web::forms;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/challenges/{id}/proposals", web::post().to(create))
+        .route("/proposals/{id}", web::get().to(show))
+        .route("/proposals/{id}", web::patch().to(update))
+        .route("/proposals/{id}/submit", web::post().to(submit))
+        .route("/proposals/{id}/withdraw", web::post().to(withdraw))
+        .route("/proposals/{id}/revisions", web::get().to(revisions))
+        .route("/proposals/{id}/attachments", web::post().to(upload))
+        .route("/proposals/{id}/messages", web::post().to(post_message))
+        .route("/proposals/{id}/messages", web::get().to(thread))
+        .route(
+            "/attachments/{id}",
+            web::get().to(crate::web::pages::proposals::download),
+        );
+}
+
+/// A proposal as the API shows it; `private` adds team, costs, data protection.
+fn view(p: &Proposal, private: bool) -> Value {
+    let mut v = json!({
+        "id": p.id,
+        "challenge_id": p.challenge_id,
+        "organisation_id": p.organisation_id,
+        "status": p.status,
+        "revision": p.revision,
+        "title": p.title,
+        "summary": p.summary,
+        "description": p.approach,
+        "pilot_scope": p.pilot_scope,
+        "pilot_duration": p.pilot_duration,
+        "pilot_kpis": p.pilot_kpis,
+        "licence": p.licence,
+        "submitted_at": p.submitted_at.map(utc),
+        "url": format!("/proposals/{}", p.id),
+    });
+    if private {
+        v["team"] = json!(p.team);
+        v["cost_estimate_eur"] = json!(p.cost_estimate_eur);
+        v["data_protection"] = json!(p.data_protection);
+        v["answers"] = serde_json::from_str(&p.answers).unwrap_or(json!({}));
+        v["created_at"] = json!(utc(p.created_at));
+        v["updated_at"] = json!(utc(p.updated_at));
+    }
+    v
+}
+
+/// The body of `POST /challenges/{id}/proposals` and `PATCH /proposals/{id}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ProposalBody {
+    /// Only when creating: the proposing organisation.
+    pub organisation_id: Option<i64>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// The approach, markdown.
+    pub description: Option<String>,
+    pub team: Option<String>,
+    pub pilot_scope: Option<String>,
+    pub pilot_duration: Option<String>,
+    pub pilot_kpis: Option<String>,
+    pub cost_estimate_eur: Option<i64>,
+    pub data_protection: Option<String>,
+    pub licence: Option<String>,
+    /// Answers to the challenge's own form (comes with the forms module).
+    pub answers: Option<Value>,
+    /// After submission: a note for the revision list.
+    pub note: Option<String>,
+}
+
+impl ProposalBody {
+    fn input(&self) -> ProposalInput {
+        ProposalInput {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            approach: self.description.clone(),
+            team: self.team.clone(),
+            pilot_scope: self.pilot_scope.clone(),
+            pilot_duration: self.pilot_duration.clone(),
+            pilot_kpis: self.pilot_kpis.clone(),
+            cost_estimate_eur: self.cost_estimate_eur.map(|c| c.to_string()),
+            data_protection: self.data_protection.clone(),
+            licence: self.licence.clone(),
+        }
+    }
+}
+
+fn may_see_private(ctx: &Ctx, f: &crate::auth::policy::ProposalFacts) -> bool {
+    policy::authorize(&ctx.actor(), Action::ViewProposalPrivate(f)).is_ok()
+}
+
+/// Start a draft for an eligible organisation the caller belongs to.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/proposals", tag = "proposals", params(("id" = i64, Path)), request_body = ProposalBody,
+    responses((status = 201, description = "{id, status: \"draft\", ...}"), (status = 409, description = "not eligible, deadline passed, or one exists"), (status = 422)))]
+pub async fn create(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<ProposalBody>,
+) -> AppResult<HttpResponse> {
+    let (c, _) = challenge_ops::load_by_id(&ctx, id.into_inner()).await?;
+    let body = body.into_inner();
+    let org = body
+        .organisation_id
+        .ok_or_else(|| crate::error::FieldErrors::single("organisation_id", "field-required"))?;
+    let p = ops::create(&ctx, &c, org, body.input()).await?;
+    Ok(HttpResponse::Created().json(view(&p, true)))
+}
+
+/// The proposal: team and owning agency see everything, the public only the public part
+/// of submitted proposals after the deadline of an open co-creation challenge.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view(&p, may_see_private(&ctx, &f))))
+}
+
+/// Change fields; after submission only until the deadline, each change a new revision.
+#[utoipa::path(patch, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), request_body = ProposalBody,
+    responses((status = 200), (status = 409, description = "withdrawn or past the deadline"), (status = 422)))]
+pub async fn update(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<ProposalBody>,
+) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let body = body.into_inner();
+    let p = ops::update(
+        &ctx,
+        &p,
+        &c,
+        &f,
+        body.input(),
+        body.note.clone().unwrap_or_default(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(view(&p, true)))
+}
+
+async fn run_step(ctx: Ctx, id: i64, step: Step) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id).await?;
+    let p = ops::step(&ctx, &p, &c, &f, step).await?;
+    Ok(HttpResponse::Ok().json(view(&p, true)))
+}
+
+/// Submit (validated; 422 with a message per missing field).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/submit", tag = "proposals", params(("id" = i64, Path)),
+    responses((status = 200, description = "status \"submitted\""), (status = 409), (status = 422)))]
+pub async fn submit(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_step(ctx, id.into_inner(), Step::Submit).await
+}
+
+/// Withdraw a submitted proposal.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/withdraw", tag = "proposals", params(("id" = i64, Path)),
+    responses((status = 200, description = "status \"withdrawn\""), (status = 409)))]
+pub async fn withdraw(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    run_step(ctx, id.into_inner(), Step::Withdraw).await
+}
+
+/// Every submitted version with its content (team and owning agency).
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/revisions", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 403)))]
+pub async fn revisions(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let pid = p.id;
+    let list = ctx.db(move |conn| proposals::revisions(conn, pid)).await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|r| json!({ "number": r.number, "created_at": utc(r.created_at), "note": r.note, "content": r.content() }))
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Upload a file (multipart field `file`); type by content against an allow-list.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/attachments", tag = "proposals", params(("id" = i64, Path)),
+    responses((status = 201, description = "{id, filename, size, content_type}"), (status = 422, description = "type not allowed, empty or too large")))]
+pub async fn upload(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::EditProposal(&f)).await?;
+    proposals::ensure_editable(&p, &c, crate::db::now())?;
+    let file = forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await?;
+    let a: attachments::Attachment =
+        challenge_ops::attach(&ctx, Owner::Proposal, p.id, file.filename, file.bytes).await?;
+    Ok(HttpResponse::Created().json(json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/api/v1/attachments/{}", a.id) })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MessageBody {
+    pub body: String,
+}
+
+/// Write in the private co-creation thread (team and owning agency).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/messages", tag = "proposals", params(("id" = i64, Path)), request_body = MessageBody,
+    responses((status = 201), (status = 404), (status = 422)))]
+pub async fn post_message(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<MessageBody>,
+) -> AppResult<HttpResponse> {
+    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let mid = ops::post_message(&ctx, &p, &c, &f, body.into_inner().body).await?;
+    Ok(HttpResponse::Created().json(json!({ "id": mid })))
+}
+
+/// The thread, oldest first.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/messages", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+pub async fn thread(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::MessageProposal(&f)).await?;
+    let pid = p.id;
+    let list = ctx.db(move |conn| messages::thread(conn, pid)).await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|m| json!({ "id": m.id, "author": m.author_name, "body": m.body, "created_at": utc(m.created_at) }))
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}

@@ -1,0 +1,1445 @@
+//! Challenges through the HTML pages: writing a draft, the state machine, the public list
+//! with its filters, public questions, the agency's files, and escaping of every text.
+
+use actix_web::http::header;
+use actix_web::test::TestRequest;
+use diesel::prelude::*;
+use innolab::db::schema::{attachments, challenge_topics, challenges, follows, questions};
+use innolab::domain::accounts::User;
+use innolab::domain::challenges::Challenge;
+use innolab::domain::organisations::{OrgKind, Organisation, Role};
+
+use crate::support::{Resp, TestApp};
+
+// ---------------------------------------------------------------------------------------
+// Helpers shared with `proposals_flow`.
+
+/// Sends a multipart upload as the browser form does: the CSRF token first, then the file.
+pub(crate) async fn upload(
+    app: &mut TestApp,
+    path: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Resp {
+    let token = app.csrf_token().await;
+    upload_with_token(app, path, &token, filename, content_type, bytes).await
+}
+
+pub(crate) async fn upload_with_token(
+    app: &mut TestApp,
+    path: &str,
+    token: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Resp {
+    let boundary = "----innolab-test-7MA4YWxkTrZu0gW";
+    let mut body = Vec::with_capacity(bytes.len() + 512);
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.send(
+        TestRequest::post()
+            .uri(path)
+            .insert_header((
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .set_payload(body),
+    )
+    .await
+}
+
+/// A small, valid-looking PDF (the type is decided by the magic bytes).
+pub(crate) const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// The ids of the attachments of one owner, oldest first.
+pub(crate) fn attachment_ids(app: &TestApp, owner_type: &str, owner_id: i64) -> Vec<i64> {
+    app.with_conn(|c| {
+        attachments::table
+            .filter(attachments::owner_type.eq(owner_type))
+            .filter(attachments::owner_id.eq(owner_id))
+            .order(attachments::id.asc())
+            .select(attachments::id)
+            .load(c)
+            .unwrap()
+    })
+}
+
+pub(crate) fn set_deadline(app: &TestApp, challenge_id: i64, at: chrono::NaiveDateTime) {
+    app.with_conn(|c| {
+        diesel::update(challenges::table.find(challenge_id))
+            .set(challenges::submission_deadline.eq(at))
+            .execute(c)
+            .unwrap()
+    });
+}
+
+pub(crate) fn load_challenge(app: &TestApp, id: i64) -> Challenge {
+    app.with_conn(|c| innolab::domain::challenges::find(c, id).unwrap())
+}
+
+// ---------------------------------------------------------------------------------------
+// Local helpers.
+
+/// A verified agency with its owner and one more member.
+fn agency(app: &TestApp, prefix: &str, name: &str, verified: bool) -> (Organisation, User, User) {
+    let owner = app.create_user(
+        &format!("{prefix}-chef@example.org"),
+        &format!("{name} Chefin"),
+    );
+    let staff = app.create_user(
+        &format!("{prefix}-staff@example.org"),
+        &format!("{name} Team"),
+    );
+    let org = app.create_org(&owner, name, OrgKind::Agency, verified);
+    app.add_member(&org, &staff, Role::Member);
+    (org, owner, staff)
+}
+
+/// The fields of a complete challenge form.
+fn challenge_form(org_id: String, title: &str) -> Vec<(String, String)> {
+    [
+        ("organisation_id", org_id.as_str()),
+        ("title", title),
+        ("summary", "Anträge auf Papier dauern zu lange."),
+        ("description", "## Ausgangslage\n\nViel **Papier**."),
+        ("language", "de"),
+        ("eligibility_startup", "1"),
+        ("eligibility_research", "1"),
+        ("level", "land"),
+        ("region", "Brandenburg"),
+        ("budget_eur", "45.000"),
+        ("submission_deadline", "2031-01-31T12:00"),
+        ("contact", "vergabe@example.org"),
+        ("proposal_visibility", "private"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+pub(crate) fn set(fields: &mut Vec<(String, String)>, key: &str, value: &str) {
+    fields.retain(|(k, _)| k != key);
+    fields.push((key.to_string(), value.to_string()));
+}
+
+pub(crate) async fn post_owned(app: &mut TestApp, path: &str, fields: &[(String, String)]) -> Resp {
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post_form(path, &borrowed).await
+}
+
+async fn transition(app: &mut TestApp, slug: &str, t: &str) -> Resp {
+    app.post_form(
+        &format!("/challenges/{slug}/transition"),
+        &[("transition", t)],
+    )
+    .await
+}
+
+fn status_of(app: &TestApp, slug: &str) -> String {
+    app.with_conn(|c| {
+        challenges::table
+            .filter(challenges::slug.eq(slug))
+            .select(challenges::status)
+            .first::<String>(c)
+            .unwrap()
+    })
+}
+
+fn challenge_count(app: &TestApp) -> i64 {
+    app.with_conn(|c| challenges::table.count().get_result(c).unwrap())
+}
+
+fn question_count(app: &TestApp) -> i64 {
+    app.with_conn(|c| questions::table.count().get_result(c).unwrap())
+}
+
+/// The private link on the "question sent" page, unescaped: `/questions/{id}?key=...`.
+fn private_link(r: &Resp) -> String {
+    let rest = r
+        .body
+        .split("href=\"/questions/")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no private link in {}", r.body));
+    format!(
+        "/questions/{}",
+        rest.split('"').next().unwrap().replace("&#x3D;", "=")
+    )
+}
+
+fn question_id_of(link: &str) -> i64 {
+    link.trim_start_matches("/questions/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Where in the body `needle` first occurs (for order checks).
+#[track_caller]
+fn pos(r: &Resp, needle: &str) -> usize {
+    r.body
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in page"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing and the state machine.
+
+#[actix_web::test]
+async fn an_agency_member_drafts_a_challenge_that_only_the_agency_sees_until_it_is_published() {
+    let mut app = TestApp::new().await;
+    let (org, _, staff) = agency(&app, "nord", "Stadt Nordheim", true);
+    let stranger = app.create_user("fremd@example.org", "Fremd");
+    app.with_conn(|c| {
+        innolab::domain::topics::upsert(
+            c,
+            "ki",
+            "Künstliche Intelligenz",
+            "Artificial intelligence",
+        )
+        .unwrap()
+    });
+
+    app.log_in_as(&staff);
+    app.get("/challenges/new")
+        .await
+        .assert_status(200)
+        .assert_contains("name=\"topic_ki\"")
+        .assert_contains("Stadt Nordheim");
+    let mut fields = challenge_form(org.id.to_string(), "Digitale Hundesteuer");
+    set(&mut fields, "topic_ki", "1");
+    let r = post_owned(&mut app, "/challenges", &fields).await;
+    r.assert_status(303);
+    assert_eq!(r.location(), "/challenges/digitale-hundesteuer");
+
+    // What the database holds: a draft with every field as typed.
+    let c = app.with_conn(|c| {
+        innolab::domain::challenges::find_by_slug(c, "digitale-hundesteuer").unwrap()
+    });
+    assert_eq!(c.status, "draft");
+    assert_eq!(c.organisation_id, org.id);
+    assert_eq!(c.budget_eur, Some(45000));
+    assert_eq!(c.level, "land");
+    let mut eligible: Vec<&str> = c.eligibility.split(',').collect();
+    eligible.sort();
+    assert_eq!(eligible, ["research", "startup"]);
+    assert_eq!(c.proposal_visibility, "private");
+    assert!(c.published_at.is_none());
+    // 12:00 in Berlin in winter is 11:00 UTC.
+    assert_eq!(c.submission_deadline.to_string(), "2031-01-31 11:00:00");
+    let topic_count: i64 = app.with_conn(|conn| {
+        challenge_topics::table
+            .filter(challenge_topics::challenge_id.eq(c.id))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(topic_count, 1);
+
+    // The agency sees its draft with the preview note and the publish button.
+    app.get("/challenges/digitale-hundesteuer")
+        .await
+        .assert_status(200)
+        .assert_contains("Vorschau: Dieser Entwurf ist noch nicht veröffentlicht")
+        .assert_contains("Digitale Hundesteuer")
+        .assert_contains("45.000 €")
+        .assert_contains("Künstliche Intelligenz")
+        .assert_contains("value=\"publish\"");
+
+    // Visitors and other users do not: not on the page, not in the list.
+    app.log_out();
+    app.get("/challenges/digitale-hundesteuer")
+        .await
+        .assert_status(404);
+    app.get("/challenges?status=all")
+        .await
+        .assert_status(200)
+        .assert_not_contains("Digitale Hundesteuer")
+        .assert_contains("Keine Herausforderung gefunden.");
+    app.log_in_as(&stranger);
+    app.get("/challenges/digitale-hundesteuer")
+        .await
+        .assert_status(404);
+
+    // Publishing opens it.
+    app.log_in_as(&staff);
+    let r = transition(&mut app, "digitale-hundesteuer", "publish").await;
+    r.assert_status(303);
+    assert_eq!(r.location(), "/challenges/digitale-hundesteuer");
+    let c = load_challenge(&app, c.id);
+    assert_eq!(c.status, "open");
+    assert!(c.published_at.is_some());
+
+    app.log_out();
+    app.get("/challenges")
+        .await
+        .assert_status(200)
+        .assert_contains("Digitale Hundesteuer")
+        .assert_contains("Eine Herausforderung");
+    app.get("/challenges/digitale-hundesteuer")
+        .await
+        .assert_status(200)
+        .assert_contains("Offen")
+        .assert_not_contains("Vorschau:")
+        .assert_not_contains("/transition");
+}
+
+#[actix_web::test]
+async fn illegal_transitions_are_refused_with_a_message_and_change_nothing() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "sued", "Land Südwest", true);
+    let c = app.create_challenge(&org, &owner, "Schulbau planen", "open", 30);
+    app.log_in_as(&staff);
+    for t in [
+        "conclude",
+        "publish",
+        "start_evaluation",
+        "archive",
+        "explode",
+    ] {
+        transition(&mut app, &c.slug, t)
+            .await
+            .assert_status(409)
+            .assert_contains("Dieser Schritt ist im aktuellen Status nicht möglich.");
+        assert_eq!(status_of(&app, &c.slug), "open", "after {t}");
+    }
+    // The legal path still works, one step at a time.
+    for (t, expected) in [
+        ("close", "closed"),
+        ("start_evaluation", "evaluating"),
+        ("conclude", "concluded"),
+        ("archive", "archived"),
+    ] {
+        transition(&mut app, &c.slug, t).await.assert_status(303);
+        assert_eq!(status_of(&app, &c.slug), expected);
+    }
+}
+
+#[actix_web::test]
+async fn an_unverified_agency_may_write_a_draft_but_not_publish_it() {
+    let mut app = TestApp::new().await;
+    let (org, _, staff) = agency(&app, "neu", "Amt in Gründung", false);
+    app.log_in_as(&staff);
+    let r = post_owned(
+        &mut app,
+        "/challenges",
+        &challenge_form(org.id.to_string(), "Ungeprüfte Idee"),
+    )
+    .await;
+    r.assert_status(303);
+    transition(&mut app, "ungepruefte-idee", "publish")
+        .await
+        .assert_status(409)
+        .assert_contains("Diese Behörde ist noch nicht von der Plattform geprüft.");
+    assert_eq!(status_of(&app, "ungepruefte-idee"), "draft");
+    app.log_out();
+    app.get("/challenges/ungepruefte-idee")
+        .await
+        .assert_status(404);
+}
+
+#[actix_web::test]
+async fn a_challenge_whose_deadline_has_passed_cannot_be_published() {
+    let mut app = TestApp::new().await;
+    let (org, _, staff) = agency(&app, "alt", "Amt Gestern", true);
+    app.log_in_as(&staff);
+    let mut fields = challenge_form(org.id.to_string(), "Zu spät");
+    set(&mut fields, "submission_deadline", "2020-01-31T12:00");
+    post_owned(&mut app, "/challenges", &fields)
+        .await
+        .assert_status(303);
+    transition(&mut app, "zu-spaet", "publish")
+        .await
+        .assert_status(409)
+        .assert_contains("Die Einreichungsfrist muss in der Zukunft liegen.");
+    assert_eq!(status_of(&app, "zu-spaet"), "draft");
+}
+
+#[actix_web::test]
+async fn members_of_another_agency_cannot_edit_move_or_write_for_a_challenge() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "a", "Amt A", true);
+    let (other_org, _, other_staff) = agency(&app, "b", "Amt B", true);
+    let open = app.create_challenge(&org, &owner, "Offene Aufgabe", "open", 30);
+    let draft = app.create_challenge(&org, &owner, "Geheimer Entwurf", "draft", 30);
+
+    app.log_in_as(&other_staff);
+    app.get(&format!("/challenges/{}/edit", open.slug))
+        .await
+        .assert_status(403);
+    post_owned(
+        &mut app,
+        &format!("/challenges/{}/edit", open.slug),
+        &challenge_form(String::new(), "Gekapert"),
+    )
+    .await
+    .assert_status(403);
+    transition(&mut app, &open.slug, "close")
+        .await
+        .assert_status(403);
+    app.get(&format!("/challenges/{}/questions", open.slug))
+        .await
+        .assert_status(403);
+    let still = load_challenge(&app, open.id);
+    assert_eq!(still.title, "Offene Aufgabe");
+    assert_eq!(still.status, "open");
+
+    // Their drafts do not even exist for outsiders.
+    app.get(&format!("/challenges/{}", draft.slug))
+        .await
+        .assert_status(404);
+    app.get(&format!("/challenges/{}/edit", draft.slug))
+        .await
+        .assert_status(404);
+    transition(&mut app, &draft.slug, "publish")
+        .await
+        .assert_status(404);
+    assert_eq!(load_challenge(&app, draft.id).status, "draft");
+
+    // Writing in another agency's name is refused and stores nothing.
+    let before = challenge_count(&app);
+    post_owned(
+        &mut app,
+        "/challenges",
+        &challenge_form(org.id.to_string(), "Untergeschoben"),
+    )
+    .await
+    .assert_status(403);
+    assert_eq!(challenge_count(&app), before);
+    let _ = other_org;
+
+    // The agency's own member may edit.
+    app.log_in_as(&staff);
+    let r = post_owned(
+        &mut app,
+        &format!("/challenges/{}/edit", open.slug),
+        &challenge_form(String::new(), "Offene Aufgabe, genauer"),
+    )
+    .await;
+    r.assert_status(303);
+    assert_eq!(
+        load_challenge(&app, open.id).title,
+        "Offene Aufgabe, genauer"
+    );
+}
+
+#[actix_web::test]
+async fn bad_challenge_input_is_refused_with_every_problem_and_keeps_what_was_typed() {
+    let mut app = TestApp::new().await;
+    let (org, _, staff) = agency(&app, "form", "Amt Formular", true);
+    app.log_in_as(&staff);
+    let mut fields = challenge_form(org.id.to_string(), "");
+    set(&mut fields, "budget_eur", "viel");
+    set(&mut fields, "submission_deadline", "bald");
+    set(&mut fields, "summary", "Diese Beschreibung bleibt stehen.");
+    set(&mut fields, "region", "Uckermark");
+    fields.retain(|(k, _)| k != "eligibility_startup");
+    let r = post_owned(&mut app, "/challenges", &fields).await;
+    r.assert_status(422)
+        .assert_contains("Bitte korrigieren Sie Folgendes")
+        .assert_contains("href=\"#field-title\"")
+        .assert_contains("href=\"#field-budget_eur\"")
+        .assert_contains("href=\"#field-submission_deadline\"")
+        .assert_contains("Bitte füllen Sie dieses Feld aus.")
+        .assert_contains("Bitte geben Sie das Budget als ganze Euro-Zahl ein")
+        .assert_contains("Bitte geben Sie Datum und Uhrzeit ein")
+        // What was typed stays.
+        .assert_contains("value=\"viel\"")
+        .assert_contains("value=\"bald\"")
+        .assert_contains("Diese Beschreibung bleibt stehen.")
+        .assert_contains("value=\"Uckermark\"")
+        .assert_contains("name=\"eligibility_research\" value=\"1\" checked")
+        .assert_contains("name=\"eligibility_startup\" value=\"1\">")
+        .assert_contains(&format!("<option value=\"{}\" selected>", org.id));
+    assert_eq!(challenge_count(&app), 0);
+
+    // Nobody eligible is a problem too.
+    let mut fields = challenge_form(org.id.to_string(), "Ohne Zielgruppe");
+    fields.retain(|(k, _)| !k.starts_with("eligibility_"));
+    post_owned(&mut app, "/challenges", &fields)
+        .await
+        .assert_status(422)
+        .assert_contains("Bitte wählen Sie mindestens eine Art von Organisation")
+        .assert_contains("value=\"Ohne Zielgruppe\"");
+    assert_eq!(challenge_count(&app), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// The public list.
+
+#[actix_web::test]
+async fn the_list_filters_by_status_topic_level_agency_deadline_and_words() {
+    let mut app = TestApp::new().await;
+    let (nord, nord_owner, _) = agency(&app, "n", "Stadt Nordheim", true);
+    let (sued, sued_owner, _) = agency(&app, "s", "Land Südwest", true);
+    app.with_conn(|c| {
+        innolab::domain::topics::upsert(c, "ki", "Künstliche Intelligenz", "AI").unwrap();
+        innolab::domain::topics::upsert(c, "mobilitaet", "Mobilität", "Mobility").unwrap();
+    });
+    let soon = app.create_challenge(&nord, &nord_owner, "Formulare ohne papierstau", "open", 5);
+    let parking = app.create_challenge(&nord, &nord_owner, "Parkraum zählen", "open", 40);
+    let closed = app.create_challenge(&sued, &sued_owner, "Schulbau planen", "closed", 10);
+    let water = app.create_challenge(&sued, &sued_owner, "Wassermanagement", "open", 30);
+    app.create_challenge(&nord, &nord_owner, "Geheimer Entwurf", "draft", 20);
+    app.with_conn(|c| {
+        let ki: i64 = innolab::db::schema::topics::table
+            .filter(innolab::db::schema::topics::slug.eq("ki"))
+            .select(innolab::db::schema::topics::id)
+            .first(c)
+            .unwrap();
+        diesel::insert_into(challenge_topics::table)
+            .values((
+                challenge_topics::challenge_id.eq(soon.id),
+                challenge_topics::topic_id.eq(ki),
+            ))
+            .execute(c)
+            .unwrap();
+        diesel::update(challenges::table.find(parking.id))
+            .set(challenges::level.eq("bund"))
+            .execute(c)
+            .unwrap();
+        for id in [closed.id, water.id] {
+            diesel::update(challenges::table.find(id))
+                .set(challenges::level.eq("land"))
+                .execute(c)
+                .unwrap();
+        }
+    });
+    let all = [
+        "Formulare ohne papierstau",
+        "Parkraum zählen",
+        "Schulbau planen",
+        "Wassermanagement",
+        "Geheimer Entwurf",
+    ];
+    let check = |r: &Resp, expected: &[&str]| {
+        assert_eq!(r.status.as_u16(), 200);
+        for t in all {
+            assert_eq!(
+                r.body.contains(t),
+                expected.contains(&t),
+                "{t}: expected {}",
+                if expected.contains(&t) {
+                    "listed"
+                } else {
+                    "absent"
+                }
+            );
+        }
+    };
+
+    // Visitors land on the open ones.
+    let r = app.get("/challenges").await;
+    check(
+        &r,
+        &[
+            "Formulare ohne papierstau",
+            "Parkraum zählen",
+            "Wassermanagement",
+        ],
+    );
+    r.assert_contains("3 Herausforderungen");
+    check(
+        &app.get("/challenges?status=closed").await,
+        &["Schulbau planen"],
+    );
+    let r = app.get("/challenges?status=all").await;
+    check(
+        &r,
+        &[
+            "Formulare ohne papierstau",
+            "Parkraum zählen",
+            "Schulbau planen",
+            "Wassermanagement",
+        ],
+    );
+    r.assert_contains("4 Herausforderungen");
+    // Asking for drafts shows no drafts.
+    app.get("/challenges?status=draft")
+        .await
+        .assert_not_contains("Geheimer Entwurf");
+
+    check(
+        &app.get("/challenges?topic=ki").await,
+        &["Formulare ohne papierstau"],
+    );
+    app.get("/challenges?topic=mobilitaet")
+        .await
+        .assert_contains("Keine Herausforderung gefunden.");
+    check(&app.get("/challenges?topic=gibt-es-nicht").await, &[]);
+    check(
+        &app.get("/challenges?level=bund").await,
+        &["Parkraum zählen"],
+    );
+    check(
+        &app.get("/challenges?level=land&status=all").await,
+        &["Schulbau planen", "Wassermanagement"],
+    );
+    check(
+        &app.get(&format!("/challenges?agency={}", sued.slug)).await,
+        &["Wassermanagement"],
+    );
+    check(
+        &app.get(&format!("/challenges?agency={}&status=all", sued.slug))
+            .await,
+        &["Schulbau planen", "Wassermanagement"],
+    );
+    check(
+        &app.get("/challenges?soon=1").await,
+        &["Formulare ohne papierstau"],
+    );
+    check(
+        &app.get("/challenges?q=papierstau").await,
+        &["Formulare ohne papierstau"],
+    );
+    check(&app.get("/challenges?q=nirgendwo").await, &[]);
+    // Wildcards typed by people are no wildcards.
+    check(
+        &app.get("/challenges?q=%25%25").await,
+        &[
+            "Formulare ohne papierstau",
+            "Parkraum zählen",
+            "Wassermanagement",
+        ],
+    );
+
+    // Sorting: deadline first by default, by title, or newest first.
+    let r = app.get("/challenges").await;
+    assert!(pos(&r, "Formulare ohne") < pos(&r, "Wassermanagement"));
+    assert!(pos(&r, "Wassermanagement") < pos(&r, "Parkraum zählen"));
+    let r = app.get("/challenges?sort=title").await;
+    assert!(pos(&r, "Formulare ohne") < pos(&r, "Parkraum zählen"));
+    assert!(pos(&r, "Parkraum zählen") < pos(&r, "Wassermanagement"));
+    app.with_conn(|c| {
+        for (id, days_ago) in [(soon.id, 3), (parking.id, 1), (water.id, 2)] {
+            diesel::update(challenges::table.find(id))
+                .set(
+                    challenges::published_at
+                        .eq(innolab::db::now() - chrono::Duration::days(days_ago)),
+                )
+                .execute(c)
+                .unwrap();
+        }
+    });
+    let r = app.get("/challenges?sort=newest").await;
+    assert!(pos(&r, "Parkraum zählen") < pos(&r, "Wassermanagement"));
+    assert!(pos(&r, "Wassermanagement") < pos(&r, "Formulare ohne"));
+}
+
+#[actix_web::test]
+async fn searching_challenges_ignores_case_on_both_backends() {
+    let mut app = TestApp::new().await;
+    let (org, owner, _) = agency(&app, "q", "Amt Suche", true);
+    app.create_challenge(&org, &owner, "Hundesteuer digital", "open", 30);
+    for q in [
+        "Hundesteuer",
+        "hundesteuer",
+        "HUNDESTEUER",
+        "kurzbeschreibung",
+    ] {
+        app.get(&format!("/challenges?q={q}"))
+            .await
+            .assert_status(200)
+            .assert_contains("Hundesteuer digital");
+    }
+}
+
+#[actix_web::test]
+async fn the_list_shows_twenty_per_page_with_links_between_pages() {
+    let mut app = TestApp::new().await;
+    let (org, owner, _) = agency(&app, "p", "Amt Viele", true);
+    for i in 0..25 {
+        app.create_challenge(&org, &owner, &format!("Aufgabe {i:02}"), "open", 1 + i);
+    }
+    let page1 = app.get("/challenges").await;
+    page1
+        .assert_status(200)
+        .assert_contains("25 Herausforderungen")
+        .assert_contains("Aufgabe 00")
+        .assert_contains("Aufgabe 19")
+        .assert_not_contains("Aufgabe 20")
+        .assert_contains("rel=\"next\"")
+        .assert_contains("page&#x3D;2")
+        .assert_contains("Seite 1 von 2");
+    assert_eq!(page1.body.matches("<article class=\"card\"").count(), 20);
+    let page2 = app.get("/challenges?page=2").await;
+    page2
+        .assert_status(200)
+        .assert_contains("Aufgabe 20")
+        .assert_contains("Aufgabe 24")
+        .assert_not_contains("Aufgabe 00")
+        .assert_contains("rel=\"prev\"")
+        .assert_not_contains("rel=\"next\"");
+    assert_eq!(page2.body.matches("<article class=\"card\"").count(), 5);
+    // Filters survive paging.
+    app.get("/challenges?sort=title&page=2")
+        .await
+        .assert_contains("sort&#x3D;title&amp;page&#x3D;1");
+}
+
+// ---------------------------------------------------------------------------------------
+// Questions.
+
+#[actix_web::test]
+async fn an_anonymous_question_stays_private_until_the_agency_answers_it_publicly() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "fr", "Amt Fragen", true);
+    let c = app.create_challenge(&org, &owner, "Bürgerportal", "open", 30);
+    let follower = app.create_user("folgt@example.org", "Fiona Folgt");
+    let page = format!("/challenges/{}", c.slug);
+
+    app.log_in_as(&follower);
+    app.post_form(&format!("{page}/follow"), &[("follow", "1")])
+        .await
+        .assert_status(303);
+    let following: i64 = app.with_conn(|conn| {
+        follows::table
+            .filter(follows::user_id.eq(follower.id))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(following, 1);
+    app.get(&page).await.assert_contains("Nicht mehr folgen");
+
+    // A visitor asks.
+    app.log_out();
+    let r = app
+        .post_form(
+            &format!("{page}/questions"),
+            &[("body", "Gibt es eine Schnittstelle zum Fachverfahren?")],
+        )
+        .await;
+    r.assert_status(200)
+        .assert_contains("Frage gesendet")
+        .assert_contains("privaten Link");
+    let link = private_link(&r);
+    assert!(link.contains("?key="), "{link}");
+    let qid = question_id_of(&link);
+
+    // Nothing about the asker is stored.
+    let (asker, status, key_hash): (Option<i64>, String, Option<String>) = app.with_conn(|conn| {
+        questions::table
+            .find(qid)
+            .select((
+                questions::asker_id,
+                questions::status,
+                questions::follow_key_hash,
+            ))
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(asker, None);
+    assert_eq!(status, "open");
+    assert!(key_hash.is_some());
+
+    // The private link shows it; a wrong key or none does not.
+    app.get(&link)
+        .await
+        .assert_status(200)
+        .assert_contains("Gibt es eine Schnittstelle zum Fachverfahren?")
+        .assert_contains("wartet auf Antwort");
+    app.get(&format!("/questions/{qid}?key=falsch"))
+        .await
+        .assert_status(404);
+    app.get(&format!("/questions/{qid}"))
+        .await
+        .assert_status(404);
+
+    // Not public yet.
+    app.get(&page)
+        .await
+        .assert_status(200)
+        .assert_not_contains("Schnittstelle zum Fachverfahren")
+        .assert_contains("Noch keine öffentlichen Fragen.");
+
+    // The agency is told and sees it on its desk, without a name.
+    app.log_in_as(&staff);
+    app.get("/notifications")
+        .await
+        .assert_contains("Neue Frage zu „Bürgerportal“.");
+    app.get(&format!("{page}/questions"))
+        .await
+        .assert_status(200)
+        .assert_contains("Gibt es eine Schnittstelle zum Fachverfahren?")
+        .assert_contains("Anonym")
+        .assert_contains("wartet auf Antwort");
+
+    let r = app
+        .post_form(
+            &format!("/questions/{qid}/respond"),
+            &[
+                ("decision", "answer"),
+                ("answer", "Ja, über eine REST-Schnittstelle."),
+            ],
+        )
+        .await;
+    r.assert_status(303);
+    assert_eq!(r.location(), format!("{page}/questions"));
+
+    // Now everybody sees question and answer.
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_contains("Gibt es eine Schnittstelle zum Fachverfahren?")
+        .assert_contains("Antwort:")
+        .assert_contains("Ja, über eine REST-Schnittstelle.")
+        .assert_contains("Anonym");
+    app.get(&link)
+        .await
+        .assert_contains("Ja, über eine REST-Schnittstelle.")
+        .assert_contains("beantwortet");
+
+    // The follower was told.
+    app.log_in_as(&follower);
+    app.get("/notifications")
+        .await
+        .assert_status(200)
+        .assert_contains("Eine Frage zu „Bürgerportal“ wurde beantwortet.")
+        .assert_contains(&format!("href=\"{page}#questions\""));
+}
+
+#[actix_web::test]
+async fn a_declined_question_stays_off_the_public_page_and_its_asker_sees_the_reason() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "ab", "Amt Ablehnung", true);
+    let c = app.create_challenge(&org, &owner, "Radwege", "open", 30);
+    let page = format!("/challenges/{}", c.slug);
+    let r = app
+        .post_form(
+            &format!("{page}/questions"),
+            &[("body", "Wie hoch ist Ihr Gehalt?")],
+        )
+        .await;
+    let link = private_link(&r);
+    let qid = question_id_of(&link);
+
+    app.log_in_as(&staff);
+    // Neither an answer nor a reason: refused with a notice, nothing changes.
+    let r = app
+        .post_form(
+            &format!("/questions/{qid}/respond"),
+            &[("decision", "decline"), ("reason", "  ")],
+        )
+        .await;
+    r.assert_status(303);
+    app.get(&r.location())
+        .await
+        .assert_contains("Bitte schreiben Sie eine Antwort oder einen Grund für die Ablehnung.");
+    let status: String = app.with_conn(|conn| {
+        questions::table
+            .find(qid)
+            .select(questions::status)
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(status, "open");
+
+    app.post_form(
+        &format!("/questions/{qid}/respond"),
+        &[
+            ("decision", "decline"),
+            ("reason", "Das betrifft nicht die Herausforderung."),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let (status, reason, answer): (String, Option<String>, Option<String>) =
+        app.with_conn(|conn| {
+            questions::table
+                .find(qid)
+                .select((
+                    questions::status,
+                    questions::decline_reason,
+                    questions::answer,
+                ))
+                .first(conn)
+                .unwrap()
+        });
+    assert_eq!(status, "declined");
+    assert_eq!(
+        reason.as_deref(),
+        Some("Das betrifft nicht die Herausforderung.")
+    );
+    assert_eq!(answer, None);
+    app.get(&format!("{page}/questions"))
+        .await
+        .assert_contains("abgelehnt")
+        .assert_contains("Das betrifft nicht die Herausforderung.");
+
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_not_contains("Wie hoch ist Ihr Gehalt?");
+    app.get(&link)
+        .await
+        .assert_status(200)
+        .assert_contains("abgelehnt")
+        .assert_contains("Nicht beantwortet, weil:")
+        .assert_contains("Das betrifft nicht die Herausforderung.");
+}
+
+#[actix_web::test]
+async fn a_signed_in_asker_who_gives_their_name_is_shown_with_it() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "nm", "Amt Namen", true);
+    let c = app.create_challenge(&org, &owner, "Open Data", "open", 30);
+    let maria = app.create_user("maria@example.org", "Maria Muster");
+    let page = format!("/challenges/{}", c.slug);
+
+    app.log_in_as(&maria);
+    let r = app
+        .post_form(
+            &format!("{page}/questions"),
+            &[("body", "In welchem Format liegen die Daten vor?")],
+        )
+        .await;
+    r.assert_status(303);
+    assert_eq!(r.location(), format!("{page}#questions"));
+    let (qid, asker, key_hash): (i64, Option<i64>, Option<String>) = app.with_conn(|conn| {
+        questions::table
+            .select((
+                questions::id,
+                questions::asker_id,
+                questions::follow_key_hash,
+            ))
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(asker, Some(maria.id));
+    assert_eq!(key_hash, None);
+    // She sees her own open question, with her name and its status.
+    app.get(&page)
+        .await
+        .assert_contains("In welchem Format liegen die Daten vor?")
+        .assert_contains("Maria Muster")
+        .assert_contains("wartet auf Antwort");
+    // A named question has no private link.
+    app.get(&format!("/questions/{qid}?key=x"))
+        .await
+        .assert_status(404);
+
+    // Choosing to stay anonymous while signed in stores no name.
+    let r = app
+        .post_form(
+            &format!("{page}/questions"),
+            &[("body", "Gibt es Testdaten?"), ("anonymous", "1")],
+        )
+        .await;
+    r.assert_status(200);
+    let anon_id = question_id_of(&private_link(&r));
+    let anon_asker: Option<i64> = app.with_conn(|conn| {
+        questions::table
+            .find(anon_id)
+            .select(questions::asker_id)
+            .first(conn)
+            .unwrap()
+    });
+    assert_eq!(anon_asker, None);
+
+    // Others do not see the open question.
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_not_contains("In welchem Format");
+
+    // The agency sees who asked the named one, and answers.
+    app.log_in_as(&staff);
+    app.get(&format!("{page}/questions"))
+        .await
+        .assert_contains("Maria Muster")
+        .assert_contains("Gibt es Testdaten?");
+    app.post_form(
+        &format!("/questions/{qid}/respond"),
+        &[("decision", "answer"), ("answer", "Als CSV und JSON.")],
+    )
+    .await
+    .assert_status(303);
+
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_contains("In welchem Format liegen die Daten vor?")
+        .assert_contains("Maria Muster")
+        .assert_contains("Als CSV und JSON.");
+    // The named asker is told.
+    app.log_in_as(&maria);
+    app.get("/notifications")
+        .await
+        .assert_contains("Eine Frage zu „Open Data“ wurde beantwortet.");
+}
+
+#[actix_web::test]
+async fn hiding_a_question_removes_it_from_the_public_page() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "hd", "Amt Moderation", true);
+    let (_, _, other_staff) = agency(&app, "hx", "Amt Anderswo", true);
+    let c = app.create_challenge(&org, &owner, "Lärmkarte", "open", 30);
+    let page = format!("/challenges/{}", c.slug);
+    let r = app
+        .post_form(
+            &format!("{page}/questions"),
+            &[("body", "Unverschämte Frage mit Beleidigung")],
+        )
+        .await;
+    let qid = question_id_of(&private_link(&r));
+    app.log_in_as(&staff);
+    app.post_form(
+        &format!("/questions/{qid}/respond"),
+        &[
+            ("decision", "answer"),
+            ("answer", "Wir antworten trotzdem."),
+        ],
+    )
+    .await
+    .assert_status(303);
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_contains("Unverschämte Frage mit Beleidigung");
+
+    // Nobody else may hide it.
+    app.log_in_as(&other_staff);
+    app.post_form(
+        &format!("/questions/{qid}/visibility"),
+        &[("hide", "1"), ("reason", "Sabotage")],
+    )
+    .await
+    .assert_status(403);
+    app.log_out();
+    assert!(app
+        .post_form(
+            &format!("/questions/{qid}/visibility"),
+            &[("hide", "1"), ("reason", "Sabotage")],
+        )
+        .await
+        .is_login_redirect());
+
+    app.log_in_as(&staff);
+    app.post_form(
+        &format!("/questions/{qid}/visibility"),
+        &[("hide", "1"), ("reason", "Beleidigend")],
+    )
+    .await
+    .assert_status(303);
+    let (hidden_at, reason): (Option<chrono::NaiveDateTime>, Option<String>) =
+        app.with_conn(|conn| {
+            questions::table
+                .find(qid)
+                .select((questions::hidden_at, questions::hidden_reason))
+                .first(conn)
+                .unwrap()
+        });
+    assert!(hidden_at.is_some());
+    assert_eq!(reason.as_deref(), Some("Beleidigend"));
+    app.get(&format!("{page}/questions"))
+        .await
+        .assert_contains("Unverschämte Frage mit Beleidigung")
+        .assert_contains("ausgeblendet");
+
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_status(200)
+        .assert_not_contains("Unverschämte Frage")
+        .assert_not_contains("Wir antworten trotzdem.");
+
+    // And it can be shown again.
+    app.log_in_as(&staff);
+    app.post_form(&format!("/questions/{qid}/visibility"), &[("hide", "0")])
+        .await
+        .assert_status(303);
+    app.log_out();
+    app.get(&page)
+        .await
+        .assert_contains("Unverschämte Frage mit Beleidigung");
+}
+
+#[actix_web::test]
+async fn robots_filling_the_honeypot_store_nothing() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "hp", "Amt Honig", true);
+    let c = app.create_challenge(&org, &owner, "Spamfreie Zone", "open", 30);
+    let r = app
+        .post_form(
+            &format!("/challenges/{}/questions", c.slug),
+            &[
+                ("body", "Billige Uhren kaufen"),
+                ("website", "https://spam.example"),
+            ],
+        )
+        .await;
+    // Looks like success to the robot.
+    r.assert_status(303);
+    assert_eq!(r.location(), format!("/challenges/{}#questions", c.slug));
+    assert_eq!(question_count(&app), 0);
+    app.log_in_as(&staff);
+    app.get("/notifications")
+        .await
+        .assert_not_contains("Neue Frage");
+    app.get(&format!("/challenges/{}/questions", c.slug))
+        .await
+        .assert_not_contains("Billige Uhren");
+}
+
+#[actix_web::test]
+async fn the_eleventh_question_from_one_address_within_an_hour_is_refused() {
+    let mut app = TestApp::new().await;
+    let (org, owner, _) = agency(&app, "rl", "Amt Grenzen", true);
+    let c = app.create_challenge(&org, &owner, "Viele Fragen", "open", 30);
+    let path = format!("/challenges/{}/questions", c.slug);
+    for i in 1..=10 {
+        app.post_form(&path, &[("body", &format!("Frage Nummer {i}"))])
+            .await
+            .assert_status(200);
+    }
+    app.post_form(&path, &[("body", "Frage Nummer elf")])
+        .await
+        .assert_status(429)
+        // The typed question is not lost.
+        .assert_contains("Frage Nummer elf");
+    assert_eq!(question_count(&app), 10);
+    // Another address may still ask.
+    app.peer = "203.0.113.9:5000".into();
+    app.post_form(&path, &[("body", "Frage von woanders")])
+        .await
+        .assert_status(200);
+    assert_eq!(question_count(&app), 11);
+}
+
+#[actix_web::test]
+async fn an_empty_or_overlong_question_is_refused_and_keeps_what_was_typed() {
+    let mut app = TestApp::new().await;
+    let (org, owner, _) = agency(&app, "lr", "Amt Leer", true);
+    let c = app.create_challenge(&org, &owner, "Leere Fragen", "open", 30);
+    let path = format!("/challenges/{}/questions", c.slug);
+    app.post_form(&path, &[("body", "   ")])
+        .await
+        .assert_status(422)
+        .assert_contains("href=\"#field-body\"")
+        .assert_contains("Bitte füllen Sie dieses Feld aus.")
+        // Still the challenge page, with the form to try again.
+        .assert_contains("Leere Fragen")
+        .assert_contains("name=\"body\"");
+    let long = format!("Anfang {} Ende", "sehr ".repeat(500));
+    app.post_form(&path, &[("body", &long)])
+        .await
+        .assert_status(422)
+        .assert_contains("Dieser Text ist zu lang.")
+        .assert_contains(&long);
+    assert_eq!(question_count(&app), 0);
+}
+
+#[actix_web::test]
+async fn drafts_take_no_questions() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "dq", "Amt Entwurf", true);
+    let c = app.create_challenge(&org, &owner, "Noch geheim", "draft", 30);
+    app.post_form(
+        &format!("/challenges/{}/questions", c.slug),
+        &[("body", "Psst?")],
+    )
+    .await
+    .assert_status(404);
+    app.log_in_as(&staff);
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_status(200)
+        .assert_not_contains("action=\"/challenges/noch-geheim/questions\"");
+    app.post_form(
+        &format!("/challenges/{}/questions", c.slug),
+        &[("body", "Psst?")],
+    )
+    .await
+    .assert_status(404);
+    assert_eq!(question_count(&app), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Files.
+
+#[actix_web::test]
+async fn agency_files_are_checked_by_content_and_served_as_downloads() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "fi", "Amt Dateien", true);
+    let (_, _, other_staff) = agency(&app, "fo", "Amt Fremd", true);
+    let c = app.create_challenge(&org, &owner, "Mit Unterlagen", "open", 30);
+    let path = format!("/challenges/{}/attachments", c.slug);
+
+    app.log_in_as(&staff);
+    let r = upload(
+        &mut app,
+        &path,
+        "Leistungsbeschreibung.pdf",
+        "application/pdf",
+        PDF,
+    )
+    .await;
+    r.assert_status(303);
+    assert_eq!(r.location(), format!("/challenges/{}#attachments", c.slug));
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Die Datei wurde hochgeladen.")
+        .assert_contains("Leistungsbeschreibung.pdf")
+        .assert_contains("application/pdf");
+    let ids = attachment_ids(&app, "challenge", c.id);
+    assert_eq!(ids.len(), 1);
+    let id = ids[0];
+
+    // Everybody may download the files of a published challenge, always as a download.
+    app.log_out();
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains(&format!("href=\"/attachments/{id}\""));
+    let dl = app.get(&format!("/attachments/{id}")).await;
+    dl.assert_status(200);
+    assert_eq!(
+        dl.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    let disposition = dl.header("content-disposition").unwrap();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("Leistungsbeschreibung.pdf"),
+        "{disposition}"
+    );
+    assert_eq!(dl.body.as_bytes(), PDF);
+    app.get("/attachments/999999").await.assert_status(404);
+
+    // A script dressed up as a PDF is refused with a notice.
+    app.log_in_as(&staff);
+    let r = upload(
+        &mut app,
+        &path,
+        "x.pdf",
+        "application/pdf",
+        b"<html><script>alert(1)</script></html>",
+    )
+    .await;
+    r.assert_status(303);
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Dieser Dateityp ist nicht erlaubt")
+        .assert_not_contains("x.pdf");
+    // An empty file too.
+    upload(&mut app, &path, "leer.pdf", "application/pdf", b"")
+        .await
+        .assert_status(303);
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Bitte wählen Sie eine Datei aus.");
+    assert_eq!(attachment_ids(&app, "challenge", c.id).len(), 1);
+
+    // Without the form's token nothing is stored.
+    upload_with_token(&mut app, &path, "falsch", "b.pdf", "application/pdf", PDF)
+        .await
+        .assert_status(403);
+    // Nor by others.
+    app.log_in_as(&other_staff);
+    upload(&mut app, &path, "fremd.pdf", "application/pdf", PDF)
+        .await
+        .assert_status(403);
+    app.log_out();
+    assert!(
+        upload(&mut app, &path, "anonym.pdf", "application/pdf", PDF)
+            .await
+            .is_login_redirect()
+    );
+    assert_eq!(attachment_ids(&app, "challenge", c.id).len(), 1);
+}
+
+#[actix_web::test]
+async fn an_upload_over_the_limit_is_refused() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "gr", "Amt Groß", true);
+    let c = app.create_challenge(&org, &owner, "Große Pläne", "open", 30);
+    let limit = app.state.config.upload_limit_bytes;
+    let mut big = Vec::with_capacity(limit + 1);
+    big.extend_from_slice(PDF);
+    big.resize(limit + 1, b'0');
+    app.log_in_as(&staff);
+    let r = upload(
+        &mut app,
+        &format!("/challenges/{}/attachments", c.slug),
+        "riesig.pdf",
+        "application/pdf",
+        &big,
+    )
+    .await;
+    r.assert_status(303);
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Die Datei ist zu groß.")
+        .assert_not_contains("riesig.pdf");
+    assert!(attachment_ids(&app, "challenge", c.id).is_empty());
+}
+
+#[actix_web::test]
+async fn files_of_a_draft_challenge_are_hidden_from_everybody_outside_the_agency() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "df", "Amt Vorab", true);
+    let (_, _, other_staff) = agency(&app, "dg", "Amt Neugierig", true);
+    let c = app.create_challenge(&org, &owner, "Noch nicht offen", "draft", 30);
+    app.log_in_as(&staff);
+    upload(
+        &mut app,
+        &format!("/challenges/{}/attachments", c.slug),
+        "entwurf.pdf",
+        "application/pdf",
+        PDF,
+    )
+    .await
+    .assert_status(303);
+    let id = attachment_ids(&app, "challenge", c.id)[0];
+    app.get(&format!("/attachments/{id}"))
+        .await
+        .assert_status(200);
+
+    app.log_out();
+    app.get(&format!("/attachments/{id}"))
+        .await
+        .assert_status(404);
+    app.log_in_as(&other_staff);
+    app.get(&format!("/attachments/{id}"))
+        .await
+        .assert_status(404);
+
+    app.log_in_as(&staff);
+    transition(&mut app, &c.slug, "publish")
+        .await
+        .assert_status(303);
+    app.log_out();
+    app.get(&format!("/attachments/{id}"))
+        .await
+        .assert_status(200);
+}
+
+// ---------------------------------------------------------------------------------------
+// Escaping.
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+const IMG: &str = "\"><img src=x onerror=alert(1)>";
+
+#[track_caller]
+fn assert_inert(where_: &str, r: &Resp) {
+    assert_eq!(r.status.as_u16(), 200, "{where_}");
+    for raw in [
+        "<script>alert(1)",
+        "<img src=x onerror",
+        "onerror=alert",
+        "\"><img",
+    ] {
+        assert!(
+            !r.body.contains(raw),
+            "{where_}: unescaped {raw:?} in page:\n{}",
+            r.body
+        );
+    }
+}
+
+#[actix_web::test]
+async fn script_in_challenge_and_question_texts_is_never_rendered_as_markup() {
+    let mut app = TestApp::new().await;
+    let (org, _, staff) = agency(&app, "xs", "Amt Sicher", true);
+    app.log_in_as(&staff);
+    let title = format!("Titel {SCRIPT} {IMG}");
+    let mut fields = challenge_form(org.id.to_string(), &title);
+    set(&mut fields, "summary", &format!("Kurz {SCRIPT} {IMG}"));
+    set(
+        &mut fields,
+        "description",
+        &format!("Lang {SCRIPT}\n\n{IMG}\n\n<img src=x onerror=alert(1)>"),
+    );
+    set(&mut fields, "region", IMG);
+    set(&mut fields, "contact", SCRIPT);
+    let r = post_owned(&mut app, "/challenges", &fields).await;
+    r.assert_status(303);
+    let page = r.location();
+    let slug = page.trim_start_matches("/challenges/").to_string();
+    // The draft preview is safe too.
+    assert_inert("draft preview", &app.get(&page).await);
+    transition(&mut app, &slug, "publish")
+        .await
+        .assert_status(303);
+    app.post_form(&format!("{page}/follow"), &[("follow", "1")])
+        .await
+        .assert_status(303);
+
+    // A question and its answer with the same payloads.
+    app.log_out();
+    let r = app
+        .post_form(
+            &format!("{page}/questions"),
+            &[("body", &format!("Frage {SCRIPT} {IMG}"))],
+        )
+        .await;
+    assert_inert("question sent", &r);
+    let link = private_link(&r);
+    let qid = question_id_of(&link);
+    app.log_in_as(&staff);
+    assert_inert("desk", &app.get(&format!("{page}/questions")).await);
+    app.post_form(
+        &format!("/questions/{qid}/respond"),
+        &[
+            ("decision", "answer"),
+            ("answer", &format!("Antwort {SCRIPT} {IMG}")),
+        ],
+    )
+    .await
+    .assert_status(303);
+
+    let desk = app.get(&format!("{page}/questions")).await;
+    assert_inert("desk after answer", &desk);
+    desk.assert_contains("Frage &lt;script&gt;alert(1)")
+        .assert_contains("Antwort &lt;script&gt;alert(1)");
+    let dashboard = app.get("/dashboard").await;
+    assert_inert("dashboard", &dashboard);
+    dashboard.assert_contains("Titel &lt;script&gt;alert(1)");
+    let notifications = app.get("/notifications").await;
+    assert_inert("notifications", &notifications);
+    notifications.assert_contains("Titel &lt;script&gt;alert(1)");
+    assert_inert("edit form", &app.get(&format!("{page}/edit")).await);
+    // The form re-displayed after an error echoes the payload safely too.
+    let mut bad = fields.clone();
+    set(&mut bad, "budget_eur", "viel");
+    let r = post_owned(&mut app, "/challenges", &bad).await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(!r.body.contains("<script>alert(1)") && !r.body.contains("\"><img"));
+
+    app.log_out();
+    let detail = app.get(&page).await;
+    assert_inert("detail", &detail);
+    // The texts are shown, as text.
+    detail
+        .assert_contains("Titel &lt;script&gt;alert(1)")
+        .assert_contains("Frage &lt;script&gt;alert(1)")
+        .assert_contains("Antwort &lt;script&gt;alert(1)")
+        .assert_contains("Kurz &lt;script&gt;");
+    let list = app.get("/challenges").await;
+    assert_inert("list", &list);
+    list.assert_contains("Titel &lt;script&gt;alert(1)");
+    assert_inert(
+        "search",
+        &app.get("/challenges?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E%3Cimg")
+            .await,
+    );
+    assert_inert("private link", &app.get(&link).await);
+}
