@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::organisations::configure)
         .configure(pages::challenges::configure)
         .configure(pages::proposals::configure)
+        .configure(pages::stages::configure)
         .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);
 }

@@ -74,6 +74,17 @@ pub fn page_with_status(
     render_status(ctx, status, name, &i18n::text(ctx.lang, title_id), data)
 }
 
+/// A page with a status and a title given as text.
+pub fn page_with_status_titled(
+    ctx: &Ctx,
+    status: StatusCode,
+    name: &str,
+    title: &str,
+    data: Value,
+) -> AppResult<HttpResponse> {
+    render_status(ctx, status, name, title, data)
+}
+
 /// Like [`page`], with a title that is data (an organisation's name) rather than a message.
 pub fn page_titled(ctx: &Ctx, name: &str, title: &str, data: Value) -> AppResult<HttpResponse> {
     render_status(ctx, StatusCode::OK, name, title, data)

@@ -1443,3 +1443,95 @@ async fn script_in_challenge_and_question_texts_is_never_rendered_as_markup() {
     );
     assert_inert("private link", &app.get(&link).await);
 }
+
+#[actix_web::test]
+async fn the_stage_editor_adds_orders_and_removes_stages_and_names_each_problem() {
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("stages@example.org", "Stufen");
+    let agency = app.create_org(&staff, "Stufenamt", OrgKind::Agency, true);
+    let c = app.create_challenge(&agency, &staff, "Stufen-Herausforderung", "open", 20);
+    app.log_in_as(&staff);
+    let path = format!("/challenges/{}/stages", c.slug);
+    app.get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("name=\"stage_0_name\"");
+
+    // A weight that is no number is refused, naming stage and criterion; input stays.
+    let r = app
+        .post_form(
+            &path,
+            &[
+                ("stage_0_name", "Bewertung"),
+                ("stage_0_reviewers", "2"),
+                ("stage_0_crit_0_name", "Wirkung"),
+                ("stage_0_crit_0_weight", "viel"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_contains("Stufe 1, Kriterium 1")
+        .assert_contains("value=\"Wirkung\"");
+
+    let r = app
+        .post_form(
+            &path,
+            &[
+                ("stage_0_name", "Fachliche Bewertung"),
+                ("stage_0_position", "2"),
+                ("stage_0_reviewers", "3"),
+                ("stage_0_blind", "1"),
+                ("stage_0_crit_0_name", "Wirkung"),
+                ("stage_0_crit_0_weight", "0,6"),
+                ("stage_0_crit_0_comment_required", "1"),
+                ("stage_0_crit_1_name", "Machbarkeit"),
+                ("stage_1_name", "Formale Prüfung"),
+                ("stage_1_position", "1"),
+                ("stage_1_kind", "eligibility"),
+                ("stage_1_reviewers", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let stages = app.with_conn(|conn| innolab::domain::challenges::stages_of(conn, c.id).unwrap());
+    assert_eq!(stages.len(), 2);
+    assert_eq!(stages[0].stage.name, "Formale Prüfung");
+    assert_eq!(stages[1].stage.reviewers_per_proposal, 3);
+    assert!(stages[1].stage.blind);
+    assert_eq!(stages[1].criteria.len(), 2);
+    assert!((stages[1].criteria[0].weight - 0.6).abs() < 1e-9);
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Fachliche Bewertung")
+        .assert_contains("Machbarkeit");
+
+    // Removing a stage.
+    app.post_form(
+        &path,
+        &[
+            ("stage_0_name", "Formale Prüfung"),
+            ("stage_0_reviewers", "1"),
+            ("stage_0_remove", "1"),
+            ("stage_1_name", "Fachliche Bewertung"),
+            ("stage_1_reviewers", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.with_conn(|conn| innolab::domain::challenges::stages_of(conn, c.id)
+            .unwrap()
+            .len()),
+        1
+    );
+
+    // Others may not touch it.
+    let other = app.create_user("nosy@example.org", "Neugierig");
+    app.log_in_as(&other);
+    app.get(&path).await.assert_status(403);
+    app.post_form(
+        &path,
+        &[("stage_0_name", "Gekapert"), ("stage_0_reviewers", "1")],
+    )
+    .await
+    .assert_status(403);
+}

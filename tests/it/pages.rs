@@ -168,6 +168,7 @@ async fn every_page_template_renders_in_both_languages() {
             "/challenges/new".into(),
             format!("/challenges/{}/edit", challenge.slug),
             format!("/challenges/{}/questions", challenge.slug),
+            format!("/challenges/{}/stages", challenge.slug),
             format!("/challenges/{}/proposals", challenge.slug),
             format!("/proposals/{}", proposal.id),
             format!("/proposals/{}/revisions", proposal.id),

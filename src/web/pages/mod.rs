@@ -8,3 +8,4 @@ pub mod dashboard;
 pub mod home;
 pub mod organisations;
 pub mod proposals;
+pub mod stages;

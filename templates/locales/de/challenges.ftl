@@ -253,3 +253,26 @@ flash-proposal-withdrawn = Der Vorschlag wurde zurückgezogen.
 flash-proposal-reopened = Der Vorschlag ist wieder ein Entwurf.
 flash-message-sent = Die Nachricht wurde gesendet.
 flash-notifications-read = Alle Benachrichtigungen sind gelesen.
+
+## Stufen-Editor
+stages-title = Ablauf und Bewertung bearbeiten
+stages-intro = Legen Sie die Stufen in ihrer Reihenfolge an, jede mit ihren Kriterien. Leere Zeilen werden ignoriert; in der leeren Zeile am Ende fügen Sie ein Kriterium oder eine Stufe hinzu.
+stages-new = Neue Stufe
+stages-where-stage = Stufe { $stage }
+stages-where-criterion = Stufe { $stage }, Kriterium { $criterion }
+stage-name = Name der Stufe
+stage-position = Reihenfolge
+stage-kind = Art
+stage-reviewers-field = Bewertungen je Vorschlag
+stage-blind-field = Anonymisiert bewerten (Team und Organisation bleiben verborgen)
+stage-starts = Beginn
+stage-ends = Ende
+stage-remove = Diese Stufe entfernen
+criterion-description = Beschreibung
+criterion-min = Skala von
+criterion-max = Skala bis
+criterion-comment = Begründung nötig
+criterion-remove = Entfernen
+criterion-new = neu
+challenge-edit-stages = Ablauf bearbeiten
+flash-stages-saved = Der Ablauf wurde gespeichert.

@@ -253,3 +253,26 @@ flash-proposal-withdrawn = The proposal has been withdrawn.
 flash-proposal-reopened = The proposal is a draft again.
 flash-message-sent = The message has been sent.
 flash-notifications-read = All notifications are read.
+
+## Stage editor
+stages-title = Edit process and evaluation
+stages-intro = Add the stages in their order, each with its criteria. Empty rows are ignored; use the empty row at the end to add a criterion or a stage.
+stages-new = New stage
+stages-where-stage = Stage { $stage }
+stages-where-criterion = Stage { $stage }, criterion { $criterion }
+stage-name = Name of the stage
+stage-position = Order
+stage-kind = Kind
+stage-reviewers-field = Reviews per proposal
+stage-blind-field = Review anonymised (team and organisation stay hidden)
+stage-starts = Start
+stage-ends = End
+stage-remove = Remove this stage
+criterion-description = Description
+criterion-min = Scale from
+criterion-max = Scale to
+criterion-comment = Reason required
+criterion-remove = Remove
+criterion-new = new
+challenge-edit-stages = Edit process
+flash-stages-saved = The process has been saved.
