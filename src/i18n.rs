@@ -201,7 +201,7 @@ mod tests {
         files(&root.join("templates"), "hbs", &mut hbs);
         for f in hbs {
             let text = std::fs::read_to_string(&f).unwrap();
-            for marker in ["{{t \"", "(t \"", "label=\"", "hint=\"", "any=\""] {
+            for marker in ["{{t \"", "(t \"", "label=\"", "hint=\""] {
                 used.extend(quoted_after(&text, marker));
             }
         }

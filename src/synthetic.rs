@@ -307,6 +307,7 @@ pub fn generate(
         })?;
     }
     pb.finish();
+    db::analyze(conn)?;
     Ok(Sizes {
         organisations: n_agencies + n_teams,
         challenges: n_challenges,

@@ -157,6 +157,7 @@ pub fn connect_counted(config: &Config, counter: StatementCounter) -> AppResult<
     .on_acquire(&mut first)
     .map_err(|e| AppError::Config(format!("cannot configure the database: {e}")))?;
     run_migrations(&mut first)?;
+    optimize(&mut first)?;
     drop(first);
 
     let manager = SchemeManager {
@@ -186,6 +187,22 @@ pub fn run_migrations(conn: &mut DbConnection) -> AppResult<usize> {
     conn.run_pending_migrations(source)
         .map(|v| v.len())
         .map_err(|e| AppError::Config(format!("migration failed: {e}")))
+}
+
+/// Refreshes the query planner's statistics where they are missing or stale. SQLite
+/// plans list pages badly without them (sorting every row instead of walking an index);
+/// PostgreSQL's autovacuum keeps its own.
+pub fn optimize(conn: &mut DbConnection) -> AppResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA optimize=0x10002;")?;
+    }
+    Ok(())
+}
+
+/// Collects fresh statistics after a bulk load, on either backend.
+pub fn analyze(conn: &mut DbConnection) -> AppResult<()> {
+    conn.batch_execute("ANALYZE")?;
+    Ok(())
 }
 
 /// Runs `f` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`, so the write lock

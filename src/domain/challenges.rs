@@ -645,56 +645,68 @@ pub fn list(
             .filter(|q| !q.is_empty())
             .map(|q| format!("%{q}%"));
     let drafts = include_drafts_of.to_vec();
-    let base = || {
-        let mut q = challenges::table
-            .inner_join(organisations::table)
-            .into_boxed();
-        q = match status {
-            Some(Status::Draft) => q
-                .filter(challenges::status.eq("draft"))
-                .filter(challenges::organisation_id.eq_any(drafts.clone())),
-            Some(s) => q.filter(challenges::status.eq(s.as_str())),
-            None => q.filter(
-                challenges::status
-                    .ne("draft")
-                    .or(challenges::organisation_id.eq_any(drafts.clone())),
-            ),
-        };
-        if let Some(l) = level {
-            q = q.filter(challenges::level.eq(l.as_str()));
-        }
-        if let Some(org) = f.organisation_id {
-            q = q.filter(challenges::organisation_id.eq(org));
-        }
-        if let Some(t) = topic_id {
-            q = q.filter(
-                challenges::id.eq_any(
-                    challenge_topics::table
-                        .filter(challenge_topics::topic_id.eq(t))
-                        .select(challenge_topics::challenge_id),
+    // One set of filters for both statements: the count needs no join (every challenge
+    // has its agency), which keeps it an index-only scan.
+    macro_rules! filtered {
+        ($source:expr) => {{
+            let mut q = $source;
+            q = match status {
+                Some(Status::Draft) => q
+                    .filter(challenges::status.eq("draft"))
+                    .filter(challenges::organisation_id.eq_any(drafts.clone())),
+                Some(s) => q.filter(challenges::status.eq(s.as_str())),
+                None if drafts.is_empty() => {
+                    q.filter(challenges::status.eq_any(Status::PUBLIC.map(Status::as_str)))
+                }
+                None => q.filter(
+                    challenges::status
+                        .ne("draft")
+                        .or(challenges::organisation_id.eq_any(drafts.clone())),
                 ),
-            );
-        }
-        if f.soon {
-            q = q
-                .filter(challenges::status.eq("open"))
-                .filter(challenges::submission_deadline.gt(now))
-                .filter(challenges::submission_deadline.le(now + Duration::days(SOON_DAYS)));
-        }
-        if let Some(p) = &pattern {
-            q = q.filter(
-                text::lower(challenges::title)
-                    .like(p.clone())
-                    .or(text::lower(challenges::summary).like(p.clone())),
-            );
-        }
-        q
+            };
+            if let Some(l) = level {
+                q = q.filter(challenges::level.eq(l.as_str()));
+            }
+            if let Some(org) = f.organisation_id {
+                q = q.filter(challenges::organisation_id.eq(org));
+            }
+            if let Some(t) = topic_id {
+                q = q.filter(
+                    challenges::id.eq_any(
+                        challenge_topics::table
+                            .filter(challenge_topics::topic_id.eq(t))
+                            .select(challenge_topics::challenge_id),
+                    ),
+                );
+            }
+            if f.soon {
+                q = q
+                    .filter(challenges::status.eq("open"))
+                    .filter(challenges::submission_deadline.gt(now))
+                    .filter(challenges::submission_deadline.le(now + Duration::days(SOON_DAYS)));
+            }
+            if let Some(p) = &pattern {
+                q = q.filter(
+                    text::lower(challenges::title)
+                        .like(p.clone())
+                        .or(text::lower(challenges::summary).like(p.clone())),
+                );
+            }
+            q
+        }};
+    }
+    let total: i64 = filtered!(challenges::table.into_boxed())
+        .count()
+        .get_result(conn)?;
+    let joined = || {
+        filtered!(challenges::table
+            .inner_join(organisations::table)
+            .into_boxed())
     };
-    let total: i64 = base().count().get_result(conn)?;
     let ordered = match f.sort.as_deref() {
-        Some("newest") => base().order((challenges::published_at.desc(), challenges::id.desc())),
-        Some("title") => base().order((challenges::title.asc(), challenges::id.asc())),
-        _ => base().order((challenges::submission_deadline.asc(), challenges::id.asc())),
+        Some("newest") => joined().order((challenges::published_at.desc(), challenges::id.desc())),
+        Some("title") => joined().order((challenges::title.asc(), challenges::id.asc())),
+        _ => joined().order((challenges::submission_deadline.asc(), challenges::id.asc())),
     };
     let rows: Vec<(Challenge, String, String)> = ordered
         .limit(page.per_page)

@@ -1,0 +1,3 @@
+DROP INDEX challenges_title;
+DROP INDEX challenges_newest;
+DROP INDEX challenges_deadline;
