@@ -74,6 +74,8 @@ pub struct Config {
     pub workers: usize,
     /// Largest accepted upload, in bytes.
     pub upload_limit_bytes: usize,
+    /// How long public pages are cached for anonymous visitors (0: not at all).
+    pub page_cache_ms: u64,
 }
 
 impl Default for Config {
@@ -103,6 +105,7 @@ pub struct FileConfig {
     pub trust_proxy: Option<bool>,
     pub workers: Option<usize>,
     pub upload_limit_mb: Option<usize>,
+    pub page_cache_ms: Option<u64>,
 }
 
 impl FileConfig {
@@ -136,7 +139,8 @@ impl FileConfig {
             dev_templates,
             trust_proxy,
             workers,
-            upload_limit_mb
+            upload_limit_mb,
+            page_cache_ms
         );
         self
     }
@@ -183,6 +187,7 @@ impl Config {
             trust_proxy: file.trust_proxy.unwrap_or(false),
             workers: file.workers.unwrap_or(cores).max(1),
             upload_limit_bytes: file.upload_limit_mb.unwrap_or(20).clamp(1, 1024) * 1024 * 1024,
+            page_cache_ms: file.page_cache_ms.unwrap_or(1000).min(60_000),
         }
     }
 

@@ -46,6 +46,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     Ok(aweb::Data::new(AppState {
         hasher: Hasher::new(cores),
         assets: Assets::load(),
+        page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
         config,
         pool,
         statements,

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod context;
 pub mod forms;
 pub mod middleware;
+pub mod page_cache;
 pub mod pages;
 pub mod render;
 pub mod state;

@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::web::context::{Ctx, FLASH_COOKIE};
+use crate::web::page_cache::TOKEN_MARK;
 
 /// The values every page template can rely on.
 pub fn base_context(ctx: &Ctx, title_id: &str) -> Map<String, Value> {
@@ -83,6 +84,46 @@ pub fn page_with_status_titled(
     data: Value,
 ) -> AppResult<HttpResponse> {
     render_status(ctx, status, name, title, data)
+}
+
+/// A public page that anonymous visitors may get from the page cache. `build` produces
+/// the title and the data and runs only on a miss (or for people with a session, a
+/// notice to show, or with the cache off).
+pub async fn public_page<F, Fut>(ctx: &Ctx, name: &str, build: F) -> AppResult<HttpResponse>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<(String, Value)>>,
+{
+    let cache = &ctx.state.page_cache;
+    let cacheable = cache.enabled() && ctx.user.is_none() && ctx.flash.is_none();
+    if !cacheable {
+        let (title, data) = build().await?;
+        return render_status(ctx, StatusCode::OK, name, &title, data);
+    }
+    let key = format!("{}|{}", ctx.lang.code(), ctx.path);
+    let html = match cache.get(&key) {
+        Some(html) => html,
+        None => {
+            let (title, data) = build().await?;
+            let mut m = base_context(ctx, "");
+            m.insert("title".into(), json!(title));
+            m.insert("page".into(), json!(name));
+            m.insert("csrf_token".into(), json!(TOKEN_MARK));
+            if let Value::Object(extra) = data {
+                m.extend(extra);
+            }
+            let html: std::sync::Arc<str> = ctx
+                .state
+                .templates
+                .render_page(&format!("pages/{name}"), &Value::Object(m))?
+                .into();
+            cache.put(key, html.clone());
+            html
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html.replace(TOKEN_MARK, &ctx.csrf_token())))
 }
 
 /// Like [`page`], with a title that is data (an organisation's name) rather than a message.

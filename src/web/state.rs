@@ -17,6 +17,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub hasher: Hasher,
     pub assets: Assets,
+    pub page_cache: crate::web::page_cache::PageCache,
 }
 
 impl AppState {

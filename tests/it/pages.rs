@@ -260,3 +260,52 @@ async fn healthz_checks_the_database() {
     r.assert_status(200);
     assert_eq!(r.json()["database"], "ok");
 }
+
+#[actix_web::test]
+async fn anonymous_visitors_share_cached_pages_but_each_gets_their_own_token() {
+    let mut app = TestApp::builder().page_cache(60_000).build().await;
+    let staff = app.create_user("cache@example.org", "Cache");
+    let agency = app.create_org(&staff, "Cache-Amt", OrgKind::Agency, true);
+    let c = app.create_challenge(&agency, &staff, "Zwischengespeichert", "open", 10);
+    let first = app.get(&format!("/challenges/{}", c.slug)).await;
+    first
+        .assert_status(200)
+        .assert_contains("Zwischengespeichert");
+    let token = |r: &Resp| {
+        r.body
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let before = app.state.statements.get();
+    app.log_out();
+    let second = app.get(&format!("/challenges/{}", c.slug)).await;
+    assert_eq!(
+        app.state.statements.get(),
+        before,
+        "a cache hit runs no SQL"
+    );
+    second
+        .assert_status(200)
+        .assert_contains("Zwischengespeichert");
+    assert_ne!(token(&first), token(&second));
+    assert!(!second.body.contains('\u{1}'), "no marker is left behind");
+    // The token fits the visitor's own pre-session cookie: asking a question works.
+    app.post_form_raw(
+        &format!("/challenges/{}/questions", c.slug),
+        &[("body", "Geht das?"), ("csrf_token", &token(&second))],
+    )
+    .await
+    .assert_status(200);
+    // People with a session always get a fresh page.
+    app.log_in_as(&staff);
+    let before = app.state.statements.get();
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Verwaltung dieser Herausforderung");
+    assert!(app.state.statements.get() > before);
+}

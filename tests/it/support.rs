@@ -127,11 +127,16 @@ pub struct TestApp {
 /// Builds the app on an empty database.
 pub struct TestAppBuilder {
     https: bool,
+    page_cache_ms: u64,
 }
 
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { https: false }
+        // Off by default: tests change data and look at it again at once.
+        TestAppBuilder {
+            https: false,
+            page_cache_ms: 0,
+        }
     }
 
     pub async fn new() -> TestApp {
@@ -146,10 +151,17 @@ impl TestAppBuilder {
         self
     }
 
+    /// Turn the page cache for anonymous visitors on.
+    pub fn page_cache(mut self, ms: u64) -> Self {
+        self.page_cache_ms = ms;
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_data_dir(dir.path());
         config.pool_size = 4;
+        config.page_cache_ms = self.page_cache_ms;
         if self.https {
             config.public_url = "https://innolab.example".into();
         }

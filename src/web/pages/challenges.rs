@@ -56,7 +56,11 @@ struct ListQuery {
 }
 
 async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
-    let q = q.into_inner();
+    render::public_page(&ctx, "challenges", || list_data(&ctx, q.into_inner())).await
+}
+
+/// The list page's title and data.
+async fn list_data(ctx: &Ctx, q: ListQuery) -> AppResult<(String, Value)> {
     let lang = ctx.lang;
     // Visitors land on the open challenges; "all" shows every published one.
     let status = match q.status.as_deref() {
@@ -149,10 +153,8 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
         if params.is_empty() { "" } else { "&" }
     );
     let selected = |opt: &Option<String>, v: &str| opt.as_deref() == Some(v);
-    render::page(
-        &ctx,
-        "challenges",
-        "challenges-title",
+    Ok((
+        ctx.t("challenges-title"),
         json!({
             "challenges": items,
             "total": list.total,
@@ -164,7 +166,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
             "levels": Level::ALL.iter().map(|l| json!({ "value": l.as_str(), "name": ctx.t(&format!("level-{}", l.as_str())), "selected": selected(&q.level, l.as_str()) })).collect::<Vec<_>>(),
             "sorts": (["deadline", "newest", "title"].iter().map(|s| json!({ "value": s, "name": ctx.t(&format!("sort-{s}")), "selected": q.sort.as_deref().unwrap_or("deadline") == *s })).collect::<Vec<_>>()),
         }),
-    )
+    ))
 }
 
 /// The form's choices and current values.
@@ -305,9 +307,12 @@ async fn create(form: CsrfForm<HashMap<String, String>>) -> AppResult<HttpRespon
 }
 
 async fn detail(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
-    let data = detail_data(&ctx, &c, &f).await?;
-    render::page_titled(&ctx, "challenge", &c.title, data)
+    render::public_page(&ctx, "challenge", || async {
+        let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+        let data = detail_data(&ctx, &c, &f).await?;
+        Ok((c.title.clone(), data))
+    })
+    .await
 }
 
 async fn detail_data(ctx: &Ctx, c: &Challenge, f: &ChallengeFacts) -> AppResult<Value> {

@@ -20,6 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
+    render::public_page(&ctx, "home", || home_data(&ctx)).await
+}
+
+async fn home_data(ctx: &Ctx) -> AppResult<(String, serde_json::Value)> {
     let lang = ctx.lang;
     let (topics, counts) = ctx
         .db(|conn| {
@@ -41,10 +45,8 @@ async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
             .find(|(kind, _)| kind == k)
             .map_or(0, |(_, n)| *n)
     };
-    render::page(
-        &ctx,
-        "home",
-        "home-title",
+    Ok((
+        ctx.t("home-title"),
         json!({
             "topics": topics.iter().map(|(slug, name)| json!({ "slug": slug, "name": name })).collect::<Vec<_>>(),
             "counts": {
@@ -54,7 +56,7 @@ async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
                 "research": count("research"),
             },
         }),
-    )
+    ))
 }
 
 async fn accessibility(ctx: Ctx) -> AppResult<HttpResponse> {
