@@ -34,12 +34,21 @@ impl PageCache {
         !self.ttl.is_zero()
     }
 
+    /// The cached page, or `None` when the caller should render it. When an entry has just
+    /// expired, the first caller is told to render while everyone else keeps getting the
+    /// old copy until the new one is in: no stampede of renders every second.
     pub fn get(&self, key: &str) -> Option<Arc<str>> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, html)| html.clone())
+        let mut entries = self.entries.lock().ok()?;
+        let (at, html) = entries.get_mut(key)?;
+        let age = at.elapsed();
+        if age < self.ttl {
+            return Some(html.clone());
+        }
+        if age < self.ttl * 4 {
+            // Claim the refresh: the others see the entry as fresh for one more period.
+            *at = Instant::now();
+        }
+        None
     }
 
     pub fn put(&self, key: String, html: Arc<str>) {
@@ -65,6 +74,14 @@ mod tests {
         c.put("k".into(), Arc::from("page"));
         assert_eq!(c.get("k").as_deref(), Some("page"));
         std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(c.get("k"), None, "the first caller after expiry renders");
+        assert_eq!(
+            c.get("k").as_deref(),
+            Some("page"),
+            "the others keep the old copy meanwhile"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(c.get("k"), None, "a long-expired entry is not served");
         assert_eq!(c.get("k"), None);
         assert!(!PageCache::new(0).enabled());
     }
