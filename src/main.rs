@@ -42,6 +42,12 @@ fn init_logging() {
 fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<(), AppError> {
     let config = cli::resolve_config(global, Some(&args))?;
     let state = innolab::build_state(config.clone())?;
+    {
+        // Old throttling rows only slow the checks down.
+        let mut conn = innolab::db::checkout(&state.pool)?;
+        innolab::auth::throttle::prune(&mut conn)?;
+        innolab::domain::rate::prune(&mut conn)?;
+    }
     if config.demo_data {
         let mut conn = innolab::db::checkout(&state.pool)?;
         if innolab::seed::is_empty(&mut conn)? {

@@ -38,6 +38,9 @@ fn check(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<()> {
         login_attempts::table
             .filter(login_attempts::ip.eq(ip))
             .filter(login_attempts::success.eq(false))
+            // Attempts still being checked are not failures of the address: many people
+            // behind one proxy log in at once.
+            .filter(login_attempts::settled.eq(true))
             .filter(login_attempts::at.gt(window_start))
             .select((count_star(), diesel::dsl::min(login_attempts::at)))
             .first(conn)?;
@@ -70,6 +73,7 @@ pub fn begin(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<i64> {
                 login_attempts::email.eq(email),
                 login_attempts::ip.eq(ip),
                 login_attempts::success.eq(false),
+                login_attempts::settled.eq(false),
                 login_attempts::at.eq(db::now()),
             ))
             .returning(login_attempts::id)
@@ -77,11 +81,12 @@ pub fn begin(conn: &mut DbConnection, email: &str, ip: &str) -> AppResult<i64> {
     })
 }
 
-/// Marks an attempt begun with [`begin`] as successful.
-pub fn succeeded(conn: &mut DbConnection, attempt_id: i64) -> AppResult<()> {
+/// Settles an attempt begun with [`begin`]: successful or failed.
+pub fn settle(conn: &mut DbConnection, attempt_id: i64, success: bool) -> AppResult<()> {
     diesel::update(login_attempts::table.find(attempt_id))
         .set((
-            login_attempts::success.eq(true),
+            login_attempts::success.eq(success),
+            login_attempts::settled.eq(true),
             login_attempts::at.eq(db::now()),
         ))
         .execute(conn)?;

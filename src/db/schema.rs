@@ -59,6 +59,7 @@ diesel::table! {
         ip -> Text,
         success -> Bool,
         at -> Timestamp,
+        settled -> Bool,
     }
 }
 

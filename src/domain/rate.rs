@@ -40,3 +40,9 @@ pub fn hit(
         .execute(conn)?;
     Ok(())
 }
+
+/// Drops events older than a day (every window is shorter); run at start-up.
+pub fn prune(conn: &mut DbConnection) -> AppResult<usize> {
+    let cutoff = db::now() - Duration::days(1);
+    Ok(diesel::delete(rate_events::table.filter(rate_events::at.lt(cutoff))).execute(conn)?)
+}

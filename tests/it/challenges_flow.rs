@@ -1535,3 +1535,32 @@ async fn the_stage_editor_adds_orders_and_removes_stages_and_names_each_problem(
     .await
     .assert_status(403);
 }
+
+#[actix_web::test]
+async fn followers_hear_of_new_documents() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "fd", "Amt Folgen", true);
+    let c = app.create_challenge(&org, &owner, "Mit Nachlieferung", "open", 30);
+    let fan = app.create_user("fan@example.org", "Fan");
+    app.log_in_as(&fan);
+    app.post_form(
+        &format!("/challenges/{}/follow", c.slug),
+        &[("follow", "1")],
+    )
+    .await
+    .assert_status(303);
+    app.log_in_as(&staff);
+    upload(
+        &mut app,
+        &format!("/challenges/{}/attachments", c.slug),
+        "Nachtrag.pdf",
+        "application/pdf",
+        PDF,
+    )
+    .await
+    .assert_status(303);
+    app.log_in_as(&fan);
+    app.get("/notifications")
+        .await
+        .assert_contains("Neues Dokument zu „Mit Nachlieferung“");
+}

@@ -300,6 +300,20 @@ pub async fn attach(
             chrono::Duration::hours(1),
         )?;
         let a = attachments::store(conn, &dir, owner, owner_id, &filename, &bytes, uid)?;
+        if owner == Owner::Challenge {
+            // Followers hear of new documents only once the challenge is public.
+            let c = challenges::find(conn, owner_id)?;
+            if c.status().is_published() {
+                let followers = challenges::followers(conn, c.id)?;
+                notifications::notify(
+                    conn,
+                    &followers,
+                    "notify-document-added",
+                    &format!("/challenges/{}#attachments", c.slug),
+                    &c.title,
+                )?;
+            }
+        }
         audit::append(
             conn,
             Event::new(

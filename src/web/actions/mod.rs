@@ -163,9 +163,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
     let uid = user.as_ref().map(|u| u.id);
     let record_email = email.clone();
     ctx.tx(move |conn| {
-        if ok {
-            throttle::succeeded(conn, attempt)?;
-        }
+        throttle::settle(conn, attempt, ok)?;
         let action = if ok {
             "login_succeeded"
         } else {

@@ -233,6 +233,7 @@ notify-challenge-status = Der Status von „{ $title }“ hat sich geändert.
 notify-question-new = Neue Frage zu „{ $title }“.
 notify-question-answered = Eine Frage zu „{ $title }“ wurde beantwortet.
 notify-proposal-submitted = Vorschlag „{ $title }“ wurde eingereicht.
+notify-document-added = Neues Dokument zu „{ $title }“.
 notify-message = Neue Nachricht zu „{ $title }“.
 
 ## Hinweise nach Aktionen

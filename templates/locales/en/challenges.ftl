@@ -233,6 +233,7 @@ notify-challenge-status = The status of "{ $title }" has changed.
 notify-question-new = New question about "{ $title }".
 notify-question-answered = A question about "{ $title }" was answered.
 notify-proposal-submitted = Proposal "{ $title }" was submitted.
+notify-document-added = New document for "{ $title }".
 notify-message = New message about "{ $title }".
 
 ## Notices after actions
