@@ -330,6 +330,41 @@ pub fn validate(input: &ChallengeInput, known_topics: &[String]) -> AppResult<Va
     })
 }
 
+/// The fields an agency writes, as stored: one row shape for inserts and updates.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = challenges, treat_none_as_null = true)]
+pub struct ChallengeRow<'a> {
+    title: &'a str,
+    summary: &'a str,
+    description: &'a str,
+    language: &'a str,
+    eligibility: String,
+    level: &'static str,
+    region: &'a str,
+    budget_eur: Option<i64>,
+    submission_deadline: NaiveDateTime,
+    contact: &'a str,
+    proposal_visibility: &'a str,
+}
+
+impl ValidChallenge {
+    fn row(&self) -> ChallengeRow<'_> {
+        ChallengeRow {
+            title: &self.title,
+            summary: &self.summary,
+            description: &self.description,
+            language: &self.language,
+            eligibility: eligibility_csv(&self.eligibility),
+            level: self.level.as_str(),
+            region: &self.region,
+            budget_eur: self.budget_eur,
+            submission_deadline: self.submission_deadline,
+            contact: &self.contact,
+            proposal_visibility: &self.proposal_visibility,
+        }
+    }
+}
+
 fn eligibility_csv(kinds: &[OrgKind]) -> String {
     kinds
         .iter()
@@ -395,17 +430,7 @@ pub fn create(
         .values((
             challenges::slug.eq(slug),
             challenges::organisation_id.eq(organisation_id),
-            challenges::title.eq(&c.title),
-            challenges::summary.eq(&c.summary),
-            challenges::description.eq(&c.description),
-            challenges::language.eq(&c.language),
-            challenges::eligibility.eq(eligibility_csv(&c.eligibility)),
-            challenges::level.eq(c.level.as_str()),
-            challenges::region.eq(&c.region),
-            challenges::budget_eur.eq(c.budget_eur),
-            challenges::submission_deadline.eq(c.submission_deadline),
-            challenges::contact.eq(&c.contact),
-            challenges::proposal_visibility.eq(&c.proposal_visibility),
+            c.row(),
             challenges::status.eq(Status::Draft.as_str()),
             challenges::created_by.eq(author),
             challenges::created_at.eq(now),
@@ -453,20 +478,7 @@ pub fn update(
         e.into_result()?;
     }
     let updated: Challenge = diesel::update(challenges::table.find(current.id))
-        .set((
-            challenges::title.eq(&c.title),
-            challenges::summary.eq(&c.summary),
-            challenges::description.eq(&c.description),
-            challenges::language.eq(&c.language),
-            challenges::eligibility.eq(eligibility_csv(&c.eligibility)),
-            challenges::level.eq(c.level.as_str()),
-            challenges::region.eq(&c.region),
-            challenges::budget_eur.eq(c.budget_eur),
-            challenges::submission_deadline.eq(c.submission_deadline),
-            challenges::contact.eq(&c.contact),
-            challenges::proposal_visibility.eq(&c.proposal_visibility),
-            challenges::updated_at.eq(db::now()),
-        ))
+        .set((c.row(), challenges::updated_at.eq(db::now())))
         .returning(challenges::all_columns)
         .get_result(conn)?;
     set_topics(conn, current.id, &c.topic_slugs)?;

@@ -89,8 +89,10 @@ pub struct ProposalInput {
     pub licence: Option<String>,
 }
 
-/// The content of a proposal: what a revision records and a diff compares.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The content of a proposal: what a revision records, a diff compares, and what is
+/// written into the row (one struct for inserts and updates alike).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Insertable, AsChangeset)]
+#[diesel(table_name = proposals, treat_none_as_null = true)]
 pub struct Content {
     pub title: String,
     pub summary: String,
@@ -222,12 +224,7 @@ pub fn create(
 ) -> AppResult<Proposal> {
     let now = db::now();
     check_eligible(challenge, kind, now)?;
-    let existing: i64 = proposals::table
-        .filter(proposals::challenge_id.eq(challenge.id))
-        .filter(proposals::organisation_id.eq(org_id))
-        .count()
-        .get_result(conn)?;
-    if existing > 0 {
+    if exists(conn, challenge.id, org_id)? {
         return Err(AppError::Conflict {
             message_id: "proposal-exists",
         });
@@ -235,18 +232,9 @@ pub fn create(
     let c = merge(&Content::default(), input)?;
     Ok(diesel::insert_into(proposals::table)
         .values((
+            &c,
             proposals::challenge_id.eq(challenge.id),
             proposals::organisation_id.eq(org_id),
-            proposals::title.eq(&c.title),
-            proposals::summary.eq(&c.summary),
-            proposals::approach.eq(&c.approach),
-            proposals::team.eq(&c.team),
-            proposals::pilot_scope.eq(&c.pilot_scope),
-            proposals::pilot_duration.eq(&c.pilot_duration),
-            proposals::pilot_kpis.eq(&c.pilot_kpis),
-            proposals::cost_estimate_eur.eq(c.cost_estimate_eur),
-            proposals::data_protection.eq(&c.data_protection),
-            proposals::licence.eq(&c.licence),
             proposals::status.eq(Status::Draft.as_str()),
             proposals::created_by.eq(author),
             proposals::created_at.eq(now),
@@ -256,19 +244,20 @@ pub fn create(
         .get_result(conn)?)
 }
 
+/// Whether the organisation has a proposal for the challenge already (one each).
+fn exists(conn: &mut DbConnection, challenge_id: i64, org_id: i64) -> AppResult<bool> {
+    let n: i64 = proposals::table
+        .filter(proposals::challenge_id.eq(challenge_id))
+        .filter(proposals::organisation_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 fn store(conn: &mut DbConnection, id: i64, c: &Content, revision: i64) -> AppResult<Proposal> {
     Ok(diesel::update(proposals::table.find(id))
         .set((
-            proposals::title.eq(&c.title),
-            proposals::summary.eq(&c.summary),
-            proposals::approach.eq(&c.approach),
-            proposals::team.eq(&c.team),
-            proposals::pilot_scope.eq(&c.pilot_scope),
-            proposals::pilot_duration.eq(&c.pilot_duration),
-            proposals::pilot_kpis.eq(&c.pilot_kpis),
-            proposals::cost_estimate_eur.eq(c.cost_estimate_eur),
-            proposals::data_protection.eq(&c.data_protection),
-            proposals::licence.eq(&c.licence),
+            c,
             proposals::revision.eq(revision),
             proposals::updated_at.eq(db::now()),
         ))
@@ -469,12 +458,7 @@ pub fn seed_insert(
     status: Status,
     later_changes: &[String],
 ) -> AppResult<Option<Proposal>> {
-    let exists: i64 = proposals::table
-        .filter(proposals::challenge_id.eq(challenge.id))
-        .filter(proposals::organisation_id.eq(org_id))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
+    if exists(conn, challenge.id, org_id)? {
         return Ok(None);
     }
     let now = db::now();
@@ -486,18 +470,9 @@ pub fn seed_insert(
     };
     let p: Proposal = diesel::insert_into(proposals::table)
         .values((
+            c,
             proposals::challenge_id.eq(challenge.id),
             proposals::organisation_id.eq(org_id),
-            proposals::title.eq(&c.title),
-            proposals::summary.eq(&c.summary),
-            proposals::approach.eq(&c.approach),
-            proposals::team.eq(&c.team),
-            proposals::pilot_scope.eq(&c.pilot_scope),
-            proposals::pilot_duration.eq(&c.pilot_duration),
-            proposals::pilot_kpis.eq(&c.pilot_kpis),
-            proposals::cost_estimate_eur.eq(c.cost_estimate_eur),
-            proposals::data_protection.eq(&c.data_protection),
-            proposals::licence.eq(&c.licence),
             proposals::status.eq(status.as_str()),
             proposals::revision.eq(revision),
             proposals::submitted_at.eq(submitted
