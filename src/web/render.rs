@@ -126,6 +126,31 @@ where
         .body(html.replace(TOKEN_MARK, &ctx.csrf_token())))
 }
 
+/// A public JSON answer that requests without credentials may get from the page cache
+/// (they are all alike); `build` runs on a miss, or always for authenticated callers.
+pub async fn public_json<F, Fut>(ctx: &Ctx, build: F) -> AppResult<HttpResponse>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<Value>>,
+{
+    let cache = &ctx.state.page_cache;
+    if !cache.enabled() || ctx.user.is_some() {
+        return Ok(HttpResponse::Ok().json(build().await?));
+    }
+    let key = format!("api|{}", ctx.path);
+    let body = match cache.get(&key) {
+        Some(body) => body,
+        None => {
+            let body: std::sync::Arc<str> = build().await?.to_string().into();
+            cache.put(key, body.clone());
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body.to_string()))
+}
+
 /// Like [`page`], with a title that is data (an organisation's name) rather than a message.
 pub fn page_titled(ctx: &Ctx, name: &str, title: &str, data: Value) -> AppResult<HttpResponse> {
     render_status(ctx, StatusCode::OK, name, title, data)

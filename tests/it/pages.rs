@@ -301,6 +301,31 @@ async fn anonymous_visitors_share_cached_pages_but_each_gets_their_own_token() {
     )
     .await
     .assert_status(200);
+    // The public API list is shared the same way; bearer callers are not cached.
+    let first = app
+        .api(
+            actix_web::http::Method::GET,
+            "/api/v1/challenges",
+            None,
+            None,
+        )
+        .await;
+    first.assert_status(200);
+    let before = app.state.statements.get();
+    let again = app
+        .api(
+            actix_web::http::Method::GET,
+            "/api/v1/challenges",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(app.state.statements.get(), before);
+    assert_eq!(again.json(), first.json());
+    assert!(again
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
     // People with a session always get a fresh page.
     app.log_in_as(&staff);
     let before = app.state.statements.get();

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::actions::challenges as ops;
 use crate::web::api::utc;
 use crate::web::context::Ctx;
+use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges", web::post().to(create))
@@ -218,10 +219,13 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
         q: q.q,
         sort: q.sort,
     };
-    let list = ctx
-        .db(move |conn| challenges::list(conn, &filter, &[], page))
-        .await?;
-    Ok(HttpResponse::Ok().json(list.map(|i| view(&i.challenge, &i.topics, None))))
+    render::public_json(&ctx, || async {
+        let list = ctx
+            .db(move |conn| challenges::list(conn, &filter, &[], page))
+            .await?;
+        Ok(json!(list.map(|i| view(&i.challenge, &i.topics, None))))
+    })
+    .await
 }
 
 /// A challenge with its stages and criteria (drafts: only for its agency).
