@@ -39,6 +39,24 @@ fn init_logging() {
     }
 }
 
+/// Every ten minutes, followers of challenges whose deadline is within three days are
+/// told so (once per challenge, whichever instance gets there first).
+fn start_reminders(pool: innolab::db::DbPool) {
+    std::thread::spawn(move || loop {
+        let sent = innolab::db::checkout(&pool).and_then(|mut conn| {
+            innolab::db::write_tx(&mut conn, |c| {
+                innolab::domain::challenges::remind_deadlines(c, chrono::Duration::days(3))
+            })
+        });
+        match sent {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(challenges = n, "deadline reminders sent"),
+            Err(e) => tracing::warn!(error = %e, "deadline reminders failed"),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    });
+}
+
 fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<(), AppError> {
     let config = cli::resolve_config(global, Some(&args))?;
     let state = innolab::build_state(config.clone())?;
@@ -65,6 +83,7 @@ fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<
         public_url = %config.public_url,
         "starting"
     );
+    start_reminders(state.pool.clone());
     let workers = config.workers;
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || innolab::build_app(state.clone()))

@@ -291,6 +291,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    challenge_reminders (challenge_id) {
+        challenge_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     rate_events (id) {
         id -> BigInt,
         bucket -> Text,
@@ -341,4 +348,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     notifications,
     rate_events,
+    challenge_reminders,
 );

@@ -1564,3 +1564,39 @@ async fn followers_hear_of_new_documents() {
         .await
         .assert_contains("Neues Dokument zu „Mit Nachlieferung“");
 }
+
+#[actix_web::test]
+async fn followers_are_reminded_once_when_the_deadline_is_near() {
+    let mut app = TestApp::new().await;
+    let (org, owner, _) = agency(&app, "rm", "Amt Erinnerung", true);
+    let soon = app.create_challenge(&org, &owner, "Bald vorbei", "open", 2);
+    let later = app.create_challenge(&org, &owner, "Noch lange", "open", 20);
+    let fan = app.create_user("reminded@example.org", "Fan");
+    app.log_in_as(&fan);
+    for c in [&soon, &later] {
+        app.post_form(
+            &format!("/challenges/{}/follow", c.slug),
+            &[("follow", "1")],
+        )
+        .await
+        .assert_status(303);
+    }
+    let three_days = chrono::Duration::days(3);
+    let sent = app.with_conn(|c| {
+        innolab::db::write_tx(c, |c| {
+            innolab::domain::challenges::remind_deadlines(c, three_days)
+        })
+        .unwrap()
+    });
+    assert_eq!(sent, 1);
+    let again = app.with_conn(|c| {
+        innolab::db::write_tx(c, |c| {
+            innolab::domain::challenges::remind_deadlines(c, three_days)
+        })
+        .unwrap()
+    });
+    assert_eq!(again, 0, "once per challenge");
+    let page = app.get("/notifications").await;
+    page.assert_contains("Die Einreichungsfrist von „Bald vorbei“ endet bald.");
+    page.assert_not_contains("Noch lange");
+}

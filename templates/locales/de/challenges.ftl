@@ -234,6 +234,7 @@ notify-question-new = Neue Frage zu „{ $title }“.
 notify-question-answered = Eine Frage zu „{ $title }“ wurde beantwortet.
 notify-proposal-submitted = Vorschlag „{ $title }“ wurde eingereicht.
 notify-document-added = Neues Dokument zu „{ $title }“.
+notify-deadline-near = Die Einreichungsfrist von „{ $title }“ endet bald.
 notify-message = Neue Nachricht zu „{ $title }“.
 
 ## Hinweise nach Aktionen

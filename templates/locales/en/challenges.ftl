@@ -234,6 +234,7 @@ notify-question-new = New question about "{ $title }".
 notify-question-answered = A question about "{ $title }" was answered.
 notify-proposal-submitted = Proposal "{ $title }" was submitted.
 notify-document-added = New document for "{ $title }".
+notify-deadline-near = The submission deadline of "{ $title }" is near.
 notify-message = New message about "{ $title }".
 
 ## Notices after actions
