@@ -493,6 +493,14 @@ mod co_creation {
                 [H, H, A, A, A, H, H],
             ),
             (Call::Page("/attachments/{a}"), [H, H, A, A, A, H, H]),
+            (
+                Call::Form("/attachments/{a}/delete", vec![]),
+                [L, H, D, D, A, H, H],
+            ),
+            (
+                Call::Api(Method::DELETE, "/api/v1/attachments/{a}", None),
+                [L, H, D, D, A, H, H],
+            ),
             (Call::Page("/dashboard"), [L, A, A, A, A, A, A]),
             (Call::Page("/notifications"), [L, A, A, A, A, A, A]),
             (

@@ -1600,3 +1600,41 @@ async fn followers_are_reminded_once_when_the_deadline_is_near() {
     page.assert_contains("Die Einreichungsfrist von „Bald vorbei“ endet bald.");
     page.assert_not_contains("Noch lange");
 }
+
+#[actix_web::test]
+async fn the_agency_deletes_a_file_and_it_is_gone() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "dl", "Amt Löschen", true);
+    let c = app.create_challenge(&org, &owner, "Mit Irrtum", "open", 30);
+    app.log_in_as(&staff);
+    upload(
+        &mut app,
+        &format!("/challenges/{}/attachments", c.slug),
+        "Falsch.pdf",
+        "application/pdf",
+        PDF,
+    )
+    .await
+    .assert_status(303);
+    let id = attachment_ids(&app, "challenge", c.id)[0];
+    let r = app
+        .post_form(&format!("/attachments/{id}/delete"), &[])
+        .await;
+    assert_eq!(r.location(), format!("/challenges/{}#attachments", c.slug));
+    assert!(attachment_ids(&app, "challenge", c.id).is_empty());
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_contains("Die Datei wurde gelöscht.")
+        .assert_not_contains("Falsch.pdf");
+    app.get(&format!("/attachments/{id}"))
+        .await
+        .assert_status(404);
+    let audited: i64 = app.with_conn(|conn| {
+        innolab::db::schema::audit_log::table
+            .filter(innolab::db::schema::audit_log::action.eq("attachment_deleted"))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(audited, 1);
+}

@@ -330,6 +330,61 @@ pub async fn attach(
     .await
 }
 
+/// Deletes a file: the agency for a challenge's files, the team for a proposal's (while
+/// the proposal may still change). Returns the page of the parent to go back to.
+pub async fn delete_attachment(ctx: &Ctx, id: i64) -> AppResult<String> {
+    let (uid, ip, dir, actor) = (
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+        ctx.state.config.upload_dir(),
+        ctx.actor(),
+    );
+    let (a, back, allowed) = ctx
+        .db(move |conn| {
+            let a = attachments::find(conn, id)?;
+            if !may_read(conn, &a, &actor)? {
+                return Err(AppError::NotFound);
+            }
+            let (back, allowed) = match Owner::parse(&a.owner_type) {
+                Some(Owner::Challenge) => {
+                    let c = challenges::find(conn, a.owner_id)?;
+                    let f = challenges::facts(conn, &c, actor.user_id())?;
+                    (
+                        format!("/challenges/{}#attachments", c.slug),
+                        crate::auth::policy::authorize(&actor, Action::ManageChallenge(&f)).is_ok(),
+                    )
+                }
+                _ => {
+                    let p = crate::domain::proposals::find(conn, a.owner_id)?;
+                    let c = challenges::find(conn, p.challenge_id)?;
+                    let f = crate::domain::proposals::facts(conn, &p, &c, actor.user_id())?;
+                    let may =
+                        crate::auth::policy::authorize(&actor, Action::EditProposal(&f)).is_ok();
+                    if may {
+                        crate::domain::proposals::ensure_editable(&p, &c, crate::db::now())?;
+                    }
+                    (format!("/proposals/{}#attachments", p.id), may)
+                }
+            };
+            Ok((a, back, allowed))
+        })
+        .await?;
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    ctx.tx(move |conn| {
+        attachments::delete(conn, &dir, &a)?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "attachment_deleted", "attachment", Some(a.id))
+                .details(json!({ "owner": a.owner_type, "owner_id": a.owner_id, "filename": a.filename }))
+                .ip(&ip),
+        )
+    })
+    .await?;
+    Ok(back)
+}
+
 /// Whether the current user may read the attachment's parent (and so the file).
 pub fn may_read(
     conn: &mut DbConnection,

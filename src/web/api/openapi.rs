@@ -44,6 +44,7 @@ use super::{accounts, challenges, organisations, proposals};
         proposals::withdraw,
         proposals::revisions,
         proposals::upload,
+        proposals::delete_attachment,
         proposals::post_message,
         proposals::thread,
     ),

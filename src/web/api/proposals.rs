@@ -29,7 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/attachments/{id}",
             web::get().to(crate::web::pages::proposals::download),
-        );
+        )
+        .route("/attachments/{id}", web::delete().to(delete_attachment));
 }
 
 /// A proposal as the API shows it; `private` adds team, costs, data protection.
@@ -200,6 +201,13 @@ pub async fn upload(
     let a: attachments::Attachment =
         challenge_ops::attach(&ctx, Owner::Proposal, p.id, file.filename, file.bytes).await?;
     Ok(HttpResponse::Created().json(json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/api/v1/attachments/{}", a.id) })))
+}
+
+/// Delete a file (the agency for a challenge's, the team for a proposal's).
+#[utoipa::path(delete, path = "/api/v1/attachments/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+pub async fn delete_attachment(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    challenge_ops::delete_attachment(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -30,7 +30,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/revisions", web::get().to(revisions))
         .route("/proposals/{id}/messages", web::post().to(message))
         .route("/proposals/{id}/attachments", web::post().to(upload))
-        .route("/attachments/{id}", web::get().to(download));
+        .route("/attachments/{id}", web::get().to(download))
+        .route(
+            "/attachments/{id}/delete",
+            web::post().to(delete_attachment),
+        );
 }
 
 /// The form fields: what was typed, or the proposal's content.
@@ -410,6 +414,18 @@ async fn upload(
         )),
         Err(e) => Err(e),
     }
+}
+
+async fn delete_attachment(
+    form: CsrfForm<NoFields>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let back = challenge_ops::delete_attachment(&form.ctx, id.into_inner()).await?;
+    Ok(render::redirect_with(
+        &back,
+        "success",
+        "flash-file-deleted",
+    ))
 }
 
 /// Serves a file to exactly those who may read its parent, always as a download.

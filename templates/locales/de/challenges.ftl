@@ -130,6 +130,8 @@ attachments-title = Dateien
 attachments-none = Keine Dateien.
 attachments-file = Datei
 attachments-hint = PDF, PNG, JPEG, OpenDocument, Word/Excel/PowerPoint, CSV oder Text; höchstens 20 MB.
+attachments-delete = Löschen
+flash-file-deleted = Die Datei wurde gelöscht.
 attachments-upload = Hochladen
 
 ## Fragen

@@ -130,6 +130,8 @@ attachments-title = Files
 attachments-none = No files.
 attachments-file = File
 attachments-hint = PDF, PNG, JPEG, OpenDocument, Word/Excel/PowerPoint, CSV or text; at most 20 MB.
+attachments-delete = Delete
+flash-file-deleted = The file has been deleted.
 attachments-upload = Upload
 
 ## Questions
