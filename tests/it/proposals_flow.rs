@@ -1280,3 +1280,94 @@ async fn a_withdrawn_proposal_is_not_published_after_the_deadline() {
         .await
         .assert_status(200);
 }
+
+#[actix_web::test]
+async fn script_in_proposal_fields_and_messages_is_never_rendered_as_markup() {
+    const PAYLOADS: [&str; 3] = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "<svg/onload=alert(1)>",
+    ];
+    let World {
+        mut app,
+        staff,
+        lead,
+        startup,
+        c,
+        ..
+    } = world().await;
+    let payload = PAYLOADS.join(" ");
+    let p = app.create_proposal(&c, &startup, &lead, "draft");
+    app.log_in_as(&lead);
+    let fields: Vec<(&str, String)> = [
+        "title",
+        "summary",
+        "approach",
+        "team",
+        "pilot_scope",
+        "pilot_duration",
+        "pilot_kpis",
+        "data_protection",
+        "licence",
+        "note",
+    ]
+    .iter()
+    .map(|f| (*f, format!("{f} {payload}")))
+    .collect();
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app
+        .post_form(&format!("/proposals/{}/edit", p.id), &refs)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.post_form(&format!("/proposals/{}/submit", p.id), &[])
+        .await
+        .assert_status(303);
+    app.post_form(
+        &format!("/proposals/{}/messages", p.id),
+        &[("body", payload.as_str())],
+    )
+    .await
+    .assert_status(303);
+    // A revision, so that the diff shows the payload too.
+    let mut changed = refs.clone();
+    let new_summary = format!("geändert {payload}");
+    changed[1] = ("summary", new_summary.as_str());
+    app.post_form(&format!("/proposals/{}/edit", p.id), &changed)
+        .await
+        .assert_status(303);
+    // A failed form echoes it escaped as well.
+    let mut bad = refs.clone();
+    bad[0] = ("title", "");
+    let echo = app
+        .post_form(&format!("/proposals/{}/edit", p.id), &bad)
+        .await;
+    echo.assert_status(422);
+
+    let mut pages = vec![echo];
+    for who in [&lead, &staff] {
+        app.log_in_as(who);
+        for path in [
+            format!("/proposals/{}", p.id),
+            format!("/proposals/{}/edit", p.id),
+            format!("/proposals/{}/revisions", p.id),
+            format!("/challenges/{}/proposals", c.slug),
+            "/dashboard".to_string(),
+            "/notifications".to_string(),
+        ] {
+            let r = app.get(&path).await;
+            if r.status.as_u16() == 200 {
+                pages.push(r);
+            }
+        }
+    }
+    assert!(pages.len() >= 9, "pages rendered: {}", pages.len());
+    for page in &pages {
+        for raw in ["<script>alert(1)", "<img src=x onerror", "<svg/onload"] {
+            page.assert_not_contains(raw);
+        }
+    }
+    // The text itself is there, escaped.
+    assert!(pages
+        .iter()
+        .any(|p| p.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;")));
+}
