@@ -269,6 +269,7 @@ pub struct Member {
     pub email: String,
     pub role: String,
     pub joined_at: NaiveDateTime,
+    pub locale: String,
 }
 
 /// Current members, owners first.
@@ -285,6 +286,7 @@ pub fn members(conn: &mut DbConnection, org_id: i64) -> AppResult<Vec<Member>> {
             users::email,
             memberships::role,
             memberships::joined_at,
+            users::locale,
         ))
         .load(conn)?)
 }

@@ -208,8 +208,3 @@ pub fn set_hidden(
         .returning(questions::all_columns)
         .get_result(conn)?)
 }
-
-/// The named asker of a question (for the answer notification); anonymous: none.
-pub fn asker(q: &Question) -> Option<i64> {
-    q.asker_id
-}

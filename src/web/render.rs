@@ -62,28 +62,13 @@ pub fn nav_section(path: &str) -> &'static str {
 
 /// Renders `pages/<name>` with `data` merged over the base context.
 pub fn page(ctx: &Ctx, name: &str, title_id: &str, data: Value) -> AppResult<HttpResponse> {
-    page_with_status(ctx, StatusCode::OK, name, title_id, data)
-}
-
-pub fn page_with_status(
-    ctx: &Ctx,
-    status: StatusCode,
-    name: &str,
-    title_id: &str,
-    data: Value,
-) -> AppResult<HttpResponse> {
-    render_status(ctx, status, name, &i18n::text(ctx.lang, title_id), data)
-}
-
-/// A page with a status and a title given as text.
-pub fn page_with_status_titled(
-    ctx: &Ctx,
-    status: StatusCode,
-    name: &str,
-    title: &str,
-    data: Value,
-) -> AppResult<HttpResponse> {
-    render_status(ctx, status, name, title, data)
+    page_status(
+        ctx,
+        StatusCode::OK,
+        name,
+        &i18n::text(ctx.lang, title_id),
+        data,
+    )
 }
 
 /// A public page that anonymous visitors may get from the page cache. `build` produces
@@ -98,7 +83,7 @@ where
     let cacheable = cache.enabled() && ctx.user.is_none() && ctx.flash.is_none();
     if !cacheable {
         let (title, data) = build().await?;
-        return render_status(ctx, StatusCode::OK, name, &title, data);
+        return page_status(ctx, StatusCode::OK, name, &title, data);
     }
     let key = format!("{}|{}", ctx.lang.code(), ctx.path);
     let html = match cache.get(&key) {
@@ -153,10 +138,11 @@ where
 
 /// Like [`page`], with a title that is data (an organisation's name) rather than a message.
 pub fn page_titled(ctx: &Ctx, name: &str, title: &str, data: Value) -> AppResult<HttpResponse> {
-    render_status(ctx, StatusCode::OK, name, title, data)
+    page_status(ctx, StatusCode::OK, name, title, data)
 }
 
-fn render_status(
+/// Renders `pages/<name>` with a status and a title given as text.
+pub fn page_status(
     ctx: &Ctx,
     status: StatusCode,
     name: &str,
@@ -236,7 +222,7 @@ pub fn form_error(
         i18n::text(ctx.lang, "error-summary-prefix"),
         i18n::text(ctx.lang, title_id)
     );
-    render_status(ctx, status, name, &title, Value::Object(data))
+    page_status(ctx, status, name, &title, Value::Object(data))
 }
 
 /// 303 See Other to `location` (after a POST), with a notice for the next page.

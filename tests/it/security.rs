@@ -433,3 +433,44 @@ async fn reset_requests_are_rate_limited() {
         .assert_status(429);
     assert_eq!(app.outbox().len(), 5);
 }
+
+#[test]
+fn unescaped_output_is_only_ever_sanitised_markdown() {
+    // `{{{ }}}` skips escaping; it may only print values named `*_html`, which the views
+    // fill from `text::render_markdown` (ammonia). A new triple-brace use fails here.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut found = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "hbs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for part in text.split("{{{").skip(1) {
+                    let expr = part.split("}}}").next().unwrap().trim().to_string();
+                    found.push((p.file_name().unwrap().to_string_lossy().into_owned(), expr));
+                }
+            }
+        }
+    }
+    assert!(!found.is_empty());
+    for (file, expr) in &found {
+        assert!(
+            expr.ends_with("_html") && !expr.contains(' '),
+            "{file}: unescaped {{{{{{{expr}}}}}}} is not a sanitised *_html value"
+        );
+    }
+    // And every *_html value in the views is made by render_markdown.
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/pages");
+    for e in std::fs::read_dir(src).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        for line in text.lines().filter(|l| l.contains("_html\":")) {
+            assert!(
+                line.contains("render_markdown"),
+                "an *_html value not from render_markdown: {line}"
+            );
+        }
+    }
+}

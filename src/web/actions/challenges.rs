@@ -13,24 +13,24 @@ use crate::domain::{notifications, organisations, rate};
 use crate::error::{AppError, AppResult};
 use crate::web::context::Ctx;
 
+/// A challenge by slug (pages) with its policy facts; 404 unless the user may see it.
 pub async fn load(ctx: &Ctx, slug: String) -> AppResult<(Challenge, ChallengeFacts)> {
-    let uid = ctx.user_id();
-    let (c, f) = ctx
-        .db(move |conn| {
-            let c = challenges::find_by_slug(conn, &slug)?;
-            let f = challenges::facts(conn, &c, uid)?;
-            Ok((c, f))
-        })
-        .await?;
-    ctx.authorize(Action::ViewChallenge(&f)).await?;
-    Ok((c, f))
+    load_with(ctx, move |conn| challenges::find_by_slug(conn, &slug)).await
 }
 
+/// A challenge by id (API), as [`load`].
 pub async fn load_by_id(ctx: &Ctx, id: i64) -> AppResult<(Challenge, ChallengeFacts)> {
+    load_with(ctx, move |conn| challenges::find(conn, id)).await
+}
+
+async fn load_with<F>(ctx: &Ctx, find: F) -> AppResult<(Challenge, ChallengeFacts)>
+where
+    F: FnOnce(&mut crate::db::DbConnection) -> AppResult<Challenge> + Send + 'static,
+{
     let uid = ctx.user_id();
     let (c, f) = ctx
         .db(move |conn| {
-            let c = challenges::find(conn, id)?;
+            let c = find(conn)?;
             let f = challenges::facts(conn, &c, uid)?;
             Ok((c, f))
         })
@@ -230,7 +230,7 @@ pub async fn respond(
         )?;
         if q.status == "answered" {
             let mut to = challenges::followers(conn, c.id)?;
-            to.extend(questions::asker(&q));
+            to.extend(q.asker_id);
             notifications::notify(
                 conn,
                 &to,

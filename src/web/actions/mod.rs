@@ -596,12 +596,7 @@ pub async fn verify_organisation(ctx: &Ctx, org_id: i64) -> AppResult<Organisati
             let owners: Vec<(String, String, String)> = organisations::members(conn, org_id)?
                 .into_iter()
                 .filter(|m| m.role == "owner")
-                .map(|m| {
-                    let lang = accounts::find(conn, m.user_id)
-                        .map(|u| u.locale)
-                        .unwrap_or_default();
-                    (m.email, m.display_name, lang)
-                })
+                .map(|m| (m.email, m.display_name, m.locale))
                 .collect();
             Ok((org, if was_verified { Vec::new() } else { owners }))
         })

@@ -618,25 +618,39 @@ async fn upload(
 ) -> AppResult<HttpResponse> {
     let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
-    let back = format!("/challenges/{}", c.slug);
-    match forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await {
-        Ok(file) => {
-            match ops::attach(&ctx, Owner::Challenge, c.id, file.filename, file.bytes).await {
-                Ok(_) => Ok(render::redirect_with(
-                    &format!("{back}#attachments"),
-                    "success",
-                    "flash-file-uploaded",
-                )),
-                Err(AppError::Validation(f)) => Ok(render::redirect_with(
-                    &format!("{back}#attachments"),
-                    "error",
-                    f.get("file").unwrap_or("file-type"),
-                )),
-                Err(e) => Err(e),
-            }
-        }
+    store_upload(
+        &ctx,
+        payload,
+        Owner::Challenge,
+        c.id,
+        &format!("/challenges/{}#attachments", c.slug),
+    )
+    .await
+}
+
+/// Reads an uploaded file, stores it for its owner (authorised by the caller) and goes
+/// back to `back` with a notice: done, or what was wrong with the file.
+pub(crate) async fn store_upload(
+    ctx: &Ctx,
+    payload: actix_multipart::Multipart,
+    owner: Owner,
+    owner_id: i64,
+    back: &str,
+) -> AppResult<HttpResponse> {
+    let stored = match forms::read_upload(ctx, payload, ctx.state.config.upload_limit_bytes).await {
+        Ok(file) => ops::attach(ctx, owner, owner_id, file.filename, file.bytes)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match stored {
+        Ok(()) => Ok(render::redirect_with(
+            back,
+            "success",
+            "flash-file-uploaded",
+        )),
         Err(AppError::Validation(f)) => Ok(render::redirect_with(
-            &format!("{back}#attachments"),
+            back,
             "error",
             f.get("file").unwrap_or("file-type"),
         )),

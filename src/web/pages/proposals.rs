@@ -14,8 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::web::actions::challenges as challenge_ops;
 use crate::web::actions::proposals::{self as ops, Step};
 use crate::web::context::Ctx;
-use crate::web::forms::{self, CsrfForm, NoFields};
-use crate::web::pages::challenges::challenge_ref;
+use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::pages::challenges::{challenge_ref, store_upload};
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -393,27 +393,14 @@ async fn upload(
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     proposals::ensure_editable(&p, &c, crate::db::now())?;
-    let back = format!("/proposals/{}#attachments", p.id);
-    let stored = match forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await
-    {
-        Ok(file) => challenge_ops::attach(&ctx, Owner::Proposal, p.id, file.filename, file.bytes)
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match stored {
-        Ok(()) => Ok(render::redirect_with(
-            &back,
-            "success",
-            "flash-file-uploaded",
-        )),
-        Err(AppError::Validation(f)) => Ok(render::redirect_with(
-            &back,
-            "error",
-            f.get("file").unwrap_or("file-type"),
-        )),
-        Err(e) => Err(e),
-    }
+    store_upload(
+        &ctx,
+        payload,
+        Owner::Proposal,
+        p.id,
+        &format!("/proposals/{}#attachments", p.id),
+    )
+    .await
 }
 
 async fn delete_attachment(

@@ -190,7 +190,7 @@ async fn save(
                 ctx.t("error-summary-prefix"),
                 ctx.t("stages-title")
             );
-            render::page_with_status_titled(
+            render::page_status(
                 &ctx,
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "challenge_stages",
