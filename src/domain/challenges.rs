@@ -743,6 +743,22 @@ pub fn list(
     Ok(Paged::new(items, total, page))
 }
 
+/// The agencies visitors can filter the list by: those with a published challenge, as
+/// (slug, name) by name. Only the two columns, since the list page shows them all.
+pub fn publishing_agencies(conn: &mut DbConnection) -> AppResult<Vec<(String, String)>> {
+    // EXISTS per agency rather than IN over the challenges: a few hundred index lookups
+    // instead of walking every published challenge.
+    let publishing = challenges::table
+        .filter(challenges::organisation_id.eq(organisations::id))
+        .filter(challenges::status.eq_any(Status::PUBLIC.map(Status::as_str)));
+    Ok(organisations::table
+        .filter(organisations::kind.eq(OrgKind::Agency.as_str()))
+        .filter(diesel::dsl::exists(publishing))
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .select((organisations::slug, organisations::name))
+        .load(conn)?)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = criteria)]
 pub struct Criterion {
@@ -1021,18 +1037,19 @@ pub fn followers(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<i6
 /// submitted, open questions). Four statements.
 pub fn dashboard(
     conn: &mut DbConnection,
-    org_ids: &[i64],
+    user_id: i64,
 ) -> AppResult<Vec<(Challenge, i64, i64, i64)>> {
     use crate::db::schema::questions;
+    use crate::domain::organisations::ids_of_member;
     let list: Vec<Challenge> = challenges::table
-        .filter(challenges::organisation_id.eq_any(org_ids))
+        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
         .order(challenges::updated_at.desc())
         .limit(100)
         .select(Challenge::as_select())
         .load(conn)?;
-    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
     let counts: Vec<(i64, String, i64)> = proposals::table
-        .filter(proposals::challenge_id.eq_any(&ids))
+        .inner_join(challenges::table)
+        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
         .group_by((proposals::challenge_id, proposals::status))
         .select((
             proposals::challenge_id,
@@ -1040,8 +1057,13 @@ pub fn dashboard(
             diesel::dsl::count_star(),
         ))
         .load(conn)?;
+    // Driven from the challenges (a subquery, not a join): joined, SQLite walks every
+    // question in challenge order to group them.
+    let theirs = challenges::table
+        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
+        .select(challenges::id);
     let waiting: Vec<(i64, i64)> = questions::table
-        .filter(questions::challenge_id.eq_any(&ids))
+        .filter(questions::challenge_id.eq_any(theirs))
         .filter(questions::status.eq("open"))
         .filter(questions::hidden_at.is_null())
         .group_by(questions::challenge_id)

@@ -528,6 +528,16 @@ pub fn list(
     Ok(Paged::new(items, total, page))
 }
 
+/// The ids of the organisations the user currently belongs to, as a subquery: a
+/// statement with it stays the same text for everyone and is prepared once.
+#[diesel::dsl::auto_type]
+pub fn ids_of_member(user_id: i64) -> _ {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::left_at.is_null())
+        .select(memberships::organisation_id)
+}
+
 /// The organisations the user belongs to, with their role.
 pub fn memberships_of(
     conn: &mut DbConnection,

@@ -562,14 +562,15 @@ pub fn list_for_challenge(
 }
 
 /// A team member's proposals across their organisations, with challenge title and deadline.
-pub fn list_for_orgs(
+pub fn list_for_member(
     conn: &mut DbConnection,
-    org_ids: &[i64],
+    user_id: i64,
 ) -> AppResult<Vec<(Proposal, String, String, NaiveDateTime)>> {
     use crate::db::schema::challenges;
+    use crate::domain::organisations::ids_of_member;
     Ok(proposals::table
         .inner_join(challenges::table)
-        .filter(proposals::organisation_id.eq_any(org_ids))
+        .filter(proposals::organisation_id.eq_any(ids_of_member(user_id)))
         .order(challenges::submission_deadline.asc())
         .limit(200)
         .select((

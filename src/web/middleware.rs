@@ -167,7 +167,7 @@ pub async fn error_pages(
         .app_data::<web::Data<AppState>>()
         .and_then(|s| {
             s.templates
-                .render_page("pages/error", &Value::Object(data))
+                .render_page("pages/error", Value::Object(data))
                 .ok()
         })
         .unwrap_or_else(|| {

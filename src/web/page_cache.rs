@@ -4,7 +4,8 @@
 //! except for their CSRF token (in the language switch and the question form). The page
 //! is rendered once with a marker where the token goes; each hit fills in the visitor's
 //! own token. Entries live for `page_cache_ms` (1 s by default), so a change is visible
-//! within that time; 0 turns the cache off.
+//! within that time; 0 turns the cache off. Signed-in people share the content of pages
+//! that show everyone the same (the challenge list), in a layout rendered for them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,14 +18,26 @@ pub const TOKEN_MARK: &str = "\u{1}csrf-token\u{1}";
 /// The most pages kept; when full, the cache starts over.
 const MAX_ENTRIES: usize = 2_000;
 
-pub struct PageCache {
+/// Values by key, each kept for the time to live.
+pub struct TtlCache<V> {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Arc<str>)>>,
+    entries: Mutex<HashMap<String, (Instant, V)>>,
 }
 
-impl PageCache {
+/// Rendered pages (and public JSON answers) by language and address.
+pub type PageCache = TtlCache<Cached>;
+
+/// A cached answer: a whole page or JSON body, or, for signed-in people, a page's content
+/// with its title, which still goes into the layout with their own name and token.
+#[derive(Clone)]
+pub struct Cached {
+    pub title: Arc<str>,
+    pub body: Arc<str>,
+}
+
+impl<V: Clone> TtlCache<V> {
     pub fn new(ttl_ms: u64) -> Self {
-        PageCache {
+        TtlCache {
             ttl: Duration::from_millis(ttl_ms),
             entries: Mutex::new(HashMap::new()),
         }
@@ -37,12 +50,12 @@ impl PageCache {
     /// The cached page, or `None` when the caller should render it. When an entry has just
     /// expired, the first caller is told to render while everyone else keeps getting the
     /// old copy until the new one is in: no stampede of renders every second.
-    pub fn get(&self, key: &str) -> Option<Arc<str>> {
+    pub fn get(&self, key: &str) -> Option<V> {
         let mut entries = self.entries.lock().ok()?;
-        let (at, html) = entries.get_mut(key)?;
+        let (at, value) = entries.get_mut(key)?;
         let age = at.elapsed();
         if age < self.ttl {
-            return Some(html.clone());
+            return Some(value.clone());
         }
         if age < self.ttl * 4 {
             // Claim the refresh: the others see the entry as fresh for one more period.
@@ -51,7 +64,7 @@ impl PageCache {
         None
     }
 
-    pub fn put(&self, key: String, html: Arc<str>) {
+    pub fn put(&self, key: String, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
                 entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
@@ -59,7 +72,7 @@ impl PageCache {
                     entries.clear();
                 }
             }
-            entries.insert(key, (Instant::now(), html));
+            entries.insert(key, (Instant::now(), value));
         }
     }
 }
@@ -70,8 +83,8 @@ mod tests {
 
     #[test]
     fn entries_expire_and_a_zero_ttl_disables() {
-        let c = PageCache::new(50);
-        c.put("k".into(), Arc::from("page"));
+        let c = TtlCache::new(50);
+        c.put("k".into(), Arc::<str>::from("page"));
         assert_eq!(c.get("k").as_deref(), Some("page"));
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(c.get("k"), None, "the first caller after expiry renders");

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::web::context::{Ctx, FLASH_COOKIE};
-use crate::web::page_cache::TOKEN_MARK;
+use crate::web::page_cache::{Cached, TOKEN_MARK};
 
 /// The values every page template can rely on.
 pub fn base_context(ctx: &Ctx, title_id: &str) -> Map<String, Value> {
@@ -71,25 +71,44 @@ pub fn page(ctx: &Ctx, name: &str, title_id: &str, data: Value) -> AppResult<Htt
     )
 }
 
-/// A public page that anonymous visitors may get from the page cache. `build` produces
-/// the title and the data and runs only on a miss (or for people with a session, a
-/// notice to show, or with the cache off).
-pub async fn public_page<F, Fut>(ctx: &Ctx, name: &str, build: F) -> AppResult<HttpResponse>
+/// Who sees a public page's content alike, and so may share its cached copy.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SameFor {
+    /// Visitors without a session (the content shows per-person state once signed in).
+    Visitors,
+    /// Everyone with the same language, signed in or not (only the layout differs).
+    Everyone,
+}
+
+/// A public page that may come from the page cache. Visitors without a session get the
+/// whole page from it; for `SameFor::Everyone` signed-in people get the content from it,
+/// in the layout with their own name and token. `build` produces the title and the data
+/// and runs only on a miss (or always with a notice to show, or with the cache off).
+pub async fn public_page<F, Fut>(
+    ctx: &Ctx,
+    name: &str,
+    same_for: SameFor,
+    build: F,
+) -> AppResult<HttpResponse>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = AppResult<(String, Value)>>,
 {
     let cache = &ctx.state.page_cache;
-    let cacheable = cache.enabled() && ctx.user.is_none() && ctx.flash.is_none();
+    let signed_in = ctx.user.is_some();
+    let cacheable =
+        cache.enabled() && ctx.flash.is_none() && (!signed_in || same_for == SameFor::Everyone);
     if !cacheable {
         let (title, data) = build().await?;
         return page_status(ctx, StatusCode::OK, name, &title, data);
     }
-    let key = format!("{}|{}", ctx.lang.code(), ctx.path);
-    let html = match cache.get(&key) {
-        Some(html) => html,
+    let part = if signed_in { "content" } else { "page" };
+    let key = format!("{part}|{}|{}", ctx.lang.code(), ctx.path);
+    let cached = match cache.get(&key) {
+        Some(c) => c,
         None => {
             let (title, data) = build().await?;
+            // Rendered with a marker for the token, so that the copy serves everyone.
             let mut m = base_context(ctx, "");
             m.insert("title".into(), json!(title));
             m.insert("page".into(), json!(name));
@@ -97,18 +116,33 @@ where
             if let Value::Object(extra) = data {
                 m.extend(extra);
             }
-            let html: std::sync::Arc<str> = ctx
-                .state
-                .templates
-                .render_page(&format!("pages/{name}"), &Value::Object(m))?
-                .into();
-            cache.put(key, html.clone());
-            html
+            let templates = &ctx.state.templates;
+            let template = format!("pages/{name}");
+            let body = if signed_in {
+                templates.render_content(&template, Value::Object(m))?
+            } else {
+                templates.render_page(&template, Value::Object(m))?
+            };
+            let c = Cached {
+                title: title.into(),
+                body: body.into(),
+            };
+            cache.put(key, c.clone());
+            c
         }
+    };
+    let html = cached.body.replace(TOKEN_MARK, &ctx.csrf_token());
+    let html = if signed_in {
+        let mut m = base_context(ctx, "");
+        m.insert("title".into(), json!(&*cached.title));
+        m.insert("page".into(), json!(name));
+        ctx.state.templates.render_layout(Value::Object(m), html)?
+    } else {
+        html
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(html.replace(TOKEN_MARK, &ctx.csrf_token())))
+        .body(html))
 }
 
 /// A public JSON answer that requests without credentials may get from the page cache
@@ -124,10 +158,16 @@ where
     }
     let key = format!("api|{}", ctx.path);
     let body = match cache.get(&key) {
-        Some(body) => body,
+        Some(c) => c.body,
         None => {
             let body: std::sync::Arc<str> = build().await?.to_string().into();
-            cache.put(key, body.clone());
+            cache.put(
+                key,
+                Cached {
+                    title: "".into(),
+                    body: body.clone(),
+                },
+            );
             body
         }
     };
@@ -158,7 +198,7 @@ pub fn page_status(
     let html = ctx
         .state
         .templates
-        .render_page(&format!("pages/{name}"), &Value::Object(m))?;
+        .render_page(&format!("pages/{name}"), Value::Object(m))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(html))

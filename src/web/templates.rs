@@ -3,13 +3,14 @@
 //! (`dev_templates`) templates are read from `templates/` on every render.
 //!
 //! Helpers: `t` (translate; `{{t "id" name=value}}`, usable as a sub-expression),
-//! `eq`, `ne`, `datetime` (shown in Europe/Berlin).
+//! `eq`, `ne`, `datetime` (shown in Europe/Berlin), `csrf_field` (the hidden input every
+//! POST form carries).
 
 use chrono::NaiveDateTime;
 use chrono_tz::Europe::Berlin;
 use handlebars::{
-    no_escape, Context, DirectorySourceOptions, Handlebars, Helper, HelperDef, RenderContext,
-    RenderError, RenderErrorReason, ScopedJson,
+    html_escape, no_escape, Context, DirectorySourceOptions, Handlebars, Helper, HelperDef,
+    HelperResult, Output, RenderContext, RenderError, RenderErrorReason, ScopedJson,
 };
 use rust_embed::RustEmbed;
 use serde_json::Value;
@@ -54,9 +55,31 @@ impl Templates {
         Ok(Templates { pages, mails })
     }
 
-    pub fn render_page(&self, name: &str, data: &Value) -> AppResult<String> {
+    /// Renders the page template, then the layout around it (`page_html`). Two passes
+    /// rather than a layout partial: handlebars copies the whole context at every partial
+    /// boundary, which made large pages spend most of their time copying their data.
+    pub fn render_page(&self, name: &str, data: Value) -> AppResult<String> {
+        let mut context = Context::from(data);
+        let content = self.render_with(name, &context)?;
+        self.render_layout(std::mem::take(context.data_mut()), content)
+    }
+
+    /// The page template alone, without the layout.
+    pub fn render_content(&self, name: &str, data: Value) -> AppResult<String> {
+        self.render_with(name, &Context::from(data))
+    }
+
+    /// The layout around already rendered page content; `data` holds the base values.
+    pub fn render_layout(&self, mut data: Value, page_html: String) -> AppResult<String> {
+        if let Value::Object(m) = &mut data {
+            m.insert("page_html".into(), Value::String(page_html));
+        }
+        self.render_with("layouts/base", &Context::from(data))
+    }
+
+    fn render_with(&self, name: &str, context: &Context) -> AppResult<String> {
         self.pages
-            .render(name, data)
+            .render_with_context(name, context)
             .map_err(|e| AppError::Internal(format!("rendering {name}: {e}")))
     }
 
@@ -85,6 +108,7 @@ fn register_helpers(reg: &mut Handlebars<'static>) {
     reg.register_helper("eq", Box::new(Equals(true)));
     reg.register_helper("ne", Box::new(Equals(false)));
     reg.register_helper("datetime", Box::new(DateTime));
+    reg.register_helper("csrf_field", Box::new(CsrfField));
 }
 
 fn root_lang(ctx: &Context) -> Lang {
@@ -180,6 +204,29 @@ pub fn format_datetime(raw: &str, lang: Lang) -> String {
     match lang {
         Lang::De => local.format("%d.%m.%Y, %H:%M Uhr").to_string(),
         Lang::En => local.format("%-d %b %Y, %H:%M").to_string(),
+    }
+}
+
+/// `{{csrf_field}}`: the hidden CSRF input with the page's token. A helper rather than a
+/// partial, because a partial would copy the page's whole context for one attribute.
+struct CsrfField;
+
+impl HelperDef for CsrfField {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        _: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let token = ctx.data().get("csrf_token").and_then(Value::as_str).ok_or(
+            RenderErrorReason::MissingVariable(Some("csrf_token".into())),
+        )?;
+        out.write(r#"<input type="hidden" name="csrf_token" value=""#)?;
+        out.write(&html_escape(token))?;
+        out.write(r#"">"#)?;
+        Ok(())
     }
 }
 

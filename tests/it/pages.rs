@@ -326,11 +326,44 @@ async fn anonymous_visitors_share_cached_pages_but_each_gets_their_own_token() {
         .header("content-type")
         .unwrap()
         .starts_with("application/json"));
-    // People with a session always get a fresh page.
+    // A challenge page shows signed-in people their own tools: always fresh.
     app.log_in_as(&staff);
     let before = app.state.statements.get();
     app.get(&format!("/challenges/{}", c.slug))
         .await
         .assert_contains("Verwaltung dieser Herausforderung");
     assert!(app.state.statements.get() > before);
+}
+
+#[actix_web::test]
+async fn signed_in_people_share_the_list_content_in_their_own_layout() {
+    let mut app = TestApp::builder().page_cache(60_000).build().await;
+    let staff = app.create_user("liste@example.org", "Ada Listig");
+    let other = app.create_user("zweite@example.org", "Bert Zweiter");
+    let agency = app.create_org(&staff, "Listen-Amt", OrgKind::Agency, true);
+    app.create_challenge(&agency, &staff, "Geteilte Liste", "open", 10);
+    app.log_in_as(&staff);
+    let first = app.get("/challenges").await;
+    first.assert_status(200).assert_contains("Geteilte Liste");
+    first.assert_contains("Ada Listig");
+    app.log_in_as(&other);
+    let before = app.state.statements.get();
+    let second = app.get("/challenges").await;
+    // Only the session lookup runs; the list itself comes from the cache.
+    assert!(
+        app.state.statements.get() - before <= 2,
+        "the list content was built again"
+    );
+    second
+        .assert_status(200)
+        .assert_contains("Geteilte Liste")
+        .assert_contains("Bert Zweiter");
+    assert!(!second.body.contains("Ada Listig"), "someone else's layout");
+    assert!(!second.body.contains('\u{1}'), "no marker is left behind");
+    // Visitors get their own copy, without the signed-in parts.
+    app.log_out();
+    let visitor = app.get("/challenges").await;
+    visitor.assert_contains("Geteilte Liste");
+    assert!(!visitor.body.contains("/challenges/new"));
+    assert!(second.body.contains("/challenges/new"));
 }

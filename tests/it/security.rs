@@ -437,7 +437,8 @@ async fn reset_requests_are_rate_limited() {
 #[test]
 fn unescaped_output_is_only_ever_sanitised_markdown() {
     // `{{{ }}}` skips escaping; it may only print values named `*_html`, which the views
-    // fill from `text::render_markdown` (ammonia). A new triple-brace use fails here.
+    // fill from `text::render_markdown` (ammonia), and, in the layout only, `page_html`:
+    // the page's own rendered (escaped) template. A new triple-brace use fails here.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     let mut found = Vec::new();
     let mut stack = vec![dir];
@@ -457,6 +458,11 @@ fn unescaped_output_is_only_ever_sanitised_markdown() {
     }
     assert!(!found.is_empty());
     for (file, expr) in &found {
+        assert_eq!(
+            expr == "page_html",
+            file == "base.hbs",
+            "{file}: only the layout prints the rendered page"
+        );
         assert!(
             expr.ends_with("_html") && !expr.contains(' '),
             "{file}: unescaped {{{{{{{expr}}}}}}} is not a sanitised *_html value"

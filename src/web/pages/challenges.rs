@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::actions::challenges as ops;
 use crate::web::context::Ctx;
 use crate::web::forms::{self, CsrfForm};
-use crate::web::render;
+use crate::web::render::{self, SameFor};
 use crate::web::views;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -56,7 +56,10 @@ struct ListQuery {
 }
 
 async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
-    render::public_page(&ctx, "challenges", || list_data(&ctx, q.into_inner())).await
+    render::public_page(&ctx, "challenges", SameFor::Everyone, || {
+        list_data(&ctx, q.into_inner())
+    })
+    .await
 }
 
 /// The list page's title and data.
@@ -103,18 +106,10 @@ async fn list_data(ctx: &Ctx, q: ListQuery) -> AppResult<(String, Value)> {
                     sort,
                 };
                 let list = challenges::list(conn, &filter, &[], page)?;
-                let agencies = crate::domain::organisations::list(
-                    conn,
-                    Some(OrgKind::Agency),
-                    Page {
-                        page: 1,
-                        per_page: 100,
-                    },
-                )?;
                 Ok((
                     list,
                     topics::list(conn)?,
-                    agencies.items,
+                    challenges::publishing_agencies(conn)?,
                     agency.map(|a| a.slug),
                 ))
             }
@@ -162,7 +157,7 @@ async fn list_data(ctx: &Ctx, q: ListQuery) -> AppResult<(String, Value)> {
             "filter": { "q": q.q, "soon": q.soon.is_some() },
             "statuses": (["open", "closed", "evaluating", "concluded", "archived", "all"].iter().map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.as_deref() == Some(*s) || (*s == "all" && status.is_none()) })).collect::<Vec<_>>()),
             "topics": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(lang), "selected": selected(&q.topic, &t.slug) })).collect::<Vec<_>>(),
-            "agencies": agencies.iter().map(|a| json!({ "value": a.slug, "name": a.name, "selected": agency_id.as_deref() == Some(a.slug.as_str()) })).collect::<Vec<_>>(),
+            "agencies": agencies.iter().map(|(slug, name)| json!({ "value": slug, "name": name, "selected": agency_id.as_deref() == Some(slug.as_str()) })).collect::<Vec<_>>(),
             "levels": Level::ALL.iter().map(|l| json!({ "value": l.as_str(), "name": ctx.t(&format!("level-{}", l.as_str())), "selected": selected(&q.level, l.as_str()) })).collect::<Vec<_>>(),
             "sorts": (["deadline", "newest", "title"].iter().map(|s| json!({ "value": s, "name": ctx.t(&format!("sort-{s}")), "selected": q.sort.as_deref().unwrap_or("deadline") == *s })).collect::<Vec<_>>()),
         }),
@@ -307,7 +302,7 @@ async fn create(form: CsrfForm<HashMap<String, String>>) -> AppResult<HttpRespon
 }
 
 async fn detail(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    render::public_page(&ctx, "challenge", || async {
+    render::public_page(&ctx, "challenge", SameFor::Visitors, || async {
         let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
         let data = detail_data(&ctx, &c, &f).await?;
         Ok((c.title.clone(), data))

@@ -6,7 +6,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
-use crate::domain::organisations::{self, OrgKind};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::{challenges, notifications, proposals};
 use crate::error::AppResult;
@@ -26,28 +25,11 @@ async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
     let uid = ctx.require_user()?.id;
     let (agency_rows, proposal_rows, unread) = ctx
         .db(move |conn| {
-            let orgs = organisations::memberships_of(conn, uid)?;
-            let agencies: Vec<i64> = orgs
-                .iter()
-                .filter(|(o, _)| o.kind() == OrgKind::Agency)
-                .map(|(o, _)| o.id)
-                .collect();
-            let teams: Vec<i64> = orgs
-                .iter()
-                .filter(|(o, _)| o.kind() != OrgKind::Agency)
-                .map(|(o, _)| o.id)
-                .collect();
+            // Challenges belong to agencies and proposals to teams, so the user's
+            // organisations sort themselves into the two lists.
             Ok((
-                if agencies.is_empty() {
-                    Vec::new()
-                } else {
-                    challenges::dashboard(conn, &agencies)?
-                },
-                if teams.is_empty() {
-                    Vec::new()
-                } else {
-                    proposals::list_for_orgs(conn, &teams)?
-                },
+                challenges::dashboard(conn, uid)?,
+                proposals::list_for_member(conn, uid)?,
                 notifications::unread_count(conn, uid)?,
             ))
         })

@@ -20,7 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn home(ctx: Ctx) -> AppResult<HttpResponse> {
-    render::public_page(&ctx, "home", || home_data(&ctx)).await
+    render::public_page(&ctx, "home", render::SameFor::Everyone, || home_data(&ctx)).await
 }
 
 async fn home_data(ctx: &Ctx) -> AppResult<(String, serde_json::Value)> {
