@@ -30,7 +30,9 @@ pub fn token_for(binding: &str) -> String {
 }
 
 pub fn is_valid(binding: &str, presented: &str) -> bool {
-    if binding.is_empty() || presented.len() != 128 {
+    // ASCII first: the split below is by bytes, and a multi-byte character across it
+    // must be a wrong token, not a panic.
+    if binding.is_empty() || presented.len() != 128 || !presented.is_ascii() {
         return false;
     }
     let (Ok(pad), Ok(masked)) = (hex::decode(&presented[..64]), hex::decode(&presented[64..]))
@@ -60,5 +62,9 @@ mod tests {
         assert!(!is_valid("session-b", &t));
         assert!(!is_valid("session-a", ""));
         assert!(!is_valid("", &token_for("")));
+        // 128 bytes with a two-byte character across the middle: refused, no panic.
+        let split = format!("{}é{}", "a".repeat(63), "a".repeat(63));
+        assert_eq!(split.len(), 128);
+        assert!(!is_valid("session-a", &split));
     }
 }

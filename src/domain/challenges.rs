@@ -111,7 +111,9 @@ pub fn next_status(from: Status, t: Transition) -> Option<Status> {
         (Open, Close) => Some(Closed),
         (Closed, StartEvaluation) => Some(Evaluating),
         (Evaluating, Conclude) => Some(Concluded),
-        (Concluded | Draft | Closed, Archive) => Some(Archived),
+        // Never from a draft: archived challenges are public, and a draft was never
+        // published (nor checked as an agency's publication).
+        (Concluded | Closed, Archive) => Some(Archived),
         _ => None,
     }
 }
@@ -383,16 +385,7 @@ fn unique_slug(conn: &mut DbConnection, title: &str) -> AppResult<String> {
         )
         .select(challenges::slug)
         .load(conn)?;
-    Ok((1..)
-        .map(|n| {
-            if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|s| !taken.contains(s))
-        .unwrap_or(base))
+    Ok(text::free_slug(&base, &taken))
 }
 
 pub fn topic_slugs(conn: &mut DbConnection) -> AppResult<Vec<String>> {
@@ -1101,18 +1094,18 @@ mod tests {
         assert_eq!(next_status(Closed, StartEvaluation), Some(Evaluating));
         assert_eq!(next_status(Evaluating, Conclude), Some(Concluded));
         assert_eq!(next_status(Concluded, Archive), Some(Archived));
-        assert_eq!(next_status(Draft, Archive), Some(Archived));
         for (from, t) in [
             (Open, Publish),
             (Draft, Close),
             (Open, Conclude),
             (Archived, Publish),
+            (Draft, Archive),
             (Evaluating, Archive),
             (Concluded, Publish),
         ] {
             assert_eq!(next_status(from, t), None, "{from:?} {t:?}");
         }
-        assert_eq!(transitions_from(Draft), vec![Publish, Archive]);
+        assert_eq!(transitions_from(Draft), vec![Publish]);
         assert!(transitions_from(Archived).is_empty());
     }
 

@@ -144,13 +144,7 @@ fn unique_slug(conn: &mut DbConnection, name: &str) -> AppResult<String> {
         )
         .select(organisations::slug)
         .load(conn)?;
-    if !taken.contains(&base) {
-        return Ok(base);
-    }
-    Ok((2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|s| !taken.contains(s))
-        .unwrap_or(base))
+    Ok(text::free_slug(&base, &taken))
 }
 
 /// Creates an organisation with its creator as the first owner.

@@ -348,6 +348,14 @@ pub fn submit(
             message_id: "deadline-passed",
         });
     }
+    // Again at submission: the agency may have narrowed the eligible kinds since the
+    // draft was started (that stays possible until the first submission).
+    let kind: String = organisations::table
+        .find(p.organisation_id)
+        .select(organisations::kind)
+        .first(conn)?;
+    let kind = OrgKind::parse(&kind).ok_or(AppError::NotFound)?;
+    check_eligible(challenge, kind, now)?;
     validate_complete(&Content::of(p))?;
     let number = p.revision + 1;
     let updated: Proposal = diesel::update(

@@ -46,6 +46,23 @@ pub fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Slugs that are routes of their own (`/challenges/new`, `/organisations/new`).
+const RESERVED_SLUGS: [&str; 2] = ["new", "edit"];
+
+/// The first of `base`, `base-2`, `base-3`, … that is neither taken nor a route.
+pub fn free_slug(base: &str, taken: &[String]) -> String {
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|s| !taken.contains(s) && !RESERVED_SLUGS.contains(&s.as_str()))
+        .unwrap_or_else(|| base.to_string())
+}
+
 /// A URL path segment from a name: lower case ASCII, umlauts spelled out, dashes between words.
 pub fn slugify(name: &str) -> String {
     let mut out = String::new();
@@ -201,6 +218,10 @@ mod tests {
         );
         assert_eq!(slugify("Straße & Co. KG"), "strasse-co-kg");
         assert_eq!(slugify("!!!"), "org");
+        let taken = vec!["hundesteuer".to_string(), "hundesteuer-2".to_string()];
+        assert_eq!(free_slug("hundesteuer", &taken), "hundesteuer-3");
+        assert_eq!(free_slug("wohngeld", &taken), "wohngeld");
+        assert_eq!(free_slug("new", &[]), "new-2", "a route is never a slug");
     }
 
     #[test]

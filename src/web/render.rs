@@ -116,6 +116,10 @@ where
             if let Value::Object(extra) = data {
                 m.extend(extra);
             }
+            if signed_in {
+                // Shared by everyone signed in: nothing about this person may go in.
+                m.insert("user".into(), json!({ "signed_in": true }));
+            }
             let templates = &ctx.state.templates;
             let template = format!("pages/{name}");
             let body = if signed_in {

@@ -351,6 +351,11 @@ async fn an_unverified_agency_may_write_a_draft_but_not_publish_it() {
         .assert_status(409)
         .assert_contains("Diese Behörde ist noch nicht von der Plattform geprüft.");
     assert_eq!(status_of(&app, "ungepruefte-idee"), "draft");
+    // Archiving is no way around it: archived challenges are public, drafts never were.
+    transition(&mut app, "ungepruefte-idee", "archive")
+        .await
+        .assert_status(409);
+    assert_eq!(status_of(&app, "ungepruefte-idee"), "draft");
     app.log_out();
     app.get("/challenges/ungepruefte-idee")
         .await

@@ -63,8 +63,11 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
 }
 
 /// The list page's title and data.
-async fn list_data(ctx: &Ctx, q: ListQuery) -> AppResult<(String, Value)> {
+async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     let lang = ctx.lang;
+    // The words are shown again in the search field: without control characters, which
+    // also keeps the page cache's token marker out of the page.
+    q.q = q.q.map(|words| text::clean(&words));
     // Visitors land on the open challenges; "all" shows every published one.
     let status = match q.status.as_deref() {
         None => Some("open".to_string()),

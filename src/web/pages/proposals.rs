@@ -114,7 +114,8 @@ async fn eligible_orgs(ctx: &Ctx, c: &Challenge) -> AppResult<Vec<Value>> {
     Ok(mine
         .into_iter()
         .filter(|(o, _)| c.is_eligible(o.kind()))
-        .map(|(o, _)| json!({ "id": o.id, "name": o.name }))
+        // As text, like the submitted form value it is compared with to keep the choice.
+        .map(|(o, _)| json!({ "id": o.id.to_string(), "name": o.name }))
         .collect())
 }
 
