@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::schema::{messages, users};
 use crate::db::{self, DbConnection};
+use crate::domain::pagination::{Page, Paged};
 use crate::domain::text;
 use crate::error::{AppResult, FieldErrors};
 
@@ -34,13 +35,15 @@ pub fn post(conn: &mut DbConnection, proposal_id: i64, author: i64, body: &str) 
         .get_result(conn)?)
 }
 
-/// The thread, oldest first (the newest 500).
-pub fn thread(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Message>> {
+/// A page of the thread. Page 1 holds the newest messages, so the latest word is where a
+/// reader starts; within a page they run oldest first, as a conversation reads.
+pub fn thread(conn: &mut DbConnection, proposal_id: i64, page: Page) -> AppResult<Paged<Message>> {
     let mut rows: Vec<Message> = messages::table
         .left_join(users::table.on(users::id.nullable().eq(messages::author_id)))
         .filter(messages::proposal_id.eq(proposal_id))
         .order(messages::id.desc())
-        .limit(500)
+        .limit(page.per_page)
+        .offset(page.offset())
         .select((
             messages::id,
             messages::author_id,
@@ -50,5 +53,10 @@ pub fn thread(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Messag
         ))
         .load(conn)?;
     rows.reverse();
-    Ok(rows)
+    Ok(Paged::counting(rows, page, || {
+        messages::table
+            .filter(messages::proposal_id.eq(proposal_id))
+            .count()
+            .get_result(conn)
+    })?)
 }

@@ -5,9 +5,13 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PER_PAGE: i64 = 100;
 pub const DEFAULT_PER_PAGE: i64 = 20;
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// `?page=N&per_page=M` as a client sends it; [`Page::from_request`] makes it safe.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageRequest {
+    /// The page number, from 1.
     pub page: Option<i64>,
+    /// Rows per page, at most 100 (larger values are clamped); 20 when not given.
     pub per_page: Option<i64>,
 }
 
@@ -26,20 +30,34 @@ impl Page {
             .clamp(1, MAX_PER_PAGE);
         Page { page, per_page }
     }
+    /// The first page, `per_page` rows long.
+    pub fn first(per_page: i64) -> Page {
+        Page::from_request(None, per_page)
+    }
     pub fn offset(self) -> i64 {
         (self.page - 1) * self.per_page
     }
     pub fn last_page(self, total: i64) -> i64 {
         ((total + self.per_page - 1) / self.per_page).max(1)
     }
+    /// The total that `rows` rows on this page reveal without a count: a page that is not
+    /// full ends the list (unless it is empty past the first page, which says nothing).
+    pub fn total_from(self, rows: usize) -> Option<i64> {
+        let rows = rows as i64;
+        (rows < self.per_page && (rows > 0 || self.page == 1)).then(|| self.offset() + rows)
+    }
 }
 
 /// One page of a list and the total count, as API.md's list answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
+    /// At most `per_page` of them.
     pub items: Vec<T>,
+    /// How many there are on all pages together.
     pub total: i64,
+    /// The page number, from 1.
     pub page: i64,
+    /// The page size (at most 100; larger requests are clamped).
     pub per_page: i64,
 }
 
@@ -51,6 +69,19 @@ impl<T> Paged<T> {
             page: page.page,
             per_page: page.per_page,
         }
+    }
+    /// A page read before its total: `count` runs only when the rows cannot tell (see
+    /// [`Page::total_from`]), which saves a statement for the short lists most pages show.
+    pub fn counting<E>(
+        items: Vec<T>,
+        page: Page,
+        count: impl FnOnce() -> Result<i64, E>,
+    ) -> Result<Self, E> {
+        let total = match page.total_from(items.len()) {
+            Some(total) => total,
+            None => count()?,
+        };
+        Ok(Paged::new(items, total, page))
     }
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {
@@ -96,5 +127,19 @@ mod tests {
         assert_eq!(p.offset(), 20);
         assert_eq!(p.last_page(0), 1);
         assert_eq!(p.last_page(21), 3);
+    }
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_total() {
+        let page = |page| Page { page, per_page: 10 };
+        assert_eq!(page(1).total_from(0), Some(0));
+        assert_eq!(page(1).total_from(7), Some(7));
+        assert_eq!(page(3).total_from(4), Some(24));
+        assert_eq!(page(1).total_from(10), None, "a full page may go on");
+        assert_eq!(page(3).total_from(0), None, "past the end says nothing");
+        let counted = Paged::counting(vec![1, 2], page(2), || Err::<i64, ()>(()));
+        assert_eq!(counted.map(|p| p.total), Ok(12), "no count needed");
+        let counted = Paged::counting(vec![0; 10], page(2), || Ok::<i64, ()>(57));
+        assert_eq!(counted.map(|p| p.total), Ok(57));
     }
 }

@@ -91,7 +91,18 @@ pub struct ProposalInput {
 
 /// The content of a proposal: what a revision records, a diff compares, and what is
 /// written into the row (one struct for inserts and updates alike).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Insertable, AsChangeset)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Insertable,
+    AsChangeset,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = proposals, treat_none_as_null = true)]
 pub struct Content {
     pub title: String,
@@ -254,15 +265,46 @@ fn exists(conn: &mut DbConnection, challenge_id: i64, org_id: i64) -> AppResult<
     Ok(n > 0)
 }
 
-fn store(conn: &mut DbConnection, id: i64, c: &Content, revision: i64) -> AppResult<Proposal> {
-    Ok(diesel::update(proposals::table.find(id))
-        .set((
-            c,
-            proposals::revision.eq(revision),
-            proposals::updated_at.eq(db::now()),
-        ))
-        .returning(proposals::all_columns)
-        .get_result(conn)?)
+/// What a change answers when the proposal is no longer as it was read: another change
+/// (a withdrawal, someone else's edit) came first.
+fn changed_meanwhile() -> AppError {
+    AppError::Conflict {
+        message_id: "proposal-changed",
+    }
+}
+
+/// Writes `c` over `p` as revision `revision`. The request read `p` before its
+/// transaction began, so the row is written only while status and revision are still
+/// the ones the edit was checked against; otherwise nothing is written (409).
+fn store(conn: &mut DbConnection, p: &Proposal, c: &Content, revision: i64) -> AppResult<Proposal> {
+    diesel::update(
+        proposals::table
+            .find(p.id)
+            .filter(proposals::status.eq(&p.status))
+            .filter(proposals::revision.eq(p.revision)),
+    )
+    .set((
+        c,
+        proposals::revision.eq(revision),
+        proposals::updated_at.eq(db::now()),
+    ))
+    .returning(proposals::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(changed_meanwhile)
+}
+
+/// `p` as it is now, provided status and revision are still the ones read: an edit that
+/// changes nothing must not report a state that another change has replaced.
+fn still_as_read(conn: &mut DbConnection, p: &Proposal) -> AppResult<Proposal> {
+    proposals::table
+        .find(p.id)
+        .filter(proposals::status.eq(&p.status))
+        .filter(proposals::revision.eq(p.revision))
+        .select(Proposal::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(changed_meanwhile)
 }
 
 /// Records the proposal's current content as revision `number`.
@@ -307,6 +349,8 @@ pub fn ensure_editable(p: &Proposal, challenge: &Challenge, now: NaiveDateTime) 
 
 /// Saves changes. Drafts change freely; a submitted proposal only until the deadline, and
 /// every change is a new revision; a withdrawn one not at all.
+/// `p` is the proposal as the request read it: when it has changed since, nothing is
+/// saved (409 `proposal-changed`).
 pub fn update(
     conn: &mut DbConnection,
     p: &Proposal,
@@ -318,13 +362,13 @@ pub fn update(
     ensure_editable(p, challenge, db::now())?;
     let content = merge(&Content::of(p), input)?;
     if p.status() == Status::Draft {
-        return store(conn, p.id, &content, p.revision);
+        return store(conn, p, &content, p.revision);
     }
     validate_complete(&content)?;
     if content == Content::of(p) {
-        return Ok(p.clone());
+        return still_as_read(conn, p);
     }
-    let updated = store(conn, p.id, &content, p.revision + 1)?;
+    let updated = store(conn, p, &content, p.revision + 1)?;
     record_revision(conn, &updated, updated.revision, by, note)?;
     Ok(updated)
 }
@@ -381,6 +425,7 @@ pub fn submit(
 }
 
 /// Withdraws a submitted proposal while the challenge has not gone into evaluation.
+/// Like every status change, refused (409) when `p` is no longer in the status read.
 pub fn withdraw(
     conn: &mut DbConnection,
     p: &Proposal,
@@ -399,7 +444,7 @@ pub fn withdraw(
             message_id: "challenge-in-evaluation",
         });
     }
-    set_status(conn, p.id, Status::Withdrawn, Some(db::now()))
+    set_status(conn, p, Status::Withdrawn, Some(db::now()))
 }
 
 /// Turns a withdrawn proposal back into a draft, before the deadline only.
@@ -414,23 +459,30 @@ pub fn reopen(conn: &mut DbConnection, p: &Proposal, challenge: &Challenge) -> A
             message_id: "deadline-passed",
         });
     }
-    set_status(conn, p.id, Status::Draft, None)
+    set_status(conn, p, Status::Draft, None)
 }
 
+/// Moves `p` to `status`, only from the status it was checked in (see [`store`]).
 fn set_status(
     conn: &mut DbConnection,
-    id: i64,
+    p: &Proposal,
     status: Status,
     withdrawn_at: Option<NaiveDateTime>,
 ) -> AppResult<Proposal> {
-    Ok(diesel::update(proposals::table.find(id))
-        .set((
-            proposals::status.eq(status.as_str()),
-            proposals::withdrawn_at.eq(withdrawn_at),
-            proposals::updated_at.eq(db::now()),
-        ))
-        .returning(proposals::all_columns)
-        .get_result(conn)?)
+    diesel::update(
+        proposals::table
+            .find(p.id)
+            .filter(proposals::status.eq(&p.status)),
+    )
+    .set((
+        proposals::status.eq(status.as_str()),
+        proposals::withdrawn_at.eq(withdrawn_at),
+        proposals::updated_at.eq(db::now()),
+    ))
+    .returning(proposals::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(changed_meanwhile)
 }
 
 /// The facts the policy needs about `p` (of challenge `c`) for the given user.
@@ -609,13 +661,64 @@ impl Revision {
     }
 }
 
-pub fn revisions(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Revision>> {
+fn revision_count(conn: &mut DbConnection, proposal_id: i64) -> AppResult<i64> {
     Ok(proposal_revisions::table
         .filter(proposal_revisions::proposal_id.eq(proposal_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// A page of a proposal's revisions by number, oldest first.
+pub fn revisions(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    page: Page,
+) -> AppResult<Paged<Revision>> {
+    let items = proposal_revisions::table
+        .filter(proposal_revisions::proposal_id.eq(proposal_id))
         .order(proposal_revisions::number.asc())
-        .limit(500)
+        .limit(page.per_page)
+        .offset(page.offset())
         .select(Revision::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    Paged::counting(items, page, || revision_count(conn, proposal_id))
+}
+
+/// A revision and what it changed.
+#[derive(Debug, Clone)]
+pub struct RevisionChanges {
+    pub revision: Revision,
+    /// The changed fields against the revision before; `None` for the first revision,
+    /// which has nothing to compare with.
+    pub changes: Option<Vec<(&'static str, Vec<DiffLine>)>>,
+}
+
+/// A page of a proposal's history, newest revision first, each with its diff. The page's
+/// oldest revision is compared with the one just before it, which lies on the next page:
+/// one row more than the page is read for it.
+pub fn history(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    page: Page,
+) -> AppResult<Paged<RevisionChanges>> {
+    let rows: Vec<Revision> = proposal_revisions::table
+        .filter(proposal_revisions::proposal_id.eq(proposal_id))
+        .order(proposal_revisions::number.desc())
+        .limit(page.per_page + 1)
+        .offset(page.offset())
+        .select(Revision::as_select())
+        .load(conn)?;
+    let contents: Vec<Content> = rows.iter().map(Revision::content).collect();
+    let items = rows
+        .into_iter()
+        .take(page.per_page as usize)
+        .enumerate()
+        .map(|(i, revision)| RevisionChanges {
+            changes: contents.get(i + 1).map(|older| diff(older, &contents[i])),
+            revision,
+        })
+        .collect();
+    Paged::counting(items, page, || revision_count(conn, proposal_id))
 }
 
 /// One changed line in a field.

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::auth::secrets;
 use crate::db::schema::{questions, users};
 use crate::db::{self, DbConnection};
+use crate::domain::pagination::{Page, Paged};
 use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
 
@@ -108,44 +109,57 @@ pub enum Audience {
     Agency,
 }
 
-/// Questions of a challenge, newest first; two statements.
+/// A page of a challenge's questions, newest first (questions asked in the same second
+/// by id, so that pages neither repeat nor skip one); the page, and its count when the
+/// page does not tell it.
 pub fn list(
     conn: &mut DbConnection,
     challenge_id: i64,
     audience: Audience,
-) -> AppResult<Vec<QuestionView>> {
-    let mut q = questions::table
-        .left_join(users::table.on(users::id.nullable().eq(questions::asker_id)))
-        .filter(questions::challenge_id.eq(challenge_id))
-        .into_boxed();
+    page: Page,
+) -> AppResult<Paged<QuestionView>> {
     let reader = match audience {
-        Audience::Public { reader } => {
-            q = q.filter(questions::hidden_at.is_null());
-            q = match reader {
-                Some(uid) => q.filter(
-                    questions::status
-                        .eq("answered")
-                        .or(questions::asker_id.eq(uid)),
-                ),
-                None => q.filter(questions::status.eq("answered")),
-            };
-            reader
-        }
+        Audience::Public { reader } => reader,
         Audience::Agency => None,
     };
-    let rows: Vec<(Question, Option<String>)> = q
-        .order(questions::created_at.desc())
-        .limit(500)
+    // The join on the primary key adds no rows, so the count may share the query.
+    let base = || {
+        let q = questions::table
+            .left_join(users::table.on(users::id.nullable().eq(questions::asker_id)))
+            .filter(questions::challenge_id.eq(challenge_id))
+            .into_boxed();
+        match audience {
+            Audience::Public { reader } => {
+                let q = q.filter(questions::hidden_at.is_null());
+                match reader {
+                    Some(uid) => q.filter(
+                        questions::status
+                            .eq("answered")
+                            .or(questions::asker_id.eq(uid)),
+                    ),
+                    None => q.filter(questions::status.eq("answered")),
+                }
+            }
+            Audience::Agency => q,
+        }
+    };
+    let rows: Vec<(Question, Option<String>)> = base()
+        .order((questions::created_at.desc(), questions::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
         .select((Question::as_select(), users::display_name.nullable()))
         .load(conn)?;
-    Ok(rows
+    let items = rows
         .into_iter()
         .map(|(question, asker_name)| QuestionView {
             mine: reader.is_some() && question.asker_id == reader,
             asker_name,
             question,
         })
-        .collect())
+        .collect();
+    Ok(Paged::counting(items, page, || {
+        base().count().get_result(conn)
+    })?)
 }
 
 /// Answers (publicly) or declines with a reason. Answers can be corrected later.

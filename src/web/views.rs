@@ -21,8 +21,14 @@ pub fn org_card(org: &Organisation) -> Value {
 
 /// Links for the pagination partial. `base` ends in `?` or `&`.
 pub fn pagination(base: &str, page: Page, total: i64) -> Value {
+    pagination_to(base, "", page, total)
+}
+
+/// Like [`pagination`], for a list that is one section of a longer page: the links end in
+/// `anchor` (`#questions`), so that the reader lands on the list again, not at the top.
+pub fn pagination_to(base: &str, anchor: &str, page: Page, total: i64) -> Value {
     let last = page.last_page(total);
-    let link = |p: i64| format!("{base}page={p}");
+    let link = |p: i64| format!("{base}page={p}{anchor}");
     json!({
         "page": page.page,
         "last": last,
@@ -87,6 +93,20 @@ pub fn format_euros(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn section_links_keep_their_anchor() {
+        let page = Page {
+            page: 2,
+            per_page: 20,
+        };
+        let v = pagination_to("/proposals/7?", "#thread", page, 45);
+        assert_eq!(v["prev"], "/proposals/7?page=1#thread");
+        assert_eq!(v["next"], "/proposals/7?page=3#thread");
+        assert_eq!(v["last"], 3);
+        assert_eq!(pagination("/a?", page, 45)["next"], "/a?page=3");
+        assert_eq!(pagination("/a?", page, 40)["next"], Value::Null);
+    }
 
     #[test]
     fn euros_are_grouped_the_german_way() {

@@ -168,21 +168,18 @@ async fn an_agency_publishes_and_a_team_submits_through_the_api() {
     assert_eq!(r.json()["anonymous"], true);
     assert!(r.json()["follow_url"].as_str().unwrap().contains("key="));
     let qid = r.json()["id"].as_i64().unwrap();
-    assert_eq!(
-        w.app
-            .api(
-                Method::GET,
-                &format!("/api/v1/challenges/{id}/questions"),
-                None,
-                None
-            )
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    let none = w
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v1/challenges/{id}/questions"),
+            None,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(none["total"], 0);
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
     w.app
         .api(
             Method::POST,
@@ -211,8 +208,9 @@ async fn an_agency_publishes_and_a_team_submits_through_the_api() {
         )
         .await
         .json();
-    assert_eq!(qs[0]["answer"], "Ja, anonymisiert.");
-    assert_eq!(qs[0]["asked_by"], serde_json::Value::Null);
+    assert_eq!(qs["total"], 1);
+    assert_eq!(qs["items"][0]["answer"], "Ja, anonymisiert.");
+    assert_eq!(qs["items"][0]["asked_by"], serde_json::Value::Null);
 
     // The team drafts, is told what is missing, completes and submits.
     let r = w.app.api(Method::POST, &format!("/api/v1/challenges/{id}/proposals"), Some(json!({ "organisation_id": w.startup_id, "title": "Unser Ansatz", "summary": "Kurz", "description": "So." })), Some(&w.team_token)).await;
@@ -307,8 +305,9 @@ async fn an_agency_publishes_and_a_team_submits_through_the_api() {
         )
         .await
         .json();
-    assert_eq!(revs.as_array().unwrap().len(), 2);
-    assert_eq!(revs[1]["note"], "Zusammenfassung geschärft");
+    assert_eq!(revs["total"], 2);
+    assert_eq!(revs["items"].as_array().unwrap().len(), 2);
+    assert_eq!(revs["items"][1]["note"], "Zusammenfassung geschärft");
     w.app.with_conn(|c| {
         use innolab::db::schema::challenges;
         diesel::update(challenges::table.find(id))
@@ -351,7 +350,8 @@ async fn an_agency_publishes_and_a_team_submits_through_the_api() {
         )
         .await
         .json();
-    assert_eq!(thread[0]["body"], "Eine Rückfrage");
+    assert_eq!(thread["total"], 1);
+    assert_eq!(thread["items"][0]["body"], "Eine Rückfrage");
     w.app
         .api(
             Method::POST,
@@ -463,4 +463,144 @@ async fn api_attachments_are_typed_by_content_and_served_only_to_readers() {
         )
         .await
         .assert_status(404);
+}
+
+/// A list answer of the API, asserted to be one.
+async fn list_page(app: &mut TestApp, path: &str, token: &str) -> serde_json::Value {
+    let r = app.api(Method::GET, path, None, Some(token)).await;
+    r.assert_status(200);
+    let v = r.json();
+    assert!(v["items"].is_array(), "{path}: not a list answer: {v}");
+    v
+}
+
+/// The `field` of every item of a list answer.
+fn texts(list: &serde_json::Value, field: &str) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| match &i[field] {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn questions_revisions_and_messages_come_in_pages_of_at_most_a_hundred() {
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let lead = app.create_user("lead@example.org", "Lead");
+    let agency = app.create_org(&staff, "Seiten-Amt", OrgKind::Agency, true);
+    let startup = app.create_org(&lead, "Seiten-Start", OrgKind::Startup, false);
+    let c = app.create_challenge(&agency, &staff, "Seitenweise", "open", 30);
+    let p = app.create_proposal(&c, &startup, &lead, "submitted");
+    app.answered_questions(&c, &lead, &staff, 25);
+    app.revise(&p, &c, &lead, 24);
+    app.post_messages(&p, &lead, 25);
+    let token = app.with_conn(|conn| {
+        innolab::auth::api_tokens::create(conn, staff.id, "t")
+            .unwrap()
+            .1
+    });
+    let n = |range: std::ops::RangeInclusive<i64>, prefix: &str| -> Vec<String> {
+        range.map(|i| format!("{prefix}{i:02}")).collect()
+    };
+    let rev = |range: std::ops::RangeInclusive<i64>| -> Vec<String> {
+        range.map(|i| i.to_string()).collect()
+    };
+
+    // Questions: newest first, 20 by default.
+    let path = format!("/api/v1/challenges/{}/questions", c.id);
+    let first = list_page(&mut app, &path, &token).await;
+    assert_eq!(
+        (&first["total"], &first["page"], &first["per_page"]),
+        (&json!(25), &json!(1), &json!(20))
+    );
+    assert_eq!(
+        texts(&first, "body"),
+        n(5..=24, "Testfrage ")
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+    );
+    let last = list_page(&mut app, &format!("{path}?page=2"), &token).await;
+    assert_eq!(last["page"], 2);
+    assert_eq!(
+        texts(&last, "body"),
+        n(0..=4, "Testfrage ").into_iter().rev().collect::<Vec<_>>()
+    );
+    let middle = list_page(&mut app, &format!("{path}?page=3&per_page=5"), &token).await;
+    assert_eq!(
+        texts(&middle, "body"),
+        n(10..=14, "Testfrage ")
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+    );
+
+    // Revisions: by number, 20 by default.
+    let path = format!("/api/v1/proposals/{}/revisions", p.id);
+    let first = list_page(&mut app, &path, &token).await;
+    assert_eq!(
+        (&first["total"], &first["per_page"]),
+        (&json!(25), &json!(20))
+    );
+    assert_eq!(texts(&first, "number"), rev(1..=20));
+    let last = list_page(&mut app, &format!("{path}?page=2"), &token).await;
+    assert_eq!(texts(&last, "number"), rev(21..=25));
+    assert_eq!(last["items"][4]["content"]["summary"], "Stand 25");
+
+    // Messages: page 1 holds the newest, each page reads oldest first.
+    let path = format!("/api/v1/proposals/{}/messages", p.id);
+    let first = list_page(&mut app, &path, &token).await;
+    assert_eq!(
+        (&first["total"], &first["per_page"]),
+        (&json!(25), &json!(20))
+    );
+    assert_eq!(texts(&first, "body"), n(5..=24, "Wortmeldung "));
+    let last = list_page(&mut app, &format!("{path}?page=2"), &token).await;
+    assert_eq!(texts(&last, "body"), n(0..=4, "Wortmeldung "));
+
+    // More than 100 per page is clamped to 100, and nonsense pages to the first.
+    for path in [
+        format!("/api/v1/challenges/{}/questions", c.id),
+        format!("/api/v1/proposals/{}/revisions", p.id),
+        format!("/api/v1/proposals/{}/messages", p.id),
+    ] {
+        let all = list_page(&mut app, &format!("{path}?per_page=1000&page=0"), &token).await;
+        assert_eq!((&all["page"], &all["per_page"]), (&json!(1), &json!(100)));
+        assert_eq!(all["items"].as_array().unwrap().len(), 25, "{path}");
+        app.api(
+            Method::GET,
+            &format!("{path}?page=zwei"),
+            None,
+            Some(&token),
+        )
+        .await
+        .assert_status(400);
+    }
+
+    // The OpenAPI description says so.
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    for path in [
+        "/api/v1/challenges/{id}/questions",
+        "/api/v1/proposals/{id}/revisions",
+        "/api/v1/proposals/{id}/messages",
+    ] {
+        let get = &doc["paths"][path]["get"];
+        let params: Vec<&str> = get["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(
+            params.contains(&"page") && params.contains(&"per_page"),
+            "{path}: {params:?}"
+        );
+        let schema = get["responses"]["200"]["content"]["application/json"]["schema"].to_string();
+        assert!(schema.contains("Paged"), "{path}: {schema}");
+    }
 }

@@ -824,6 +824,57 @@ async fn an_anonymous_question_stays_private_until_the_agency_answers_it_publicl
 }
 
 #[actix_web::test]
+async fn questions_come_twenty_to_a_page_on_the_challenge_and_on_the_desk() {
+    let mut app = TestApp::new().await;
+    let (org, owner, staff) = agency(&app, "fs", "Amt Seiten", true);
+    let asker = app.create_user("fragt@example.org", "Fragende");
+    let c = app.create_challenge(&org, &owner, "Viele Fragen", "open", 30);
+    app.answered_questions(&c, &asker, &staff, 25);
+    let page = format!("/challenges/{}", c.slug);
+    let next = format!("href=\"{page}?page&#x3D;2#questions\"");
+
+    // The newest twenty, a link to the rest, and the rest of the page as before.
+    let first = app.get(&page).await;
+    first
+        .assert_status(200)
+        .assert_contains("Testfrage 24")
+        .assert_contains("Testfrage 05")
+        .assert_not_contains("Testfrage 04")
+        .assert_contains(&next)
+        .assert_contains("Seite 1 von 2")
+        .assert_contains("<h2 id=\"description-title\">")
+        .assert_contains(&format!("action=\"{page}/questions\""));
+    assert_eq!(first.body.matches("Testfrage ").count(), 20);
+    assert!(pos(&first, "Testfrage 24") < pos(&first, "Testfrage 23"));
+    let second = app.get(&format!("{page}?page=2")).await;
+    second
+        .assert_status(200)
+        .assert_contains("Testfrage 04")
+        .assert_contains("Testfrage 00")
+        .assert_not_contains("Testfrage 05")
+        .assert_contains("rel=\"prev\"")
+        .assert_not_contains("rel=\"next\"")
+        .assert_contains(&format!("action=\"{page}/questions\""));
+    assert_eq!(second.body.matches("Testfrage ").count(), 5);
+
+    // The agency's desk pages the same way.
+    app.log_in_as(&staff);
+    let desk = app.get(&format!("{page}/questions")).await;
+    desk.assert_status(200)
+        .assert_contains("Testfrage 24")
+        .assert_not_contains("Testfrage 04")
+        .assert_contains("rel=\"next\"")
+        .assert_contains("Seite 1 von 2");
+    assert_eq!(desk.body.matches("id=\"question-").count(), 20);
+    let desk2 = app.get(&format!("{page}/questions?page=2")).await;
+    desk2
+        .assert_status(200)
+        .assert_contains("Testfrage 00")
+        .assert_not_contains("rel=\"next\"");
+    assert_eq!(desk2.body.matches("id=\"question-").count(), 5);
+}
+
+#[actix_web::test]
 async fn a_declined_question_stays_off_the_public_page_and_its_asker_sees_the_reason() {
     let mut app = TestApp::new().await;
     let (org, owner, staff) = agency(&app, "ab", "Amt Ablehnung", true);

@@ -360,10 +360,11 @@ async fn signed_in_people_share_the_list_content_in_their_own_layout() {
         .assert_contains("Bert Zweiter");
     assert!(!second.body.contains("Ada Listig"), "someone else's layout");
     assert!(!second.body.contains('\u{1}'), "no marker is left behind");
-    // Visitors get their own copy, without the signed-in parts.
+    // Visitors get their own copy, with the layout for visitors.
     app.log_out();
     let visitor = app.get("/challenges").await;
-    visitor.assert_contains("Geteilte Liste");
-    assert!(!visitor.body.contains("/challenges/new"));
-    assert!(second.body.contains("/challenges/new"));
+    visitor
+        .assert_contains("Geteilte Liste")
+        .assert_contains("/register");
+    assert!(!visitor.body.contains("Bert Zweiter"));
 }

@@ -483,6 +483,54 @@ async fn changes_after_submission_are_numbered_revisions_with_a_readable_diff() 
 }
 
 #[actix_web::test]
+async fn revisions_come_twenty_to_a_page_and_each_page_diffs_its_oldest_one() {
+    let World {
+        mut app,
+        staff,
+        startup,
+        lead,
+        c,
+        ..
+    } = world().await;
+    let p = app.create_proposal(&c, &startup, &lead, "submitted");
+    app.revise(&p, &c, &lead, 24);
+    assert_eq!(revision_count(&app, p.id), 25);
+    app.log_in_as(&staff);
+    let path = format!("/proposals/{}/revisions", p.id);
+
+    // Newest first: 25 down to 6.
+    let first = app.get(&path).await;
+    first
+        .assert_status(200)
+        .assert_contains("<h2>Fassung 25</h2>")
+        .assert_contains("<h2>Fassung 6</h2>")
+        .assert_not_contains("<h2>Fassung 5</h2>")
+        .assert_contains("reversed start=\"25\"")
+        .assert_contains("rel=\"next\"")
+        .assert_contains("Seite 1 von 2")
+        // Revision 6 is compared with revision 5, which is on the next page.
+        .assert_contains("<del><span class=\"visually-hidden\">Entfernt:</span>Stand 05</del>")
+        .assert_contains("<ins><span class=\"visually-hidden\">Hinzugefügt:</span>Stand 06</ins>")
+        .assert_not_contains("Erste eingereichte Fassung.");
+    assert_eq!(first.body.matches("<h2>Fassung ").count(), 20);
+
+    let second = app.get(&format!("{path}?page=2")).await;
+    second
+        .assert_status(200)
+        .assert_contains("<h2>Fassung 5</h2>")
+        .assert_contains("<h2>Fassung 1</h2>")
+        .assert_not_contains("<h2>Fassung 6</h2>")
+        .assert_contains("reversed start=\"5\"")
+        .assert_contains("Erste eingereichte Fassung.")
+        .assert_contains(
+            "<del><span class=\"visually-hidden\">Entfernt:</span>Wir lösen das.</del>",
+        )
+        .assert_contains("rel=\"prev\"")
+        .assert_not_contains("rel=\"next\"");
+    assert_eq!(second.body.matches("<h2>Fassung ").count(), 5);
+}
+
+#[actix_web::test]
 async fn after_the_deadline_a_proposal_can_no_longer_be_changed_or_submitted() {
     let World {
         mut app,
@@ -860,6 +908,133 @@ async fn team_and_agency_talk_in_a_private_thread() {
     .assert_status(409)
     .assert_contains("Das geht nur bei eingereichten Vorschlägen.");
     assert_eq!(message_count(&app), 2);
+}
+
+#[actix_web::test]
+async fn the_thread_shows_its_newest_twenty_messages_and_links_to_older_ones() {
+    let World {
+        mut app,
+        staff,
+        startup,
+        lead,
+        c,
+        ..
+    } = world().await;
+    let p = app.create_proposal(&c, &startup, &lead, "submitted");
+    app.post_messages(&p, &lead, 25);
+    app.log_in_as(&staff);
+    let path = format!("/proposals/{}", p.id);
+
+    let first = app.get(&path).await;
+    first
+        .assert_status(200)
+        .assert_contains("Wortmeldung 24")
+        .assert_contains("Wortmeldung 05")
+        .assert_not_contains("Wortmeldung 04")
+        .assert_contains(&format!("href=\"{path}?page&#x3D;2#thread\""))
+        .assert_contains("Seite 1 von 2")
+        // The rest of the page is all there.
+        .assert_contains(&p.title)
+        .assert_contains("Hosting in Deutschland")
+        .assert_contains(&format!("action=\"{path}/messages\""));
+    assert_eq!(first.body.matches("Wortmeldung ").count(), 20);
+    assert!(
+        first.body.find("Wortmeldung 05").unwrap() < first.body.find("Wortmeldung 24").unwrap(),
+        "oldest first within the page"
+    );
+
+    let second = app.get(&format!("{path}?page=2")).await;
+    second
+        .assert_status(200)
+        .assert_contains("Wortmeldung 00")
+        .assert_contains("Wortmeldung 04")
+        .assert_not_contains("Wortmeldung 05")
+        .assert_contains(&format!("href=\"{path}?page&#x3D;1#thread\""))
+        .assert_not_contains("rel=\"next\"");
+    assert_eq!(second.body.matches("Wortmeldung ").count(), 5);
+}
+
+#[actix_web::test]
+async fn a_change_based_on_a_stale_read_is_refused_and_changes_nothing() {
+    use actix_web::ResponseError;
+    use innolab::domain::proposals::{self as domain, ProposalInput};
+    use innolab::error::AppError;
+
+    #[track_caller]
+    fn assert_lost_race(result: Result<Proposal, AppError>) {
+        let err = result.expect_err("a stale change must be refused");
+        assert_eq!(err.status_code().as_u16(), 409, "{err:?}");
+        assert!(
+            matches!(
+                err,
+                AppError::Conflict {
+                    message_id: "proposal-changed"
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.public_message().contains("changed in the meantime"));
+    }
+
+    let World {
+        mut app,
+        startup,
+        lead,
+        mate,
+        c,
+        ..
+    } = world().await;
+    let p = app.create_proposal(&c, &startup, &lead, "submitted");
+    let edit = ProposalInput {
+        title: Some("Spät bearbeitet".into()),
+        ..Default::default()
+    };
+
+    // Mate's edit read the proposal as submitted; Lena's withdrawal commits first.
+    let stale = proposal(&app, p.id);
+    app.log_in_as(&lead);
+    step(&mut app, p.id, "withdraw").await.assert_status(303);
+    assert_lost_race(
+        app.with_conn(|conn| domain::update(conn, &stale, &c, mate.id, &edit, "spät")),
+    );
+    let now_p = proposal(&app, p.id);
+    assert_eq!(
+        (now_p.status.as_str(), now_p.title.as_str(), now_p.revision),
+        ("withdrawn", p.title.as_str(), 1)
+    );
+    assert_eq!(revision_count(&app, p.id), 1);
+    // An edit that would change nothing does not report the old state either.
+    assert_lost_race(app.with_conn(|conn| {
+        domain::update(conn, &stale, &c, mate.id, &ProposalInput::default(), "")
+    }));
+
+    // A withdrawal read before a withdraw-and-reopen must not withdraw the draft.
+    step(&mut app, p.id, "reopen").await.assert_status(303);
+    assert_lost_race(app.with_conn(|conn| domain::withdraw(conn, &stale, &c)));
+    assert_eq!(proposal(&app, p.id).status, "draft");
+
+    // Two edits of the same revision: the first wins, the second changes nothing.
+    step(&mut app, p.id, "submit").await.assert_status(303);
+    let read = proposal(&app, p.id);
+    let first = ProposalInput {
+        summary: Some("Erste Änderung".into()),
+        ..Default::default()
+    };
+    let second = ProposalInput {
+        summary: Some("Zweite Änderung".into()),
+        ..Default::default()
+    };
+    let won = app
+        .with_conn(|conn| domain::update(conn, &read, &c, lead.id, &first, ""))
+        .unwrap();
+    assert_eq!(won.revision, read.revision + 1);
+    assert_lost_race(app.with_conn(|conn| domain::update(conn, &read, &c, mate.id, &second, "")));
+    let now_p = proposal(&app, p.id);
+    assert_eq!(
+        (now_p.summary.as_str(), now_p.revision),
+        ("Erste Änderung", won.revision)
+    );
+    assert_eq!(revision_count(&app, p.id), won.revision);
 }
 
 #[actix_web::test]

@@ -487,6 +487,46 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Asks `n` questions on `c` as `asker` ("Testfrage 00", "Testfrage 01", ... in that
+    /// order) and answers each publicly as `staff`.
+    pub fn answered_questions(&self, c: &Challenge, asker: &User, staff: &User, n: usize) {
+        use innolab::domain::questions;
+        self.with_conn(|conn| {
+            for i in 0..n {
+                let body = format!("Testfrage {i:02}");
+                let (q, _) = questions::ask(conn, c.id, Some(asker.id), &body, false).unwrap();
+                questions::respond(conn, q.id, staff.id, Some("Antwort"), None).unwrap();
+            }
+        });
+    }
+
+    /// Edits a submitted proposal `edits` times through the domain, each edit a new
+    /// revision whose summary is "Stand NN" (NN its revision number); returns the result.
+    pub fn revise(&self, p: &Proposal, c: &Challenge, by: &User, edits: usize) -> Proposal {
+        self.with_conn(|conn| {
+            let mut current = p.clone();
+            for _ in 0..edits {
+                let input = proposals::ProposalInput {
+                    summary: Some(format!("Stand {:02}", current.revision + 1)),
+                    ..Default::default()
+                };
+                current = proposals::update(conn, &current, c, by.id, &input, "").unwrap();
+            }
+            current
+        })
+    }
+
+    /// Posts `n` messages in the proposal's thread as `by` ("Wortmeldung 00", ... in that
+    /// order).
+    pub fn post_messages(&self, p: &Proposal, by: &User, n: usize) {
+        self.with_conn(|conn| {
+            for i in 0..n {
+                let body = format!("Wortmeldung {i:02}");
+                innolab::domain::messages::post(conn, p.id, by.id, &body).unwrap();
+            }
+        });
+    }
+
     /// Inserts an audit entry by hand, bypassing the chain (as an attacker with database
     /// access would); returns its id.
     pub fn forge_audit_entry(&self) -> i64 {

@@ -61,6 +61,8 @@ pub async fn update(
 ) -> AppResult<Proposal> {
     ctx.authorize(Action::EditProposal(f)).await?;
     let (p, c, uid, ip) = (p.clone(), c.clone(), ctx.require_user()?.id, ctx.ip.clone());
+    // `p` was read before this transaction; the domain writes only while the proposal is
+    // still as read, so a withdrawal or another edit in between makes this a 409.
     ctx.tx(move |conn| {
         let before = p.revision;
         let updated = proposals::update(conn, &p, &c, uid, &input, &note)?;
@@ -94,6 +96,7 @@ pub async fn step(
 ) -> AppResult<Proposal> {
     ctx.authorize(Action::EditProposal(f)).await?;
     let (p, c, uid, ip) = (p.clone(), c.clone(), ctx.require_user()?.id, ctx.ip.clone());
+    // As in `update`: each step applies only from the status `p` was read in.
     ctx.tx(move |conn| {
         let updated = match step {
             Step::Submit => proposals::submit(conn, &p, &c, uid)?,

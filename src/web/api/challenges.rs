@@ -1,7 +1,7 @@
 //! `/api/v1/challenges*` and `/api/v1/questions*`.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
@@ -9,8 +9,8 @@ use crate::auth::policy::{self, Action};
 use crate::domain::challenges::{
     self, Challenge, ChallengeInput, ListFilter, StageInput, Transition,
 };
-use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::questions::{self, Audience};
+use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
+use crate::domain::questions::{self, Audience, QuestionView};
 use crate::error::{AppError, AppResult};
 use crate::web::actions::challenges as ops;
 use crate::web::api::utc;
@@ -334,9 +334,49 @@ pub async fn ask(
     })))
 }
 
+/// A question as the API lists it.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionItem {
+    pub id: i64,
+    pub body: String,
+    /// open, answered or declined.
+    pub status: String,
+    pub answer: Option<String>,
+    pub decline_reason: Option<String>,
+    /// The asker's name; none for anonymous questions.
+    pub asked_by: Option<String>,
+    pub created_at: String,
+    pub answered_at: Option<String>,
+    /// Hidden by moderation (only the agency gets these).
+    pub hidden: bool,
+}
+
+impl From<QuestionView> for QuestionItem {
+    fn from(v: QuestionView) -> Self {
+        let q = v.question;
+        QuestionItem {
+            id: q.id,
+            body: q.body,
+            status: q.status,
+            answer: q.answer,
+            decline_reason: q.decline_reason,
+            asked_by: v.asker_name,
+            created_at: utc(q.created_at),
+            answered_at: q.answered_at.map(utc),
+            hidden: q.hidden_at.is_some(),
+        }
+    }
+}
+
 /// Answered questions; a logged-in asker also sees their own open ones; the agency all.
-#[utoipa::path(get, path = "/api/v1/challenges/{id}/questions", tag = "questions", params(("id" = i64, Path)), responses((status = 200)))]
-pub async fn questions_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+/// A page of them, newest first.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/questions", tag = "questions", params(("id" = i64, Path), PageRequest),
+    responses((status = 200, description = "a page of questions, newest first", body = Paged<QuestionItem>), (status = 404)))]
+pub async fn questions_of(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    q: web::Query<PageRequest>,
+) -> AppResult<HttpResponse> {
     let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
     let audience = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
         Audience::Agency
@@ -345,27 +385,12 @@ pub async fn questions_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
             reader: ctx.user_id(),
         }
     };
+    let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
     let cid = c.id;
     let list = ctx
-        .db(move |conn| questions::list(conn, cid, audience))
+        .db(move |conn| questions::list(conn, cid, audience, page))
         .await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|q| {
-            json!({
-                "id": q.question.id,
-                "body": q.question.body,
-                "status": q.question.status,
-                "answer": q.question.answer,
-                "decline_reason": q.question.decline_reason,
-                "asked_by": q.asker_name,
-                "created_at": utc(q.question.created_at),
-                "answered_at": q.question.answered_at.map(utc),
-                "hidden": q.question.hidden_at.is_some(),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(items))
+    Ok(HttpResponse::Ok().json(list.map(QuestionItem::from)))
 }
 
 #[derive(Deserialize, ToSchema)]

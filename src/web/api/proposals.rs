@@ -1,14 +1,16 @@
 //! `/api/v1/proposals*`, proposal creation under a challenge, attachments and messages.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action};
+use crate::domain::attachments;
 use crate::domain::attachments::Owner;
-use crate::domain::proposals::{self, Proposal, ProposalInput};
-use crate::domain::{attachments, messages};
+use crate::domain::messages::{self, Message};
+use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
+use crate::domain::proposals::{self, Content, Proposal, ProposalInput, Revision};
 use crate::error::AppResult;
 use crate::web::actions::challenges as challenge_ops;
 use crate::web::actions::proposals::{self as ops, Step};
@@ -172,18 +174,43 @@ pub async fn withdraw(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     run_step(ctx, id.into_inner(), Step::Withdraw).await
 }
 
-/// Every submitted version with its content (team and owning agency).
-#[utoipa::path(get, path = "/api/v1/proposals/{id}/revisions", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 403)))]
-pub async fn revisions(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+/// A submitted version as the API lists it, with the whole content it recorded.
+#[derive(Serialize, ToSchema)]
+pub struct RevisionItem {
+    pub number: i64,
+    pub created_at: String,
+    pub note: String,
+    pub content: Content,
+}
+
+impl From<Revision> for RevisionItem {
+    fn from(r: Revision) -> Self {
+        RevisionItem {
+            content: r.content(),
+            number: r.number,
+            created_at: utc(r.created_at),
+            note: r.note,
+        }
+    }
+}
+
+/// Every submitted version with its content (team and owning agency): a page of them by
+/// number, oldest first.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/revisions", tag = "proposals", params(("id" = i64, Path), PageRequest),
+    responses((status = 200, description = "a page of revisions by number", body = Paged<RevisionItem>), (status = 403), (status = 404)))]
+pub async fn revisions(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    q: web::Query<PageRequest>,
+) -> AppResult<HttpResponse> {
     let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
     let pid = p.id;
-    let list = ctx.db(move |conn| proposals::revisions(conn, pid)).await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|r| json!({ "number": r.number, "created_at": utc(r.created_at), "note": r.note, "content": r.content() }))
-        .collect();
-    Ok(HttpResponse::Ok().json(items))
+    let list = ctx
+        .db(move |conn| proposals::revisions(conn, pid, page))
+        .await?;
+    Ok(HttpResponse::Ok().json(list.map(RevisionItem::from)))
 }
 
 /// Upload a file (multipart field `file`); type by content against an allow-list.
@@ -228,16 +255,42 @@ pub async fn post_message(
     Ok(HttpResponse::Created().json(json!({ "id": mid })))
 }
 
-/// The thread, oldest first.
-#[utoipa::path(get, path = "/api/v1/proposals/{id}/messages", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
-pub async fn thread(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+/// A message of the co-creation thread.
+#[derive(Serialize, ToSchema)]
+pub struct MessageItem {
+    pub id: i64,
+    /// The author's name; none when the account is gone.
+    pub author: Option<String>,
+    pub body: String,
+    pub created_at: String,
+}
+
+impl From<Message> for MessageItem {
+    fn from(m: Message) -> Self {
+        MessageItem {
+            id: m.id,
+            author: m.author_name,
+            body: m.body,
+            created_at: utc(m.created_at),
+        }
+    }
+}
+
+/// The thread, a page at a time: page 1 holds the newest messages; within a page they
+/// run oldest first.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/messages", tag = "proposals", params(("id" = i64, Path), PageRequest),
+    responses((status = 200, description = "a page of messages, page 1 the newest", body = Paged<MessageItem>), (status = 404)))]
+pub async fn thread(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    q: web::Query<PageRequest>,
+) -> AppResult<HttpResponse> {
     let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::MessageProposal(&f)).await?;
+    let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
     let pid = p.id;
-    let list = ctx.db(move |conn| messages::thread(conn, pid)).await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|m| json!({ "id": m.id, "author": m.author_name, "body": m.body, "created_at": utc(m.created_at) }))
-        .collect();
-    Ok(HttpResponse::Ok().json(items))
+    let list = ctx
+        .db(move |conn| messages::thread(conn, pid, page))
+        .await?;
+    Ok(HttpResponse::Ok().json(list.map(MessageItem::from)))
 }

@@ -14,7 +14,7 @@ use crate::domain::challenges::{
     self, Challenge, ChallengeInput, Level, ListFilter, Status, Transition,
 };
 use crate::domain::organisations::OrgKind;
-use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Scope};
 use crate::domain::questions::{self, Audience};
 use crate::domain::{text, time, topics};
@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::actions::challenges as ops;
 use crate::web::context::Ctx;
 use crate::web::forms::{self, CsrfForm};
+use crate::web::pages::PageQuery;
 use crate::web::render::{self, SameFor};
 use crate::web::views;
 
@@ -304,16 +305,26 @@ async fn create(form: CsrfForm<HashMap<String, String>>) -> AppResult<HttpRespon
     }
 }
 
-async fn detail(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+/// The challenge with a page of its questions (`?page=N`, newest first).
+async fn detail(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     render::public_page(&ctx, "challenge", SameFor::Visitors, || async {
         let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
-        let data = detail_data(&ctx, &c, &f).await?;
+        let data = detail_data(&ctx, &c, &f, q.into_inner().page(DEFAULT_PER_PAGE)).await?;
         Ok((c.title.clone(), data))
     })
     .await
 }
 
-async fn detail_data(ctx: &Ctx, c: &Challenge, f: &ChallengeFacts) -> AppResult<Value> {
+async fn detail_data(
+    ctx: &Ctx,
+    c: &Challenge,
+    f: &ChallengeFacts,
+    questions_page: Page,
+) -> AppResult<Value> {
     let actor = ctx.actor();
     let may = |a| policy::authorize(&actor, a).is_ok();
     let manage = may(Action::ManageChallenge(f));
@@ -325,7 +336,7 @@ async fn detail_data(ctx: &Ctx, c: &Challenge, f: &ChallengeFacts) -> AppResult<
                 challenges::topics_of(conn, &[cid])?,
                 challenges::stages_of(conn, cid)?,
                 attachments::list(conn, Owner::Challenge, cid)?,
-                questions::list(conn, cid, Audience::Public { reader: uid })?,
+                questions::list(conn, cid, Audience::Public { reader: uid }, questions_page)?,
                 match uid {
                     Some(u) => challenges::is_following(conn, u, cid)?,
                     None => false,
@@ -356,7 +367,8 @@ async fn detail_data(ctx: &Ctx, c: &Challenge, f: &ChallengeFacts) -> AppResult<
         "proposals_public": c.proposals_public(now),
         "stages": stages,
         "attachments": files,
-        "questions": qs,
+        "questions": qs.items,
+        "questions_pagination": views::pagination_to(&format!("/challenges/{}?", c.slug), "#questions", questions_page, qs.total),
         "following": following,
         "manage": manage,
         "moderate": may(Action::ModerateQuestions(f)),
@@ -504,7 +516,8 @@ async fn ask(form: CsrfForm<AskForm>, slug: web::Path<String>) -> AppResult<Http
             "flash-question-asked",
         )),
         Err(e @ (AppError::Validation(_) | AppError::TooManyRequests { .. })) => {
-            let mut page = detail_data(&ctx, &c, &f).await?;
+            // Shown again with the first page of questions, the newest.
+            let mut page = detail_data(&ctx, &c, &f, Page::first(DEFAULT_PER_PAGE)).await?;
             page["ask_form"] = json!({ "body": data.body, "anonymous": data.anonymous.is_some() });
             let form = page["ask_form"].clone();
             render::form_error(&ctx, e, "challenge", "challenge-title", form, page)
@@ -541,19 +554,31 @@ async fn own_question(
     )
 }
 
-async fn question_desk(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+/// The agency's desk: a page of every question, hidden ones included, newest first.
+async fn question_desk(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ModerateQuestions(&f)).await?;
+    let page = q.into_inner().page(DEFAULT_PER_PAGE);
     let cid = c.id;
     let list = ctx
-        .db(move |conn| questions::list(conn, cid, Audience::Agency))
+        .db(move |conn| questions::list(conn, cid, Audience::Agency, page))
         .await?;
     let may_answer = policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok();
     render::page(
         &ctx,
         "challenge_questions",
         "questions-desk-title",
-        json!({ "challenge": { "slug": c.slug, "title": c.title }, "questions": list, "may_answer": may_answer }),
+        json!({
+            "challenge": { "slug": c.slug, "title": c.title },
+            "questions": list.items,
+            "total": list.total,
+            "may_answer": may_answer,
+            "pagination": views::pagination(&format!("/challenges/{}/questions?", c.slug), page, list.total),
+        }),
     )
 }
 
@@ -656,11 +681,6 @@ pub(crate) async fn store_upload(
     }
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<i64>,
-}
-
 /// The agency sees every submitted proposal; everybody sees them once the challenge made
 /// them public after its deadline.
 async fn proposals_of(
@@ -677,13 +697,7 @@ async fn proposals_of(
         ctx.authorize(Action::ManageChallenge(&f)).await?;
         Scope::Agency
     };
-    let page = Page::from_request(
-        Some(PageRequest {
-            page: q.page,
-            per_page: None,
-        }),
-        20,
-    );
+    let page = q.into_inner().page(DEFAULT_PER_PAGE);
     let cid = c.id;
     let list = ctx
         .db(move |conn| proposals::list_for_challenge(conn, cid, scope, page))

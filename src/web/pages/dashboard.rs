@@ -2,15 +2,14 @@
 //! with status and deadline, and the notifications page.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
-use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::{challenges, notifications, proposals};
 use crate::error::AppResult;
 use crate::web::context::Ctx;
 use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::pages::PageQuery;
 use crate::web::render;
 use crate::web::views;
 
@@ -50,21 +49,10 @@ async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
     )
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<i64>,
-}
-
 async fn list(ctx: Ctx, q: web::Query<PageQuery>) -> AppResult<HttpResponse> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
-    let page = Page::from_request(
-        Some(PageRequest {
-            page: q.page,
-            per_page: None,
-        }),
-        30,
-    );
+    let page = q.into_inner().page(30);
     let list = ctx
         .db(move |conn| notifications::list(conn, uid, page))
         .await?;

@@ -9,3 +9,27 @@ pub mod home;
 pub mod organisations;
 pub mod proposals;
 pub mod stages;
+
+use serde::Deserialize;
+
+use crate::domain::pagination::{Page, PageRequest};
+
+/// `?page=N` of a page that shows a list: only the number comes from the address, the
+/// size is the page's own.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+}
+
+impl PageQuery {
+    /// The page asked for, `per_page` rows long.
+    pub fn page(self, per_page: i64) -> Page {
+        Page::from_request(
+            Some(PageRequest {
+                page: self.page,
+                per_page: None,
+            }),
+            per_page,
+        )
+    }
+}

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::auth::policy::{self, Action, ProposalFacts};
 use crate::domain::attachments::{self, Owner};
 use crate::domain::challenges::{self, Challenge};
+use crate::domain::pagination::{Page, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
 use crate::domain::{messages, text};
 use crate::error::{AppError, AppResult};
@@ -16,7 +17,8 @@ use crate::web::actions::proposals::{self as ops, Step};
 use crate::web::context::Ctx;
 use crate::web::forms::{CsrfForm, NoFields};
 use crate::web::pages::challenges::{challenge_ref, store_upload};
-use crate::web::render;
+use crate::web::pages::PageQuery;
+use crate::web::{render, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges/{slug}/proposals/new", web::get().to(new_form))
@@ -167,13 +169,21 @@ async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppRes
     }
 }
 
-async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+/// The proposal; for team and agency with a page of the thread (`?page=N`, page 1 the
+/// newest messages).
+async fn show(ctx: Ctx, id: web::Path<i64>, q: web::Query<PageQuery>) -> AppResult<HttpResponse> {
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
-    let data = show_data(&ctx, &p, &c, &f).await?;
+    let data = show_data(&ctx, &p, &c, &f, q.into_inner().page(DEFAULT_PER_PAGE)).await?;
     render::page_titled(&ctx, "proposal", &p.title, data)
 }
 
-async fn show_data(ctx: &Ctx, p: &Proposal, c: &Challenge, f: &ProposalFacts) -> AppResult<Value> {
+async fn show_data(
+    ctx: &Ctx,
+    p: &Proposal,
+    c: &Challenge,
+    f: &ProposalFacts,
+    thread_page: Page,
+) -> AppResult<Value> {
     let actor = ctx.actor();
     let may = |a| policy::authorize(&actor, a).is_ok();
     let private = may(Action::ViewProposalPrivate(f));
@@ -186,10 +196,10 @@ async fn show_data(ctx: &Ctx, p: &Proposal, c: &Challenge, f: &ProposalFacts) ->
                 Ok((
                     org,
                     attachments::list(conn, Owner::Proposal, pid)?,
-                    messages::thread(conn, pid)?,
+                    messages::thread(conn, pid, thread_page)?,
                 ))
             } else {
-                Ok((org, Vec::new(), Vec::new()))
+                Ok((org, Vec::new(), Paged::new(Vec::new(), 0, thread_page)))
             }
         })
         .await?;
@@ -222,7 +232,8 @@ async fn show_data(ctx: &Ctx, p: &Proposal, c: &Challenge, f: &ProposalFacts) ->
         "organisation": { "name": org.name, "slug": org.slug },
         "challenge": challenge_ref(c),
         "attachments": files,
-        "thread": thread,
+        "thread": thread.items,
+        "thread_pagination": views::pagination_to(&format!("/proposals/{}?", p.id), "#thread", thread_page, thread.total),
         "may_edit": edit && (status == proposals::Status::Draft || (status == proposals::Status::Submitted && open)),
         "may_submit": edit && status == proposals::Status::Draft && open,
         "may_withdraw": edit && status == proposals::Status::Submitted && matches!(c.status(), challenges::Status::Open | challenges::Status::Closed),
@@ -333,31 +344,44 @@ async fn reopen(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpR
     .await
 }
 
-async fn revisions(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+/// A page of the revisions, newest first, each with what it changed.
+async fn revisions(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let page = q.into_inner().page(DEFAULT_PER_PAGE);
     let pid = p.id;
-    let list = ctx.db(move |conn| proposals::revisions(conn, pid)).await?;
-    let mut previous: Option<Content> = None;
-    let mut items: Vec<Value> = Vec::new();
-    for r in &list {
-        let content = r.content();
-        let changes: Vec<Value> = match &previous {
-            Some(old) => proposals::diff(old, &content)
-                .into_iter()
+    let list = ctx
+        .db(move |conn| proposals::history(conn, pid, page))
+        .await?;
+    let items: Vec<Value> = list
+        .items
+        .iter()
+        .map(|r| {
+            let changes: Vec<Value> = r
+                .changes
+                .iter()
+                .flatten()
                 .map(|(field, lines)| json!({ "field": field, "lines": lines }))
-                .collect(),
-            None => Vec::new(),
-        };
-        items.push(json!({ "number": r.number, "created_at": r.created_at, "note": r.note, "first": previous.is_none(), "changes": changes }));
-        previous = Some(content);
-    }
-    items.reverse();
+                .collect();
+            json!({ "number": r.revision.number, "created_at": r.revision.created_at, "note": r.revision.note, "first": r.changes.is_none(), "changes": changes })
+        })
+        .collect();
     render::page(
         &ctx,
         "proposal_revisions",
         "revisions-title",
-        json!({ "proposal": { "id": p.id, "title": p.title }, "challenge": challenge_ref(&c), "revisions": items }),
+        json!({
+            "proposal": { "id": p.id, "title": p.title },
+            "challenge": challenge_ref(&c),
+            "revisions": items,
+            // The list counts down from the newest revision on the page.
+            "start": list.items.first().map(|r| r.revision.number),
+            "pagination": views::pagination(&format!("/proposals/{}/revisions?", p.id), page, list.total),
+        }),
     )
 }
 
@@ -377,7 +401,9 @@ async fn message(form: CsrfForm<MessageForm>, id: web::Path<i64>) -> AppResult<H
             "flash-message-sent",
         )),
         Err(e @ AppError::Validation(_)) => {
-            let mut page = show_data(&ctx, &p, &c, &f).await?;
+            // Shown again with the first page of the thread, the newest messages.
+            let first = Page::first(DEFAULT_PER_PAGE);
+            let mut page = show_data(&ctx, &p, &c, &f, first).await?;
             page["message_form"] = json!({ "body": data.body });
             let form = page["message_form"].clone();
             render::form_error(&ctx, e, "proposal", "proposal-title", form, page)

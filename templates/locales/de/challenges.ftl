@@ -23,6 +23,7 @@ challenge-not-accepting = Diese Herausforderung nimmt keine Vorschläge (mehr) a
 organisation-not-eligible = Ihre Organisation darf bei dieser Herausforderung nicht einreichen.
 proposal-exists = Ihre Organisation hat zu dieser Herausforderung bereits einen Vorschlag.
 proposal-withdrawn = Der Vorschlag wurde zurückgezogen und kann nicht mehr bearbeitet werden.
+proposal-changed = Der Vorschlag wurde inzwischen geändert, zum Beispiel zurückgezogen oder von jemand anderem bearbeitet. Ihre Änderung wurde nicht gespeichert: Bitte laden Sie den Vorschlag neu und prüfen Sie ihn.
 deadline-passed = Die Einreichungsfrist ist abgelaufen.
 proposal-not-draft = Nur Entwürfe können eingereicht werden.
 proposal-not-submitted = Das geht nur bei eingereichten Vorschlägen.

@@ -23,6 +23,7 @@ challenge-not-accepting = This challenge does not accept proposals (any more).
 organisation-not-eligible = Your organisation may not submit to this challenge.
 proposal-exists = Your organisation already has a proposal for this challenge.
 proposal-withdrawn = The proposal was withdrawn and can no longer be edited.
+proposal-changed = The proposal was changed in the meantime, for example withdrawn or edited by someone else. Your change was not saved: please reload the proposal and check it.
 deadline-passed = The submission deadline has passed.
 proposal-not-draft = Only drafts can be submitted.
 proposal-not-submitted = This is only possible for submitted proposals.
