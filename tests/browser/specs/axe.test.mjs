@@ -103,40 +103,47 @@ test("the check itself finds violations where there are some", async () => {
   await page.context().close();
 });
 
-test("pages reached from mails and from asking: no violations", async () => {
-  const page = await newPage(browser);
-  const report = [];
-  const check = async (what) => {
-    for (const v of await axeViolations(page)) report.push(`${what}: ${v}`);
-  };
-  const email = `axe-${unique()}@example.org`;
-  await visit(page, "/register");
-  await page.locator("#field-email").fill(email);
-  await page.locator("#field-display_name").fill("Axe Prüferin");
-  await page.locator("#field-password").fill(`Laterne-Ahorn-${unique()}-Kompass`);
-  await page.locator("main form button[type=submit]").click();
-  await page.waitForLoadState("load");
-  await check("registered");
-  await visit(page, linkIn(latestMail(email)));
-  await check("verify");
-  await visit(page, "/password/forgot");
-  await page.locator("#field-email").fill(email);
-  await page.locator("main form button[type=submit]").click();
-  await page.waitForLoadState("load");
-  await check("forgot, sent");
-  await visit(page, linkIn(latestMail(email)));
-  await check("reset");
-  await visit(page, "/challenges/hundesteuer-online");
-  await page.locator("#field-body").fill("Wie barrierefrei muss es sein?");
-  await page.locator("form[action$='/questions'] button[type=submit]").click();
-  await page.waitForLoadState("load");
-  await check("question asked");
-  const own = await page.locator("main a[href^='/questions/']").first().getAttribute("href");
-  await visit(page, own);
-  await check("own question");
-  await page.context().close();
-  assert.deepEqual(report, [], `\n${report.join("\n")}`);
-});
+for (const lang of ["de", "en"]) {
+  test(`pages reached from mails, from asking and by mistake: no violations, ${lang}`, async () => {
+    // A visitor's language comes from the browser's.
+    const page = await newPage(browser, { locale: lang === "en" ? "en-GB" : "de-DE" });
+    const report = [];
+    const check = async (what) => {
+      for (const v of await axeViolations(page)) report.push(`${what}: ${v}`);
+    };
+    const email = `axe-${unique()}@example.org`;
+    await visit(page, "/register");
+    await page.locator("#field-email").fill(email);
+    await page.locator("#field-display_name").fill("Axe Prüferin");
+    await page.locator("#field-password").fill(`Laterne-Ahorn-${unique()}-Kompass`);
+    await page.locator("main form button[type=submit]").click();
+    await page.waitForLoadState("load");
+    await check("registered");
+    await visit(page, linkIn(latestMail(email)));
+    await check("verify");
+    await visit(page, "/password/forgot");
+    await page.locator("#field-email").fill(email);
+    await page.locator("main form button[type=submit]").click();
+    await page.waitForLoadState("load");
+    await check("forgot, sent");
+    await visit(page, linkIn(latestMail(email)));
+    await check("reset");
+    await visit(page, "/challenges/hundesteuer-online");
+    await page.locator("#field-body").fill(`Wie barrierefrei muss es sein? (${lang})`);
+    await page.locator("form[action$='/questions'] button[type=submit]").click();
+    await page.waitForLoadState("load");
+    await check("question asked");
+    const own = await page.locator("main a[href^='/questions/']").first().getAttribute("href");
+    await visit(page, own);
+    await check("own question");
+    const missing = await page.goto("/challenges/gibt-es-nicht");
+    assert.equal(missing.status(), 404);
+    await check("not found");
+    assert.equal(await page.getAttribute("html", "lang"), lang);
+    await page.context().close();
+    assert.deepEqual(report, [], `\n${report.join("\n")}`);
+  });
+}
 
 const ROLES = [
   ["visitor", null],
