@@ -417,8 +417,17 @@ async fn api_attachments_are_typed_by_content_and_served_only_to_readers() {
             &w.team_token.clone(),
         ))
         .await;
-    r.assert_status(422);
+    r.assert_status(415);
     assert_eq!(r.json()["fields"]["file"], "This type of file is not allowed. Allowed are PDF, PNG, JPEG, OpenDocument and Office documents, CSV and text.");
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(w.app.state.config.upload_limit_bytes + 1, b' ');
+    let r = w
+        .app
+        .send(send(multipart("gross.pdf", &big), &w.team_token.clone()))
+        .await;
+    r.assert_status(413);
+    assert_eq!(r.json()["error"], "validation_failed");
+    assert!(r.json()["fields"]["file"].is_string());
     w.app
         .send(send(
             multipart("x.pdf", b"%PDF-1.7"),

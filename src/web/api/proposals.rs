@@ -215,7 +215,7 @@ pub async fn revisions(
 
 /// Upload a file (multipart field `file`); type by content against an allow-list.
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/attachments", tag = "proposals", params(("id" = i64, Path)),
-    responses((status = 201, description = "{id, filename, size, content_type}"), (status = 422, description = "type not allowed, empty or too large")))]
+    responses((status = 201, description = "{id, filename, size, content_type}"), (status = 413, description = "larger than the upload limit"), (status = 415, description = "a type not on the allow-list"), (status = 422, description = "empty")))]
 pub async fn upload(
     ctx: Ctx,
     id: web::Path<i64>,
