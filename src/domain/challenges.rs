@@ -1026,19 +1026,30 @@ pub fn followers(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<i6
         .load(conn)?)
 }
 
+/// A challenge as a dashboard row shows it (no texts: the rows are many and short).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = challenges)]
+pub struct ChallengeLine {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub submission_deadline: NaiveDateTime,
+}
+
 /// The agency's challenges with counts for its dashboard: (challenge, drafts,
-/// submitted, open questions). Four statements.
+/// submitted, open questions). Three statements.
 pub fn dashboard(
     conn: &mut DbConnection,
     user_id: i64,
-) -> AppResult<Vec<(Challenge, i64, i64, i64)>> {
+) -> AppResult<Vec<(ChallengeLine, i64, i64, i64)>> {
     use crate::db::schema::questions;
     use crate::domain::organisations::ids_of_member;
-    let list: Vec<Challenge> = challenges::table
+    let list: Vec<ChallengeLine> = challenges::table
         .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
         .order(challenges::updated_at.desc())
         .limit(100)
-        .select(Challenge::as_select())
+        .select(ChallengeLine::as_select())
         .load(conn)?;
     let counts: Vec<(i64, String, i64)> = proposals::table
         .inner_join(challenges::table)
