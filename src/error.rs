@@ -51,6 +51,24 @@ impl FieldErrors {
     }
 }
 
+/// Why an uploaded file was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileProblem {
+    Empty,
+    TooLarge,
+    TypeNotAllowed,
+}
+
+impl FileProblem {
+    pub fn message_id(self) -> &'static str {
+        match self {
+            FileProblem::Empty => "file-empty",
+            FileProblem::TooLarge => "file-too-large",
+            FileProblem::TypeNotAllowed => "file-type",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("configuration: {0}")]
@@ -71,6 +89,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// An uploaded file that cannot be taken; its status says why (API.md).
+    #[error("file not accepted: {0:?}")]
+    File(FileProblem),
     #[error("conflict: {message_id}")]
     Conflict { message_id: &'static str },
     #[error("too many requests")]
@@ -97,7 +118,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf_failed",
             AppError::BadRequest(_) => "bad_request",
-            AppError::Validation(_) => "validation_failed",
+            AppError::Validation(_) | AppError::File(_) => "validation_failed",
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Pool(_) => "unavailable",
@@ -115,7 +136,7 @@ impl AppError {
             AppError::Forbidden => "error-forbidden",
             AppError::Csrf => "error-csrf",
             AppError::BadRequest(detail) => return format!("Bad request: {detail}"),
-            AppError::Validation(_) => "error-validation",
+            AppError::Validation(_) | AppError::File(_) => "error-validation",
             AppError::Conflict { message_id } => message_id,
             AppError::TooManyRequests { message_id, .. } => message_id,
             AppError::Pool(_) => "error-unavailable",
@@ -147,12 +168,11 @@ impl ResponseError for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            // When the upload itself is the problem, the status says which (API.md).
-            AppError::Validation(f) => match f.get("file") {
-                Some("file-too-large") => StatusCode::PAYLOAD_TOO_LARGE,
-                Some("file-type") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            },
+            AppError::Validation(_) | AppError::File(FileProblem::Empty) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::File(FileProblem::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::File(FileProblem::TypeNotAllowed) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -172,6 +192,9 @@ impl ResponseError for AppError {
                 .iter()
                 .map(|(k, id)| (k, i18n::text(i18n::Lang::En, id)))
                 .collect(),
+            AppError::File(problem) => {
+                BTreeMap::from([("file", i18n::text(i18n::Lang::En, problem.message_id()))])
+            }
             _ => BTreeMap::new(),
         };
         let mut resp = HttpResponse::build(status);

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::secrets;
 use crate::db::schema::attachments;
 use crate::db::{self, DbConnection};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 
 /// At most this many files per challenge or proposal.
 pub const MAX_PER_OWNER: i64 = 30;
@@ -130,11 +130,11 @@ pub fn store(
     by: i64,
 ) -> AppResult<Attachment> {
     if bytes.is_empty() {
-        return Err(FieldErrors::single("file", "file-empty"));
+        return Err(AppError::File(FileProblem::Empty));
     }
     let filename = clean_filename(filename);
     let content_type =
-        sniff(bytes, &filename).ok_or_else(|| FieldErrors::single("file", "file-type"))?;
+        sniff(bytes, &filename).ok_or(AppError::File(FileProblem::TypeNotAllowed))?;
     let count: i64 = attachments::table
         .filter(attachments::owner_type.eq(owner.as_str()))
         .filter(attachments::owner_id.eq(owner_id))

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::auth::csrf;
-use crate::error::AppError;
+use crate::error::{AppError, FileProblem};
 use crate::web::context::Ctx;
 
 /// The most a plain form body may hold (uploads use multipart and their own limit).
@@ -87,7 +87,7 @@ pub async fn read_upload(
             let chunk =
                 chunk.map_err(|e| AppError::BadRequest(format!("malformed upload: {e}")))?;
             if buf.len() + chunk.len() > cap {
-                return Err(crate::error::FieldErrors::single("file", "file-too-large"));
+                return Err(AppError::File(FileProblem::TooLarge));
             }
             buf.extend_from_slice(&chunk);
         }
@@ -111,5 +111,5 @@ pub async fn read_upload(
     if !token_ok {
         return Err(AppError::Csrf);
     }
-    file.ok_or_else(|| crate::error::FieldErrors::single("file", "file-empty"))
+    file.ok_or(AppError::File(FileProblem::Empty))
 }

@@ -672,11 +672,9 @@ pub(crate) async fn store_upload(
             "success",
             "flash-file-uploaded",
         )),
-        Err(AppError::Validation(f)) => Ok(render::redirect_with(
-            back,
-            "error",
-            f.get("file").unwrap_or("file-type"),
-        )),
+        Err(AppError::File(problem)) => {
+            Ok(render::redirect_with(back, "error", problem.message_id()))
+        }
         Err(e) => Err(e),
     }
 }
