@@ -51,6 +51,10 @@ pub struct GlobalArgs {
     /// Sender address of outgoing mail.
     #[arg(long, env = "INNOLAB_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// This instance's search index folder (default: <data-dir>/search); each instance
+    /// needs its own.
+    #[arg(long, env = "INNOLAB_SEARCH_DIR", global = true)]
+    pub search_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +71,8 @@ pub enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Rebuild this instance's search index from the database (stop the server first).
+    Reindex,
 }
 
 #[derive(Args, Debug, Default)]
@@ -148,6 +154,7 @@ pub fn resolve_config(global: &GlobalArgs, serve: Option<&ServeArgs>) -> AppResu
         smtp_username: global.smtp_username.clone(),
         smtp_password: global.smtp_password.clone(),
         durability: global.durability,
+        search_dir: global.search_dir.clone(),
         workers: serve.and_then(|s| s.workers),
         upload_limit_mb: serve.and_then(|s| s.upload_limit_mb),
         dev_templates: serve.and_then(|s| s.dev_templates.then_some(true)),
@@ -250,6 +257,26 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
                     )))
                 }
             }
+        }
+        Command::Reindex => {
+            let started = Instant::now();
+            let search = crate::search::Search::open(&config.search_dir(), pool.clone())?;
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} records ({per_sec}, {eta} left)",
+                )
+                .map_err(AppError::internal)?,
+            );
+            let records = search.rebuild(&mut |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "search index rebuilt: {records} records in {:.1} s ({})",
+                started.elapsed().as_secs_f64(),
+                search.dir().display()
+            );
         }
         Command::Serve(_) => unreachable!("serve is not an offline command"),
     }

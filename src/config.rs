@@ -76,6 +76,9 @@ pub struct Config {
     pub upload_limit_bytes: usize,
     /// How long public pages are cached for anonymous visitors (0: not at all).
     pub page_cache_ms: u64,
+    /// This instance's own search index (never shared between instances); see
+    /// [`Config::search_dir`].
+    pub search_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -106,6 +109,7 @@ pub struct FileConfig {
     pub workers: Option<usize>,
     pub upload_limit_mb: Option<usize>,
     pub page_cache_ms: Option<u64>,
+    pub search_dir: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -140,7 +144,8 @@ impl FileConfig {
             trust_proxy,
             workers,
             upload_limit_mb,
-            page_cache_ms
+            page_cache_ms,
+            search_dir
         );
         self
     }
@@ -188,6 +193,7 @@ impl Config {
             workers: file.workers.unwrap_or(cores).max(1),
             upload_limit_bytes: file.upload_limit_mb.unwrap_or(20).clamp(1, 1024) * 1024 * 1024,
             page_cache_ms: file.page_cache_ms.unwrap_or(1000).min(60_000),
+            search_dir: file.search_dir,
         }
     }
 
@@ -203,6 +209,13 @@ impl Config {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+
+    /// The search index folder: as configured, or `search/` in the data folder.
+    pub fn search_dir(&self) -> PathBuf {
+        self.search_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     /// A configuration for tests and tools: everything under `dir`, no demo data.

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod search;
 pub mod seed;
 pub mod synthetic;
 pub mod web;
@@ -43,7 +44,12 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     let templates = Templates::load(config.dev_templates)?;
     let mailer = Mailer::new(&config)?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // The indexer reads with connections of its own (see `db::pool_of`).
+    let indexer_pool = db::pool_of(&config, 2, db::StatementCounter::default())?;
+    let search = std::sync::Arc::new(search::Search::open(&config.search_dir(), indexer_pool)?);
+    search.start_indexer();
     Ok(aweb::Data::new(AppState {
+        search,
         hasher: Hasher::new(cores),
         assets: Assets::load(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),

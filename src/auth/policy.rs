@@ -4,6 +4,7 @@
 //! answers allow or a [`Denial`]. A denial for an object the actor may not even know of
 //! is `Hidden` and becomes a 404, so foreign objects do not reveal that they exist.
 
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::domain::organisations::{OrgKind, Role};
@@ -303,6 +304,94 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
     }
 }
 
+/// Who may find a record through search. Each indexed document carries its audiences; a
+/// query matches only documents sharing one with the reader ([`SearchReader`]). The rules
+/// mirror [`authorize`] for viewing (a test holds them together), so search shows nothing
+/// its page would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Everyone,
+    /// Everyone from this time on (proposals made public after the deadline).
+    EveryoneFrom(NaiveDateTime),
+    /// Current members of the organisation.
+    Members(i64),
+    Admins,
+}
+
+/// A challenge: everyone once published; before that its agency and the admins.
+pub fn challenge_audiences(published: bool, agency_id: i64) -> Vec<Audience> {
+    if published {
+        vec![Audience::Everyone]
+    } else {
+        vec![Audience::Members(agency_id), Audience::Admins]
+    }
+}
+
+/// A proposal's public part (the only part that is indexed): its team always, the owning
+/// agency once it is submitted, everyone from `public_from` (the deadline of a challenge
+/// that opens its proposals) unless it is a draft.
+pub fn proposal_audiences(
+    draft: bool,
+    team_org: i64,
+    agency_id: i64,
+    public_from: Option<NaiveDateTime>,
+) -> Vec<Audience> {
+    let mut out = vec![Audience::Members(team_org)];
+    if !draft {
+        out.push(Audience::Members(agency_id));
+        if let Some(at) = public_from {
+            out.push(Audience::EveryoneFrom(at));
+        }
+    }
+    out
+}
+
+/// A question: everyone once its answer is public (answered, not hidden, on a published
+/// challenge), nobody before. Askers never appear in the index, named or not.
+pub fn question_audiences(answer_public: bool) -> Vec<Audience> {
+    if answer_public {
+        vec![Audience::Everyone]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Organisation profiles are public.
+pub fn organisation_audiences() -> Vec<Audience> {
+    vec![Audience::Everyone]
+}
+
+/// The audiences a reader belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchReader {
+    /// Organisations the reader is a current member of.
+    pub organisations: Vec<i64>,
+    pub admin: bool,
+}
+
+impl SearchReader {
+    pub fn new(actor: &Actor, member_of: Vec<i64>) -> SearchReader {
+        SearchReader {
+            organisations: if actor.user.is_some() {
+                member_of
+            } else {
+                Vec::new()
+            },
+            admin: actor.user.as_ref().is_some_and(|u| u.is_admin),
+        }
+    }
+
+    /// Whether a document with `audiences` is for this reader at `now`.
+    pub fn admits(&self, audiences: &[Audience], now: NaiveDateTime) -> bool {
+        audiences.iter().any(|a| match *a {
+            Audience::Everyone => true,
+            Audience::EveryoneFrom(at) => at <= now,
+            Audience::Members(org) => self.organisations.contains(&org),
+            Audience::Admins => self.admin,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,5 +601,77 @@ mod tests {
             authorize(&actor(5, false, true), Action::VerifyOrganisation),
             Err(Denial::Forbidden)
         );
+    }
+
+    /// Search shows a proposal or challenge exactly to those its page shows it to.
+    #[test]
+    fn search_audiences_agree_with_viewing() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 6, 1)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        let deadlines = [
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(1),
+        ];
+        let agency = |role: Option<Role>| OrgFacts {
+            id: 7,
+            kind: OrgKind::Agency,
+            verified: true,
+            role,
+        };
+        for admin in [false, true] {
+            for in_agency in [false, true] {
+                for in_team in [false, true] {
+                    let who = actor(1, admin, true);
+                    let mut orgs = Vec::new();
+                    if in_agency {
+                        orgs.push(7);
+                    }
+                    if in_team {
+                        orgs.push(9);
+                    }
+                    let reader = SearchReader::new(&who, orgs);
+                    let agency_role = in_agency.then_some(Role::Member);
+                    for published in [false, true] {
+                        let challenge = ChallengeFacts {
+                            id: 3,
+                            published,
+                            agency: agency(agency_role),
+                        };
+                        assert_eq!(
+                            authorize(&who, Action::ViewChallenge(&challenge)).is_ok(),
+                            reader.admits(&challenge_audiences(published, 7), now),
+                            "challenge published={published} admin={admin} agency={in_agency}"
+                        );
+                        for opens in [false, true] {
+                            for deadline in deadlines {
+                                for draft in [false, true] {
+                                    let public_from = (opens && published).then_some(deadline);
+                                    let facts = ProposalFacts {
+                                        id: 5,
+                                        draft,
+                                        team_role: in_team.then_some(Role::Member),
+                                        challenge: challenge.clone(),
+                                        public: public_from.is_some_and(|d| d <= now),
+                                    };
+                                    assert_eq!(
+                                        authorize(&who, Action::ViewProposal(&facts)).is_ok(),
+                                        reader.admits(
+                                            &proposal_audiences(draft, 9, 7, public_from),
+                                            now
+                                        ),
+                                        "{facts:?} admin={admin}"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Visitors belong to no organisation, whatever is passed in.
+        let visitor = SearchReader::new(&Actor::anonymous(), vec![7]);
+        assert!(!visitor.admits(&challenge_audiences(false, 7), now));
     }
 }

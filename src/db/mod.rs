@@ -160,11 +160,18 @@ pub fn connect_counted(config: &Config, counter: StatementCounter) -> AppResult<
     optimize(&mut first)?;
     drop(first);
 
+    pool_of(config, config.pool_size, counter)
+}
+
+/// A pool of `size` connections to the (already migrated) database, counting their
+/// statements in `counter`. Background workers take their own, so they never wait for
+/// (or are counted with) the connections that serve requests.
+pub fn pool_of(config: &Config, size: u32, counter: StatementCounter) -> AppResult<DbPool> {
     let manager = SchemeManager {
         url: config.database_url.clone(),
     };
     Pool::builder()
-        .max_size(config.pool_size)
+        .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         // No ping before every checkout: it doubles the round trips of short requests. A

@@ -306,6 +306,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    search_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        record_id -> BigInt,
+        tx_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -349,4 +359,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     rate_events,
     challenge_reminders,
+    search_outbox,
 );

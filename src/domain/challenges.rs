@@ -606,8 +606,8 @@ pub struct ListFilter {
     pub level: Option<String>,
     /// Only open challenges whose deadline is within [`SOON_DAYS`].
     pub soon: bool,
-    /// Words in title or summary.
-    pub q: Option<String>,
+    /// Only these challenges (the search engine's matches for the list's words).
+    pub ids: Option<Vec<i64>>,
     /// `deadline` (default), `newest` or `title`.
     pub sort: Option<String>,
 }
@@ -643,12 +643,6 @@ pub fn list(
         ),
         None => None,
     };
-    let pattern =
-        f.q.as_deref()
-            .map(text::clean)
-            .map(|q| q.trim().to_lowercase().replace(['%', '_'], ""))
-            .filter(|q| !q.is_empty())
-            .map(|q| format!("%{q}%"));
     let drafts = include_drafts_of.to_vec();
     // One set of filters for both statements: the count needs no join (every challenge
     // has its agency), which keeps it an index-only scan.
@@ -690,12 +684,8 @@ pub fn list(
                     .filter(challenges::submission_deadline.gt(now))
                     .filter(challenges::submission_deadline.le(now + Duration::days(SOON_DAYS)));
             }
-            if let Some(p) = &pattern {
-                q = q.filter(
-                    text::lower(challenges::title)
-                        .like(p.clone())
-                        .or(text::lower(challenges::summary).like(p.clone())),
-                );
+            if let Some(ids) = &f.ids {
+                q = q.filter(challenges::id.eq_any(ids.clone()));
             }
             q
         }};

@@ -177,6 +177,52 @@ pub fn render_markdown(source: &str) -> String {
         .to_string()
 }
 
+/// The words of a markdown text without its markup (for the search index and snippets):
+/// blocks end in a line break, links keep their text and drop their address.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// At most `max` characters of `text`, cut after a whole word with an ellipsis.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// `text` safe inside HTML text and attribute values.
+pub fn escape_html(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +297,18 @@ mod tests {
             Some("https://bund.de")
         );
         assert!(e.is_empty());
+    }
+
+    #[test]
+    fn plain_text_drops_markup_and_excerpts_cut_at_words() {
+        assert_eq!(
+            plain_text("# Titel\n\nSiehe [die Seite](https://example.org) *jetzt*."),
+            "Titel\nSiehe die Seite jetzt."
+        );
+        assert_eq!(excerpt("kurz", 10), "kurz");
+        assert_eq!(excerpt("ein langer Satz mit Worten", 14), "ein langer…");
+        let mut html = String::new();
+        escape_html("<b a=\"x\">&'", &mut html);
+        assert_eq!(html, "&lt;b a=&quot;x&quot;&gt;&amp;&#x27;");
     }
 }

@@ -156,6 +156,34 @@ impl Ctx {
         })
     }
 
+    /// Searches as this person: visitors find what is public, members also what their
+    /// organisations may see (the policy's audiences). Runs on the blocking pool.
+    pub async fn search(&self, req: crate::search::Request) -> AppResult<crate::search::Results> {
+        let actor = self.actor();
+        let Some(uid) = actor.user_id() else {
+            return self.search_as(policy::SearchReader::default(), req).await;
+        };
+        let search = self.state.search.clone();
+        self.db(move |conn| {
+            use diesel::RunQueryDsl;
+            let member_of = crate::domain::organisations::ids_of_member(uid).load(conn)?;
+            search.search(&policy::SearchReader::new(&actor, member_of), &req)
+        })
+        .await
+    }
+
+    /// Searches as `reader` (the public lists search as a visitor).
+    pub async fn search_as(
+        &self,
+        reader: policy::SearchReader,
+        req: crate::search::Request,
+    ) -> AppResult<crate::search::Results> {
+        let search = self.state.search.clone();
+        web::block(move || search.search(&reader, &req))
+            .await
+            .map_err(AppError::internal)?
+    }
+
     /// Appends an audit entry in its own transaction.
     pub async fn audit(
         &self,

@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::organisations::configure)
         .configure(pages::challenges::configure)
         .configure(pages::proposals::configure)
+        .configure(pages::search::configure)
         .configure(pages::stages::configure)
         .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);

@@ -18,6 +18,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub assets: Assets,
     pub page_cache: crate::web::page_cache::PageCache,
+    /// This instance's search index, kept current by its indexer thread.
+    pub search: std::sync::Arc<crate::search::Search>,
 }
 
 impl AppState {

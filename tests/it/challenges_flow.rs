@@ -612,6 +612,7 @@ async fn the_list_filters_by_status_topic_level_agency_deadline_and_words() {
         &app.get("/challenges?soon=1").await,
         &["Formulare ohne papierstau"],
     );
+    app.settle_search();
     check(
         &app.get("/challenges?q=papierstau").await,
         &["Formulare ohne papierstau"],
@@ -655,6 +656,7 @@ async fn searching_challenges_ignores_case_on_both_backends() {
     let mut app = TestApp::new().await;
     let (org, owner, _) = agency(&app, "q", "Amt Suche", true);
     app.create_challenge(&org, &owner, "Hundesteuer digital", "open", 30);
+    app.settle_search();
     for q in [
         "Hundesteuer",
         "hundesteuer",

@@ -11,6 +11,7 @@ mod cli;
 mod organisations;
 mod pages;
 mod proposals_flow;
+mod search;
 mod security;
 mod sql_budget;
 mod support;

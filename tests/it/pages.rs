@@ -100,6 +100,7 @@ async fn every_page_template_renders_in_both_languages() {
             format!("/organisations/{}", org.slug),
             "/challenges".into(),
             format!("/challenges/{}", challenge.slug),
+            "/search?q=Herausforderung".into(),
             "/no-such-page".into(),
         ];
         for path in &visitor_pages {

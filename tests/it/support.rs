@@ -309,6 +309,23 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Waits until everything written so far is in the search index.
+    #[track_caller]
+    pub fn settle_search(&self) {
+        self.state
+            .search
+            .catch_up(std::time::Duration::from_secs(30))
+            .expect("search index catches up");
+    }
+
+    /// `GET /api/v1/search?{query}` as whoever is logged in; the JSON answer.
+    pub async fn search(&mut self, query: &[(&str, &str)]) -> Value {
+        let qs = serde_urlencoded::to_string(query).unwrap();
+        let r = self.get(&format!("/api/v1/search?{qs}")).await;
+        r.assert_status(200);
+        r.json()
+    }
+
     /// Creates a verified account directly (no mail, no hashing per user).
     pub fn create_user(&self, email: &str, name: &str) -> User {
         self.create_user_with(email, name, true, false)

@@ -4,6 +4,7 @@
 
 pub mod challenges;
 pub mod proposals;
+pub mod search;
 
 use serde_json::json;
 

@@ -211,12 +211,12 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
         20,
     );
     let filter = ListFilter {
+        ids: crate::web::actions::search::challenge_ids(&ctx, q.q.as_deref()).await?,
         status: q.status,
         topic: q.topic,
         organisation_id: q.organisation_id,
         level: q.level,
         soon: q.soon.unwrap_or(false),
-        q: q.q,
         sort: q.sort,
     };
     render::public_json(&ctx, || async {

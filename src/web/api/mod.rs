@@ -6,6 +6,7 @@ pub mod challenges;
 pub mod openapi;
 pub mod organisations;
 pub mod proposals;
+pub mod search;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisations::configure)
             .configure(challenges::configure)
             .configure(proposals::configure)
+            .configure(search::configure)
             .route("/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(|| async { Err::<String, _>(AppError::NotFound) })),
     );

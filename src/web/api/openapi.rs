@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, challenges, organisations, proposals};
+use super::{accounts, challenges, organisations, proposals, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,6 +47,7 @@ use super::{accounts, challenges, organisations, proposals};
         proposals::delete_attachment,
         proposals::post_message,
         proposals::thread,
+        search::search,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

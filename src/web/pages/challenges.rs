@@ -85,7 +85,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
         }),
         20,
     );
-    let filter_q = q.q.clone();
+    let ids = crate::web::actions::search::challenge_ids(ctx, q.q.as_deref()).await?;
     let (list, all_topics, agencies, agency_id) = ctx
         .db({
             let (status, topic, level, soon, sort) = (
@@ -106,7 +106,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
                     organisation_id: agency.as_ref().map(|a| a.id),
                     level,
                     soon,
-                    q: filter_q,
+                    ids,
                     sort,
                 };
                 let list = challenges::list(conn, &filter, &[], page)?;
@@ -539,10 +539,25 @@ async fn own_question(
 ) -> AppResult<HttpResponse> {
     let key = q.into_inner().key.unwrap_or_default();
     let id = id.into_inner();
+    // With its private key the asker sees their question in any state; everyone sees an
+    // answered one that is public on its challenge's page (search results link here).
     let (question, c) = ctx
         .db(move |conn| {
-            let q = questions::find_by_key(conn, id, &key)?;
+            let q = match questions::find_by_key(conn, id, &key) {
+                Ok(q) => q,
+                Err(AppError::NotFound) => {
+                    let q = questions::find(conn, id)?;
+                    if q.status != "answered" || q.hidden_at.is_some() {
+                        return Err(AppError::NotFound);
+                    }
+                    q
+                }
+                Err(e) => return Err(e),
+            };
             let c = challenges::find(conn, q.challenge_id)?;
+            if !c.status().is_published() {
+                return Err(AppError::NotFound);
+            }
             Ok((q, c))
         })
         .await?;

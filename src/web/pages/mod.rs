@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod home;
 pub mod organisations;
 pub mod proposals;
+pub mod search;
 pub mod stages;
 
 use serde::Deserialize;

@@ -1,0 +1,16 @@
+DROP TRIGGER topics_search_update;
+DROP TRIGGER organisations_search_delete;
+DROP TRIGGER organisations_search_update;
+DROP TRIGGER organisations_search_insert;
+DROP TRIGGER questions_search_delete;
+DROP TRIGGER questions_search_update;
+DROP TRIGGER questions_search_insert;
+DROP TRIGGER proposals_search_delete;
+DROP TRIGGER proposals_search_update;
+DROP TRIGGER proposals_search_insert;
+DROP TRIGGER challenge_topics_search_delete;
+DROP TRIGGER challenge_topics_search_insert;
+DROP TRIGGER challenges_search_delete;
+DROP TRIGGER challenges_search_update;
+DROP TRIGGER challenges_search_insert;
+DROP TABLE search_outbox;

@@ -1,0 +1,663 @@
+//! Running a search for a reader: the query from the search box, the filters, the
+//! reader's visibility, then the page of hits with snippets, the total and the facets.
+//! Totals and facet counts come from the same visibility-filtered query as the hits, so
+//! they never count what the reader may not see.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use chrono::{DateTime, NaiveDateTime};
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::analysis::{fold_word, Analyzers, MIN_COMPOUND, MIN_PART};
+use super::documents::{Kind, Meta};
+use super::highlight::{self, Matcher};
+use super::indexer::{members_term, AUDIENCE_ADMINS, AUDIENCE_ALL, AUDIENCE_FROM};
+use super::query::{self, Group, ParsedQuery};
+use super::Search;
+use crate::auth::policy::SearchReader;
+use crate::domain::pagination::Page;
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+
+/// Results beyond this many are not paged to (nobody reads them; deep pages cost).
+pub const MAX_RESULTS: i64 = 1000;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Upcoming deadlines first, then those just passed.
+    Deadline,
+    Newest,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "relevance" => Some(Sort::Relevance),
+            "deadline" => Some(Sort::Deadline),
+            "newest" | "date" => Some(Sort::Newest),
+            _ => None,
+        }
+    }
+}
+
+/// A search as asked for: the words plus filters from the form or the API. Filters in
+/// the words (`kind:proposal`) apply where the form's are not set.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub q: String,
+    pub kind: Option<String>,
+    pub topic: Option<String>,
+    pub status: Option<String>,
+    pub agency: Option<String>,
+    pub sort: Sort,
+    pub page: Page,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub kind: Kind,
+    pub id: i64,
+    pub title: String,
+    /// The title, escaped, with the matches marked.
+    pub title_html: String,
+    pub snippet_html: String,
+    pub url: String,
+    pub status: Option<String>,
+    pub deadline: Option<NaiveDateTime>,
+    pub date: Option<NaiveDateTime>,
+    pub meta: Meta,
+}
+
+/// Something the reader should know about the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Notice {
+    /// The input was too long or had too many words; the rest was ignored.
+    Truncated,
+    /// No result had every word; these have some of them.
+    AnyWord,
+    /// The index is still being built; results may be missing.
+    Building,
+}
+
+/// The filters that were applied, as the index knows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub kind: Option<Kind>,
+    pub topic: Option<String>,
+    pub status: Option<String>,
+    pub agency: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub total: i64,
+    pub hits: Vec<Hit>,
+    /// Counts per value of `kind`, `topic` and `status`; each dimension counted without
+    /// its own filter, so the other choices stay visible.
+    pub facets: BTreeMap<&'static str, BTreeMap<String, u64>>,
+    pub applied: Applied,
+    pub notices: Vec<Notice>,
+    pub page: Page,
+}
+
+/// A search's parts, prepared once and combined per pass (results, relaxed, facets).
+struct Compiled {
+    words: Vec<Box<dyn Query>>,
+    excluded: Vec<Box<dyn Query>>,
+    visible: Box<dyn Query>,
+    applied: Applied,
+}
+
+impl Request {
+    /// Just words: relevance order, the first page.
+    pub fn words(q: &str) -> Request {
+        Request {
+            q: q.to_string(),
+            kind: None,
+            topic: None,
+            status: None,
+            agency: None,
+            sort: Sort::Relevance,
+            page: Page::first(crate::domain::pagination::DEFAULT_PER_PAGE),
+        }
+    }
+}
+
+/// The facet dimensions, as in API.md.
+const DIMENSIONS: [&str; 3] = ["kind", "topic", "status"];
+
+/// Status names people type, in German, mapped to the stored ones.
+fn status_value(raw: &str) -> String {
+    let slug = text::slugify(raw);
+    match slug.as_str() {
+        "offen" => "open",
+        "geschlossen" => "closed",
+        "bewertung" | "in-bewertung" => "evaluating",
+        "abgeschlossen" | "entschieden" => "concluded",
+        "archiviert" => "archived",
+        "entwurf" => "draft",
+        "eingereicht" => "submitted",
+        "zurueckgezogen" => "withdrawn",
+        other => return other.replace('-', "_"),
+    }
+    .to_string()
+}
+
+impl Search {
+    /// Runs `req` for `reader`.
+    pub fn search(&self, reader: &SearchReader, req: &Request) -> AppResult<Results> {
+        let parsed = query::parse(&req.q);
+        let applied = self.applied_filters(req, &parsed);
+        let mut notices = Vec::new();
+        if parsed.truncated {
+            notices.push(Notice::Truncated);
+        }
+        if self.is_building() {
+            notices.push(Notice::Building);
+        }
+        let searcher = self.reader.searcher();
+        let page = Page {
+            page: req
+                .page
+                .page
+                .min(MAX_RESULTS / req.page.per_page.max(1) + 1),
+            per_page: req.page.per_page,
+        };
+        let compiled = self.compile(reader, &parsed, applied);
+        let build = |any_word: bool, skip: Option<&str>| self.compose(&compiled, any_word, skip);
+
+        let mut any_word = false;
+        let mut main = build(false, None);
+        let mut total = searcher
+            .search(&*main, &Count)
+            .map_err(AppError::internal)? as i64;
+        if total == 0 && compiled.words.len() > 1 {
+            any_word = true;
+            main = build(true, None);
+            total = searcher
+                .search(&*main, &Count)
+                .map_err(AppError::internal)? as i64;
+            if total > 0 {
+                notices.push(Notice::AnyWord);
+            }
+        }
+        let addresses = self.top(&searcher, &*main, req.sort, &parsed, page)?;
+        let mut facets = BTreeMap::new();
+        for dim in DIMENSIONS {
+            let counts = if self.has_filter(&compiled.applied, dim) {
+                self.facet_counts(&searcher, &*build(any_word, Some(dim)), dim)?
+            } else {
+                self.facet_counts(&searcher, &*main, dim)?
+            };
+            facets.insert(dim, counts);
+        }
+        let matcher = self.matcher(&parsed.groups);
+        let hits = addresses
+            .into_iter()
+            .map(|a| self.hit(&searcher, a, &matcher))
+            .collect::<AppResult<Vec<Hit>>>()?;
+        Ok(Results {
+            total,
+            hits,
+            facets,
+            applied: compiled.applied,
+            notices,
+            page,
+        })
+    }
+
+    /// The ids of up to `limit` records of `kind` that match every word of `q` for
+    /// `reader`, best first: the text filter of lists that filter and order themselves.
+    /// `None` when `q` has nothing to search by (no words, exclusions or filters).
+    pub fn matching_ids(
+        &self,
+        reader: &SearchReader,
+        q: &str,
+        kind: Kind,
+        limit: usize,
+    ) -> AppResult<Option<Vec<i64>>> {
+        let parsed = query::parse(q);
+        let has_filters =
+            parsed.topic.is_some() || parsed.status.is_some() || parsed.agency.is_some();
+        if parsed.groups.is_empty() && parsed.excluded.is_empty() && !has_filters {
+            return Ok(None);
+        }
+        let mut applied = self.applied_filters(&Request::words(q), &parsed);
+        applied.kind = Some(kind);
+        let compiled = self.compile(reader, &parsed, applied);
+        let searcher = self.reader.searcher();
+        let found = searcher
+            .search(
+                &*self.compose(&compiled, false, None),
+                &TopDocs::with_limit(limit.max(1)).order_by_score(),
+            )
+            .map_err(AppError::internal)?;
+        let ids = found
+            .into_iter()
+            .map(|(_, a)| {
+                let column = searcher
+                    .segment_reader(a.segment_ord)
+                    .fast_fields()
+                    .i64("id")
+                    .map_err(AppError::internal)?;
+                column
+                    .first(a.doc_id)
+                    .ok_or_else(|| AppError::internal("search document without an id"))
+            })
+            .collect::<AppResult<Vec<i64>>>()?;
+        Ok(Some(ids))
+    }
+
+    fn compile(&self, reader: &SearchReader, parsed: &ParsedQuery, applied: Applied) -> Compiled {
+        Compiled {
+            words: self.word_queries(&parsed.groups),
+            excluded: self.word_queries(&parsed.excluded),
+            visible: self.visibility(reader),
+            applied,
+        }
+    }
+
+    /// The query for a compiled search: visibility, the words (all of them, or any with
+    /// `any_word`), exclusions, and the filters except the dimension `skip`.
+    fn compose(&self, c: &Compiled, any_word: bool, skip: Option<&str>) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, c.visible.box_clone())];
+        if any_word {
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::union(
+                    c.words.iter().map(|q| q.box_clone()).collect(),
+                )),
+            ));
+        } else {
+            clauses.extend(c.words.iter().map(|q| (Occur::Must, q.box_clone())));
+        }
+        clauses.extend(c.excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+        clauses.extend(self.filter_clauses(&c.applied, skip));
+        if !c.words.is_empty() {
+            // Challenges are what most searches are after: a small lift among equals.
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(self.term_query(self.fields.kind, Kind::Challenge.as_str())),
+                    CHALLENGE_LIFT,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn applied_filters(&self, req: &Request, parsed: &ParsedQuery) -> Applied {
+        let pick = |form: &Option<String>, typed: &Option<String>| {
+            form.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .or(typed.as_deref())
+                .map(str::to_string)
+        };
+        Applied {
+            // An unknown kind is ignored like any other stray word.
+            kind: pick(&req.kind, &parsed.kind).and_then(|k| Kind::parse(&k)),
+            topic: pick(&req.topic, &parsed.topic).map(|t| self.topic_slug(&t)),
+            status: pick(&req.status, &parsed.status).map(|s| status_value(&s)),
+            agency: pick(&req.agency, &parsed.agency).map(|a| text::slugify(&a)),
+        }
+    }
+
+    /// A topic named by slug or by its German or English name.
+    fn topic_slug(&self, value: &str) -> String {
+        let wanted = fold_word(value.trim(), true);
+        self.topics()
+            .into_iter()
+            .find(|t| {
+                t.slug == value
+                    || fold_word(&t.name_de, true) == wanted
+                    || fold_word(&t.name_en, true) == wanted
+            })
+            .map_or_else(|| text::slugify(value), |t| t.slug)
+    }
+
+    fn has_filter(&self, a: &Applied, dim: &str) -> bool {
+        match dim {
+            "kind" => a.kind.is_some(),
+            "topic" => a.topic.is_some(),
+            "status" => a.status.is_some(),
+            _ => false,
+        }
+    }
+
+    fn filter_clauses(&self, a: &Applied, skip: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut add = |dim: &str, field, value: Option<&str>| {
+            if let Some(v) = value.filter(|_| skip != Some(dim)) {
+                out.push((
+                    Occur::Must,
+                    Box::new(self.term_query(field, v)) as Box<dyn Query>,
+                ));
+            }
+        };
+        add("kind", f.kind, a.kind.map(Kind::as_str));
+        add("topic", f.topic, a.topic.as_deref());
+        add("status", f.status, a.status.as_deref());
+        add("agency", f.agency, a.agency.as_deref());
+        out
+    }
+
+    /// Matches exactly the documents the reader may find (see `policy::Audience`).
+    fn visibility(&self, reader: &SearchReader) -> Box<dyn Query> {
+        let f = &self.fields;
+        let now = crate::db::now().and_utc().timestamp();
+        let mut any: Vec<Box<dyn Query>> = vec![
+            Box::new(self.term_query(f.audience, AUDIENCE_ALL)),
+            Box::new(BooleanQuery::intersection(vec![
+                Box::new(self.term_query(f.audience, AUDIENCE_FROM)),
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_i64(f.public_from, now)),
+                )),
+            ])),
+        ];
+        for org in &reader.organisations {
+            any.push(Box::new(self.term_query(f.audience, &members_term(*org))));
+        }
+        if reader.admin {
+            any.push(Box::new(self.term_query(f.audience, AUDIENCE_ADMINS)));
+        }
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::union(any)),
+            0.0,
+        ))
+    }
+
+    fn term_query(&self, field: tantivy::schema::Field, value: &str) -> TermQuery {
+        TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        )
+    }
+
+    /// One query per word or phrase; words that are only stop words drop out.
+    fn word_queries(&self, groups: &[Group]) -> Vec<Box<dyn Query>> {
+        groups.iter().filter_map(|g| self.group_query(g)).collect()
+    }
+
+    fn group_query(&self, g: &Group) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut de = self.analyzers.de.clone();
+        let mut en = self.analyzers.en.clone();
+        let de_terms = Analyzers::terms(&mut de, &g.text);
+        let en_terms = Analyzers::terms(&mut en, &g.text);
+        if de_terms.len() > 1 || en_terms.len() > 1 {
+            let mut either: Vec<Box<dyn Query>> = Vec::new();
+            for (terms, field) in [(&de_terms, f.text_de), (&en_terms, f.text_en)] {
+                match terms.len() {
+                    0 => {}
+                    1 => either.push(Box::new(TermQuery::new(
+                        Term::from_field_text(field, &terms[0].1),
+                        IndexRecordOption::WithFreqs,
+                    ))),
+                    _ => {
+                        let first = terms[0].0;
+                        either.push(Box::new(PhraseQuery::new_with_offset(
+                            terms
+                                .iter()
+                                .map(|(pos, t)| (pos - first, Term::from_field_text(field, t)))
+                                .collect(),
+                        )))
+                    }
+                }
+            }
+            return (!either.is_empty()).then(|| Box::new(BooleanQuery::union(either)) as _);
+        }
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let boosted = |field, term: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, term),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    boost,
+                )),
+            )
+        };
+        if let Some((_, d)) = de_terms.first() {
+            any.push(boosted(f.title_de, d, 3.0));
+            any.push(boosted(f.text_de, d, 1.0));
+            if !g.phrase {
+                if d.chars().count() >= MIN_PART {
+                    any.push((
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(
+                                Term::from_field_text(f.parts, d),
+                                0,
+                                true,
+                            )),
+                            PART_SCORE,
+                        )),
+                    ));
+                }
+                // A typo in a word's ending can defeat the stemmer, so long words are also
+                // compared unstemmed, with the whole words of the compound field.
+                let folded = fold_word(&g.text, true);
+                for (field, word) in [(f.text_de, d.as_str()), (f.parts, folded.as_str())] {
+                    let long_enough = field != f.parts || word.chars().count() >= MIN_COMPOUND;
+                    if let Some(distance) = typo_tolerance(word).filter(|_| long_enough) {
+                        any.push((
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(
+                                Box::new(FuzzyTermQuery::new(
+                                    Term::from_field_text(field, word),
+                                    distance,
+                                    true,
+                                )),
+                                TYPO_SCORE,
+                            )),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some((_, e)) = en_terms.first() {
+            any.push(boosted(f.title_en, e, 2.0));
+            any.push(boosted(f.text_en, e, 0.7));
+        }
+        (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as _)
+    }
+
+    fn matcher(&self, groups: &[Group]) -> Matcher {
+        let mut m = Matcher::default();
+        let mut de = self.analyzers.de.clone();
+        let mut en = self.analyzers.en.clone();
+        for g in groups {
+            let de_terms = Analyzers::terms(&mut de, &g.text);
+            let single = de_terms.len() == 1 && !g.phrase;
+            for (_, t) in de_terms {
+                if single {
+                    if t.chars().count() >= MIN_PART {
+                        m.parts.push(t.clone());
+                    }
+                    let folded = fold_word(&g.text, true);
+                    for word in [t.clone(), folded] {
+                        if let Some(d) = typo_tolerance(&word) {
+                            m.fuzzy.push((word, d as usize));
+                        }
+                    }
+                }
+                m.de.insert(t);
+            }
+            m.en.extend(Analyzers::terms(&mut en, &g.text).into_iter().map(|t| t.1));
+        }
+        m
+    }
+
+    fn top(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        sort: Sort,
+        parsed: &ParsedQuery,
+        page: Page,
+    ) -> AppResult<Vec<DocAddress>> {
+        let limit = TopDocs::with_limit(page.per_page as usize).and_offset(page.offset() as usize);
+        let sort = match sort {
+            // Without words every score is the same: newest first is the useful order.
+            Sort::Relevance if parsed.groups.is_empty() => Sort::Newest,
+            other => other,
+        };
+        let found: Vec<DocAddress> = match sort {
+            Sort::Relevance => searcher
+                .search(query, &limit.order_by_score())
+                .map_err(AppError::internal)?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect(),
+            Sort::Newest => searcher
+                .search(
+                    query,
+                    &limit.order_by_fast_field::<i64>("date", Order::Desc),
+                )
+                .map_err(AppError::internal)?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect(),
+            Sort::Deadline => {
+                let now = crate::db::now().and_utc().timestamp();
+                let by_deadline = limit.tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let column = segment.fast_fields().i64("deadline").ok();
+                    move |doc: tantivy::DocId, _score: tantivy::Score| -> i64 {
+                        let deadline = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        deadline_rank(deadline, now)
+                    }
+                });
+                searcher
+                    .search(query, &by_deadline)
+                    .map_err(AppError::internal)?
+                    .into_iter()
+                    .map(|(_, a)| a)
+                    .collect()
+            }
+        };
+        Ok(found)
+    }
+
+    fn facet_counts(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        dim: &str,
+    ) -> AppResult<BTreeMap<String, u64>> {
+        let mut collector = FacetCollector::for_field("facets");
+        let root = format!("/{dim}");
+        collector.add_facet(root.as_str());
+        let counts: FacetCounts = searcher
+            .search(query, &collector)
+            .map_err(AppError::internal)?;
+        Ok(counts
+            .get(root.as_str())
+            .filter_map(|(facet, n)| facet.to_path().last().map(|value| (value.to_string(), n)))
+            .collect())
+    }
+
+    fn hit(&self, searcher: &Searcher, address: DocAddress, matcher: &Matcher) -> AppResult<Hit> {
+        let f = &self.fields;
+        let doc: TantivyDocument = searcher.doc(address).map_err(AppError::internal)?;
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let int_of = |field| doc.get_first(field).and_then(|v| v.as_i64());
+        let time_of = |field| {
+            int_of(field)
+                .filter(|&t| t > 0)
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .map(|t| t.naive_utc())
+        };
+        let kind_name = text_of(f.kind);
+        let kind = Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == kind_name)
+            .ok_or_else(|| AppError::internal("search document without a kind"))?;
+        let body = text_of(f.body);
+        let title = text_of(f.title);
+        Ok(Hit {
+            kind,
+            id: int_of(f.id).unwrap_or_default(),
+            title_html: highlight::marked(&self.analyzers, matcher, &title),
+            title,
+            snippet_html: highlight::snippet(&self.analyzers, matcher, &body),
+            url: text_of(f.url),
+            status: Some(text_of(f.status)).filter(|s| !s.is_empty()),
+            deadline: time_of(f.deadline),
+            date: time_of(f.date),
+            meta: serde_json::from_str(&text_of(f.meta)).unwrap_or_default(),
+        })
+    }
+}
+
+/// Extra score for challenges among otherwise equal results.
+const CHALLENGE_LIFT: f32 = 1.5;
+/// Score of a word found inside a compound (whole words score several times more).
+const PART_SCORE: f32 = 0.6;
+/// Score of a word found a typo away.
+const TYPO_SCORE: f32 = 0.4;
+
+/// How many typos a query stem tolerates: none for short words, where one edit turns a
+/// word into another.
+fn typo_tolerance(stem: &str) -> Option<u8> {
+    match stem.chars().count() {
+        0..=4 => None,
+        5..=8 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Higher ranks first: upcoming deadlines, the nearest first; then passed ones, the most
+/// recent first; then records without a deadline.
+fn deadline_rank(deadline: i64, now: i64) -> i64 {
+    if deadline == 0 {
+        i64::MIN
+    } else if deadline >= now {
+        i64::MAX / 2 - (deadline - now)
+    } else {
+        -(now - deadline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_rank_upcoming_then_passed_then_none() {
+        let now = 1_000_000;
+        let mut ds = [0, now - 10, now + 500, now + 5, now - 1000];
+        ds.sort_by_key(|d| std::cmp::Reverse(deadline_rank(*d, now)));
+        assert_eq!(ds, [now + 5, now + 500, now - 10, now - 1000, 0]);
+    }
+
+    #[test]
+    fn german_status_names_are_understood() {
+        assert_eq!(status_value("offen"), "open");
+        assert_eq!(status_value("Zurückgezogen"), "withdrawn");
+        assert_eq!(status_value("submitted"), "submitted");
+    }
+}

@@ -1,0 +1,285 @@
+//! Snippets: the passage of a result's text with the most matches, escaped, with the
+//! matched words in `<mark>`.
+//!
+//! Tantivy's own snippet generator only knows exact query terms; here a word counts as a
+//! match in every way the query can match it (stem in either language, part of a
+//! compound, a typo away), so the reader sees why the result came up.
+
+use std::collections::HashSet;
+
+use tantivy::tokenizer::{TextAnalyzer, Token};
+
+use super::analysis::{fold_word, Analyzers, MIN_PART};
+use crate::domain::text::escape_html;
+
+/// Characters of text in a snippet.
+const SNIPPET_CHARS: usize = 220;
+/// Characters shown before the first match of the chosen passage.
+const LEAD_CHARS: usize = 40;
+
+/// What counts as a match, derived from the query's words.
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    pub de: HashSet<String>,
+    pub en: HashSet<String>,
+    /// German stems long enough to be looked for inside compounds.
+    pub parts: Vec<String>,
+    /// German stems and folded words with the number of typos they tolerate.
+    pub fuzzy: Vec<(String, usize)>,
+}
+
+impl Matcher {
+    pub fn is_empty(&self) -> bool {
+        self.de.is_empty() && self.en.is_empty()
+    }
+
+    fn matches_de(&self, stem: &str, original: &str) -> bool {
+        if self.de.contains(stem) {
+            return true;
+        }
+        let folded = fold_word(original, true);
+        self.parts
+            .iter()
+            .any(|p| p.len() >= MIN_PART && folded.contains(p.as_str()))
+            || self
+                .fuzzy
+                .iter()
+                .any(|(q, d)| within_distance(q, stem, *d) || within_distance(q, &folded, *d))
+    }
+}
+
+/// The snippet of `text` for `matcher`, as safe HTML. Without a match it is the start of
+/// the text.
+pub fn snippet(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> String {
+    let spans = spans_for(analyzers, matcher, text);
+    let (start, end) = window(text, &spans);
+    render(text, &spans, start, end)
+}
+
+/// All of `text` (a title) as safe HTML with the matches marked.
+pub fn marked(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> String {
+    let spans = spans_for(analyzers, matcher, text);
+    render(text, &spans, 0, text.len())
+}
+
+fn spans_for(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> Vec<(usize, usize)> {
+    if matcher.is_empty() {
+        Vec::new()
+    } else {
+        match_spans(analyzers, matcher, text)
+    }
+}
+
+/// `text[start..end]` escaped, the spans inside it marked, an ellipsis where cut.
+fn render(text: &str, spans: &[(usize, usize)], start: usize, end: usize) -> String {
+    let mut html = String::new();
+    if start > 0 {
+        html.push('…');
+    }
+    let mut at = start;
+    for &(from, to) in spans.iter().filter(|(f, t)| *f >= start && *t <= end) {
+        push_text(&text[at..from], &mut html);
+        html.push_str("<mark>");
+        push_text(&text[from..to], &mut html);
+        html.push_str("</mark>");
+        at = to;
+    }
+    push_text(&text[at..end], &mut html);
+    if end < text.len() {
+        html.push('…');
+    }
+    html
+}
+
+/// Escaped, with line breaks as spaces (a snippet is one paragraph).
+fn push_text(text: &str, out: &mut String) {
+    let flat = text.replace(['\n', '\r', '\t'], " ");
+    escape_html(&flat, out);
+}
+
+/// Byte ranges of the matching words, in order, without overlaps.
+fn match_spans(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut de = analyzers.de.clone();
+    for_each_token(&mut de, text, |t| {
+        if matcher.matches_de(&t.text, &text[t.offset_from..t.offset_to]) {
+            spans.push((t.offset_from, t.offset_to));
+        }
+    });
+    if !matcher.en.is_empty() {
+        let mut en = analyzers.en.clone();
+        for_each_token(&mut en, text, |t| {
+            if matcher.en.contains(&t.text) {
+                spans.push((t.offset_from, t.offset_to));
+            }
+        });
+    }
+    spans.sort_unstable();
+    spans.dedup_by(|later, earlier| later.0 < earlier.1);
+    spans
+}
+
+fn for_each_token(analyzer: &mut TextAnalyzer, text: &str, mut f: impl FnMut(&Token)) {
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        f(stream.token());
+    }
+}
+
+/// The passage to show: starting a little before the run of matches that fits the most
+/// into [`SNIPPET_CHARS`], on word boundaries.
+fn window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
+    let budget = byte_len_of_chars(text, 0, SNIPPET_CHARS);
+    let best_first = (0..spans.len())
+        .max_by_key(|&i| {
+            let limit = spans[i].0 + budget;
+            // Earlier runs win ties: max_by_key keeps the last maximum, so count down.
+            (
+                spans[i..].iter().take_while(|s| s.1 <= limit).count(),
+                usize::MAX - i,
+            )
+        })
+        .map(|i| spans[i].0);
+    let mut start = match best_first {
+        Some(first) if first > 0 => {
+            let lead_start = back_chars(text, first, LEAD_CHARS);
+            if lead_start == 0 {
+                0
+            } else {
+                // Begin at the next word.
+                text[lead_start..first]
+                    .find(char::is_whitespace)
+                    .map_or(first, |i| lead_start + i + 1)
+            }
+        }
+        _ => 0,
+    };
+    start = start.min(text.len());
+    let mut end = start + byte_len_of_chars(text, start, SNIPPET_CHARS);
+    if end < text.len() {
+        if let Some(i) = text[start..end].rfind(char::is_whitespace) {
+            if i > 0 {
+                end = start + i;
+            }
+        }
+    }
+    (start, end)
+}
+
+/// Bytes taken by up to `chars` characters of `text` from byte `from`.
+fn byte_len_of_chars(text: &str, from: usize, chars: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len() - from, |(i, _)| i)
+}
+
+/// The byte position `chars` characters before `at`.
+fn back_chars(text: &str, at: usize, chars: usize) -> usize {
+    text[..at]
+        .char_indices()
+        .rev()
+        .nth(chars.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// Whether `a` and `b` are at most `max` edits apart (insert, delete, substitute, swap
+/// two neighbours), the tolerance the fuzzy query uses.
+pub fn within_distance(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Optimal string alignment distance over three rows.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher_for(word: &str) -> (Analyzers, Matcher) {
+        let analyzers = Analyzers::new();
+        let mut de = analyzers.de.clone();
+        let mut en = analyzers.en.clone();
+        let stem = Analyzers::terms(&mut de, word).remove(0).1;
+        let m = Matcher {
+            de: [stem.clone()].into(),
+            en: Analyzers::terms(&mut en, word)
+                .into_iter()
+                .map(|t| t.1)
+                .collect(),
+            parts: vec![stem.clone()],
+            fuzzy: vec![(stem, 1)],
+        };
+        (analyzers, m)
+    }
+
+    #[test]
+    fn matches_are_marked_and_everything_is_escaped() {
+        let (a, m) = matcher_for("Hundesteuer");
+        let html = snippet(
+            &a,
+            &m,
+            "Die <b>Online</b>-Hundesteueranmeldung & die Hundesteuer zahlen",
+        );
+        assert_eq!(
+            html,
+            "Die &lt;b&gt;Online&lt;/b&gt;-<mark>Hundesteueranmeldung</mark> &amp; die \
+             <mark>Hundesteuer</mark> zahlen"
+        );
+    }
+
+    #[test]
+    fn the_passage_with_the_matches_is_chosen() {
+        let (a, m) = matcher_for("Termin");
+        let filler = "Wort ".repeat(100);
+        let text = format!("{filler}Ein Termin bei der Behörde. {filler}");
+        let html = snippet(&a, &m, &text);
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>Termin</mark>"), "{html}");
+        assert!(html.chars().count() < SNIPPET_CHARS + 40, "{html}");
+    }
+
+    #[test]
+    fn without_a_match_the_text_starts() {
+        let (a, m) = matcher_for("Zebra");
+        assert_eq!(snippet(&a, &m, "Kurzer Text."), "Kurzer Text.");
+        assert_eq!(
+            marked(&a, &m, "Zebras & <Streifen>"),
+            "<mark>Zebras</mark> &amp; &lt;Streifen&gt;"
+        );
+        assert_eq!(snippet(&a, &Matcher::default(), "ä ö ü"), "ä ö ü");
+    }
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert!(within_distance("behorde", "behrode", 1));
+        assert!(within_distance("termin", "termn", 1));
+        assert!(!within_distance("termin", "tremni", 1));
+        assert!(within_distance("anmeldung", "anmedlung", 1));
+        assert!(!within_distance("kurz", "lang", 2));
+    }
+}

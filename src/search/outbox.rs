@@ -1,0 +1,141 @@
+//! Reading the `search_outbox` table after a cursor.
+//!
+//! On SQLite one writer at a time means ids become visible in id order, so the cursor is
+//! the last id read. On PostgreSQL ids become visible in commit order, which is not id
+//! order; there the cursor is a transaction id: every transaction below the snapshot's
+//! `xmin` has ended, so the rows of transactions in `[cursor, xmin)` are all there to be
+//! read, and `xmin` becomes the next cursor (see the migration).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use super::documents::Kind;
+use crate::db::schema::search_outbox;
+use crate::db::{self, Backend, DbConnection};
+use crate::error::AppResult;
+
+/// More pending rows than this are cheaper to apply as a rebuild.
+pub const REBUILD_ABOVE: i64 = 20_000;
+/// Rows older than this are deleted; an index that has not caught up for
+/// [`STALE_AFTER`] rebuilds instead of resuming (its rows may be gone).
+pub const KEEP: Duration = Duration::days(7);
+pub const STALE_AFTER: Duration = Duration::days(6);
+
+/// What changed after a cursor.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub changed: HashMap<Kind, HashSet<i64>>,
+    /// A row asked every index to rebuild, or too many rows are waiting.
+    pub rebuild: bool,
+    pub next_cursor: i64,
+}
+
+#[derive(QueryableByName)]
+struct Horizon {
+    #[diesel(sql_type = BigInt)]
+    xmin: i64,
+}
+
+/// The cursor that covers everything committed so far: where a rebuild that starts now
+/// may resume from once it is done.
+pub fn current_cursor(conn: &mut DbConnection) -> AppResult<i64> {
+    match db::backend_of(conn) {
+        Backend::Sqlite => Ok(search_outbox::table
+            .select(diesel::dsl::max(search_outbox::id))
+            .first::<Option<i64>>(conn)?
+            .unwrap_or(0)),
+        Backend::Postgres => Ok(diesel::sql_query(
+            "SELECT txid_snapshot_xmin(txid_current_snapshot()) AS xmin",
+        )
+        .get_result::<Horizon>(conn)?
+        .xmin),
+    }
+}
+
+/// The cursor an indexer must reach to have read everything committed before now.
+pub fn target_cursor(conn: &mut DbConnection) -> AppResult<i64> {
+    match db::backend_of(conn) {
+        Backend::Sqlite => current_cursor(conn),
+        // xmax: the first transaction id not yet handed out.
+        Backend::Postgres => Ok(diesel::sql_query(
+            "SELECT txid_snapshot_xmax(txid_current_snapshot()) AS xmin",
+        )
+        .get_result::<Horizon>(conn)?
+        .xmin),
+    }
+}
+
+/// The changes after `cursor`.
+pub fn read(conn: &mut DbConnection, cursor: i64) -> AppResult<Batch> {
+    let (rows, next_cursor): (Vec<(i64, String, i64)>, i64) = match db::backend_of(conn) {
+        Backend::Sqlite => {
+            let rows: Vec<(i64, String, i64)> = search_outbox::table
+                .filter(search_outbox::id.gt(cursor))
+                .order(search_outbox::id)
+                .limit(REBUILD_ABOVE + 1)
+                .select((
+                    search_outbox::id,
+                    search_outbox::kind,
+                    search_outbox::record_id,
+                ))
+                .load(conn)?;
+            let next = rows.last().map_or(cursor, |r| r.0);
+            (rows, next)
+        }
+        Backend::Postgres => {
+            // The horizon first: every transaction below it has ended before the rows
+            // are read, so all of their rows are visible to the second statement.
+            let horizon = current_cursor(conn)?;
+            let rows = search_outbox::table
+                .filter(search_outbox::tx_id.ge(cursor))
+                .filter(search_outbox::tx_id.lt(horizon))
+                .limit(REBUILD_ABOVE + 1)
+                .select((
+                    search_outbox::id,
+                    search_outbox::kind,
+                    search_outbox::record_id,
+                ))
+                .load(conn)?;
+            (rows, horizon.max(cursor))
+        }
+    };
+    let mut batch = Batch {
+        next_cursor,
+        rebuild: rows.len() as i64 > REBUILD_ABOVE,
+        ..Batch::default()
+    };
+    for (_, kind, id) in rows {
+        match kind.as_str() {
+            "all" => batch.rebuild = true,
+            other => {
+                if let Some(k) = Kind::ALL.into_iter().find(|k| k.as_str() == other) {
+                    batch.changed.entry(k).or_default().insert(id);
+                }
+            }
+        }
+    }
+    Ok(batch)
+}
+
+/// Asks every instance's indexer to rebuild (after a bulk load that bypassed nothing but
+/// would be slow to apply row by row).
+pub fn request_rebuild(conn: &mut DbConnection) -> AppResult<()> {
+    diesel::insert_into(search_outbox::table)
+        .values((
+            search_outbox::kind.eq("all"),
+            search_outbox::record_id.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes rows older than [`KEEP`]; returns how many.
+pub fn prune(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<usize> {
+    Ok(
+        diesel::delete(search_outbox::table.filter(search_outbox::created_at.lt(now - KEEP)))
+            .execute(conn)?,
+    )
+}

@@ -1,0 +1,79 @@
+//! The index's fields. Changing a field or an analyzer changes what is stored, so it must
+//! come with a new [`SCHEMA_VERSION`]: an index of another version is rebuilt on start.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+use super::analysis;
+
+/// Bump with every change to the fields below or to the analyzers.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Handles of every field, looked up once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `kind:id`, unique per document; what updates and deletes address.
+    pub key: Field,
+    pub kind: Field,
+    pub id: Field,
+    /// Who may find the document (see [`super::audience`]).
+    pub audience: Field,
+    /// For documents that become public at a time: the time, in seconds.
+    pub public_from: Field,
+    pub status: Field,
+    pub topic: Field,
+    pub agency: Field,
+    /// `/kind/…`, `/status/…`, `/topic/…` for the facet counts.
+    pub facets: Field,
+    pub title: Field,
+    pub body: Field,
+    pub url: Field,
+    /// The card's context line as JSON (agency, challenge, organisation, deadline).
+    pub meta: Field,
+    pub title_de: Field,
+    pub text_de: Field,
+    pub title_en: Field,
+    pub text_en: Field,
+    pub parts: Field,
+    /// Last change, in seconds: the "newest" order.
+    pub date: Field,
+    /// Submission deadline in seconds (0: none): the "deadline" order.
+    pub deadline: Field,
+}
+
+fn analyzed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    )
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let positions = IndexRecordOption::WithFreqsAndPositions;
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING | STORED),
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        audience: b.add_text_field("audience", STRING),
+        public_from: b.add_i64_field("public_from", INDEXED | FAST),
+        status: b.add_text_field("status", STRING | STORED),
+        topic: b.add_text_field("topic", STRING),
+        agency: b.add_text_field("agency", STRING),
+        facets: b.add_facet_field("facets", tantivy::schema::FacetOptions::default()),
+        title: b.add_text_field("title", STORED),
+        body: b.add_text_field("body", STORED),
+        url: b.add_text_field("url", STORED),
+        meta: b.add_text_field("meta", STORED),
+        title_de: b.add_text_field("title_de", analyzed(analysis::DE, positions)),
+        text_de: b.add_text_field("text_de", analyzed(analysis::DE, positions)),
+        title_en: b.add_text_field("title_en", analyzed(analysis::EN, positions)),
+        text_en: b.add_text_field("text_en", analyzed(analysis::EN, positions)),
+        parts: b.add_text_field("parts", analyzed(analysis::PARTS, IndexRecordOption::Basic)),
+        date: b.add_i64_field("date", FAST | STORED),
+        deadline: b.add_i64_field("deadline", FAST | STORED),
+    };
+    (b.build(), fields)
+}
