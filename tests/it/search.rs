@@ -438,3 +438,50 @@ async fn a_proposal_withdrawn_by_its_team_stays_findable_only_where_it_may_be_se
         0
     );
 }
+
+/// Random text through the whole query path: never an error, and every title and
+/// snippet is escaped text with balanced `<mark>` tags and no other markup.
+#[test]
+fn random_input_never_breaks_the_query_path() {
+    use innolab::auth::policy::SearchReader;
+    use innolab::domain::pagination::Page;
+    use innolab::search::{Request, Sort};
+    use proptest::prelude::*;
+
+    let app = actix_web::rt::System::new().block_on(TestApp::new());
+    app.with_conn(|conn| innolab::seed::apply(conn).unwrap());
+    app.settle_search();
+    let search = app.state.search.clone();
+    let words = "[\"\\-+:()*~^|&!? a-zäöüßA-ZÄÖÜ0-9]{0,60}";
+    let config = ProptestConfig {
+        cases: 600,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(
+        q in prop_oneof![".{0,300}", words, "(hund|steuer|termin|anmeldung|\"|-|:|kind:|topic:| ){0,12}"],
+        kind in proptest::option::of("challenge|proposal|question|organisation|[a-z]{0,8}"),
+        status in proptest::option::of("open|offen|submitted|.{0,6}"),
+        sort in prop_oneof![Just(Sort::Relevance), Just(Sort::Deadline), Just(Sort::Newest)],
+        page in 1i64..200,
+    )| {
+        let req = Request {
+            q,
+            kind,
+            topic: None,
+            status,
+            agency: None,
+            sort,
+            page: Page { page, per_page: 20 },
+        };
+        let found = search.search(&SearchReader::default(), &req);
+        prop_assert!(found.is_ok(), "{:?}", found.err());
+        for hit in found.unwrap().hits {
+            for html in [&hit.title_html, &hit.snippet_html] {
+                let bare = html.replace("<mark>", "").replace("</mark>", "");
+                prop_assert!(!bare.contains('<') && !bare.contains('>'), "{html}");
+                prop_assert_eq!(html.matches("<mark>").count(), html.matches("</mark>").count());
+            }
+        }
+    });
+}
