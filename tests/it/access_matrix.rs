@@ -435,6 +435,13 @@ mod co_creation {
         vec![
             //                                                        visitor unverif member owner team admin stranger
             (Call::Page("/challenges"), [A, A, A, A, A, A, A]),
+            (Call::Page("/search?q=Offen"), [A, A, A, A, A, A, A]),
+            (
+                Call::Api(Method::GET, "/api/v1/search?q=Offen&kind=proposal", None),
+                [A, A, A, A, A, A, A],
+            ),
+            // An unanswered question: only its asker's private link opens it.
+            (Call::Page("/questions/{q}"), [H, H, H, H, H, H, H]),
             (Call::Page("/challenges/{c}"), [A, A, A, A, A, A, A]),
             (Call::Page("/challenges/{d}"), [H, H, A, A, H, A, H]),
             (Call::Page("/challenges/new"), [L, D, A, A, D, D, D]),

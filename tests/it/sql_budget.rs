@@ -59,6 +59,9 @@ async fn every_page_stays_within_the_statement_budget() {
         "/register".into(),
         "/api/v1/challenges".into(),
         "/api/v1/organisations".into(),
+        "/search?q=Hundesteuer".into(),
+        "/challenges?q=Hundesteuer".into(),
+        "/api/v1/search?q=Hundesteuer".into(),
     ];
     let staff_pages = vec![
         "/dashboard".to_string(),
@@ -72,6 +75,7 @@ async fn every_page_stays_within_the_statement_budget() {
         format!("/proposals/{proposal}/revisions"),
         format!("/proposals/{proposal}/revisions?page=2"),
         format!("/challenges/{challenge}/edit"),
+        "/search?q=Wohngeld".into(),
     ];
     let admin_pages = vec![
         "/admin".to_string(),
