@@ -7,22 +7,9 @@
 # PostgreSQL (its public schema is emptied first). Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-BIN=target/release/innolab
 PORT=${PORT:-18081}
-DATA=$(mktemp -d)
-CHALLENGES=${CHALLENGES:-10000}
-PROPOSALS=${PROPOSALS:-100000}
-DURATION=${DURATION:-15}
-export RUST_LOG=warn
-PID=""
-trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$DATA"' EXIT
-
-if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-    psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-fi
-if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then echo "port $PORT is already in use" >&2; exit 1; fi
+# shellcheck source=benches/synthetic.sh
+source benches/synthetic.sh
 
 echo "machine: $(nproc) cores; database: ${DATABASE_URL:-sqlite (default)}"
 "$BIN" --data-dir "$DATA" seed --synthetic --challenges "$CHALLENGES" --proposals "$PROPOSALS"

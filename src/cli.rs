@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `user create`, `audit verify`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `user create`, `audit verify`,
+//! `reindex`.
 //! Flags and environment variables follow the operations contract in ARCHITECTURE.md.
 
 use std::path::PathBuf;

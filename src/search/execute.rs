@@ -137,6 +137,29 @@ impl Request {
     }
 }
 
+/// What one pass over the matches found.
+struct Pass {
+    addresses: Vec<DocAddress>,
+    total: i64,
+    facets: FacetCounts,
+}
+
+fn facet_collector(dims: &[&str]) -> FacetCollector {
+    let mut collector = FacetCollector::for_field("facets");
+    for dim in dims {
+        collector.add_facet(format!("/{dim}").as_str());
+    }
+    collector
+}
+
+/// The counts below `/dim`, by value.
+fn facet_values(counts: &FacetCounts, dim: &str) -> BTreeMap<String, u64> {
+    counts
+        .get(format!("/{dim}").as_str())
+        .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
+        .collect()
+}
+
 /// The facet dimensions, as in API.md.
 const DIMENSIONS: [&str; 3] = ["kind", "topic", "status"];
 
@@ -177,35 +200,42 @@ impl Search {
                 .min(MAX_RESULTS / req.page.per_page.max(1) + 1),
             per_page: req.page.per_page,
         };
-        let compiled = self.compile(reader, &parsed, applied);
-        let build = |any_word: bool, skip: Option<&str>| self.compose(&compiled, any_word, skip);
-
+        // Strict first; typo tolerance only when that finds nothing (it is the costly part
+        // and exact matches rank above it anyway); then any of several words.
+        let mut compiled = self.compile(reader, &parsed, applied, false);
+        let mut typos = false;
         let mut any_word = false;
-        let mut main = build(false, None);
-        let mut total = searcher
-            .search(&*main, &Count)
-            .map_err(AppError::internal)? as i64;
-        if total == 0 && compiled.words.len() > 1 {
-            any_word = true;
-            main = build(true, None);
-            total = searcher
-                .search(&*main, &Count)
-                .map_err(AppError::internal)? as i64;
-            if total > 0 {
-                notices.push(Notice::AnyWord);
+        let mut main = self.compose(&compiled, false, None);
+        let mut pass = self.collect(&searcher, &*main, req.sort, &parsed, page)?;
+        if pass.total == 0 && !compiled.words.is_empty() {
+            typos = true;
+            compiled = self.compile(reader, &parsed, compiled.applied, true);
+            main = self.compose(&compiled, false, None);
+            pass = self.collect(&searcher, &*main, req.sort, &parsed, page)?;
+            if pass.total == 0 && compiled.words.len() > 1 {
+                any_word = true;
+                main = self.compose(&compiled, true, None);
+                pass = self.collect(&searcher, &*main, req.sort, &parsed, page)?;
+                if pass.total > 0 {
+                    notices.push(Notice::AnyWord);
+                }
             }
         }
-        let addresses = self.top(&searcher, &*main, req.sort, &parsed, page)?;
         let mut facets = BTreeMap::new();
         for dim in DIMENSIONS {
             let counts = if self.has_filter(&compiled.applied, dim) {
-                self.facet_counts(&searcher, &*build(any_word, Some(dim)), dim)?
+                let without = self.compose(&compiled, any_word, Some(dim));
+                let counts = searcher
+                    .search(&*without, &facet_collector(&[dim]))
+                    .map_err(AppError::internal)?;
+                facet_values(&counts, dim)
             } else {
-                self.facet_counts(&searcher, &*main, dim)?
+                facet_values(&pass.facets, dim)
             };
             facets.insert(dim, counts);
         }
-        let matcher = self.matcher(&parsed.groups);
+        let (total, addresses) = (pass.total, pass.addresses);
+        let matcher = self.matcher(&parsed.groups, typos);
         let hits = addresses
             .into_iter()
             .map(|a| self.hit(&searcher, a, &matcher))
@@ -238,7 +268,7 @@ impl Search {
         }
         let mut applied = self.applied_filters(&Request::words(q), &parsed);
         applied.kind = Some(kind);
-        let compiled = self.compile(reader, &parsed, applied);
+        let compiled = self.compile(reader, &parsed, applied, false);
         let searcher = self.reader.searcher();
         let found = searcher
             .search(
@@ -262,10 +292,20 @@ impl Search {
         Ok(Some(ids))
     }
 
-    fn compile(&self, reader: &SearchReader, parsed: &ParsedQuery, applied: Applied) -> Compiled {
+    fn compile(
+        &self,
+        reader: &SearchReader,
+        parsed: &ParsedQuery,
+        applied: Applied,
+        typos: bool,
+    ) -> Compiled {
         Compiled {
-            words: self.word_queries(&parsed.groups),
-            excluded: self.word_queries(&parsed.excluded),
+            words: self.word_queries(&parsed.groups, typos),
+            excluded: parsed
+                .excluded
+                .iter()
+                .filter_map(|g| self.exclusion_query(g))
+                .collect(),
             visible: self.visibility(reader),
             applied,
         }
@@ -390,38 +430,57 @@ impl Search {
         )
     }
 
-    /// One query per word or phrase; words that are only stop words drop out.
-    fn word_queries(&self, groups: &[Group]) -> Vec<Box<dyn Query>> {
-        groups.iter().filter_map(|g| self.group_query(g)).collect()
+    /// One query per word or phrase; words that are only stop words drop out. With
+    /// `typos`, longer words also match a few edits away.
+    fn word_queries(&self, groups: &[Group], typos: bool) -> Vec<Box<dyn Query>> {
+        groups
+            .iter()
+            .filter_map(|g| self.group_query(g, typos))
+            .collect()
     }
 
-    fn group_query(&self, g: &Group) -> Option<Box<dyn Query>> {
+    /// What `-word` or `-"some words"` rules out: documents with all of its words. (Not
+    /// as a phrase: tantivy's phrase scorer, seeked as an exclusion, trips over repeated
+    /// words; see the random-input test.)
+    fn exclusion_query(&self, g: &Group) -> Option<Box<dyn Query>> {
+        let mut de = self.analyzers.de.clone();
+        let mut terms: Vec<String> = Analyzers::terms(&mut de, &g.text)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        terms.sort();
+        terms.dedup();
+        (!terms.is_empty()).then(|| {
+            Box::new(BooleanQuery::intersection(
+                terms
+                    .iter()
+                    .map(|t| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.text_de, t),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>
+                    })
+                    .collect(),
+            )) as Box<dyn Query>
+        })
+    }
+
+    fn group_query(&self, g: &Group, typos: bool) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut de = self.analyzers.de.clone();
         let mut en = self.analyzers.en.clone();
         let de_terms = Analyzers::terms(&mut de, &g.text);
         let en_terms = Analyzers::terms(&mut en, &g.text);
-        if de_terms.len() > 1 || en_terms.len() > 1 {
-            let mut either: Vec<Box<dyn Query>> = Vec::new();
-            for (terms, field) in [(&de_terms, f.text_de), (&en_terms, f.text_en)] {
-                match terms.len() {
-                    0 => {}
-                    1 => either.push(Box::new(TermQuery::new(
-                        Term::from_field_text(field, &terms[0].1),
-                        IndexRecordOption::WithFreqs,
-                    ))),
-                    _ => {
-                        let first = terms[0].0;
-                        either.push(Box::new(PhraseQuery::new_with_offset(
-                            terms
-                                .iter()
-                                .map(|(pos, t)| (pos - first, Term::from_field_text(field, t)))
-                                .collect(),
-                        )))
-                    }
-                }
-            }
-            return (!either.is_empty()).then(|| Box::new(BooleanQuery::union(either)) as _);
+        if de_terms.len() > 1 {
+            // A phrase is looked for in the German field only: the same analyzer reads
+            // the query and the text, so an English phrase matches there as well.
+            let first = de_terms[0].0;
+            return Some(Box::new(PhraseQuery::new_with_offset(
+                de_terms
+                    .iter()
+                    .map(|(pos, t)| (pos - first, Term::from_field_text(f.text_de, t)))
+                    .collect(),
+            )));
         }
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let boosted = |field, term: &str, boost: f32| -> (Occur, Box<dyn Query>) {
@@ -456,7 +515,8 @@ impl Search {
                 // A typo in a word's ending can defeat the stemmer, so long words are also
                 // compared unstemmed, with the whole words of the compound field.
                 let folded = fold_word(&g.text, true);
-                for (field, word) in [(f.text_de, d.as_str()), (f.parts, folded.as_str())] {
+                let fuzzy = [(f.text_de, d.as_str()), (f.parts, folded.as_str())];
+                for (field, word) in fuzzy.into_iter().filter(|_| typos) {
                     let long_enough = field != f.parts || word.chars().count() >= MIN_COMPOUND;
                     if let Some(distance) = typo_tolerance(word).filter(|_| long_enough) {
                         any.push((
@@ -481,7 +541,9 @@ impl Search {
         (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as _)
     }
 
-    fn matcher(&self, groups: &[Group]) -> Matcher {
+    /// What the snippets mark: the words as the query matched them (with `typos`, also
+    /// words a few edits away).
+    fn matcher(&self, groups: &[Group], typos: bool) -> Matcher {
         let mut m = Matcher::default();
         let mut de = self.analyzers.de.clone();
         let mut en = self.analyzers.en.clone();
@@ -494,7 +556,7 @@ impl Search {
                         m.parts.push(t.clone());
                     }
                     let folded = fold_word(&g.text, true);
-                    for word in [t.clone(), folded] {
+                    for word in [t.clone(), folded].into_iter().filter(|_| typos) {
                         if let Some(d) = typo_tolerance(&word) {
                             m.fuzzy.push((word, d as usize));
                         }
@@ -504,75 +566,52 @@ impl Search {
             }
             m.en.extend(Analyzers::terms(&mut en, &g.text).into_iter().map(|t| t.1));
         }
-        m
+        m.ready()
     }
 
-    fn top(
+    /// One pass over the matches: the page of hits in the asked order, the total and the
+    /// facet counts of every dimension.
+    fn collect(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         sort: Sort,
         parsed: &ParsedQuery,
         page: Page,
-    ) -> AppResult<Vec<DocAddress>> {
+    ) -> AppResult<Pass> {
         let limit = TopDocs::with_limit(page.per_page as usize).and_offset(page.offset() as usize);
+        let facets = facet_collector(&DIMENSIONS);
         let sort = match sort {
             // Without words every score is the same: newest first is the useful order.
             Sort::Relevance if parsed.groups.is_empty() => Sort::Newest,
             other => other,
         };
-        let found: Vec<DocAddress> = match sort {
-            Sort::Relevance => searcher
-                .search(query, &limit.order_by_score())
-                .map_err(AppError::internal)?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect(),
-            Sort::Newest => searcher
-                .search(
-                    query,
-                    &limit.order_by_fast_field::<i64>("date", Order::Desc),
-                )
-                .map_err(AppError::internal)?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect(),
+        macro_rules! run {
+            ($top:expr) => {{
+                let (hits, total, facets) = searcher
+                    .search(query, &($top, Count, facets))
+                    .map_err(AppError::internal)?;
+                Pass {
+                    addresses: hits.into_iter().map(|(_, a)| a).collect(),
+                    total: total as i64,
+                    facets,
+                }
+            }};
+        }
+        Ok(match sort {
+            Sort::Relevance => run!(limit.order_by_score()),
+            Sort::Newest => run!(limit.order_by_fast_field::<i64>("date", Order::Desc)),
             Sort::Deadline => {
                 let now = crate::db::now().and_utc().timestamp();
-                let by_deadline = limit.tweak_score(move |segment: &tantivy::SegmentReader| {
+                run!(limit.tweak_score(move |segment: &tantivy::SegmentReader| {
                     let column = segment.fast_fields().i64("deadline").ok();
                     move |doc: tantivy::DocId, _score: tantivy::Score| -> i64 {
                         let deadline = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
                         deadline_rank(deadline, now)
                     }
-                });
-                searcher
-                    .search(query, &by_deadline)
-                    .map_err(AppError::internal)?
-                    .into_iter()
-                    .map(|(_, a)| a)
-                    .collect()
+                }))
             }
-        };
-        Ok(found)
-    }
-
-    fn facet_counts(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        dim: &str,
-    ) -> AppResult<BTreeMap<String, u64>> {
-        let mut collector = FacetCollector::for_field("facets");
-        let root = format!("/{dim}");
-        collector.add_facet(root.as_str());
-        let counts: FacetCounts = searcher
-            .search(query, &collector)
-            .map_err(AppError::internal)?;
-        Ok(counts
-            .get(root.as_str())
-            .filter_map(|(facet, n)| facet.to_path().last().map(|value| (value.to_string(), n)))
-            .collect())
+        })
     }
 
     fn hit(&self, searcher: &Searcher, address: DocAddress, matcher: &Matcher) -> AppResult<Hit> {

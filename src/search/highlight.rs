@@ -7,13 +7,16 @@
 
 use std::collections::HashSet;
 
-use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
 
 use super::analysis::{fold_word, Analyzers, MIN_PART};
 use crate::domain::text::escape_html;
 
 /// Characters of text in a snippet.
 const SNIPPET_CHARS: usize = 220;
+/// How much of a stem a word must start with to be looked at closely (stemmers change
+/// endings, such as English "study" to "studi", never the first letters).
+const PREFIX_CHARS: usize = 4;
 /// Characters shown before the first match of the chosen passage.
 const LEAD_CHARS: usize = 40;
 
@@ -26,6 +29,8 @@ pub struct Matcher {
     pub parts: Vec<String>,
     /// German stems and folded words with the number of typos they tolerate.
     pub fuzzy: Vec<(String, usize)>,
+    /// The first letters of every stem (see [`Matcher::ready`]).
+    heads: Vec<String>,
 }
 
 impl Matcher {
@@ -33,18 +38,38 @@ impl Matcher {
         self.de.is_empty() && self.en.is_empty()
     }
 
-    fn matches_de(&self, stem: &str, original: &str) -> bool {
+    /// Completes the matcher once its terms are in.
+    pub fn ready(mut self) -> Matcher {
+        self.heads = self
+            .de
+            .iter()
+            .chain(&self.en)
+            .map(|stem| stem.chars().take(PREFIX_CHARS).collect())
+            .collect();
+        self.heads.sort();
+        self.heads.dedup();
+        self
+    }
+
+    /// A quick first look at a folded word: stems are (nearly) prefixes of the words
+    /// they come from, so a word that starts unlike every stem cannot match.
+    fn may_match(&self, folded: &str) -> bool {
+        !self.fuzzy.is_empty()
+            || self.heads.iter().any(|h| folded.starts_with(h.as_str()))
+            || self.parts.iter().any(|p| folded.contains(p.as_str()))
+    }
+
+    fn matches_de(&self, stem: &str, folded: &str) -> bool {
         if self.de.contains(stem) {
             return true;
         }
-        let folded = fold_word(original, true);
         self.parts
             .iter()
             .any(|p| p.len() >= MIN_PART && folded.contains(p.as_str()))
             || self
                 .fuzzy
                 .iter()
-                .any(|(q, d)| within_distance(q, stem, *d) || within_distance(q, &folded, *d))
+                .any(|(q, d)| within_distance(q, stem, *d) || within_distance(q, folded, *d))
     }
 }
 
@@ -97,33 +122,35 @@ fn push_text(text: &str, out: &mut String) {
     escape_html(&flat, out);
 }
 
-/// Byte ranges of the matching words, in order, without overlaps.
+/// Byte ranges of the matching words, in order, without overlaps. Words are split and
+/// folded cheaply; only those that could match (they start like a query stem, contain a
+/// compound part, or typos are tolerated) go through the stemmers.
 fn match_spans(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut de = analyzers.de.clone();
-    for_each_token(&mut de, text, |t| {
-        if matcher.matches_de(&t.text, &text[t.offset_from..t.offset_to]) {
-            spans.push((t.offset_from, t.offset_to));
+    let mut en = analyzers.en.clone();
+    let mut words = SimpleTokenizer::default();
+    let mut stream = words.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        let word = &text[token.offset_from..token.offset_to];
+        let folded = fold_word(word, true);
+        if !matcher.may_match(&folded) {
+            continue;
         }
-    });
-    if !matcher.en.is_empty() {
-        let mut en = analyzers.en.clone();
-        for_each_token(&mut en, text, |t| {
-            if matcher.en.contains(&t.text) {
-                spans.push((t.offset_from, t.offset_to));
-            }
-        });
+        let de_hit = first_term(&mut de, word).is_some_and(|t| matcher.matches_de(&t, &folded));
+        let en_hit = !de_hit && first_term(&mut en, word).is_some_and(|t| matcher.en.contains(&t));
+        if de_hit || en_hit {
+            spans.push((token.offset_from, token.offset_to));
+        }
     }
-    spans.sort_unstable();
-    spans.dedup_by(|later, earlier| later.0 < earlier.1);
     spans
 }
 
-fn for_each_token(analyzer: &mut TextAnalyzer, text: &str, mut f: impl FnMut(&Token)) {
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        f(stream.token());
-    }
+/// The term a single word becomes under `analyzer` (none for a stop word).
+fn first_term(analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {
+    let mut stream = analyzer.token_stream(word);
+    stream.advance().then(|| stream.token().text.clone())
 }
 
 /// The passage to show: starting a little before the run of matches that fits the most
@@ -233,7 +260,9 @@ mod tests {
                 .collect(),
             parts: vec![stem.clone()],
             fuzzy: vec![(stem, 1)],
-        };
+            ..Matcher::default()
+        }
+        .ready();
         (analyzers, m)
     }
 

@@ -34,9 +34,9 @@ pub struct Batch {
 }
 
 #[derive(QueryableByName)]
-struct Horizon {
+struct Xid {
     #[diesel(sql_type = BigInt)]
-    xmin: i64,
+    xid: i64,
 }
 
 /// The cursor that covers everything committed so far: where a rebuild that starts now
@@ -47,24 +47,25 @@ pub fn current_cursor(conn: &mut DbConnection) -> AppResult<i64> {
             .select(diesel::dsl::max(search_outbox::id))
             .first::<Option<i64>>(conn)?
             .unwrap_or(0)),
-        Backend::Postgres => Ok(diesel::sql_query(
-            "SELECT txid_snapshot_xmin(txid_current_snapshot()) AS xmin",
-        )
-        .get_result::<Horizon>(conn)?
-        .xmin),
+        Backend::Postgres => snapshot(conn, "txid_snapshot_xmin"),
     }
+}
+
+/// A bound of PostgreSQL's current snapshot: `txid_snapshot_xmin` (every transaction
+/// below has ended) or `txid_snapshot_xmax` (the first one not yet started).
+fn snapshot(conn: &mut DbConnection, bound: &str) -> AppResult<i64> {
+    Ok(
+        diesel::sql_query(format!("SELECT {bound}(txid_current_snapshot()) AS xid"))
+            .get_result::<Xid>(conn)?
+            .xid,
+    )
 }
 
 /// The cursor an indexer must reach to have read everything committed before now.
 pub fn target_cursor(conn: &mut DbConnection) -> AppResult<i64> {
     match db::backend_of(conn) {
         Backend::Sqlite => current_cursor(conn),
-        // xmax: the first transaction id not yet handed out.
-        Backend::Postgres => Ok(diesel::sql_query(
-            "SELECT txid_snapshot_xmax(txid_current_snapshot()) AS xmin",
-        )
-        .get_result::<Horizon>(conn)?
-        .xmin),
+        Backend::Postgres => snapshot(conn, "txid_snapshot_xmax"),
     }
 }
 

@@ -124,6 +124,28 @@ export async function visitorAsks(act, shots = "") {
   return question;
 }
 
+/// A visitor searches from the header box with the umlauts typed out, narrows the
+/// results to challenges with the facet filters and opens the first one.
+export async function visitorSearches(act, shots = "") {
+  const { page } = act;
+  await visit(page, "/");
+  const header = page.getByRole("search", { name: "Suche" });
+  await act.fill(header.getByLabel("Suchbegriffe"), "Auslaenderbehoerde termin");
+  await submitted(act, header.getByRole("button", { name: "Suchen" }));
+  await page.getByRole("heading", { level: 1, name: "Suche" }).waitFor();
+  const results = page.locator("ol.results > li");
+  assert.match(await results.first().locator("h3").innerText(), /Chat-Assistent/);
+  assert.ok((await results.first().locator("mark").count()) > 0, "the first result marks the matches");
+  if (shots) await screenshot(page, `${shots}search`);
+  const filters = page.getByRole("group", { name: "Art" });
+  await act.check(filters.getByLabel(/^Herausforderung/));
+  await submitted(act, page.getByRole("button", { name: "Filter anwenden" }));
+  assert.match(page.url(), /kind=challenge/);
+  assert.equal(await page.getByRole("heading", { level: 2, name: "Ein Treffer" }).count(), 1);
+  await submitted(act, results.first().getByRole("link"));
+  await page.getByRole("heading", { level: 1, name: /Chat-Assistent/ }).waitFor();
+}
+
 /// The agency answers the question on its question desk; the answer is then public.
 export async function agencyAnswers(act, question, shots = "") {
   const { page } = act;

@@ -40,6 +40,8 @@ async function crawl(page, label, report) {
   const queue = [...(OWN_PAGES[label.role] || [])];
   if (label.role !== "visitor") queue.push("/dashboard", "/notifications", "/account", "/invitations");
   queue.push("/", "/challenges", "/challenges?status=all", "/organisations", "/accessibility");
+  // Search results are reached through a form, not a link.
+  queue.push("/search", "/search?q=Hundesteuer", "/search?q=termin&kind=question", "/search?q=zzzzqx");
   const seen = new Set();
   const perTemplate = new Map();
   let checked = 0;

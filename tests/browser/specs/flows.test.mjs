@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, newPage } from "../lib.mjs";
-import { agencyAnswers, agencyReads, mouse, newcomerSubmits, switchesLanguage, visitorAsks } from "../flows.mjs";
+import { agencyAnswers, agencyReads, mouse, newcomerSubmits, switchesLanguage, visitorAsks, visitorSearches } from "../flows.mjs";
 
 const pdf = fileURLToPath(new URL("../fixtures/pilotplan.pdf", import.meta.url));
 let browser;
@@ -23,4 +23,8 @@ test("a newcomer registers, confirms by mail, founds a startup and submits with 
 
 test("the language switches to English and back", async () => {
   await switchesLanguage(mouse(await newPage(browser)), "visitor-");
+});
+
+test("a visitor searches from the header, narrows by kind and opens the challenge", async () => {
+  await visitorSearches(mouse(await newPage(browser)), "visitor-");
 });

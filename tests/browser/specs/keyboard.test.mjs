@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, newPage, visit } from "../lib.mjs";
-import { keyboard, newcomerSubmits, visitorAsks } from "../flows.mjs";
+import { keyboard, newcomerSubmits, visitorAsks, visitorSearches } from "../flows.mjs";
 
 const pdf = fileURLToPath(new URL("../fixtures/pilotplan.pdf", import.meta.url));
 let browser;
@@ -52,4 +52,8 @@ test("Tab goes through a whole page and out of it without being trapped", async 
     }));
   }
   assert.ok(seen.size >= Math.min(total, 20), `focus moved through ${seen.size} of ${total} controls`);
+});
+
+test("a visitor searches and narrows the results with the keyboard alone", async () => {
+  await visitorSearches(keyboard(await newPage(browser)));
 });

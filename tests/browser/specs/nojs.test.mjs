@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, newPage } from "../lib.mjs";
-import { agencyAnswers, agencyReads, mouse, newcomerSubmits, switchesLanguage, visitorAsks } from "../flows.mjs";
+import { agencyAnswers, agencyReads, mouse, newcomerSubmits, switchesLanguage, visitorAsks, visitorSearches } from "../flows.mjs";
 
 const pdf = fileURLToPath(new URL("../fixtures/pilotplan.pdf", import.meta.url));
 let browser;
@@ -23,4 +23,8 @@ test("without JavaScript: a newcomer registers and submits; the agency reads it"
 
 test("without JavaScript: the language switches", async () => {
   await switchesLanguage(mouse(await noScript()));
+});
+
+test("without JavaScript: a visitor searches and narrows the results", async () => {
+  await visitorSearches(mouse(await noScript()));
 });
