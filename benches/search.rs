@@ -212,8 +212,21 @@ fn main() {
         .first(&mut conn)
         .unwrap();
     let mut lags = Vec::new();
-    for i in 0..10 {
-        let word = format!("Lagprobe{i}x{}", std::process::id());
+    // Words far apart, so that no typo-tolerant match of the previous one counts.
+    const TREES: [&str; 10] = [
+        "Ahorn",
+        "Birke",
+        "Castanea",
+        "Douglasie",
+        "Eibe",
+        "Fichte",
+        "Ginkgo",
+        "Hasel",
+        "Ilex",
+        "Jasmin",
+    ];
+    for tree in TREES {
+        let word = format!("Messpunkt{tree}");
         diesel::update(challenges::table.find(id))
             .set(challenges::title.eq(&word))
             .execute(&mut conn)
