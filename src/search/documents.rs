@@ -48,6 +48,11 @@ impl Kind {
         }
     }
 
+    /// The kind a stored name (`as_str`) stands for.
+    pub fn stored(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The stored name, or what people type in German or English (`kind:vorschlag`).
     pub fn parse(s: &str) -> Option<Kind> {
         match text::slugify(s).as_str() {

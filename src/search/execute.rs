@@ -631,9 +631,7 @@ impl Search {
                 .map(|t| t.naive_utc())
         };
         let kind_name = text_of(f.kind);
-        let kind = Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == kind_name)
+        let kind = Kind::stored(&kind_name)
             .ok_or_else(|| AppError::internal("search document without a kind"))?;
         let body = text_of(f.body);
         let title = text_of(f.title);

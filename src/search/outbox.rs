@@ -71,37 +71,38 @@ pub fn target_cursor(conn: &mut DbConnection) -> AppResult<i64> {
 
 /// The changes after `cursor`.
 pub fn read(conn: &mut DbConnection, cursor: i64) -> AppResult<Batch> {
-    let (rows, next_cursor): (Vec<(i64, String, i64)>, i64) = match db::backend_of(conn) {
-        Backend::Sqlite => {
-            let rows: Vec<(i64, String, i64)> = search_outbox::table
+    // PostgreSQL: the horizon first. Every transaction below it has ended before the
+    // rows are read, so all of their rows are visible to the second statement.
+    let (pending, horizon) = match db::backend_of(conn) {
+        Backend::Sqlite => (
+            search_outbox::table
                 .filter(search_outbox::id.gt(cursor))
-                .order(search_outbox::id)
-                .limit(REBUILD_ABOVE + 1)
-                .select((
-                    search_outbox::id,
-                    search_outbox::kind,
-                    search_outbox::record_id,
-                ))
-                .load(conn)?;
-            let next = rows.last().map_or(cursor, |r| r.0);
-            (rows, next)
-        }
+                .into_boxed(),
+            None,
+        ),
         Backend::Postgres => {
-            // The horizon first: every transaction below it has ended before the rows
-            // are read, so all of their rows are visible to the second statement.
             let horizon = current_cursor(conn)?;
-            let rows = search_outbox::table
-                .filter(search_outbox::tx_id.ge(cursor))
-                .filter(search_outbox::tx_id.lt(horizon))
-                .limit(REBUILD_ABOVE + 1)
-                .select((
-                    search_outbox::id,
-                    search_outbox::kind,
-                    search_outbox::record_id,
-                ))
-                .load(conn)?;
-            (rows, horizon.max(cursor))
+            (
+                search_outbox::table
+                    .filter(search_outbox::tx_id.ge(cursor))
+                    .filter(search_outbox::tx_id.lt(horizon))
+                    .into_boxed(),
+                Some(horizon),
+            )
         }
+    };
+    let rows: Vec<(i64, String, i64)> = pending
+        .order(search_outbox::id)
+        .limit(REBUILD_ABOVE + 1)
+        .select((
+            search_outbox::id,
+            search_outbox::kind,
+            search_outbox::record_id,
+        ))
+        .load(conn)?;
+    let next_cursor = match horizon {
+        Some(h) => h.max(cursor),
+        None => rows.last().map_or(cursor, |r| r.0),
     };
     let mut batch = Batch {
         next_cursor,
@@ -112,7 +113,7 @@ pub fn read(conn: &mut DbConnection, cursor: i64) -> AppResult<Batch> {
         match kind.as_str() {
             "all" => batch.rebuild = true,
             other => {
-                if let Some(k) = Kind::ALL.into_iter().find(|k| k.as_str() == other) {
+                if let Some(k) = Kind::stored(other) {
                     batch.changed.entry(k).or_default().insert(id);
                 }
             }
