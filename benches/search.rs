@@ -3,7 +3,8 @@
 //! memory the process holds. `benches/search.sh` prepares the database and the index and
 //! adds the endpoint under load and the full reindex.
 //!
-//! Usage: `cargo bench --bench search -- DATABASE_URL INDEX_DIR`
+//! Usage: `cargo bench --bench search -- DATABASE_URL INDEX_DIR`. For profiling, set
+//! `ONLY_QUERY` to one query of the mix to run only that one, engine only, and `ROUNDS`.
 
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,7 @@ const QUERIES: &[&str] = &[
     "Aufenthaltstitel ohne Papier",
     "Fundbüro",
 ];
+/// Rounds of the mix (`ROUNDS` overrides, for profiling).
 const ROUNDS: usize = 30;
 
 #[derive(QueryableByName)]
@@ -114,11 +116,19 @@ fn main() {
         .unwrap_or(0);
     println!("index: {total_docs} documents visible to visitors");
 
+    let only = std::env::var("ONLY_QUERY").ok();
+    let rounds = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(ROUNDS);
     // Warm both up once, then measure the mix round by round.
     let mut engine = Vec::new();
     let mut per_query = vec![Vec::new(); QUERIES.len()];
-    for round in 0..=ROUNDS {
+    for round in 0..=rounds {
         for (i, q) in QUERIES.iter().enumerate() {
+            if only.as_deref().is_some_and(|o| o != *q) {
+                continue;
+            }
             let started = Instant::now();
             let found = search.search(&visitor, &Request::words(q)).unwrap();
             let elapsed = started.elapsed();
@@ -131,6 +141,9 @@ fn main() {
         }
     }
     for (q, mut times) in QUERIES.iter().zip(per_query) {
+        if times.is_empty() {
+            continue;
+        }
         times.sort();
         println!(
             "  p50 {:>7.3} ms  {q}",
@@ -138,6 +151,9 @@ fn main() {
         );
     }
     report("engine (hits, total, facets, snippets)", engine);
+    if only.is_some() {
+        return;
+    }
 
     // The same texts in SQLite FTS5, in memory: the best case for it.
     let mut fts = SqliteConnection::establish(":memory:").unwrap();
@@ -176,7 +192,7 @@ fn main() {
         built.elapsed().as_secs_f64()
     );
     let mut sqlite = Vec::new();
-    for round in 0..=ROUNDS {
+    for round in 0..=rounds {
         for q in QUERIES {
             let m = fts5_query(q);
             if m.is_empty() {

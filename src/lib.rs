@@ -9,6 +9,7 @@
 //! queries) -> `db` (schema, connections).
 
 pub mod auth;
+pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -51,6 +52,8 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     Ok(aweb::Data::new(AppState {
         search,
         hasher: Hasher::new(cores),
+        // Searches wait on hops between threads too: two per core keep the cores busy.
+        searches: bounded::Bounded::new(2 * cores),
         assets: Assets::load(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
         config,

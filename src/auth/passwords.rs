@@ -4,12 +4,10 @@
 //! pool with at most one hash per core in flight: a burst of logins queues here instead of
 //! starving every other request.
 
-use std::sync::Arc;
-
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
-use tokio::sync::Semaphore;
 
+use crate::bounded::Bounded;
 use crate::error::{AppError, AppResult, FieldErrors};
 
 /// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
@@ -69,27 +67,22 @@ pub fn dummy_hash() -> &'static str {
 /// Bounded, off-worker hashing.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    slots: Bounded,
 }
 
 impl Hasher {
     pub fn new(concurrency: usize) -> Self {
         Hasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            slots: Bounded::new(concurrency),
         }
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        Ok(actix_web::web::block(f).await?)
-    }
-
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.run(move || hash_now(&password)).await?
+        self.slots.run(move || hash_now(&password)).await?
     }
 
     pub async fn verify(&self, password: String, stored: String) -> AppResult<bool> {
-        self.run(move || verify_now(&password, &stored)).await
+        self.slots.run(move || verify_now(&password, &stored)).await
     }
 }
 

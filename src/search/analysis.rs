@@ -10,6 +10,11 @@
 //!   start of the whole word). No dictionary is needed, and ranking keeps it honest: part
 //!   matches score far below whole words.
 //!
+//! - `pairs`: each two neighbouring `de` terms as one term (with the distance between
+//!   them when a stop word stood there). A two-word phrase is then one term lookup
+//!   instead of a comparison of positions in every document holding both words, and
+//!   longer phrases check positions only where all their pairs occur.
+//!
 //! The same analyzers serve the query side ([`Analyzers::terms`]) and the highlighter, so
 //! a word is always matched the way it was indexed.
 
@@ -28,6 +33,7 @@ pub const MIN_PART: usize = 4;
 pub const DE: &str = "de";
 pub const EN: &str = "en";
 pub const PARTS: &str = "parts";
+pub const PAIRS: &str = "pairs";
 
 /// The analyzers, built once and cloned where needed (a `TextAnalyzer` keeps buffers, so
 /// each use takes its own clone).
@@ -36,6 +42,7 @@ pub struct Analyzers {
     pub de: TextAnalyzer,
     pub en: TextAnalyzer,
     pub parts: TextAnalyzer,
+    pub pairs: TextAnalyzer,
 }
 
 impl Default for Analyzers {
@@ -46,14 +53,21 @@ impl Default for Analyzers {
 
 impl Analyzers {
     pub fn new() -> Self {
+        let de = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_WORD))
+            .filter(LowerCaser)
+            .filter(StopWordFilter::new(Language::German).expect("German stop words"))
+            .filter(Fold { german: true })
+            .filter(Stemmer::new(Language::German))
+            .build();
         Analyzers {
-            de: TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(MAX_WORD))
-                .filter(LowerCaser)
-                .filter(StopWordFilter::new(Language::German).expect("German stop words"))
-                .filter(Fold { german: true })
-                .filter(Stemmer::new(Language::German))
-                .build(),
+            pairs: TextAnalyzer::builder(PairsTokenizer {
+                de: de.clone(),
+                terms: Vec::new(),
+                tokens: Vec::new(),
+            })
+            .build(),
+            de,
             en: TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(RemoveLongFilter::limit(MAX_WORD))
                 .filter(LowerCaser)
@@ -71,6 +85,7 @@ impl Analyzers {
         manager.register(DE, self.de.clone());
         manager.register(EN, self.en.clone());
         manager.register(PARTS, self.parts.clone());
+        manager.register(PAIRS, self.pairs.clone());
     }
 
     /// The terms `text` gives under `analyzer`, with their positions.
@@ -86,25 +101,39 @@ impl Analyzers {
 /// Lower-cases and folds one word the way the `de` analyzer does before stemming.
 pub fn fold_word(word: &str, german: bool) -> String {
     let mut out = String::with_capacity(word.len());
-    fold_into(&word.to_lowercase(), german, &mut out);
+    fold_word_into(word, german, &mut out);
     out
+}
+
+/// [`fold_word`] into a buffer the caller reuses (snippets fold every word of a text).
+pub fn fold_word_into(word: &str, german: bool, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        // Most words; Unicode lower-casing is several times slower.
+        fold_chars(word.chars().map(|c| c.to_ascii_lowercase()), german, out);
+    } else {
+        fold_chars(word.chars().flat_map(char::to_lowercase), german, out);
+    }
 }
 
 /// Folds lower-case `text` into `out`: umlauts and ß to their base letters, accents
 /// dropped, and (for German) ae/oe/ue as typed on keyboards without umlauts. The pair is
 /// left alone after a vowel ("neue", "Steuer") and "ue" after q ("Quelle").
 fn fold_into(text: &str, german: bool, out: &mut String) {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if german && matches!(c, 'a' | 'o' | 'u') && chars.get(i + 1) == Some(&'e') {
-            let before = i.checked_sub(1).map(|j| chars[j]);
+    fold_chars(text.chars(), german, out);
+}
+
+fn fold_chars(chars: impl Iterator<Item = char>, german: bool, out: &mut String) {
+    let mut chars = chars.peekable();
+    let mut before: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if german && matches!(c, 'a' | 'o' | 'u') && chars.peek() == Some(&'e') {
             let after_vowel = before.is_some_and(|b| "aeiouäöüy".contains(b));
             let after_q = c == 'u' && before == Some('q');
             if !after_vowel && !after_q {
                 out.push(c);
-                i += 2;
+                // The pair's "e" is what the next letter comes after.
+                before = chars.next();
                 continue;
             }
         }
@@ -124,7 +153,7 @@ fn fold_into(text: &str, german: bool, out: &mut String) {
             'œ' => out.push_str("oe"),
             other => out.push(other),
         }
-        i += 1;
+        before = Some(c);
     }
 }
 
@@ -231,6 +260,49 @@ impl Tokenizer for PartsTokenizer {
     }
 }
 
+/// The term of two `de` terms `gap` positions apart (1: neighbours).
+pub fn pair_term(first: &str, second: &str, gap: usize) -> String {
+    if gap == 1 {
+        format!("{first} {second}")
+    } else {
+        format!("{first} {second} {gap}")
+    }
+}
+
+/// Emits each two neighbouring terms of the `de` analyzer as one [`pair_term`].
+#[derive(Clone)]
+struct PairsTokenizer {
+    de: TextAnalyzer,
+    terms: Vec<Token>,
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for PairsTokenizer {
+    type TokenStream<'a> = VecStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream<'a> {
+        self.terms.clear();
+        self.tokens.clear();
+        let terms = &mut self.terms;
+        self.de
+            .token_stream(text)
+            .process(&mut |t: &Token| terms.push(t.clone()));
+        for pair in self.terms.windows(2) {
+            let (first, second) = (&pair[0], &pair[1]);
+            self.tokens.push(Token {
+                offset_from: first.offset_from,
+                offset_to: second.offset_to,
+                position: first.position,
+                text: pair_term(&first.text, &second.text, second.position - first.position),
+                position_length: 1,
+            });
+        }
+        VecStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
 struct VecStream<'a> {
     tokens: &'a mut Vec<Token>,
     next: usize,
@@ -277,6 +349,25 @@ mod tests {
     fn german_stems_and_stop_words() {
         assert_eq!(de("Anmeldungen"), de("Anmeldung"));
         assert_eq!(de("die Beratung für alle"), de("Beratung alle"));
+    }
+
+    #[test]
+    fn neighbouring_terms_pair_up_with_the_gap_of_a_stop_word() {
+        let mut a = Analyzers::new().pairs;
+        let pairs: Vec<String> =
+            Analyzers::terms(&mut a, "Leichte Sprache für die Ausländerbehörde")
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+        let [leicht, sprach, behoerde] =
+            ["leichte", "Sprache", "Ausländerbehörde"].map(|w| de(w).remove(0));
+        assert_eq!(
+            pairs,
+            [
+                pair_term(&leicht, &sprach, 1),
+                pair_term(&sprach, &behoerde, 3)
+            ]
+        );
     }
 
     #[test]

@@ -3,24 +3,22 @@
 //! Totals and facet counts come from the same visibility-filtered query as the hits, so
 //! they never count what the reader may not see.
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
-
 use chrono::{DateTime, NaiveDateTime};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
-use super::analysis::{fold_word, Analyzers, MIN_COMPOUND, MIN_PART};
+use super::analysis::{fold_word, pair_term, Analyzers, MIN_COMPOUND, MIN_PART};
+use super::disjunction::Disjunction;
 use super::documents::{Kind, Meta};
+use super::facets::{Dimension, FacetCounter, FacetCounts};
 use super::highlight::{self, Matcher};
-use super::indexer::{members_term, AUDIENCE_ADMINS, AUDIENCE_ALL, AUDIENCE_FROM};
 use super::query::{self, Group, ParsedQuery};
+use super::visibility::VisibleQuery;
 use super::Search;
 use crate::auth::policy::SearchReader;
 use crate::domain::pagination::Page;
@@ -108,7 +106,7 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// Counts per value of `kind`, `topic` and `status`; each dimension counted without
     /// its own filter, so the other choices stay visible.
-    pub facets: BTreeMap<&'static str, BTreeMap<String, u64>>,
+    pub facets: FacetCounts,
     pub applied: Applied,
     pub notices: Vec<Notice>,
     pub page: Page,
@@ -143,25 +141,6 @@ struct Pass {
     total: i64,
     facets: FacetCounts,
 }
-
-fn facet_collector(dims: &[&str]) -> FacetCollector {
-    let mut collector = FacetCollector::for_field("facets");
-    for dim in dims {
-        collector.add_facet(format!("/{dim}").as_str());
-    }
-    collector
-}
-
-/// The counts below `/dim`, by value.
-fn facet_values(counts: &FacetCounts, dim: &str) -> BTreeMap<String, u64> {
-    counts
-        .get(format!("/{dim}").as_str())
-        .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
-        .collect()
-}
-
-/// The facet dimensions, as in API.md.
-const DIMENSIONS: [&str; 3] = ["kind", "topic", "status"];
 
 /// Status names people type, in German, mapped to the stored ones.
 fn status_value(raw: &str) -> String {
@@ -221,18 +200,15 @@ impl Search {
                 }
             }
         }
-        let mut facets = BTreeMap::new();
-        for dim in DIMENSIONS {
-            let counts = if self.has_filter(&compiled.applied, dim) {
+        let mut facets = pass.facets;
+        for dim in Dimension::ALL {
+            if self.has_filter(&compiled.applied, dim) {
                 let without = self.compose(&compiled, any_word, Some(dim));
-                let counts = searcher
-                    .search(&*without, &facet_collector(&[dim]))
+                let mut counts = searcher
+                    .search(&*without, &FacetCounter::new(self.facets.clone(), &[dim]))
                     .map_err(AppError::internal)?;
-                facet_values(&counts, dim)
-            } else {
-                facet_values(&pass.facets, dim)
-            };
-            facets.insert(dim, counts);
+                facets.insert(dim.name(), counts.remove(dim.name()).unwrap_or_default());
+            }
         }
         let (total, addresses) = (pass.total, pass.addresses);
         let matcher = self.matcher(&parsed.groups, typos);
@@ -313,7 +289,7 @@ impl Search {
 
     /// The query for a compiled search: visibility, the words (all of them, or any with
     /// `any_word`), exclusions, and the filters except the dimension `skip`.
-    fn compose(&self, c: &Compiled, any_word: bool, skip: Option<&str>) -> Box<dyn Query> {
+    fn compose(&self, c: &Compiled, any_word: bool, skip: Option<Dimension>) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, c.visible.box_clone())];
         if any_word {
             clauses.push((
@@ -327,16 +303,6 @@ impl Search {
         }
         clauses.extend(c.excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
         clauses.extend(self.filter_clauses(&c.applied, skip));
-        if !c.words.is_empty() {
-            // Challenges are what most searches are after: a small lift among equals.
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(self.term_query(self.fields.kind, Kind::Challenge.as_str())),
-                    CHALLENGE_LIFT,
-                )),
-            ));
-        }
         Box::new(BooleanQuery::new(clauses))
     }
 
@@ -370,57 +336,36 @@ impl Search {
             .map_or_else(|| text::slugify(value), |t| t.slug)
     }
 
-    fn has_filter(&self, a: &Applied, dim: &str) -> bool {
+    fn has_filter(&self, a: &Applied, dim: Dimension) -> bool {
         match dim {
-            "kind" => a.kind.is_some(),
-            "topic" => a.topic.is_some(),
-            "status" => a.status.is_some(),
-            _ => false,
+            Dimension::Kind => a.kind.is_some(),
+            Dimension::Topic => a.topic.is_some(),
+            Dimension::Status => a.status.is_some(),
         }
     }
 
-    fn filter_clauses(&self, a: &Applied, skip: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+    fn filter_clauses(&self, a: &Applied, skip: Option<Dimension>) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut add = |dim: &str, field, value: Option<&str>| {
-            if let Some(v) = value.filter(|_| skip != Some(dim)) {
+        let mut add = |dim: Option<Dimension>, field, value: Option<&str>| {
+            if let Some(v) = value.filter(|_| dim.is_none() || skip != dim) {
                 out.push((
                     Occur::Must,
                     Box::new(self.term_query(field, v)) as Box<dyn Query>,
                 ));
             }
         };
-        add("kind", f.kind, a.kind.map(Kind::as_str));
-        add("topic", f.topic, a.topic.as_deref());
-        add("status", f.status, a.status.as_deref());
-        add("agency", f.agency, a.agency.as_deref());
+        add(Some(Dimension::Kind), f.kind, a.kind.map(Kind::as_str));
+        add(Some(Dimension::Topic), f.topic, a.topic.as_deref());
+        add(Some(Dimension::Status), f.status, a.status.as_deref());
+        add(None, f.agency, a.agency.as_deref());
         out
     }
 
     /// Matches exactly the documents the reader may find (see `policy::Audience`).
     fn visibility(&self, reader: &SearchReader) -> Box<dyn Query> {
-        let f = &self.fields;
         let now = crate::db::now().and_utc().timestamp();
-        let mut any: Vec<Box<dyn Query>> = vec![
-            Box::new(self.term_query(f.audience, AUDIENCE_ALL)),
-            Box::new(BooleanQuery::intersection(vec![
-                Box::new(self.term_query(f.audience, AUDIENCE_FROM)),
-                Box::new(RangeQuery::new(
-                    Bound::Unbounded,
-                    Bound::Included(Term::from_field_i64(f.public_from, now)),
-                )),
-            ])),
-        ];
-        for org in &reader.organisations {
-            any.push(Box::new(self.term_query(f.audience, &members_term(*org))));
-        }
-        if reader.admin {
-            any.push(Box::new(self.term_query(f.audience, AUDIENCE_ADMINS)));
-        }
-        Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::union(any)),
-            0.0,
-        ))
+        Box::new(VisibleQuery::new(self.audiences.clone(), reader, now))
     }
 
     fn term_query(&self, field: tantivy::schema::Field, value: &str) -> TermQuery {
@@ -472,45 +417,31 @@ impl Search {
         let de_terms = Analyzers::terms(&mut de, &g.text);
         let en_terms = Analyzers::terms(&mut en, &g.text);
         if de_terms.len() > 1 {
-            // A phrase is looked for in the German field only: the same analyzer reads
-            // the query and the text, so an English phrase matches there as well.
-            let first = de_terms[0].0;
-            return Some(Box::new(PhraseQuery::new_with_offset(
-                de_terms
-                    .iter()
-                    .map(|(pos, t)| (pos - first, Term::from_field_text(f.text_de, t)))
-                    .collect(),
-            )));
+            return Some(self.phrase_query(&de_terms));
         }
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let boosted = |field, term: &str, boost: f32| -> (Occur, Box<dyn Query>) {
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, term),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                    boost,
+        let mut any: Vec<Box<dyn Query>> = Vec::new();
+        let boosted = |field, term: &str, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
                 )),
-            )
+                boost,
+            ))
         };
         if let Some((_, d)) = de_terms.first() {
             any.push(boosted(f.title_de, d, 3.0));
             any.push(boosted(f.text_de, d, 1.0));
             if !g.phrase {
                 if d.chars().count() >= MIN_PART {
-                    any.push((
-                        Occur::Should,
-                        Box::new(ConstScoreQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(
-                                Term::from_field_text(f.parts, d),
-                                0,
-                                true,
-                            )),
-                            PART_SCORE,
+                    any.push(Box::new(ConstScoreQuery::new(
+                        Box::new(FuzzyTermQuery::new_prefix(
+                            Term::from_field_text(f.parts, d),
+                            0,
+                            true,
                         )),
-                    ));
+                        PART_SCORE,
+                    )));
                 }
                 // A typo in a word's ending can defeat the stemmer, so long words are also
                 // compared unstemmed, with the whole words of the compound field.
@@ -519,17 +450,14 @@ impl Search {
                 for (field, word) in fuzzy.into_iter().filter(|_| typos) {
                     let long_enough = field != f.parts || word.chars().count() >= MIN_COMPOUND;
                     if let Some(distance) = typo_tolerance(word).filter(|_| long_enough) {
-                        any.push((
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(
-                                Box::new(FuzzyTermQuery::new(
-                                    Term::from_field_text(field, word),
-                                    distance,
-                                    true,
-                                )),
-                                TYPO_SCORE,
+                        any.push(Box::new(ConstScoreQuery::new(
+                            Box::new(FuzzyTermQuery::new(
+                                Term::from_field_text(field, word),
+                                distance,
+                                true,
                             )),
-                        ));
+                            TYPO_SCORE,
+                        )));
                     }
                 }
             }
@@ -538,7 +466,40 @@ impl Search {
             any.push(boosted(f.title_en, e, 2.0));
             any.push(boosted(f.text_en, e, 0.7));
         }
-        (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as _)
+        (!any.is_empty()).then(|| Box::new(Disjunction::new(any)) as _)
+    }
+
+    /// A phrase, looked for in the German text only: the same analyzer reads the query
+    /// and the text, so an English phrase matches there as well. Its neighbouring pairs
+    /// are single terms (see `analysis`): they score it, and for more than two words
+    /// the positions are compared only where every pair occurs.
+    fn phrase_query(&self, terms: &[(usize, String)]) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .windows(2)
+            .map(|w| {
+                let pair = pair_term(&w[0].1, &w[1].1, w[1].0 - w[0].0);
+                let query = TermQuery::new(
+                    Term::from_field_text(f.pairs, &pair),
+                    IndexRecordOption::WithFreqs,
+                );
+                (Occur::Must, Box::new(query) as Box<dyn Query>)
+            })
+            .collect();
+        if terms.len() > 2 {
+            let first = terms[0].0;
+            let positions = PhraseQuery::new_with_offset(
+                terms
+                    .iter()
+                    .map(|(pos, t)| (pos - first, Term::from_field_text(f.text_de, t)))
+                    .collect(),
+            );
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(positions), 0.0)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// What the snippets mark: the words as the query matched them (with `typos`, also
@@ -580,7 +541,7 @@ impl Search {
         page: Page,
     ) -> AppResult<Pass> {
         let limit = TopDocs::with_limit(page.per_page as usize).and_offset(page.offset() as usize);
-        let facets = facet_collector(&DIMENSIONS);
+        let facets = FacetCounter::new(self.facets.clone(), &Dimension::ALL);
         let sort = match sort {
             // Without words every score is the same: newest first is the useful order.
             Sort::Relevance if parsed.groups.is_empty() => Sort::Newest,
@@ -599,7 +560,17 @@ impl Search {
             }};
         }
         Ok(match sort {
-            Sort::Relevance => run!(limit.order_by_score()),
+            Sort::Relevance => {
+                // Challenges are what most searches are after: a small lift among equals.
+                let kinds = self.facets.clone();
+                run!(limit.tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let kinds = kinds.of(segment).ok();
+                    move |doc: tantivy::DocId, score: tantivy::Score| -> tantivy::Score {
+                        let lift = kinds.as_ref().is_some_and(|k| k.is_challenge(doc));
+                        score + if lift { CHALLENGE_LIFT } else { 0.0 }
+                    }
+                }))
+            }
             Sort::Newest => run!(limit.order_by_fast_field::<i64>("date", Order::Desc)),
             Sort::Deadline => {
                 let now = crate::db::now().and_utc().timestamp();

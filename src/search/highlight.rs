@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
 
-use super::analysis::{fold_word, Analyzers, MIN_PART};
+use super::analysis::{fold_word_into, Analyzers, MIN_PART};
 use crate::domain::text::escape_html;
 
 /// Characters of text in a snippet.
@@ -54,7 +54,9 @@ impl Matcher {
     /// A quick first look at a folded word: stems are (nearly) prefixes of the words
     /// they come from, so a word that starts unlike every stem cannot match.
     fn may_match(&self, folded: &str) -> bool {
-        !self.fuzzy.is_empty()
+        self.fuzzy
+            .iter()
+            .any(|(q, d)| near_some_start(q, folded, *d))
             || self.heads.iter().any(|h| folded.starts_with(h.as_str()))
             || self.parts.iter().any(|p| folded.contains(p.as_str()))
     }
@@ -131,10 +133,11 @@ fn match_spans(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> Vec<(usi
     let mut en = analyzers.en.clone();
     let mut words = SimpleTokenizer::default();
     let mut stream = words.token_stream(text);
+    let mut folded = String::new();
     while stream.advance() {
         let token = stream.token();
         let word = &text[token.offset_from..token.offset_to];
-        let folded = fold_word(word, true);
+        fold_word_into(word, true, &mut folded);
         if !matcher.may_match(&folded) {
             continue;
         }
@@ -213,34 +216,84 @@ fn back_chars(text: &str, at: usize, chars: usize) -> usize {
 /// Whether `a` and `b` are at most `max` edits apart (insert, delete, substitute, swap
 /// two neighbours), the tolerance the fuzzy query uses.
 pub fn within_distance(a: &str, b: &str, max: usize) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max {
+    let mut chars = ['\0'; 2 * MAX_CHARS];
+    let (Some(a), Some(b)) = split_chars(&mut chars, a, b, usize::MAX) else {
         return false;
+    };
+    a.len().abs_diff(b.len()) <= max && alignment(a, b, max, false)
+}
+
+/// Whether some start of `b` is at most `max` edits from `a`. Stems are starts of their
+/// words, so a word fails this only if its stem cannot be near `a` either: the cheap test
+/// before the stemmer runs.
+fn near_some_start(a: &str, b: &str, max: usize) -> bool {
+    let mut chars = ['\0'; 2 * MAX_CHARS];
+    let (Some(a), Some(b)) = split_chars(&mut chars, a, b, a.chars().count() + max) else {
+        return false;
+    };
+    b.len() + max >= a.len() && alignment(a, b, max, true)
+}
+
+/// Longer words are never indexed (see `analysis::MAX_WORD`), so never matched.
+const MAX_CHARS: usize = 63;
+
+/// The characters of `a` and the first `take_b` of `b`, in `buffer` (on the caller's
+/// stack: this runs for every word of a snippet); `None` for words too long.
+fn split_chars<'a>(
+    buffer: &'a mut [char; 2 * MAX_CHARS],
+    a: &str,
+    b: &str,
+    take_b: usize,
+) -> (Option<&'a [char]>, Option<&'a [char]>) {
+    let (first, second) = buffer.split_at_mut(MAX_CHARS);
+    let fill = |slot: &'a mut [char], s: &str, take: usize| -> Option<&'a [char]> {
+        let mut len = 0;
+        for c in s.chars().take(take) {
+            *slot.get_mut(len)? = c;
+            len += 1;
+        }
+        Some(&slot[..len])
+    };
+    (fill(first, a, usize::MAX), fill(second, b, take_b))
+}
+
+/// Optimal string alignment of `a` against `b`: whether all of `a` is at most `max`
+/// edits from all of `b`, or with `any_start` from some start of `b`.
+fn alignment(a: &[char], b: &[char], max: usize, any_start: bool) -> bool {
+    // The row before the previous, the previous and the current, taking turns; each
+    // entry is the distance of `a[..i]` to `b[..j]` (at most 2 * MAX_CHARS).
+    let mut rows = [[0u8; MAX_CHARS + 1]; 3];
+    for (j, d) in rows[1].iter_mut().enumerate().take(b.len() + 1) {
+        *d = j as u8;
     }
-    // Optimal string alignment distance over three rows.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    let max = max.min(usize::from(u8::MAX) - 1) as u8;
+    let (mut before, mut prev, mut cur) = (0, 1, 2);
     for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        rows[cur][0] = i as u8;
+        let mut row_min = i as u8;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(before[j - 2] + 1);
+                d = d.min(rows[before][j - 2] + 1);
             }
-            cur[j] = d;
+            rows[cur][j] = d;
             row_min = row_min.min(d);
         }
+        // Rows never get smaller: once all of one is too far, so is the rest.
         if row_min > max {
             return false;
         }
-        std::mem::swap(&mut before, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        (before, prev, cur) = (prev, cur, before);
     }
-    prev[b.len()] <= max
+    let last = &rows[prev][..=b.len()];
+    if any_start {
+        last.iter().any(|&d| d <= max)
+    } else {
+        last[b.len()] <= max
+    }
 }
 
 #[cfg(test)]
@@ -310,5 +363,15 @@ mod tests {
         assert!(!within_distance("termin", "tremni", 1));
         assert!(within_distance("anmeldung", "anmedlung", 1));
         assert!(!within_distance("kurz", "lang", 2));
+    }
+
+    #[test]
+    fn the_quick_test_keeps_every_word_whose_start_is_near() {
+        // Stems are starts of their words: a typo'd stem is near a start of the word.
+        assert!(near_some_start("bauantrg", "bauantrages", 1));
+        assert!(near_some_start("anmedlung", "anmeldungen", 1));
+        assert!(near_some_start("termn", "termin", 1));
+        assert!(!near_some_start("termin", "vertrag", 1));
+        assert!(!near_some_start("bauantrag", "bau", 2));
     }
 }

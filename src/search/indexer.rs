@@ -5,13 +5,14 @@
 //! again from the cursor of the last commit, and rows applied since are applied anew.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::Ordering;
 use std::sync::{MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use tantivy::schema::Facet;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::documents::{self, Kind, SearchDoc};
@@ -42,7 +43,7 @@ pub struct Committed {
 }
 
 pub struct WriterState {
-    writer: IndexWriter,
+    writer: Writer,
     cursor: i64,
     needs_rebuild: bool,
     /// Changes are in the writer but not committed.
@@ -62,11 +63,43 @@ impl WriterState {
             None => (0, true),
         };
         WriterState {
-            writer,
+            writer: Writer(Some(writer)),
             cursor,
             needs_rebuild,
             dirty: false,
             last_commit: Instant::now(),
+        }
+    }
+}
+
+/// The index writer, which waits for merges under way when it is dropped. Tantivy lets
+/// them run on after the writer and its directory lock are gone; a merge still writing
+/// into a folder that the next opener resets (or a later process opens) races with it.
+struct Writer(Option<IndexWriter>);
+
+impl Deref for Writer {
+    type Target = IndexWriter;
+    fn deref(&self) -> &IndexWriter {
+        self.0
+            .as_ref()
+            .expect("the writer is only taken when dropped")
+    }
+}
+
+impl DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut IndexWriter {
+        self.0
+            .as_mut()
+            .expect("the writer is only taken when dropped")
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if let Some(writer) = self.0.take() {
+            if let Err(e) = writer.wait_merging_threads() {
+                tracing::warn!(error = %e, "search index merge failed while closing");
+            }
         }
     }
 }
@@ -115,12 +148,12 @@ impl Search {
         let mut st = self.state()?;
         let mut conn = db::checkout(&self.pool)?;
         if st.needs_rebuild {
-            let n = self.rebuild_locked(&mut st, &mut conn, &mut |_, _| {})?;
+            let n = self.rebuild_in_step(&mut st, &mut conn)?;
             return Ok(Step::Rebuilt(n));
         }
         let batch = outbox::read(&mut conn, st.cursor)?;
         if batch.rebuild {
-            let n = self.rebuild_locked(&mut st, &mut conn, &mut |_, _| {})?;
+            let n = self.rebuild_in_step(&mut st, &mut conn)?;
             return Ok(Step::Rebuilt(n));
         }
         let mut step = Step::Idle;
@@ -174,10 +207,32 @@ impl Search {
     }
 
     /// Rebuilds the index from the database, reporting `(done, total)` as it goes.
+    /// Waits for the final merge too, so that `innolab reindex` leaves a merged index.
     pub fn rebuild(&self, progress: &mut dyn FnMut(u64, u64)) -> AppResult<u64> {
         let mut st = self.state()?;
         let mut conn = db::checkout(&self.pool)?;
-        self.rebuild_locked(&mut st, &mut conn, progress)
+        let (done, merging) = self.rebuild_locked(&mut st, &mut conn, progress)?;
+        drop(st);
+        if let Some(merging) = merging {
+            finish_merge(&self.reader, merging);
+        }
+        Ok(done)
+    }
+
+    /// A rebuild by the indexer thread: the merge finishes in the background, so that
+    /// changes are applied meanwhile.
+    fn rebuild_in_step(&self, st: &mut WriterState, conn: &mut DbConnection) -> AppResult<u64> {
+        let (done, merging) = self.rebuild_locked(st, conn, &mut |_, _| {})?;
+        if let Some(merging) = merging {
+            let reader = self.reader.clone();
+            let started = std::thread::Builder::new()
+                .name("search-merge".into())
+                .spawn(move || finish_merge(&reader, merging));
+            if let Err(e) = started {
+                tracing::warn!(error = %e, "cannot wait for the search index merge");
+            }
+        }
+        Ok(done)
     }
 
     fn rebuild_locked(
@@ -185,8 +240,31 @@ impl Search {
         st: &mut WriterState,
         conn: &mut DbConnection,
         progress: &mut dyn FnMut(u64, u64),
-    ) -> AppResult<u64> {
+    ) -> AppResult<(u64, Option<Merging>)> {
         let started = Instant::now();
+        // The build's segments are merged in one go once it is committed; the usual
+        // merge policy would start merging them while they are written.
+        st.writer.set_merge_policy(Box::new(NoMergePolicy));
+        let built = self.build_all(st, conn, progress);
+        let merging = built.as_ref().ok().and_then(|_| self.merge_all(st));
+        st.writer
+            .set_merge_policy(Box::new(LogMergePolicy::default()));
+        let done = built?;
+        tracing::info!(
+            records = done,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search index rebuilt"
+        );
+        Ok((done, merging))
+    }
+
+    /// Replaces every document by what the database holds now, and commits.
+    fn build_all(
+        &self,
+        st: &mut WriterState,
+        conn: &mut DbConnection,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> AppResult<u64> {
         // Everything committed before this point is read below; later changes come
         // through the outbox after this cursor (applying one twice is harmless).
         let cursor = outbox::current_cursor(conn)?;
@@ -216,11 +294,6 @@ impl Search {
         st.needs_rebuild = false;
         self.commit(st)?;
         self.building.store(false, Ordering::Relaxed);
-        tracing::info!(
-            records = done,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "search index rebuilt"
-        );
         Ok(done)
     }
 
@@ -263,6 +336,15 @@ impl Search {
         Ok(())
     }
 
+    /// Starts merging a fresh build into one segment: every search pays a fixed price
+    /// per segment (term lookups, the compound-part scan), and a build leaves one segment
+    /// per writer thread and flush. Readers use the old segments until it is done (see
+    /// [`finish_merge`]).
+    fn merge_all(&self, st: &mut WriterState) -> Option<Merging> {
+        let segments = st.writer.index().searchable_segment_ids().ok()?;
+        (segments.len() > 1).then(|| st.writer.merge(&segments))
+    }
+
     fn refresh_topics(&self, conn: &mut DbConnection) -> AppResult<()> {
         use crate::db::schema::topics;
         use diesel::prelude::*;
@@ -297,14 +379,11 @@ impl Search {
                 Audience::Admins => doc.add_text(f.audience, AUDIENCE_ADMINS),
             }
         }
-        doc.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
         if let Some(status) = &d.status {
             doc.add_text(f.status, status);
-            doc.add_facet(f.facets, Facet::from_path(["status", status.as_str()]));
         }
         for t in &d.topics {
             doc.add_text(f.topic, t);
-            doc.add_facet(f.facets, Facet::from_path(["topic", t.as_str()]));
         }
         if let Some(agency) = &d.agency {
             doc.add_text(f.agency, agency);
@@ -319,7 +398,7 @@ impl Search {
         for field in [f.title_de, f.title_en] {
             doc.add_text(field, &d.title);
         }
-        for field in [f.text_de, f.text_en, f.parts] {
+        for field in [f.text_de, f.text_en, f.parts, f.pairs] {
             doc.add_text(field, &d.title);
             doc.add_text(field, &d.body);
             doc.add_text(field, &d.aux);
@@ -330,6 +409,21 @@ impl Search {
             d.deadline.map_or(0, |t| t.and_utc().timestamp()),
         );
         doc
+    }
+}
+
+/// A merge under way.
+type Merging = tantivy::FutureResult<Option<tantivy::index::SegmentMeta>>;
+
+/// Waits for `merging`, then lets searches use the merged segment.
+fn finish_merge(reader: &tantivy::IndexReader, merging: Merging) {
+    match merging.wait() {
+        Ok(_) => {
+            if let Err(e) = reader.reload() {
+                tracing::warn!(error = %e, "search index reload after merging failed");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "search index segments not merged"),
     }
 }
 

@@ -11,21 +11,29 @@
 //! - [`schema`]: the fields and the schema version.
 //! - [`documents`]: what a record looks like to the index, loaded in batches.
 //! - [`query`]: lenient reading of the search box.
+//! - [`disjunction`]: one query word in all its forms, scored cheaply.
 //! - [`execute`]: running a search for a reader: visibility, filters, facets, sorting.
+//! - [`visibility`]: what a reader may find, kept per segment.
+//! - [`facets`]: counts per kind, topic and status, kept per segment.
+//! - [`segment_cache`]: what is read once per index segment.
 //! - [`highlight`]: escaped snippets with the matches marked.
 
 pub mod analysis;
+pub mod disjunction;
 pub mod documents;
 pub mod execute;
+pub mod facets;
 pub mod highlight;
 pub mod indexer;
 pub mod outbox;
 pub mod query;
 pub mod schema;
+pub mod segment_cache;
+pub mod visibility;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
@@ -40,9 +48,16 @@ pub use execute::{Hit, Request, Results, Sort};
 /// Memory the writer may use before it flushes a segment (spread over its threads).
 const WRITER_BUDGET: usize = 64 * 1024 * 1024;
 
+/// Bytes per compressed block of stored documents.
+const DOCSTORE_BLOCK: usize = 4096;
+
 /// The index of this process and the state of its one writer.
 pub struct Search {
     reader: IndexReader,
+    /// Per segment: who may find each document, and its facet values. Both are warmers
+    /// of `reader`, which holds them weakly.
+    audiences: Arc<visibility::Audiences>,
+    facets: Arc<facets::Facets>,
     fields: schema::Fields,
     analyzers: analysis::Analyzers,
     writer: Mutex<indexer::WriterState>,
@@ -62,7 +77,7 @@ impl Search {
         std::fs::create_dir_all(dir)
             .map_err(|e| AppError::Config(format!("cannot create {}: {e}", dir.display())))?;
         let (schema, fields) = schema::build();
-        let opened = open_current(dir)?;
+        let opened = open_current(dir, &schema)?;
         let (index, state) = match opened {
             Some(found) => found,
             None => {
@@ -74,8 +89,14 @@ impl Search {
                         AppError::Config(format!("cannot reset {}: {e}", dir.display()))
                     })?;
                 let directory = mmap(dir)?;
-                let index = Index::create(directory, schema, Default::default())
-                    .map_err(AppError::internal)?;
+                let settings = tantivy::IndexSettings {
+                    // A result page reads about twenty stored documents, each from its
+                    // own block: small blocks keep that from decompressing 16 KiB each.
+                    docstore_blocksize: DOCSTORE_BLOCK,
+                    ..Default::default()
+                };
+                let index =
+                    Index::create(directory, schema, settings).map_err(AppError::internal)?;
                 (index, None)
             }
         };
@@ -88,14 +109,23 @@ impl Search {
                 tantivy::TantivyError::LockFailure(..) => in_use(dir),
                 other => AppError::internal(other),
             })?;
+        let audiences = Arc::new(visibility::Audiences::new(fields));
+        let facets = Arc::new(facets::Facets::new(fields));
+        let warmers: Vec<Weak<dyn tantivy::Warmer>> = vec![
+            Arc::downgrade(&audiences) as _,
+            Arc::downgrade(&facets) as _,
+        ];
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(warmers)
             .try_into()
             .map_err(AppError::internal)?;
         let building = state.is_none();
         Ok(Search {
             reader,
+            audiences,
+            facets,
             fields,
             analyzers,
             writer: Mutex::new(indexer::WriterState::new(writer, state)),
@@ -126,9 +156,13 @@ impl Search {
     }
 }
 
-/// The index in `dir` if it exists, is readable and has the current schema version,
-/// with the state its last commit recorded.
-fn open_current(dir: &Path) -> AppResult<Option<(Index, Option<indexer::Committed>)>> {
+/// The index in `dir` if it exists, is readable and has the current schema (its version
+/// and its fields: a forgotten version bump must not mix up fields), with the state its
+/// last commit recorded.
+fn open_current(
+    dir: &Path,
+    schema: &tantivy::schema::Schema,
+) -> AppResult<Option<(Index, Option<indexer::Committed>)>> {
     let directory = mmap(dir)?;
     if !Index::exists(&directory).unwrap_or(false) {
         return Ok(None);
@@ -146,7 +180,9 @@ fn open_current(dir: &Path) -> AppResult<Option<(Index, Option<indexer::Committe
         .and_then(|m| m.payload)
         .and_then(|p| serde_json::from_str::<indexer::Committed>(&p).ok());
     match committed {
-        Some(c) if c.schema == schema::SCHEMA_VERSION => Ok(Some((index, Some(c)))),
+        Some(c) if c.schema == schema::SCHEMA_VERSION && index.schema() == *schema => {
+            Ok(Some((index, Some(c))))
+        }
         _ => {
             tracing::info!(dir = %dir.display(), "search index of another version; rebuilding");
             Ok(None)

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump with every change to the fields below or to the analyzers.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles of every field, looked up once.
 #[derive(Debug, Clone, Copy)]
@@ -24,8 +24,6 @@ pub struct Fields {
     pub status: Field,
     pub topic: Field,
     pub agency: Field,
-    /// `/kind/…`, `/status/…`, `/topic/…` for the facet counts.
-    pub facets: Field,
     pub title: Field,
     pub body: Field,
     pub url: Field,
@@ -36,6 +34,8 @@ pub struct Fields {
     pub title_en: Field,
     pub text_en: Field,
     pub parts: Field,
+    /// Neighbouring German terms as one term: two-word phrases without positions.
+    pub pairs: Field,
     /// Last change, in seconds: the "newest" order.
     pub date: Field,
     /// Submission deadline in seconds (0: none): the "deadline" order.
@@ -64,7 +64,6 @@ pub fn build() -> (Schema, Fields) {
         status: b.add_text_field("status", STRING | STORED),
         topic: b.add_text_field("topic", STRING),
         agency: b.add_text_field("agency", STRING),
-        facets: b.add_facet_field("facets", tantivy::schema::FacetOptions::default()),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
         url: b.add_text_field("url", STORED),
@@ -74,6 +73,10 @@ pub fn build() -> (Schema, Fields) {
         title_en: b.add_text_field("title_en", analyzed(analysis::EN, positions)),
         text_en: b.add_text_field("text_en", analyzed(analysis::EN, positions)),
         parts: b.add_text_field("parts", analyzed(analysis::PARTS, IndexRecordOption::Basic)),
+        pairs: b.add_text_field(
+            "pairs",
+            analyzed(analysis::PAIRS, IndexRecordOption::WithFreqs),
+        ),
         date: b.add_i64_field("date", FAST | STORED),
         deadline: b.add_i64_field("deadline", FAST | STORED),
     };

@@ -163,13 +163,14 @@ impl Ctx {
         let Some(uid) = actor.user_id() else {
             return self.search_as(policy::SearchReader::default(), req).await;
         };
-        let search = self.state.search.clone();
-        self.db(move |conn| {
-            use diesel::RunQueryDsl;
-            let member_of = crate::domain::organisations::ids_of_member(uid).load(conn)?;
-            search.search(&policy::SearchReader::new(&actor, member_of), &req)
-        })
-        .await
+        let member_of = self
+            .db(move |conn| {
+                use diesel::RunQueryDsl;
+                Ok(crate::domain::organisations::ids_of_member(uid).load(conn)?)
+            })
+            .await?;
+        self.search_as(policy::SearchReader::new(&actor, member_of), req)
+            .await
     }
 
     /// Searches as `reader` (the public lists search as a visitor).
@@ -179,9 +180,10 @@ impl Ctx {
         req: crate::search::Request,
     ) -> AppResult<crate::search::Results> {
         let search = self.state.search.clone();
-        web::block(move || search.search(&reader, &req))
-            .await
-            .map_err(AppError::internal)?
+        self.state
+            .searches
+            .run(move || search.search(&reader, &req))
+            .await?
     }
 
     /// Appends an audit entry in its own transaction.

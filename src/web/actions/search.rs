@@ -1,6 +1,5 @@
 //! The search parameters the page and the API share, and how they become a search.
 
-use actix_web::web;
 use serde::Deserialize;
 
 use crate::auth::policy::SearchReader;
@@ -18,16 +17,17 @@ pub async fn challenge_ids(ctx: &Ctx, q: Option<&str>) -> AppResult<Option<Vec<i
     };
     let search = ctx.state.search.clone();
     let q = q.to_string();
-    web::block(move || {
-        search.matching_ids(
-            &SearchReader::default(),
-            &q,
-            Kind::Challenge,
-            MAX_RESULTS as usize,
-        )
-    })
-    .await
-    .map_err(AppError::internal)?
+    ctx.state
+        .searches
+        .run(move || {
+            search.matching_ids(
+                &SearchReader::default(),
+                &q,
+                Kind::Challenge,
+                MAX_RESULTS as usize,
+            )
+        })
+        .await?
 }
 
 /// `?q=&kind=&topic=&status=&agency=&sort=&page=&per_page=`, all optional.
