@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod challenges;
+pub mod evaluation;
 pub mod messages;
 pub mod notifications;
 pub mod organisations;
