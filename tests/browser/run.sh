@@ -14,7 +14,7 @@ cd "$here"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 [[ -x "$CHROMIUM" ]] || { echo "Chromium is missing: apt-get install chromium" >&2; exit 1; }
 [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund
-bin="${INNOLAB_BIN:-$root/target/debug/innolab}"
+bin="${INNOLAB_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/innolab}"
 [[ "$bin" = /* ]] || bin="$root/$bin"
 if [[ ! -x "$bin" ]]; then (cd "$root" && cargo build --quiet); fi
 
