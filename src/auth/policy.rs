@@ -7,6 +7,7 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use crate::domain::evaluation::reviews::ReviewerFacts;
 use crate::domain::organisations::{OrgKind, Role};
 
 /// The person (or nobody) behind a request.
@@ -60,6 +61,8 @@ pub struct ProposalFacts {
     pub challenge: ChallengeFacts,
     /// The challenge made its proposals public and the deadline has passed.
     pub public: bool,
+    /// The actor's place as an evaluator of the proposal.
+    pub reviewer: ReviewerFacts,
 }
 
 impl ProposalFacts {
@@ -70,6 +73,27 @@ impl ProposalFacts {
     fn is_agency(&self) -> bool {
         !self.draft && self.challenge.agency.role.is_some()
     }
+    /// An assigned evaluator without a conflict.
+    fn is_evaluator(&self) -> bool {
+        !self.draft && self.reviewer.assigned && !self.reviewer.conflicted
+    }
+    /// The actor reads the proposal only as its evaluator in a blind stage: team,
+    /// organisation and file names stay hidden.
+    pub fn hides_team(&self) -> bool {
+        self.reviewer.blind && self.is_evaluator() && !self.is_team() && !self.is_agency()
+    }
+    /// Its public part is visible, so it is no secret that it exists.
+    fn known(&self) -> bool {
+        self.is_team() || self.is_agency() || self.is_evaluator() || (self.public && !self.draft)
+    }
+}
+
+/// What the policy needs to know about the actor as an evaluator of a challenge.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluatorFacts {
+    pub challenge_id: i64,
+    /// The actor accepted the challenge's evaluator invitation.
+    pub evaluator: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +129,12 @@ pub enum Action<'a> {
     EditProposal(&'a ProposalFacts),
     /// Write in the co-creation thread.
     MessageProposal(&'a ProposalFacts),
+    /// Write and submit one's review of an assigned proposal.
+    ReviewProposal(&'a ProposalFacts),
+    /// Read the submitted reviews: the agency, and evaluators once their own is in.
+    ViewReviews(&'a ProposalFacts),
+    /// Act as an evaluator of the challenge (declare conflicts).
+    ActAsEvaluator(&'a EvaluatorFacts),
 }
 
 impl Action<'_> {
@@ -131,6 +161,9 @@ impl Action<'_> {
             Action::ViewProposalPrivate(_) => "view_proposal_private",
             Action::EditProposal(_) => "edit_proposal",
             Action::MessageProposal(_) => "message_proposal",
+            Action::ReviewProposal(_) => "review_proposal",
+            Action::ViewReviews(_) => "view_reviews",
+            Action::ActAsEvaluator(_) => "act_as_evaluator",
         }
     }
 
@@ -152,7 +185,10 @@ impl Action<'_> {
             Action::ViewProposal(p)
             | Action::ViewProposalPrivate(p)
             | Action::EditProposal(p)
-            | Action::MessageProposal(p) => ("proposal", Some(p.id)),
+            | Action::MessageProposal(p)
+            | Action::ReviewProposal(p)
+            | Action::ViewReviews(p) => ("proposal", Some(p.id)),
+            Action::ActAsEvaluator(e) => ("challenge", Some(e.challenge_id)),
             Action::ManageOwnAccount => ("account", None),
             Action::CreateOrganisation => ("organisation", None),
             Action::AdminArea | Action::VerifyOrganisation => ("admin", None),
@@ -276,31 +312,64 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
             }
         }
         Action::ViewProposal(p) => {
-            if p.is_team() || p.is_agency() || (p.public && !p.draft) {
+            if p.known() {
                 Ok(())
             } else {
                 Err(Denial::Hidden)
             }
         }
-        Action::ViewProposalPrivate(p) | Action::MessageProposal(p) => {
+        Action::ViewProposalPrivate(p) => {
+            if p.is_team() || p.is_agency() || p.is_evaluator() {
+                Ok(())
+            } else {
+                deny_known(p)
+            }
+        }
+        Action::MessageProposal(p) => {
             if p.is_team() || p.is_agency() {
                 Ok(())
-            } else if p.public && !p.draft {
-                // Its public part is visible, so it is no secret that it exists.
-                Err(Denial::Forbidden)
             } else {
-                Err(Denial::Hidden)
+                deny_known(p)
+            }
+        }
+        Action::ReviewProposal(p) => {
+            if p.is_evaluator() {
+                Ok(())
+            } else {
+                deny_known(p)
+            }
+        }
+        Action::ViewReviews(p) => {
+            if p.is_agency() || (p.is_evaluator() && p.reviewer.own_submitted) {
+                Ok(())
+            } else {
+                deny_known(p)
+            }
+        }
+        Action::ActAsEvaluator(e) => {
+            user.ok_or(Denial::NotLoggedIn)?;
+            if e.evaluator {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden)
             }
         }
         Action::EditProposal(p) => {
             if p.is_team() {
                 Ok(())
-            } else if p.is_agency() || (p.public && !p.draft) {
-                Err(Denial::Forbidden)
             } else {
-                Err(Denial::Hidden)
+                deny_known(p)
             }
         }
+    }
+}
+
+/// A refusal that does not reveal a proposal the actor may not know of.
+fn deny_known(p: &ProposalFacts) -> Result<(), Denial> {
+    if p.known() {
+        Err(Denial::Forbidden)
+    } else {
+        Err(Denial::Hidden)
     }
 }
 
@@ -505,7 +574,48 @@ mod tests {
                 agency: org(OrgKind::Agency, true, agency),
             },
             public,
+            reviewer: ReviewerFacts::default(),
         }
+    }
+
+    #[test]
+    fn evaluators_see_what_they_review_and_reviews_only_after_their_own() {
+        let u = actor(6, false, true);
+        let mut p = proposal(false, None, None, false);
+        assert_eq!(authorize(&u, Action::ViewProposal(&p)), Err(Denial::Hidden));
+        p.reviewer.assigned = true;
+        assert!(authorize(&u, Action::ViewProposalPrivate(&p)).is_ok());
+        assert!(authorize(&u, Action::ReviewProposal(&p)).is_ok());
+        assert_eq!(
+            authorize(&u, Action::ViewReviews(&p)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&u, Action::MessageProposal(&p)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&u, Action::EditProposal(&p)),
+            Err(Denial::Forbidden)
+        );
+        p.reviewer.own_submitted = true;
+        assert!(authorize(&u, Action::ViewReviews(&p)).is_ok());
+        // A conflict outweighs the assignment: the proposal is hidden again.
+        p.reviewer.conflicted = true;
+        assert_eq!(authorize(&u, Action::ViewProposal(&p)), Err(Denial::Hidden));
+        assert_eq!(
+            authorize(&u, Action::ReviewProposal(&p)),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(authorize(&u, Action::ViewReviews(&p)), Err(Denial::Hidden));
+        // The team never reads reviews; the agency does.
+        let team = proposal(false, Some(Role::Owner), None, false);
+        assert_eq!(
+            authorize(&u, Action::ViewReviews(&team)),
+            Err(Denial::Forbidden)
+        );
+        let agency = proposal(false, None, Some(Role::Member), false);
+        assert!(authorize(&u, Action::ViewReviews(&agency)).is_ok());
     }
 
     #[test]
@@ -654,6 +764,7 @@ mod tests {
                                         team_role: in_team.then_some(Role::Member),
                                         challenge: challenge.clone(),
                                         public: public_from.is_some_and(|d| d <= now),
+                                        reviewer: ReviewerFacts::default(),
                                     };
                                     assert_eq!(
                                         authorize(&who, Action::ViewProposal(&facts)).is_ok(),

@@ -95,8 +95,10 @@ diesel::table! {
         id -> BigInt,
         kind -> Text,
         organisation_id -> Nullable<BigInt>,
+        challenge_id -> Nullable<BigInt>,
         email -> Text,
-        role -> Text,
+        role -> Nullable<Text>,
+        expertise -> Text,
         invited_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         expires_at -> Timestamp,
@@ -171,6 +173,9 @@ diesel::table! {
         blind -> Bool,
         starts_at -> Nullable<Timestamp>,
         ends_at -> Nullable<Timestamp>,
+        status -> Text,
+        released_at -> Nullable<Timestamp>,
+        scores_released -> Bool,
     }
 }
 
@@ -316,6 +321,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluators (id) {
+        id -> BigInt,
+        challenge_id -> BigInt,
+        user_id -> BigInt,
+        expertise -> Text,
+        joined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conflicts (id) {
+        id -> BigInt,
+        evaluator_id -> BigInt,
+        organisation_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stage_entries (id) {
+        id -> BigInt,
+        stage_id -> BigInt,
+        proposal_id -> BigInt,
+        outcome -> Nullable<Text>,
+        feedback -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> BigInt,
+        stage_id -> BigInt,
+        proposal_id -> BigInt,
+        evaluator_id -> BigInt,
+        created_at -> Timestamp,
+        declined_at -> Nullable<Timestamp>,
+        decline_reason -> Text,
+    }
+}
+
+diesel::table! {
+    reviews (assignment_id) {
+        assignment_id -> BigInt,
+        scores -> Text,
+        comments -> Text,
+        comment -> Text,
+        confidence -> Nullable<BigInt>,
+        score -> Nullable<Double>,
+        submitted_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -334,6 +396,15 @@ diesel::joinable!(proposals -> organisations (organisation_id));
 diesel::joinable!(proposal_revisions -> proposals (proposal_id));
 diesel::joinable!(messages -> proposals (proposal_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(evaluators -> challenges (challenge_id));
+diesel::joinable!(evaluators -> users (user_id));
+diesel::joinable!(conflicts -> evaluators (evaluator_id));
+diesel::joinable!(stage_entries -> stages (stage_id));
+diesel::joinable!(stage_entries -> proposals (proposal_id));
+diesel::joinable!(assignments -> stages (stage_id));
+diesel::joinable!(assignments -> proposals (proposal_id));
+diesel::joinable!(assignments -> evaluators (evaluator_id));
+diesel::joinable!(reviews -> assignments (assignment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -360,4 +431,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_events,
     challenge_reminders,
     search_outbox,
+    evaluators,
+    conflicts,
+    stage_entries,
+    assignments,
+    reviews,
 );

@@ -13,6 +13,7 @@ use crate::db::schema::{
     challenge_topics, challenges, criteria, follows, organisations, proposals, stages, topics,
 };
 use crate::db::{self, DbConnection};
+use crate::domain::evaluation::workflow::StageStatus;
 use crate::domain::organisations::OrgKind;
 use crate::domain::pagination::{Page, Paged};
 use crate::domain::{text, time};
@@ -770,6 +771,21 @@ pub struct StageRow {
     pub blind: bool,
     pub starts_at: Option<NaiveDateTime>,
     pub ends_at: Option<NaiveDateTime>,
+    /// `planned`, `running` or `released` (see `evaluation::workflow`).
+    pub status: String,
+    pub released_at: Option<NaiveDateTime>,
+    /// Whether the teams see their scores with the outcome.
+    pub scores_released: bool,
+}
+
+impl StageRow {
+    pub fn status(&self) -> StageStatus {
+        match self.status.as_str() {
+            "running" => StageStatus::Running,
+            "released" => StageStatus::Released,
+            _ => StageStatus::Planned,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -923,7 +939,14 @@ pub fn replace_stages(
             ))
             .returning(stages::id)
             .get_result(conn)?;
+        let eligibility = s.kind.as_deref() == Some("eligibility");
         for (j, c) in s.criteria.iter().enumerate() {
+            // An eligibility check is answered yes (1) or no (0), whatever was typed.
+            let scale = if eligibility {
+                (0, 1)
+            } else {
+                (c.scale_min.unwrap_or(1), c.scale_max.unwrap_or(5))
+            };
             diesel::insert_into(criteria::table)
                 .values((
                     criteria::stage_id.eq(stage_id),
@@ -931,8 +954,8 @@ pub fn replace_stages(
                     criteria::name.eq(text::clean(&c.name).trim()),
                     criteria::description.eq(text::clean(&c.description).trim()),
                     criteria::weight.eq(c.weight),
-                    criteria::scale_min.eq(c.scale_min.unwrap_or(1)),
-                    criteria::scale_max.eq(c.scale_max.unwrap_or(5)),
+                    criteria::scale_min.eq(scale.0),
+                    criteria::scale_max.eq(scale.1),
                     criteria::comment_required.eq(c.comment_required),
                 ))
                 .execute(conn)?;

@@ -218,6 +218,15 @@ fn current_membership(org_id: i64, user_id: i64) -> CurrentMembership {
 }
 
 /// The user's current role in the organisation.
+/// Every organisation's id and name, by name (for choosing one in a form).
+pub fn names(conn: &mut DbConnection) -> AppResult<Vec<(i64, String)>> {
+    Ok(organisations::table
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .limit(2000)
+        .select((organisations::id, organisations::name))
+        .load(conn)?)
+}
+
 pub fn role_of(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
     let role: Option<String> = current_membership(org_id, user_id)
         .select(memberships::role)
@@ -361,24 +370,41 @@ pub fn invite(
     Ok(InviteOutcome::Invited { invitation_id })
 }
 
-#[derive(Debug, Clone, Serialize, Queryable)]
+/// An open invitation as its addressee sees it: to an organisation, or to evaluate one
+/// challenge of an agency (then `organisation_*` name that agency).
+#[derive(Debug, Clone, Serialize)]
 pub struct PendingInvitation {
     pub id: i64,
     pub kind: String,
     pub organisation_id: Option<i64>,
     pub organisation_name: String,
     pub organisation_slug: String,
-    pub role: String,
+    pub challenge_id: Option<i64>,
+    pub challenge_title: Option<String>,
+    pub challenge_slug: Option<String>,
+    pub role: Option<String>,
     pub expires_at: NaiveDateTime,
 }
 
-/// Open invitations addressed to the user's (verified) email address.
+/// id, kind, organisation id, name and slug, role, expiry.
+type InvitationRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+);
+
+/// Open invitations into organisations addressed to the user's (verified) email address.
 pub fn invitations_for(conn: &mut DbConnection, user: &User) -> AppResult<Vec<PendingInvitation>> {
     if !user.is_verified() {
         return Ok(Vec::new());
     }
-    Ok(invitations::table
+    let rows: Vec<InvitationRow> = invitations::table
         .inner_join(organisations::table)
+        .filter(invitations::kind.eq("organisation"))
         .filter(invitations::email.eq(&user.email))
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::declined_at.is_null())
@@ -394,11 +420,38 @@ pub fn invitations_for(conn: &mut DbConnection, user: &User) -> AppResult<Vec<Pe
             invitations::role,
             invitations::expires_at,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                kind,
+                organisation_id,
+                organisation_name,
+                organisation_slug,
+                role,
+                expires_at,
+            )| {
+                PendingInvitation {
+                    id,
+                    kind,
+                    organisation_id,
+                    organisation_name,
+                    organisation_slug,
+                    challenge_id: None,
+                    challenge_title: None,
+                    challenge_slug: None,
+                    role,
+                    expires_at,
+                }
+            },
+        )
+        .collect())
 }
 
-/// Accepts or declines an invitation addressed to the user; returns the organisation id.
-/// Someone else's invitation is "not found".
+/// Accepts or declines an invitation into an organisation addressed to the user; returns
+/// the organisation id. Someone else's invitation is "not found".
 pub fn answer_invitation(
     conn: &mut DbConnection,
     invitation_id: i64,
@@ -410,25 +463,32 @@ pub fn answer_invitation(
         .find(|i| i.id == invitation_id)
         .ok_or(AppError::NotFound)?;
     let org_id = open.organisation_id.ok_or(AppError::NotFound)?;
+    if accept && role_of(conn, org_id, user.id)?.is_none() {
+        let role = open.role.as_deref().and_then(Role::parse);
+        add_member(conn, org_id, user.id, role.unwrap_or(Role::Member))?;
+    }
+    close_invitation(conn, invitation_id, accept)?;
+    Ok(org_id)
+}
+
+/// Marks an invitation (of any kind) as accepted or declined.
+pub fn close_invitation(
+    conn: &mut DbConnection,
+    invitation_id: i64,
+    accept: bool,
+) -> AppResult<()> {
+    let target = invitations::table.find(invitation_id);
     let now = db::now();
     if accept {
-        if role_of(conn, org_id, user.id)?.is_none() {
-            add_member(
-                conn,
-                org_id,
-                user.id,
-                Role::parse(&open.role).unwrap_or(Role::Member),
-            )?;
-        }
-        diesel::update(invitations::table.find(invitation_id))
+        diesel::update(target)
             .set(invitations::accepted_at.eq(now))
             .execute(conn)?;
     } else {
-        diesel::update(invitations::table.find(invitation_id))
+        diesel::update(target)
             .set(invitations::declined_at.eq(now))
             .execute(conn)?;
     }
-    Ok(org_id)
+    Ok(())
 }
 
 /// Serialises membership changes of one organisation (PostgreSQL; SQLite's write

@@ -11,6 +11,7 @@ use crate::auth::policy::ProposalFacts;
 use crate::db::schema::{organisations, proposal_revisions, proposals};
 use crate::db::{self, DbConnection};
 use crate::domain::challenges::{self, Challenge, Status as ChallengeStatus};
+use crate::domain::evaluation::reviews::{self, ReviewerFacts};
 use crate::domain::organisations::OrgKind;
 use crate::domain::pagination::{Page, Paged};
 use crate::domain::text;
@@ -496,11 +497,21 @@ pub fn facts(
         Some(uid) => crate::domain::organisations::role_of(conn, p.organisation_id, uid)?,
         None => None,
     };
+    let challenge = challenges::facts(conn, c, user_id)?;
+    // Only someone outside team and agency can be its evaluator (a member would be in
+    // conflict anyway); asking only then keeps the usual pages to their statement budget.
+    let reviewer = match user_id {
+        Some(uid) if team_role.is_none() && challenge.agency.role.is_none() => {
+            reviews::reviewer_facts(conn, p.id, p.organisation_id, uid)?
+        }
+        _ => ReviewerFacts::default(),
+    };
     Ok(ProposalFacts {
         id: p.id,
         draft: p.status() == Status::Draft,
         team_role,
-        challenge: challenges::facts(conn, c, user_id)?,
+        challenge,
+        reviewer,
         // Only submitted proposals become public; withdrawn ones stay with team and agency.
         public: c.proposals_public(db::now()) && p.status() == Status::Submitted,
     })

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api;
 pub mod assets;
+pub mod chart;
 pub mod context;
 pub mod forms;
 pub mod middleware;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::proposals::configure)
         .configure(pages::search::configure)
         .configure(pages::stages::configure)
+        .configure(pages::evaluation::configure)
         .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);
 }

@@ -55,6 +55,7 @@ pub fn nav_section(path: &str) -> &'static str {
         "challenges" | "proposals" | "questions" => "challenges",
         "dashboard" | "notifications" => "dashboard",
         "admin" => "admin",
+        "evaluation" | "assignments" => "evaluation",
         "search" => "search",
         "account" | "invitations" => "account",
         _ => "",

@@ -90,6 +90,58 @@ pub fn format_euros(n: i64) -> String {
     format!("{out} €")
 }
 
+/// A 0–100 figure with one decimal, or nothing.
+pub fn points(v: Option<f64>) -> Option<String> {
+    v.map(|v| format!("{v:.1}"))
+}
+
+/// The ranking as CSV (RFC 4180, comma separated, with a header row). Text cells that a
+/// spreadsheet would run as a formula get a leading apostrophe.
+pub fn ranking_csv(rows: &[crate::domain::evaluation::reviews::RankingRow]) -> String {
+    fn cell(text: &str) -> String {
+        let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{text}")
+        } else {
+            text.to_string()
+        };
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text
+        }
+    }
+    let num = |v: Option<f64>| points(v).unwrap_or_default();
+    let mut out = String::from(
+        "place,proposal_id,title,organisation,score,calibrated,spread,reviews_done,reviews_required,flags,outcome\r\n",
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let flags: Vec<&str> = r
+            .ranked
+            .flags
+            .iter()
+            .map(|f| match f {
+                crate::domain::evaluation::ranking::Flag::Disagreement => "disagreement",
+                crate::domain::evaluation::ranking::Flag::Incomplete => "incomplete",
+            })
+            .collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            i + 1,
+            r.ranked.proposal_id,
+            cell(&r.title),
+            cell(&r.organisation_name),
+            num(r.ranked.score),
+            num(r.ranked.calibrated),
+            num(r.ranked.spread),
+            r.ranked.reviews_done,
+            r.ranked.reviews_required,
+            flags.join(" "),
+            r.outcome.as_deref().unwrap_or(""),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +165,32 @@ mod tests {
         assert_eq!(format_euros(45000), "45.000 €");
         assert_eq!(format_euros(1_200_000), "1.200.000 €");
         assert_eq!(format_euros(999), "999 €");
+    }
+
+    #[test]
+    fn ranking_csv_quotes_cells_and_defuses_formulas() {
+        use crate::domain::evaluation::ranking::{Flag, Ranked};
+        use crate::domain::evaluation::reviews::RankingRow;
+        let row = RankingRow {
+            ranked: Ranked {
+                proposal_id: 7,
+                score: Some(81.26),
+                spread: Some(3.0),
+                calibrated: None,
+                reviews_done: 2,
+                reviews_required: 3,
+                flags: vec![Flag::Incomplete],
+            },
+            title: "Akten, \"digital\"".into(),
+            organisation_name: "=HYPERLINK(\"x\")".into(),
+            outcome: Some("advance".into()),
+            scores: vec![80.0, 82.5],
+        };
+        let csv = ranking_csv(&[row]);
+        let line = csv.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            "1,7,\"Akten, \"\"digital\"\"\",\"'=HYPERLINK(\"\"x\"\")\",81.3,,3.0,2,3,incomplete,advance"
+        );
     }
 }

@@ -78,6 +78,50 @@ async fn every_page_template_renders_in_both_languages() {
     let challenge = app.create_challenge(&org, &owner, "Seiten-Herausforderung", "open", 20);
     let proposal = app.create_proposal(&challenge, &startup, &team_lead, "submitted");
     let other = app.create_challenge(&org, &owner, "Zweite Herausforderung", "open", 20);
+    // An evaluation under way: a closed challenge with a running stage, one evaluator
+    // with a submitted review, so that every evaluation page has something to show.
+    let evaluated = app.create_challenge(&org, &owner, "Bewertete Herausforderung", "closed", 20);
+    let reviewed = app.create_proposal(&evaluated, &startup, &team_lead, "submitted");
+    let evaluator = app.create_user("pages-eval@example.org", "Evaluator");
+    let (stage_id, assignment_id) = app.with_conn(|c| {
+        use innolab::domain::challenges::{self, CriterionInput, StageInput};
+        use innolab::domain::evaluation::{evaluators, progress, reviews};
+        let criterion = CriterionInput {
+            name: "Wirkung".into(),
+            description: String::new(),
+            weight: 1.0,
+            scale_min: Some(1),
+            scale_max: Some(5),
+            comment_required: false,
+        };
+        let stage = StageInput {
+            name: "Fachbewertung".into(),
+            kind: None,
+            reviewers_per_proposal: 1,
+            blind: true,
+            starts_at: None,
+            ends_at: None,
+            criteria: vec![criterion],
+        };
+        let stages = challenges::replace_stages(c, &evaluated, &[stage]).unwrap();
+        let (inv, _) =
+            evaluators::invite(c, evaluated.id, owner.id, &evaluator.email, &[], &[]).unwrap();
+        evaluators::answer_invitation(c, inv, &evaluator, true).unwrap();
+        let e = evaluators::find_for_user(c, evaluated.id, evaluator.id)
+            .unwrap()
+            .unwrap();
+        let ctx = progress::load(c, stages[0].stage.id).unwrap();
+        progress::start(c, &ctx).unwrap();
+        let ctx = progress::load(c, ctx.id()).unwrap();
+        let a = reviews::assign(c, &ctx, reviewed.id, e.id).unwrap();
+        let input = reviews::ReviewInput {
+            scores: [(ctx.stage.criteria[0].id, 4.0)].into_iter().collect(),
+            submit: true,
+            ..Default::default()
+        };
+        reviews::save_review(c, &ctx, &a, &input, innolab::db::now()).unwrap();
+        (ctx.id(), a.id)
+    });
 
     let mut seen = BTreeSet::new();
     for lang in ["de", "en"] {
@@ -173,11 +217,27 @@ async fn every_page_template_renders_in_both_languages() {
             format!("/challenges/{}/proposals", challenge.slug),
             format!("/proposals/{}", proposal.id),
             format!("/proposals/{}/revisions", proposal.id),
+            format!("/challenges/{}/evaluation", evaluated.slug),
+            format!("/stages/{stage_id}/ranking"),
+            format!("/proposals/{}/reviews", reviewed.id),
+            format!("/challenges/{}/results", evaluated.slug),
         ];
         for path in &member_pages {
             let r = app.get(path).await;
             assert_eq!(r.status.as_u16(), 200, "{path}");
             check_frame(path, &r, lang);
+            seen.insert(page_of(&r));
+        }
+        app.log_in_as(&evaluator);
+        app.post_form("/language", &[("lang", lang)]).await;
+        for path in [
+            "/evaluation".to_string(),
+            format!("/assignments/{assignment_id}/review"),
+            format!("/proposals/{}", reviewed.id),
+        ] {
+            let r = app.get(&path).await;
+            r.assert_status(200);
+            check_frame(&path, &r, lang);
             seen.insert(page_of(&r));
         }
         app.log_in_as(&team_lead);

@@ -4,7 +4,16 @@
 //! - [`workflow`]: the one state machine for stages and a proposal's place in a stage.
 //! - [`assignment`]: balanced, conflict-free assignment of evaluators.
 //! - [`ranking`]: review scores, means, spreads, calibration and flags.
+//!
+//! These three are pure; the database side calls them:
+//!
+//! - [`evaluators`]: the pool, its invitations, and conflicts of interest.
+//! - [`progress`]: starting stages, decisions, release and results.
+//! - [`reviews`]: assignments, the score form, what evaluators see, the ranking read.
 
 pub mod assignment;
+pub mod evaluators;
+pub mod progress;
 pub mod ranking;
+pub mod reviews;
 pub mod workflow;

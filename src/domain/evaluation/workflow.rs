@@ -35,6 +35,38 @@ pub enum Outcome {
     Shelve,
 }
 
+impl StageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageStatus::Planned => "planned",
+            StageStatus::Running => "running",
+            StageStatus::Released => "released",
+        }
+    }
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Advance, Outcome::Reject, Outcome::Shelve];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Advance => "advance",
+            Outcome::Reject => "reject",
+            Outcome::Shelve => "shelve",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+impl From<Refusal> for crate::error::AppError {
+    fn from(r: Refusal) -> Self {
+        crate::error::AppError::Conflict {
+            message_id: r.message_id(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryState {
     Pending,
@@ -147,7 +179,7 @@ pub fn may_review(
 
 /// Which proposals enter a stage when it starts: for the first stage, every submitted
 /// proposal; for a later one, those advanced (and released) in the stage before.
-pub fn entrants<'a>(previous: Option<&'a [(i64, EntryState)]>, submitted: &'a [i64]) -> Vec<i64> {
+pub fn entrants(previous: Option<&[(i64, EntryState)]>, submitted: &[i64]) -> Vec<i64> {
     match previous {
         None => submitted.to_vec(),
         Some(entries) => entries

@@ -3,6 +3,7 @@
 //! transaction together with their audit entry, then send the mails.
 
 pub mod challenges;
+pub mod evaluation;
 pub mod proposals;
 pub mod search;
 
@@ -12,6 +13,7 @@ use crate::auth::policy::Action;
 use crate::auth::{api_tokens, passwords, sessions, throttle};
 use crate::domain::accounts::{self, RegistrationInput, User};
 use crate::domain::audit::{self, Event};
+use crate::domain::evaluation::evaluators;
 use crate::domain::organisations::{self, InviteOutcome, OrgInput, Organisation};
 use crate::domain::rate;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -51,7 +53,7 @@ pub async fn send_mail(
     }
 }
 
-fn link(ctx: &Ctx, path_and_query: &str) -> String {
+pub(crate) fn link(ctx: &Ctx, path_and_query: &str) -> String {
     format!("{}{}", ctx.state.config.public_url, path_and_query)
 }
 
@@ -553,11 +555,41 @@ pub async fn set_member_role(
     Ok(org)
 }
 
-pub async fn answer_invitation(ctx: &Ctx, invitation_id: i64, accept: bool) -> AppResult<i64> {
+/// What accepting or declining an invitation concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    Organisation(i64),
+    /// An evaluator invitation, with the challenge id.
+    Evaluator(i64),
+}
+
+/// Every open invitation of the user: into organisations and to evaluate challenges.
+pub async fn my_invitations(ctx: &Ctx) -> AppResult<Vec<organisations::PendingInvitation>> {
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let user = ctx.require_user()?.clone();
+    ctx.db(move |conn| {
+        let mut all = organisations::invitations_for(conn, &user)?;
+        all.extend(evaluators::invitations_for(conn, &user)?);
+        all.sort_by_key(|i| std::cmp::Reverse(i.id));
+        Ok(all)
+    })
+    .await
+}
+
+pub async fn answer_invitation(ctx: &Ctx, invitation_id: i64, accept: bool) -> AppResult<Answered> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let (user, ip) = (ctx.require_user()?.clone(), ctx.ip.clone());
     ctx.tx(move |conn| {
-        let org_id = organisations::answer_invitation(conn, invitation_id, &user, accept)?;
+        let evaluator = evaluators::invitations_for(conn, &user)?
+            .iter()
+            .any(|i| i.id == invitation_id);
+        let (answered, object) = if evaluator {
+            let cid = evaluators::answer_invitation(conn, invitation_id, &user, accept)?;
+            (Answered::Evaluator(cid), ("challenge", cid))
+        } else {
+            let oid = organisations::answer_invitation(conn, invitation_id, &user, accept)?;
+            (Answered::Organisation(oid), ("organisation", oid))
+        };
         let action = if accept {
             "invitation_accepted"
         } else {
@@ -565,11 +597,11 @@ pub async fn answer_invitation(ctx: &Ctx, invitation_id: i64, accept: bool) -> A
         };
         audit::append(
             conn,
-            Event::new(Some(user.id), action, "organisation", Some(org_id))
+            Event::new(Some(user.id), action, object.0, Some(object.1))
                 .details(json!({ "invitation_id": invitation_id }))
                 .ip(&ip),
         )?;
-        Ok(org_id)
+        Ok(answered)
     })
     .await
 }

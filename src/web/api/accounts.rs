@@ -173,29 +173,32 @@ pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
 #[derive(Serialize, ToSchema)]
 pub struct InvitationItem {
     pub id: i64,
-    /// `organisation` (evaluator invitations come with the evaluation module).
+    /// `organisation` or `evaluator`.
     pub kind: String,
+    /// The organisation, or for `evaluator` the agency of the challenge.
     pub organisation_id: Option<i64>,
     pub organisation_name: String,
-    pub role: String,
+    /// Only for `evaluator`.
+    pub challenge_id: Option<i64>,
+    pub challenge_title: Option<String>,
+    /// Only for `organisation`: `owner` or `member`.
+    pub role: Option<String>,
     pub expires_at: chrono::NaiveDateTime,
 }
 
 /// Pending invitations addressed to the caller's verified email address.
 #[utoipa::path(get, path = "/api/v1/me/invitations", tag = "accounts", responses((status = 200, body = [InvitationItem])))]
 pub async fn my_invitations(ctx: Ctx) -> AppResult<HttpResponse> {
-    ctx.authorize(Action::ManageOwnAccount).await?;
-    let user = ctx.require_user()?.clone();
-    let list = ctx
-        .db(move |conn| organisations::invitations_for(conn, &user))
-        .await?;
-    let items: Vec<InvitationItem> = list
+    let items: Vec<InvitationItem> = actions::my_invitations(&ctx)
+        .await?
         .into_iter()
         .map(|i| InvitationItem {
             id: i.id,
             kind: i.kind,
             organisation_id: i.organisation_id,
             organisation_name: i.organisation_name,
+            challenge_id: i.challenge_id,
+            challenge_title: i.challenge_title,
             role: i.role,
             expires_at: i.expires_at,
         })
@@ -203,20 +206,30 @@ pub async fn my_invitations(ctx: Ctx) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(items))
 }
 
+fn answered(a: actions::Answered, status: &str) -> HttpResponse {
+    let body = match a {
+        actions::Answered::Organisation(id) => {
+            serde_json::json!({ "organisation_id": id, "status": status })
+        }
+        actions::Answered::Evaluator(id) => {
+            serde_json::json!({ "challenge_id": id, "status": status })
+        }
+    };
+    HttpResponse::Ok().json(body)
+}
+
 /// Accept an invitation.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/accept", tag = "accounts",
     params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
 pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let org_id = actions::answer_invitation(&ctx, id.into_inner(), true).await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "organisation_id": org_id, "status": "accepted" })))
+    let a = actions::answer_invitation(&ctx, id.into_inner(), true).await?;
+    Ok(answered(a, "accepted"))
 }
 
 /// Decline an invitation.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/decline", tag = "accounts",
     params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
 pub async fn decline_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let org_id = actions::answer_invitation(&ctx, id.into_inner(), false).await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "organisation_id": org_id, "status": "declined" })))
+    let a = actions::answer_invitation(&ctx, id.into_inner(), false).await?;
+    Ok(answered(a, "declined"))
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod challenges;
+pub mod evaluation;
 pub mod openapi;
 pub mod organisations;
 pub mod proposals;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisations::configure)
             .configure(challenges::configure)
             .configure(proposals::configure)
+            .configure(evaluation::configure)
             .configure(search::configure)
             .route("/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(|| async { Err::<String, _>(AppError::NotFound) })),

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, challenges, organisations, proposals, search};
+use super::{accounts, challenges, evaluation, organisations, proposals, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,6 +47,20 @@ use super::{accounts, challenges, organisations, proposals, search};
         proposals::delete_attachment,
         proposals::post_message,
         proposals::thread,
+        evaluation::invite,
+        evaluation::pool,
+        evaluation::declare_conflict,
+        evaluation::start,
+        evaluation::assign,
+        evaluation::auto_assign,
+        evaluation::unassign,
+        evaluation::decline,
+        evaluation::my_assignments,
+        evaluation::review,
+        evaluation::ranking,
+        evaluation::decide,
+        evaluation::release,
+        evaluation::reviews_of,
         search::search,
     ),
     modifiers(&BearerAuth),

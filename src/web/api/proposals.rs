@@ -129,7 +129,15 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(view(&p, may_see_private(&ctx, &f))))
+    let mut v = view(&p, may_see_private(&ctx, &f));
+    if f.hides_team() {
+        // Blind review: nothing that names the team.
+        if let Value::Object(m) = &mut v {
+            m.remove("organisation_id");
+            m.remove("team");
+        }
+    }
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// Change fields; after submission only until the deadline, each change a new revision.

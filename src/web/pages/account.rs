@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
 use crate::auth::{api_tokens, sessions};
+use crate::domain::evaluation::evaluators;
 use crate::domain::{accounts, audit, organisations};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -51,7 +52,8 @@ async fn settings_data(ctx: &Ctx) -> AppResult<Value> {
                 api_tokens::list(conn, uid)?,
                 sessions::list(conn, uid)?,
                 organisations::memberships_of(conn, uid)?,
-                organisations::invitations_for(conn, &me)?.len(),
+                organisations::invitations_for(conn, &me)?.len()
+                    + evaluators::invitations_for(conn, &me)?.len(),
             ))
         })
         .await?;
@@ -213,11 +215,7 @@ async fn revoke_session(form: CsrfForm<NoFields>, path: web::Path<i64>) -> AppRe
 }
 
 async fn invitations(ctx: Ctx) -> AppResult<HttpResponse> {
-    ctx.authorize(Action::ManageOwnAccount).await?;
-    let user = ctx.require_user()?.clone();
-    let list = ctx
-        .db(move |conn| organisations::invitations_for(conn, &user))
-        .await?;
+    let list = actions::my_invitations(&ctx).await?;
     render::page(
         &ctx,
         "invitations",
@@ -231,15 +229,23 @@ async fn accept_invitation(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let org_id = actions::answer_invitation(&ctx, path.into_inner(), true).await?;
-    let org = ctx
-        .db(move |conn| organisations::find(conn, org_id))
-        .await?;
-    Ok(render::redirect_with(
-        &format!("/organisations/{}", org.slug),
-        "success",
-        "flash-invitation-accepted",
-    ))
+    match actions::answer_invitation(&ctx, path.into_inner(), true).await? {
+        actions::Answered::Organisation(org_id) => {
+            let org = ctx
+                .db(move |conn| organisations::find(conn, org_id))
+                .await?;
+            Ok(render::redirect_with(
+                &format!("/organisations/{}", org.slug),
+                "success",
+                "flash-invitation-accepted",
+            ))
+        }
+        actions::Answered::Evaluator(_) => Ok(render::redirect_with(
+            "/evaluation",
+            "success",
+            "flash-evaluator-accepted",
+        )),
+    }
 }
 
 async fn decline_invitation(

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod challenges;
 pub mod dashboard;
+pub mod evaluation;
 pub mod home;
 pub mod organisations;
 pub mod proposals;

@@ -8,10 +8,12 @@ use serde_json::{json, Value};
 use crate::auth::policy::{self, Action, ProposalFacts};
 use crate::domain::attachments::{self, Owner};
 use crate::domain::challenges::{self, Challenge};
+use crate::domain::evaluation::{progress, reviews as review_store};
 use crate::domain::pagination::{Page, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
 use crate::domain::{messages, text};
 use crate::error::{AppError, AppResult};
+use crate::i18n;
 use crate::web::actions::challenges as challenge_ops;
 use crate::web::actions::proposals::{self as ops, Step};
 use crate::web::context::Ctx;
@@ -188,24 +190,61 @@ async fn show_data(
     let may = |a| policy::authorize(&actor, a).is_ok();
     let private = may(Action::ViewProposalPrivate(f));
     let edit = may(Action::EditProposal(f));
+    // The co-creation thread and the revision history belong to team and agency only.
+    let co_creation = may(Action::MessageProposal(f));
+    let show_reviews = may(Action::ViewReviews(f));
+    let blind = f.hides_team();
+    let team = f.team_role.is_some();
     let (pid, oid) = (p.id, p.organisation_id);
-    let (org, files, thread) = ctx
+    let uid = ctx.user_id();
+    let assigned = f.reviewer.assigned && !f.reviewer.conflicted;
+    let (org, files, thread, outcomes, assignment) = ctx
         .db(move |conn| {
             let org = crate::domain::organisations::find(conn, oid)?;
-            if private {
-                Ok((
-                    org,
-                    attachments::list(conn, Owner::Proposal, pid)?,
-                    messages::thread(conn, pid, thread_page)?,
-                ))
+            let files = if private {
+                attachments::list(conn, Owner::Proposal, pid)?
             } else {
-                Ok((org, Vec::new(), Paged::new(Vec::new(), 0, thread_page)))
-            }
+                Vec::new()
+            };
+            let thread = if co_creation {
+                messages::thread(conn, pid, thread_page)?
+            } else {
+                Paged::new(Vec::new(), 0, thread_page)
+            };
+            let outcomes = if team {
+                progress::released_outcomes(conn, pid)?
+            } else {
+                Vec::new()
+            };
+            let assignment = match uid {
+                // The evaluator's way to the score form of the running stage.
+                Some(u) if assigned => review_store::mine(conn, u)?
+                    .into_iter()
+                    .find(|a| a.proposal_id == pid && a.stage_status == "running" && !a.declined),
+                _ => None,
+            };
+            Ok((org, files, thread, outcomes, assignment))
         })
         .await?;
     let now = crate::db::now();
     let open = c.accepts_submissions(now);
     let status = p.status();
+    // Blind review: neither organisation nor team, and files under neutral names.
+    let files: Vec<Value> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut v = json!(a);
+            if blind {
+                v["filename"] = json!(i18n::text_with(
+                    ctx.lang,
+                    "attachment-numbered",
+                    &[("number", (i + 1).to_string())]
+                ));
+            }
+            v
+        })
+        .collect();
     Ok(json!({
         "proposal": {
             "id": p.id,
@@ -222,14 +261,19 @@ async fn show_data(
         },
         "private": if private {
             json!({
-                "team_html": text::render_markdown(&p.team),
+                "team_html": if blind { None } else { Some(text::render_markdown(&p.team)) },
                 "cost": p.cost_estimate_eur.map(crate::web::views::format_euros),
                 "data_protection": p.data_protection,
             })
         } else {
             Value::Null
         },
-        "organisation": { "name": org.name, "slug": org.slug },
+        "blind": blind,
+        "co_creation": co_creation,
+        "outcomes": outcomes,
+        "show_reviews": show_reviews,
+        "assignment": assignment,
+        "organisation": if blind { Value::Null } else { json!({ "name": org.name, "slug": org.slug }) },
         "challenge": challenge_ref(c),
         "attachments": files,
         "thread": thread.items,
@@ -239,8 +283,8 @@ async fn show_data(
         "may_withdraw": edit && status == proposals::Status::Submitted && matches!(c.status(), challenges::Status::Open | challenges::Status::Closed),
         "may_reopen": edit && status == proposals::Status::Withdrawn && open,
         "may_upload": edit && proposals::ensure_editable(p, c, now).is_ok(),
-        "may_message": private && status != proposals::Status::Draft,
-        "show_revisions": private && p.revision > 0,
+        "may_message": co_creation && status != proposals::Status::Draft,
+        "show_revisions": co_creation && p.revision > 0,
         "message_form": { "body": "" },
     }))
 }

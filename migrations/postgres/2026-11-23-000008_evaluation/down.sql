@@ -1,0 +1,15 @@
+DROP TABLE reviews;
+DROP TABLE assignments;
+DROP TABLE stage_entries;
+DROP TABLE conflicts;
+DROP TABLE evaluators;
+DELETE FROM invitations WHERE kind = 'evaluator';
+ALTER TABLE invitations DROP CONSTRAINT invitations_target_check;
+ALTER TABLE invitations DROP CONSTRAINT invitations_kind_check;
+ALTER TABLE invitations DROP COLUMN expertise;
+ALTER TABLE invitations DROP COLUMN challenge_id;
+ALTER TABLE invitations ALTER COLUMN role SET NOT NULL;
+ALTER TABLE invitations ADD CONSTRAINT invitations_kind_check CHECK (kind IN ('organisation'));
+ALTER TABLE stages DROP COLUMN scores_released;
+ALTER TABLE stages DROP COLUMN released_at;
+ALTER TABLE stages DROP COLUMN status;

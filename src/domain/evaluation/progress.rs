@@ -1,0 +1,321 @@
+//! A stage's progress in the database: starting it with its entrants, deciding on each
+//! proposal, releasing the decisions, and what teams and the public then see.
+//!
+//! Every function asks [`workflow`] whether its transition is allowed before it writes;
+//! the callers record the audit entry in the same transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{challenges, organisations, proposals, stage_entries, stages};
+use crate::db::{self, DbConnection};
+use crate::domain::challenges::{self as challenge_store, Challenge, Stage, StageRow, Status};
+use crate::domain::evaluation::workflow::{self, EntryState, Outcome, StageStatus};
+use crate::domain::text;
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// A stage with its challenge, as every stage action needs both.
+#[derive(Debug, Clone)]
+pub struct StageContext {
+    pub stage: Stage,
+    pub challenge: Challenge,
+    /// The stages of the challenge in order (this one included).
+    pub siblings: Vec<StageRow>,
+}
+
+impl StageContext {
+    pub fn id(&self) -> i64 {
+        self.stage.stage.id
+    }
+    pub fn status(&self) -> StageStatus {
+        self.stage.stage.status()
+    }
+    fn index(&self) -> usize {
+        self.siblings
+            .iter()
+            .position(|s| s.id == self.id())
+            .unwrap_or(0)
+    }
+    /// The stage before this one, if any.
+    pub fn previous(&self) -> Option<&StageRow> {
+        self.index().checked_sub(1).map(|i| &self.siblings[i])
+    }
+    pub fn is_last(&self) -> bool {
+        self.index() + 1 == self.siblings.len()
+    }
+}
+
+pub fn load(conn: &mut DbConnection, stage_id: i64) -> AppResult<StageContext> {
+    let challenge_id: i64 = stages::table
+        .find(stage_id)
+        .select(stages::challenge_id)
+        .first(conn)?;
+    let challenge = challenge_store::find(conn, challenge_id)?;
+    let all = challenge_store::stages_of(conn, challenge_id)?;
+    let siblings = all.iter().map(|s| s.stage.clone()).collect();
+    let stage = all
+        .into_iter()
+        .find(|s| s.stage.id == stage_id)
+        .ok_or(AppError::NotFound)?;
+    Ok(StageContext {
+        stage,
+        challenge,
+        siblings,
+    })
+}
+
+/// A proposal in a stage, with its decision.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = stage_entries)]
+pub struct Entry {
+    pub id: i64,
+    pub stage_id: i64,
+    pub proposal_id: i64,
+    pub outcome: Option<String>,
+    pub feedback: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+impl Entry {
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome.as_deref().and_then(Outcome::parse)
+    }
+    /// The entry's state in the workflow, given its stage's status.
+    pub fn state(&self, stage: StageStatus) -> EntryState {
+        match (self.outcome(), stage) {
+            (None, _) => EntryState::Pending,
+            (Some(o), StageStatus::Released) => EntryState::Released(o),
+            (Some(o), _) => EntryState::Decided(o),
+        }
+    }
+}
+
+pub fn entries(conn: &mut DbConnection, stage_id: i64) -> AppResult<Vec<Entry>> {
+    Ok(stage_entries::table
+        .filter(stage_entries::stage_id.eq(stage_id))
+        .order(stage_entries::proposal_id.asc())
+        .select(Entry::as_select())
+        .load(conn)?)
+}
+
+fn entry(conn: &mut DbConnection, stage_id: i64, proposal_id: i64) -> AppResult<Entry> {
+    stage_entries::table
+        .filter(stage_entries::stage_id.eq(stage_id))
+        .filter(stage_entries::proposal_id.eq(proposal_id))
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| FieldErrors::single("proposal_id", "proposal-not-in-stage"))
+}
+
+/// Starts the stage: the first takes every submitted proposal, a later one those advanced
+/// in the released stage before. A closed challenge moves to "evaluating" with its first
+/// stage. Returns the number of entrants.
+pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
+    let previous = ctx.previous().map(|p| p.status());
+    workflow::start(ctx.status(), previous)?;
+    match ctx.challenge.status() {
+        Status::Evaluating => {}
+        Status::Closed => {
+            diesel::update(challenges::table.find(ctx.challenge.id))
+                .set((
+                    challenges::status.eq(Status::Evaluating.as_str()),
+                    challenges::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+        }
+        _ => {
+            return Err(AppError::Conflict {
+                message_id: "stage-challenge-not-closed",
+            })
+        }
+    }
+    let submitted: Vec<i64> = proposals::table
+        .filter(proposals::challenge_id.eq(ctx.challenge.id))
+        .filter(proposals::status.eq("submitted"))
+        .order(proposals::id.asc())
+        .select(proposals::id)
+        .load(conn)?;
+    let before: Option<Vec<(i64, EntryState)>> = match ctx.previous() {
+        Some(p) => Some(
+            entries(conn, p.id)?
+                .into_iter()
+                .map(|e| (e.proposal_id, e.state(p.status())))
+                .collect(),
+        ),
+        None => None,
+    };
+    let entrants = workflow::entrants(before.as_deref(), &submitted);
+    for proposal_id in &entrants {
+        diesel::insert_into(stage_entries::table)
+            .values((
+                stage_entries::stage_id.eq(ctx.id()),
+                stage_entries::proposal_id.eq(proposal_id),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(stages::table.find(ctx.id()))
+        .set(stages::status.eq(StageStatus::Running.as_str()))
+        .execute(conn)?;
+    Ok(entrants.len())
+}
+
+const FEEDBACK_MAX: usize = 5000;
+
+/// Decides on one proposal of a running stage.
+pub fn decide(
+    conn: &mut DbConnection,
+    ctx: &StageContext,
+    proposal_id: i64,
+    outcome: Outcome,
+    feedback: &str,
+    by: i64,
+) -> AppResult<()> {
+    let mut e = FieldErrors::new();
+    text::optional_text(Some(feedback), "feedback", FEEDBACK_MAX, &mut e);
+    e.into_result()?;
+    let current = entry(conn, ctx.id(), proposal_id)?;
+    workflow::decide(ctx.status(), current.state(ctx.status()), outcome)?;
+    diesel::update(stage_entries::table.find(current.id))
+        .set((
+            stage_entries::outcome.eq(outcome.as_str()),
+            stage_entries::feedback.eq(text::clean(feedback).trim()),
+            stage_entries::decided_by.eq(by),
+            stage_entries::decided_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes back a decision before release.
+pub fn retract(conn: &mut DbConnection, ctx: &StageContext, proposal_id: i64) -> AppResult<()> {
+    let current = entry(conn, ctx.id(), proposal_id)?;
+    workflow::retract(ctx.status(), current.state(ctx.status()))?;
+    diesel::update(stage_entries::table.find(current.id))
+        .set((
+            stage_entries::outcome.eq(None::<String>),
+            stage_entries::decided_by.eq(None::<i64>),
+            stage_entries::decided_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Releases a fully decided stage. Returns, per entry, the proposing organisation and the
+/// proposal, so that the caller can tell the teams.
+pub fn release(
+    conn: &mut DbConnection,
+    ctx: &StageContext,
+    show_scores: bool,
+) -> AppResult<Vec<(i64, i64)>> {
+    let all = entries(conn, ctx.id())?;
+    let undecided = all.iter().filter(|e| e.outcome.is_none()).count();
+    workflow::release(ctx.status(), undecided)?;
+    diesel::update(stages::table.find(ctx.id()))
+        .set((
+            stages::status.eq(StageStatus::Released.as_str()),
+            stages::released_at.eq(db::now()),
+            stages::scores_released.eq(show_scores),
+        ))
+        .execute(conn)?;
+    let ids: Vec<i64> = all.iter().map(|e| e.proposal_id).collect();
+    Ok(proposals::table
+        .filter(proposals::id.eq_any(&ids))
+        .select((proposals::organisation_id, proposals::id))
+        .load(conn)?)
+}
+
+/// A released outcome as the team sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamOutcome {
+    pub stage_id: i64,
+    pub stage_name: String,
+    pub outcome: String,
+    pub feedback: String,
+    /// Whether this was the last stage (an advance there means "selected").
+    pub last: bool,
+    pub scores_released: bool,
+}
+
+/// The released outcomes of a proposal, stage by stage.
+pub fn released_outcomes(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<TeamOutcome>> {
+    let rows: Vec<(Entry, StageRow)> = stage_entries::table
+        .inner_join(stages::table)
+        .filter(stage_entries::proposal_id.eq(proposal_id))
+        .filter(stages::status.eq(StageStatus::Released.as_str()))
+        .order(stages::position.asc())
+        .select((Entry::as_select(), StageRow::as_select()))
+        .load(conn)?;
+    let Some((_, first)) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let last_position: i64 = stages::table
+        .filter(stages::challenge_id.eq(first.challenge_id))
+        .select(diesel::dsl::max(stages::position))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(e, s)| {
+            Some(TeamOutcome {
+                stage_id: s.id,
+                last: s.position == last_position,
+                stage_name: s.name,
+                outcome: e.outcome?,
+                feedback: e.feedback,
+                scores_released: s.scores_released,
+            })
+        })
+        .collect())
+}
+
+/// One released stage on the public results page: the proposals that advanced.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStage {
+    pub name: String,
+    pub last: bool,
+    pub released_at: Option<NaiveDateTime>,
+    pub advanced: Vec<PublicEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct PublicEntry {
+    pub proposal_id: i64,
+    pub title: String,
+    pub organisation_name: String,
+    pub organisation_slug: String,
+}
+
+/// The public results of a challenge: per released stage, who advanced (rejected and
+/// shelved proposals are not named in public).
+pub fn public_results(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<PublicStage>> {
+    let all = challenge_store::stages_of(conn, challenge_id)?;
+    let count = all.len();
+    let mut out = Vec::new();
+    for (i, s) in all.into_iter().enumerate() {
+        if s.stage.status() != StageStatus::Released {
+            continue;
+        }
+        let advanced: Vec<PublicEntry> = stage_entries::table
+            .inner_join(proposals::table.inner_join(organisations::table))
+            .filter(stage_entries::stage_id.eq(s.stage.id))
+            .filter(stage_entries::outcome.eq(Outcome::Advance.as_str()))
+            .order(proposals::title.asc())
+            .select((
+                proposals::id,
+                proposals::title,
+                organisations::name,
+                organisations::slug,
+            ))
+            .load(conn)?;
+        out.push(PublicStage {
+            name: s.stage.name,
+            last: i + 1 == count,
+            released_at: s.stage.released_at,
+            advanced,
+        });
+    }
+    Ok(out)
+}

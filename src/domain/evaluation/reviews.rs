@@ -1,0 +1,719 @@
+//! Assignments and reviews in the database: assigning by hand or automatically (through
+//! [`assignment::plan`]), declining, the score form's save and submit, what an evaluator
+//! may see, and the ranking read (through [`ranking::rank`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{
+    assignments, challenges, evaluators, organisations, proposals, reviews, stage_entries, stages,
+    topics, users,
+};
+use crate::db::{self, DbConnection};
+use crate::domain::challenges::{self as challenge_store, Criterion};
+use crate::domain::evaluation::progress::StageContext;
+use crate::domain::evaluation::ranking::{self, Ranked, ReviewScore, Scale};
+use crate::domain::evaluation::workflow::{self, StageStatus};
+use crate::domain::evaluation::{assignment, evaluators as pool};
+use crate::domain::text;
+use crate::error::{AppError, AppResult, FieldErrors};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = assignments)]
+pub struct Assignment {
+    pub id: i64,
+    pub stage_id: i64,
+    pub proposal_id: i64,
+    pub evaluator_id: i64,
+    pub created_at: NaiveDateTime,
+    pub declined_at: Option<NaiveDateTime>,
+    pub decline_reason: String,
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Assignment> {
+    Ok(assignments::table
+        .find(id)
+        .select(Assignment::as_select())
+        .first(conn)?)
+}
+
+fn require_running(ctx: &StageContext) -> AppResult<()> {
+    if ctx.status() == StageStatus::Running {
+        Ok(())
+    } else {
+        Err(workflow::Refusal::NotRunning.into())
+    }
+}
+
+/// Assigns one evaluator to one proposal of a running stage by hand. A conflict is a 409:
+/// the agency is told, not silently ignored.
+pub fn assign(
+    conn: &mut DbConnection,
+    ctx: &StageContext,
+    proposal_id: i64,
+    evaluator_id: i64,
+) -> AppResult<Assignment> {
+    require_running(ctx)?;
+    let org_id: Option<i64> = stage_entries::table
+        .inner_join(proposals::table)
+        .filter(stage_entries::stage_id.eq(ctx.id()))
+        .filter(stage_entries::proposal_id.eq(proposal_id))
+        .select(proposals::organisation_id)
+        .first(conn)
+        .optional()?;
+    let org_id =
+        org_id.ok_or_else(|| FieldErrors::single("proposal_id", "proposal-not-in-stage"))?;
+    let evaluator = pool::find(conn, evaluator_id)
+        .ok()
+        .filter(|e| e.challenge_id == ctx.challenge.id)
+        .ok_or_else(|| FieldErrors::single("evaluator_id", "evaluator-unknown"))?;
+    if pool::in_conflict(conn, evaluator.id, org_id)? {
+        return Err(AppError::Conflict {
+            message_id: "assignment-conflict",
+        });
+    }
+    let existing: i64 = assignments::table
+        .filter(assignments::stage_id.eq(ctx.id()))
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(assignments::evaluator_id.eq(evaluator.id))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Err(AppError::Conflict {
+            message_id: "assignment-exists",
+        });
+    }
+    let id: i64 = diesel::insert_into(assignments::table)
+        .values((
+            assignments::stage_id.eq(ctx.id()),
+            assignments::proposal_id.eq(proposal_id),
+            assignments::evaluator_id.eq(evaluator.id),
+            assignments::created_at.eq(db::now()),
+        ))
+        .returning(assignments::id)
+        .get_result(conn)?;
+    find(conn, id)
+}
+
+/// What an automatic assignment did.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoAssigned {
+    pub created: usize,
+    pub min_load: u32,
+    pub max_load: u32,
+    pub unfilled: Vec<i64>,
+}
+
+/// Fills every proposal of the running stage up to `per_proposal` evaluators (the stage's
+/// setting by default), balanced and conflict-free; evaluators whose expertise matches
+/// the challenge's topics come first.
+pub fn auto_assign(
+    conn: &mut DbConnection,
+    ctx: &StageContext,
+    per_proposal: Option<u32>,
+    max_load: Option<u32>,
+) -> AppResult<AutoAssigned> {
+    require_running(ctx)?;
+    let k = per_proposal.unwrap_or(ctx.stage.stage.reviewers_per_proposal.max(1) as u32);
+    let mut e = FieldErrors::new();
+    if !(1..=20).contains(&k) {
+        e.add("reviewers_per_proposal", "reviewers-invalid");
+    }
+    if max_load == Some(0) {
+        e.add("max_load", "max-load-invalid");
+    }
+    e.into_result()?;
+    let entrants: Vec<(i64, i64)> = stage_entries::table
+        .inner_join(proposals::table)
+        .filter(stage_entries::stage_id.eq(ctx.id()))
+        .select((proposals::id, proposals::organisation_id))
+        .load(conn)?;
+    let people = pool::pool(conn, ctx.challenge.id)?;
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let conflicted = pool::conflicted_orgs(conn, &ids)?;
+    let topic_ids: HashMap<String, i64> = topics::table
+        .select((topics::slug, topics::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let challenge_topics: Vec<i64> = challenge_store::topics_of(conn, &[ctx.challenge.id])?
+        .remove(&ctx.challenge.id)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|t| topic_ids.get(&t.slug).copied())
+        .collect();
+    let existing = of_stage(conn, ctx.id())?;
+    let slots: Vec<assignment::ProposalSlots> = entrants
+        .iter()
+        .map(|&(pid, org)| {
+            let mine = existing.iter().filter(|a| a.proposal_id == pid);
+            let (declined, active): (Vec<&Assignment>, Vec<&Assignment>) =
+                mine.partition(|a| a.declined_at.is_some());
+            let mut excluded: Vec<i64> = declined.iter().map(|a| a.evaluator_id).collect();
+            excluded.extend(
+                conflicted
+                    .iter()
+                    .filter(|(_, orgs)| orgs.contains(&org))
+                    .map(|(e, _)| *e),
+            );
+            assignment::ProposalSlots {
+                id: pid,
+                topics: challenge_topics.clone(),
+                assigned: active.iter().map(|a| a.evaluator_id).collect(),
+                excluded,
+            }
+        })
+        .collect();
+    let evaluators: Vec<assignment::Evaluator> = people
+        .iter()
+        .map(|p| assignment::Evaluator {
+            id: p.id,
+            expertise: p
+                .expertise
+                .iter()
+                .filter_map(|t| topic_ids.get(t).copied())
+                .collect(),
+        })
+        .collect();
+    let plan = assignment::plan(&slots, &evaluators, k, max_load);
+    let now = db::now();
+    for (proposal_id, evaluator_id) in &plan.pairs {
+        diesel::insert_into(assignments::table)
+            .values((
+                assignments::stage_id.eq(ctx.id()),
+                assignments::proposal_id.eq(proposal_id),
+                assignments::evaluator_id.eq(evaluator_id),
+                assignments::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(AutoAssigned {
+        created: plan.pairs.len(),
+        min_load: plan.min_load(),
+        max_load: plan.max_load(),
+        unfilled: plan.unfilled.iter().map(|(p, _)| *p).collect(),
+    })
+}
+
+/// Every assignment of a stage, declined ones included.
+pub fn of_stage(conn: &mut DbConnection, stage_id: i64) -> AppResult<Vec<Assignment>> {
+    Ok(assignments::table
+        .filter(assignments::stage_id.eq(stage_id))
+        .order(assignments::id.asc())
+        .select(Assignment::as_select())
+        .load(conn)?)
+}
+
+/// Removes an assignment that has no submitted review (a draft goes with it).
+pub fn unassign(conn: &mut DbConnection, ctx: &StageContext, a: &Assignment) -> AppResult<()> {
+    require_running(ctx)?;
+    if review_of(conn, a.id)?.is_some_and(|r| r.submitted_at.is_some()) {
+        return Err(AppError::Conflict {
+            message_id: "assignment-reviewed",
+        });
+    }
+    diesel::delete(assignments::table.find(a.id)).execute(conn)?;
+    Ok(())
+}
+
+/// The evaluator declines an assignment, with a reason; automatic assignment will not
+/// give it to them again.
+pub fn decline(
+    conn: &mut DbConnection,
+    ctx: &StageContext,
+    a: &Assignment,
+    reason: &str,
+) -> AppResult<()> {
+    require_running(ctx)?;
+    let mut e = FieldErrors::new();
+    text::required_text(reason, "reason", 1000, &mut e);
+    e.into_result()?;
+    if a.declined_at.is_some() {
+        return Err(AppError::Conflict {
+            message_id: "assignment-declined",
+        });
+    }
+    if review_of(conn, a.id)?.is_some_and(|r| r.submitted_at.is_some()) {
+        return Err(AppError::Conflict {
+            message_id: "assignment-reviewed",
+        });
+    }
+    diesel::update(assignments::table.find(a.id))
+        .set((
+            assignments::declined_at.eq(db::now()),
+            assignments::decline_reason.eq(text::clean(reason).trim()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = reviews)]
+pub struct Review {
+    pub assignment_id: i64,
+    pub scores: String,
+    pub comments: String,
+    pub comment: String,
+    pub confidence: Option<i64>,
+    pub score: Option<f64>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Review {
+    /// Criterion id to points.
+    pub fn score_map(&self) -> BTreeMap<i64, i64> {
+        serde_json::from_str(&self.scores).unwrap_or_default()
+    }
+    /// Criterion id to comment.
+    pub fn comment_map(&self) -> BTreeMap<i64, String> {
+        serde_json::from_str(&self.comments).unwrap_or_default()
+    }
+}
+
+pub fn review_of(conn: &mut DbConnection, assignment_id: i64) -> AppResult<Option<Review>> {
+    Ok(reviews::table
+        .find(assignment_id)
+        .select(Review::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The score form as sent (API.md's `PUT /assignments/{id}/review`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReviewInput {
+    /// Criterion id to points on its scale.
+    #[serde(default)]
+    pub scores: BTreeMap<i64, f64>,
+    /// Criterion id to a comment on it (required where the criterion says so).
+    #[serde(default)]
+    pub comments: BTreeMap<i64, String>,
+    #[serde(default)]
+    pub comment: String,
+    /// 1 (unsure) to 5 (expert).
+    pub confidence: Option<i64>,
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// Checks a review against the rubric: points are whole numbers on each scale, no unknown
+/// criteria; a submission needs every criterion scored and the required comments.
+/// Returns the points by criterion and, when complete, the weighted 0-100 score.
+pub fn check(
+    criteria: &[Criterion],
+    input: &ReviewInput,
+) -> Result<(BTreeMap<i64, i64>, Option<f64>), AppError> {
+    let mut e = FieldErrors::new();
+    let mut points = BTreeMap::new();
+    for id in input.scores.keys().chain(input.comments.keys()) {
+        if !criteria.iter().any(|c| c.id == *id) {
+            e.add(&format!("scores.{id}"), "criterion-unknown");
+        }
+    }
+    for c in criteria {
+        let field = format!("scores.{}", c.id);
+        match input.scores.get(&c.id) {
+            Some(v)
+                if v.fract() == 0.0 && (c.scale_min as f64..=c.scale_max as f64).contains(v) =>
+            {
+                points.insert(c.id, *v as i64);
+            }
+            Some(_) => e.add(&field, "score-out-of-scale"),
+            None if input.submit => e.add(&field, "score-required"),
+            None => {}
+        }
+        let comment = input.comments.get(&c.id).map(|s| s.trim()).unwrap_or("");
+        text::optional_text(Some(comment), &format!("comments.{}", c.id), 5000, &mut e);
+        if input.submit && c.comment_required && comment.is_empty() {
+            e.add(&format!("comments.{}", c.id), "comment-required");
+        }
+    }
+    text::optional_text(Some(&input.comment), "comment", 10_000, &mut e);
+    if input.confidence.is_some_and(|c| !(1..=5).contains(&c)) {
+        e.add("confidence", "confidence-invalid");
+    }
+    e.into_result()?;
+    let scales: Vec<Scale> = criteria
+        .iter()
+        .map(|c| Scale {
+            weight: c.weight,
+            min: c.scale_min,
+            max: c.scale_max,
+        })
+        .collect();
+    let values: Vec<Option<f64>> = criteria
+        .iter()
+        .map(|c| points.get(&c.id).map(|p| *p as f64))
+        .collect();
+    Ok((points, ranking::review_score(&scales, &values)))
+}
+
+/// Saves (and with `submit`, submits) the review of an assignment while the stage runs and
+/// its deadline has not passed.
+pub fn save_review(
+    conn: &mut DbConnection,
+    ctx: &StageContext,
+    a: &Assignment,
+    input: &ReviewInput,
+    now: NaiveDateTime,
+) -> AppResult<Review> {
+    workflow::may_review(ctx.status(), ctx.stage.stage.ends_at, now)?;
+    if a.declined_at.is_some() {
+        return Err(AppError::Conflict {
+            message_id: "assignment-declined",
+        });
+    }
+    let (points, score) = check(&ctx.stage.criteria, input)?;
+    let comments: BTreeMap<i64, String> = input
+        .comments
+        .iter()
+        .map(|(k, v)| (*k, text::clean(v).trim().to_string()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let row = (
+        reviews::scores.eq(serde_json::to_string(&points).map_err(AppError::internal)?),
+        reviews::comments.eq(serde_json::to_string(&comments).map_err(AppError::internal)?),
+        reviews::comment.eq(text::clean(&input.comment).trim().to_string()),
+        reviews::confidence.eq(input.confidence),
+        reviews::score.eq(score.filter(|_| input.submit)),
+        reviews::submitted_at.eq(input.submit.then_some(now)),
+        reviews::updated_at.eq(now),
+    );
+    if review_of(conn, a.id)?.is_some() {
+        diesel::update(reviews::table.find(a.id))
+            .set(row)
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(reviews::table)
+            .values((reviews::assignment_id.eq(a.id), row))
+            .execute(conn)?;
+    }
+    review_of(conn, a.id)?.ok_or(AppError::NotFound)
+}
+
+/// What an evaluator's assignment list shows; team and organisation are absent in a
+/// blind stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyAssignment {
+    pub id: i64,
+    pub stage_id: i64,
+    pub stage_name: String,
+    pub stage_status: String,
+    pub ends_at: Option<NaiveDateTime>,
+    pub blind: bool,
+    pub challenge_id: i64,
+    pub challenge_title: String,
+    pub challenge_slug: String,
+    pub proposal_id: i64,
+    pub proposal_title: String,
+    pub proposal_summary: String,
+    pub organisation_name: Option<String>,
+    pub declined: bool,
+    /// `open`, `draft` or `submitted`.
+    pub review: &'static str,
+}
+
+/// Every assignment of the user, newest stage first.
+pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment>> {
+    type Row = (
+        Assignment,
+        (String, String, Option<NaiveDateTime>, bool),
+        (i64, String, String),
+        (String, String),
+        String,
+        (Option<i64>, Option<NaiveDateTime>),
+    );
+    let rows: Vec<Row> = assignments::table
+        .inner_join(evaluators::table)
+        .inner_join(stages::table)
+        .inner_join(proposals::table.inner_join(organisations::table))
+        .inner_join(challenges::table.on(challenges::id.eq(stages::challenge_id)))
+        .left_join(reviews::table)
+        .filter(evaluators::user_id.eq(user_id))
+        .order((stages::id.desc(), assignments::id.asc()))
+        .limit(1000)
+        .select((
+            Assignment::as_select(),
+            (stages::name, stages::status, stages::ends_at, stages::blind),
+            (challenges::id, challenges::title, challenges::slug),
+            (proposals::title, proposals::summary),
+            organisations::name,
+            (
+                reviews::assignment_id.nullable(),
+                reviews::submitted_at.nullable(),
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                a,
+                (stage_name, stage_status, ends_at, blind),
+                (cid, ct, cs),
+                (pt, ps),
+                org,
+                review,
+            )| {
+                MyAssignment {
+                    id: a.id,
+                    stage_id: a.stage_id,
+                    stage_name,
+                    stage_status,
+                    ends_at,
+                    blind,
+                    challenge_id: cid,
+                    challenge_title: ct,
+                    challenge_slug: cs,
+                    proposal_id: a.proposal_id,
+                    proposal_title: pt,
+                    proposal_summary: text::excerpt(&ps, 240),
+                    organisation_name: (!blind).then_some(org),
+                    declined: a.declined_at.is_some(),
+                    review: match review {
+                        (None, _) => "open",
+                        (Some(_), None) => "draft",
+                        (Some(_), Some(_)) => "submitted",
+                    },
+                }
+            },
+        )
+        .collect())
+}
+
+/// What the policy needs to know about a user's evaluator role on a proposal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewerFacts {
+    /// An active (not declined) assignment in a started stage.
+    pub assigned: bool,
+    pub conflicted: bool,
+    /// The stage of that assignment hides the team.
+    pub blind: bool,
+    /// The user's own review of it is submitted.
+    pub own_submitted: bool,
+}
+
+/// The user's evaluator facts for a proposal (all false when they are not its evaluator).
+pub fn reviewer_facts(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    organisation_id: i64,
+    user_id: i64,
+) -> AppResult<ReviewerFacts> {
+    let rows: Vec<(i64, bool, Option<NaiveDateTime>)> = assignments::table
+        .inner_join(evaluators::table)
+        .inner_join(stages::table)
+        .left_join(reviews::table)
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(evaluators::user_id.eq(user_id))
+        .filter(assignments::declined_at.is_null())
+        .filter(stages::status.ne(StageStatus::Planned.as_str()))
+        .order(stages::position.desc())
+        .select((
+            evaluators::id,
+            stages::blind,
+            reviews::submitted_at.nullable(),
+        ))
+        .load(conn)?;
+    let Some((evaluator_id, blind, _)) = rows.first().copied() else {
+        return Ok(ReviewerFacts::default());
+    };
+    Ok(ReviewerFacts {
+        assigned: true,
+        conflicted: pool::in_conflict(conn, evaluator_id, organisation_id)?,
+        blind,
+        own_submitted: rows.iter().any(|r| r.2.is_some()),
+    })
+}
+
+/// A submitted review as the agency and fellow evaluators read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    pub assignment_id: i64,
+    pub stage_id: i64,
+    pub evaluator_id: i64,
+    pub evaluator_name: String,
+    #[serde(flatten)]
+    pub review: Review,
+}
+
+/// The submitted reviews of a proposal, stage by stage.
+pub fn submitted_reviews(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<ReviewView>> {
+    let rows: Vec<(Assignment, Review, String)> = assignments::table
+        .inner_join(reviews::table)
+        .inner_join(evaluators::table.inner_join(users::table))
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(reviews::submitted_at.is_not_null())
+        .order((assignments::stage_id.asc(), assignments::id.asc()))
+        .select((
+            Assignment::as_select(),
+            Review::as_select(),
+            users::display_name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, review, evaluator_name)| ReviewView {
+            assignment_id: a.id,
+            stage_id: a.stage_id,
+            evaluator_id: a.evaluator_id,
+            evaluator_name,
+            review,
+        })
+        .collect())
+}
+
+/// One line of the agency's ranking table.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankingRow {
+    #[serde(flatten)]
+    pub ranked: Ranked,
+    pub title: String,
+    pub organisation_name: String,
+    pub outcome: Option<String>,
+    /// Every submitted review's score, for the distribution chart.
+    pub scores: Vec<f64>,
+}
+
+/// The stage's ranking from its submitted reviews, in two statements.
+pub fn ranking(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<Vec<RankingRow>> {
+    let entries: Vec<(i64, Option<String>, String, String)> = stage_entries::table
+        .inner_join(proposals::table.inner_join(organisations::table))
+        .filter(stage_entries::stage_id.eq(ctx.id()))
+        .select((
+            proposals::id,
+            stage_entries::outcome,
+            proposals::title,
+            organisations::name,
+        ))
+        .load(conn)?;
+    let scored: Vec<(i64, i64, Option<f64>)> = assignments::table
+        .inner_join(reviews::table)
+        .filter(assignments::stage_id.eq(ctx.id()))
+        .filter(reviews::submitted_at.is_not_null())
+        .select((
+            assignments::proposal_id,
+            assignments::evaluator_id,
+            reviews::score,
+        ))
+        .load(conn)?;
+    let reviews: Vec<ReviewScore> = scored
+        .into_iter()
+        .filter_map(|(proposal_id, evaluator_id, score)| {
+            Some(ReviewScore {
+                proposal_id,
+                evaluator_id,
+                score: score?,
+            })
+        })
+        .collect();
+    let ids: Vec<i64> = entries.iter().map(|e| e.0).collect();
+    let settings = ranking::Settings {
+        required: ctx.stage.stage.reviewers_per_proposal.max(0) as u32,
+        ..Default::default()
+    };
+    let mut by_proposal: HashMap<i64, Vec<f64>> = HashMap::new();
+    for r in &reviews {
+        by_proposal.entry(r.proposal_id).or_default().push(r.score);
+    }
+    let mut info: HashMap<i64, (Option<String>, String, String)> = entries
+        .into_iter()
+        .map(|(id, outcome, title, org)| (id, (outcome, title, org)))
+        .collect();
+    Ok(ranking::rank(&ids, &reviews, settings)
+        .into_iter()
+        .map(|ranked| {
+            let (outcome, title, organisation_name) =
+                info.remove(&ranked.proposal_id).unwrap_or_default();
+            RankingRow {
+                scores: by_proposal.remove(&ranked.proposal_id).unwrap_or_default(),
+                ranked,
+                title,
+                organisation_name,
+                outcome,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn criterion(id: i64, weight: f64, min: i64, max: i64, comment_required: bool) -> Criterion {
+        Criterion {
+            id,
+            stage_id: 1,
+            position: id,
+            name: format!("K{id}"),
+            description: String::new(),
+            weight,
+            scale_min: min,
+            scale_max: max,
+            comment_required,
+        }
+    }
+
+    #[test]
+    fn a_draft_may_be_partial_but_a_submission_must_be_complete() {
+        let rubric = [
+            criterion(1, 2.0, 1, 5, false),
+            criterion(2, 1.0, 0, 10, true),
+        ];
+        let draft = ReviewInput {
+            scores: BTreeMap::from([(1, 5.0)]),
+            ..Default::default()
+        };
+        let (points, score) = check(&rubric, &draft).unwrap();
+        assert_eq!(points, BTreeMap::from([(1, 5)]));
+        assert_eq!(score, None, "an incomplete review has no score yet");
+
+        let AppError::Validation(e) = check(
+            &rubric,
+            &ReviewInput {
+                submit: true,
+                ..draft.clone()
+            },
+        )
+        .unwrap_err() else {
+            panic!("expected validation errors");
+        };
+        assert_eq!(e.get("scores.2"), Some("score-required"));
+        assert_eq!(e.get("comments.2"), Some("comment-required"));
+
+        let full = ReviewInput {
+            scores: BTreeMap::from([(1, 5.0), (2, 5.0)]),
+            comments: BTreeMap::from([(2, "Begründung".to_string())]),
+            submit: true,
+            ..Default::default()
+        };
+        let (_, score) = check(&rubric, &full).unwrap();
+        // (2 * 1.0 + 1 * 0.5) / 3 * 100
+        assert!((score.unwrap() - 83.333).abs() < 0.01);
+    }
+
+    #[test]
+    fn points_off_the_scale_fractions_and_unknown_criteria_are_refused() {
+        let rubric = [criterion(1, 1.0, 1, 5, false)];
+        for bad in [0.0, 6.0, 2.5, f64::NAN] {
+            let input = ReviewInput {
+                scores: BTreeMap::from([(1, bad)]),
+                ..Default::default()
+            };
+            assert!(check(&rubric, &input).is_err(), "{bad} accepted");
+        }
+        let input = ReviewInput {
+            scores: BTreeMap::from([(9, 3.0)]),
+            confidence: Some(7),
+            ..Default::default()
+        };
+        let AppError::Validation(e) = check(&rubric, &input).unwrap_err() else {
+            panic!("expected validation errors");
+        };
+        assert_eq!(e.get("scores.9"), Some("criterion-unknown"));
+        assert_eq!(e.get("confidence"), Some("confidence-invalid"));
+    }
+}

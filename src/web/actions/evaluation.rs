@@ -1,0 +1,375 @@
+//! Evaluation operations shared by pages and API: the evaluator pool, conflicts, stages
+//! (start, assignments, decisions, release) and reviews. Each asks the policy, runs the
+//! domain function in one transaction and writes its audit entry there.
+
+use serde_json::json;
+
+use crate::auth::policy::{Action, ChallengeFacts, EvaluatorFacts, ProposalFacts};
+use crate::domain::audit::{self, Event};
+use crate::domain::challenges::{self, Challenge};
+use crate::domain::evaluation::evaluators::{self, EvaluatorRow};
+use crate::domain::evaluation::progress::{self, StageContext};
+use crate::domain::evaluation::reviews::{self, Assignment, AutoAssigned, Review, ReviewInput};
+use crate::domain::evaluation::workflow::Outcome;
+use crate::domain::{notifications, organisations, proposals};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::actions::{link, send_mail};
+use crate::web::context::Ctx;
+
+/// A stage with its challenge; 404 unless the user may see the challenge.
+pub async fn load_stage(ctx: &Ctx, stage_id: i64) -> AppResult<(StageContext, ChallengeFacts)> {
+    let uid = ctx.user_id();
+    let (s, f) = ctx
+        .db(move |conn| {
+            let s = progress::load(conn, stage_id)?;
+            let f = challenges::facts(conn, &s.challenge, uid)?;
+            Ok((s, f))
+        })
+        .await?;
+    ctx.authorize(Action::ViewChallenge(&f)).await?;
+    Ok((s, f))
+}
+
+/// A stage the user manages (its agency).
+pub async fn manage_stage(ctx: &Ctx, stage_id: i64) -> AppResult<StageContext> {
+    let (s, f) = load_stage(ctx, stage_id).await?;
+    ctx.authorize(Action::ManageChallenge(&f)).await?;
+    Ok(s)
+}
+
+/// Invites an evaluator by email; accounts get a notification, every address a mail.
+pub async fn invite(
+    ctx: &Ctx,
+    c: &Challenge,
+    f: &ChallengeFacts,
+    email: String,
+    expertise: Vec<String>,
+) -> AppResult<i64> {
+    ctx.authorize(Action::ManageChallenge(f)).await?;
+    let (cid, uid, ip, title) = (
+        c.id,
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+        c.title.clone(),
+    );
+    let addr = email.clone();
+    let (id, account) = ctx
+        .tx(move |conn| {
+            crate::domain::rate::hit(
+                conn,
+                "invite_evaluator",
+                &cid.to_string(),
+                200,
+                chrono::Duration::days(1),
+            )?;
+            let known = challenges::topic_slugs(conn)?;
+            let (id, account) = evaluators::invite(conn, cid, uid, &addr, &expertise, &known)?;
+            audit::append(
+                conn,
+                Event::new(Some(uid), "evaluator_invited", "challenge", Some(cid))
+                    .details(json!({ "invitation_id": id, "email": addr.trim().to_lowercase() }))
+                    .ip(&ip),
+            )?;
+            if let Some(u) = &account {
+                notifications::notify(
+                    conn,
+                    &[u.id],
+                    "notify-evaluator-invited",
+                    "/invitations",
+                    &title,
+                )?;
+            }
+            Ok((id, account))
+        })
+        .await?;
+    let data = json!({
+        "challenge_title": c.title,
+        "inviter": ctx.require_user()?.display_name,
+        "challenge_link": link(ctx, &format!("/challenges/{}", c.slug)),
+        "register_link": link(ctx, "/register"),
+        "invitations_link": link(ctx, "/invitations"),
+        "days": organisations::INVITATION_DAYS,
+        "has_account": account.is_some(),
+    });
+    let lang = account.as_ref().map_or(ctx.lang, |u| u.lang());
+    send_mail(
+        ctx,
+        email.trim(),
+        lang,
+        "evaluator_invitation",
+        "mail-evaluator-invitation-subject",
+        data,
+    )
+    .await;
+    Ok(id)
+}
+
+/// The user's evaluator role in a challenge, checked by the policy.
+pub async fn me_as_evaluator(ctx: &Ctx, challenge_id: i64) -> AppResult<EvaluatorRow> {
+    let uid = ctx.require_user()?.id;
+    let row = ctx
+        .db(move |conn| evaluators::find_for_user(conn, challenge_id, uid))
+        .await?;
+    ctx.authorize(Action::ActAsEvaluator(&EvaluatorFacts {
+        challenge_id,
+        evaluator: row.is_some(),
+    }))
+    .await?;
+    row.ok_or(AppError::Forbidden)
+}
+
+/// An evaluator declares a conflict with an organisation.
+pub async fn declare_conflict(
+    ctx: &Ctx,
+    challenge_id: i64,
+    organisation_id: i64,
+    reason: String,
+) -> AppResult<i64> {
+    let me = me_as_evaluator(ctx, challenge_id).await?;
+    let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let (id, removed) = evaluators::declare_conflict(conn, &me, organisation_id, &reason)?;
+        audit::append(
+            conn,
+            Event::new(uid, "conflict_declared", "challenge", Some(challenge_id))
+                .details(json!({ "conflict_id": id, "organisation_id": organisation_id, "assignments_removed": removed }))
+                .ip(&ip),
+        )?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Runs a state-changing stage operation for the agency, with its audit entry.
+async fn stage_tx<T, F>(ctx: &Ctx, stage_id: i64, action: &'static str, f: F) -> AppResult<T>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut crate::db::DbConnection, &StageContext, i64) -> AppResult<T> + Send + 'static,
+{
+    let s = manage_stage(ctx, stage_id).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        // Read again inside the transaction: another request may have moved the stage on.
+        let s = progress::load(conn, s.id())?;
+        let out = f(conn, &s, uid)?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), action, "stage", Some(s.id()))
+                .details(json!({ "challenge_id": s.challenge.id, "result": out }))
+                .ip(&ip),
+        )?;
+        Ok(out)
+    })
+    .await
+}
+
+pub async fn start(ctx: &Ctx, stage_id: i64) -> AppResult<usize> {
+    stage_tx(ctx, stage_id, "stage_started", |conn, s, _| {
+        progress::start(conn, s)
+    })
+    .await
+}
+
+pub async fn assign(
+    ctx: &Ctx,
+    stage_id: i64,
+    proposal_id: i64,
+    evaluator_id: i64,
+) -> AppResult<Assignment> {
+    stage_tx(ctx, stage_id, "assignment_created", move |conn, s, _| {
+        reviews::assign(conn, s, proposal_id, evaluator_id)
+    })
+    .await
+}
+
+pub async fn auto_assign(
+    ctx: &Ctx,
+    stage_id: i64,
+    per_proposal: Option<u32>,
+    max_load: Option<u32>,
+) -> AppResult<AutoAssigned> {
+    stage_tx(ctx, stage_id, "assignments_planned", move |conn, s, _| {
+        reviews::auto_assign(conn, s, per_proposal, max_load)
+    })
+    .await
+}
+
+/// The agency removes an assignment of its stage.
+pub async fn unassign(ctx: &Ctx, assignment_id: i64) -> AppResult<i64> {
+    let a = ctx
+        .db(move |conn| reviews::find(conn, assignment_id))
+        .await?;
+    stage_tx(ctx, a.stage_id, "assignment_removed", move |conn, s, _| {
+        reviews::unassign(conn, s, &a)?;
+        Ok(a.id)
+    })
+    .await
+}
+
+/// An assignment of the current user (404 for anyone else's), with its stage and the
+/// proposal's policy facts.
+pub async fn my_assignment(
+    ctx: &Ctx,
+    assignment_id: i64,
+) -> AppResult<(Assignment, StageContext, ProposalFacts)> {
+    let uid = ctx.require_user()?.id;
+    let (a, s, f) = ctx
+        .db(move |conn| {
+            let a = reviews::find(conn, assignment_id)?;
+            let e = evaluators::find(conn, a.evaluator_id)?;
+            if e.user_id != uid {
+                return Err(AppError::NotFound);
+            }
+            let s = progress::load(conn, a.stage_id)?;
+            let p = proposals::find(conn, a.proposal_id)?;
+            let f = proposals::facts(conn, &p, &s.challenge, Some(uid))?;
+            Ok((a, s, f))
+        })
+        .await?;
+    if a.declined_at.is_none() {
+        ctx.authorize(Action::ReviewProposal(&f)).await?;
+    }
+    Ok((a, s, f))
+}
+
+pub async fn decline(ctx: &Ctx, assignment_id: i64, reason: String) -> AppResult<()> {
+    let (a, s, _) = my_assignment(ctx, assignment_id).await?;
+    let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        reviews::decline(conn, &s, &a, &reason)?;
+        audit::append(
+            conn,
+            Event::new(uid, "assignment_declined", "stage", Some(s.id()))
+                .details(json!({ "assignment_id": a.id }))
+                .ip(&ip),
+        )
+    })
+    .await
+}
+
+pub async fn save_review(ctx: &Ctx, assignment_id: i64, input: ReviewInput) -> AppResult<Review> {
+    let (a, _, _) = my_assignment(ctx, assignment_id).await?;
+    let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let s = progress::load(conn, a.stage_id)?;
+        let r = reviews::save_review(conn, &s, &a, &input, crate::db::now())?;
+        audit::append(
+            conn,
+            Event::new(
+                uid,
+                if input.submit {
+                    "review_submitted"
+                } else {
+                    "review_saved"
+                },
+                "stage",
+                Some(s.id()),
+            )
+            .details(json!({ "assignment_id": a.id, "score": r.score }))
+            .ip(&ip),
+        )?;
+        Ok(r)
+    })
+    .await
+}
+
+/// A decision on one proposal, or on the top `n` of the ranking that are still pending.
+pub enum Decision {
+    One {
+        proposal_id: i64,
+        outcome: Outcome,
+        feedback: String,
+    },
+    Top {
+        n: usize,
+        outcome: Outcome,
+        feedback: String,
+    },
+}
+
+pub async fn decide(ctx: &Ctx, stage_id: i64, d: Decision) -> AppResult<Vec<i64>> {
+    stage_tx(
+        ctx,
+        stage_id,
+        "decisions_made",
+        move |conn, s, uid| match d {
+            Decision::One {
+                proposal_id,
+                outcome,
+                feedback,
+            } => {
+                progress::decide(conn, s, proposal_id, outcome, &feedback, uid)?;
+                Ok(vec![proposal_id])
+            }
+            Decision::Top {
+                n,
+                outcome,
+                feedback,
+            } => {
+                if n == 0 {
+                    return Err(FieldErrors::single("top_n", "top-n-invalid"));
+                }
+                let chosen: Vec<i64> = reviews::ranking(conn, s)?
+                    .into_iter()
+                    .filter(|r| r.outcome.is_none())
+                    .take(n)
+                    .map(|r| r.ranked.proposal_id)
+                    .collect();
+                for p in &chosen {
+                    progress::decide(conn, s, *p, outcome, &feedback, uid)?;
+                }
+                Ok(chosen)
+            }
+        },
+    )
+    .await
+}
+
+pub async fn retract(ctx: &Ctx, stage_id: i64, proposal_id: i64) -> AppResult<i64> {
+    stage_tx(ctx, stage_id, "decision_retracted", move |conn, s, _| {
+        progress::retract(conn, s, proposal_id)?;
+        Ok(proposal_id)
+    })
+    .await
+}
+
+/// Releases the stage's decisions and tells every team member (in-app and by mail).
+pub async fn release(ctx: &Ctx, stage_id: i64, show_scores: bool) -> AppResult<usize> {
+    let told = stage_tx(ctx, stage_id, "stage_released", move |conn, s, _| {
+        let released = progress::release(conn, s, show_scores)?;
+        let mut told = Vec::new();
+        for (org, proposal_id) in released {
+            let members = organisations::members(conn, org)?;
+            let ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
+            let title = proposals::find(conn, proposal_id)?.title;
+            notifications::notify(
+                conn,
+                &ids,
+                "notify-stage-released",
+                &format!("/proposals/{proposal_id}"),
+                &title,
+            )?;
+            told.extend(
+                members
+                    .into_iter()
+                    .map(|m| (m.email, m.locale, proposal_id, title.clone())),
+            );
+        }
+        Ok(told)
+    })
+    .await?;
+    for (email, locale, proposal_id, title) in &told {
+        let lang = crate::i18n::Lang::parse(locale).unwrap_or_default();
+        let data = json!({ "proposal_title": title, "proposal_link": link(ctx, &format!("/proposals/{proposal_id}")) });
+        send_mail(
+            ctx,
+            email,
+            lang,
+            "stage_released",
+            "mail-stage-released-subject",
+            data,
+        )
+        .await;
+    }
+    Ok(told.len())
+}

@@ -1,0 +1,151 @@
+//! The score-distribution chart of a ranking, drawn on the server as SVG geometry that
+//! the `ranking` template turns into markup (so every text in it is escaped there).
+//!
+//! One row per proposal in ranking order: a line from its lowest to its highest review
+//! score, a dot per review and a bar at the mean, on a 0–100 axis. A sentence per row is
+//! the text alternative; the ranking table beside it carries the same figures.
+
+use serde::Serialize;
+
+use crate::domain::evaluation::reviews::RankingRow;
+use crate::i18n::{self, Lang};
+
+/// Rows drawn at most; the table lists all.
+pub const MAX_ROWS: usize = 40;
+const LEFT: f64 = 48.0;
+const WIDTH: f64 = 500.0;
+const ROW: f64 = 22.0;
+const TOP: f64 = 24.0;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub width: f64,
+    pub height: f64,
+    pub ticks: Vec<Tick>,
+    pub rows: Vec<ChartRow>,
+    /// One sentence per row, in the reader's language.
+    pub description: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tick {
+    pub x: f64,
+    pub label: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartRow {
+    pub label: String,
+    pub y: f64,
+    pub x_min: f64,
+    pub x_max: f64,
+    pub x_mean: Option<f64>,
+    pub dots: Vec<f64>,
+}
+
+fn x(score: f64) -> f64 {
+    LEFT + score.clamp(0.0, 100.0) / 100.0 * WIDTH
+}
+
+/// The chart of `rows` (in ranking order).
+pub fn distribution(rows: &[RankingRow], lang: Lang) -> Chart {
+    let shown = &rows[..rows.len().min(MAX_ROWS)];
+    let mut description = Vec::new();
+    let rows: Vec<ChartRow> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let lo = r.scores.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = r.scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            description.push(if r.scores.is_empty() {
+                i18n::text_with(
+                    lang,
+                    "chart-row-empty",
+                    &[("place", (i + 1).to_string()), ("title", r.title.clone())],
+                )
+            } else {
+                i18n::text_with(
+                    lang,
+                    "chart-row",
+                    &[
+                        ("place", (i + 1).to_string()),
+                        ("title", r.title.clone()),
+                        ("mean", format!("{:.1}", r.ranked.score.unwrap_or(0.0))),
+                        ("low", format!("{lo:.1}")),
+                        ("high", format!("{hi:.1}")),
+                        ("count", r.scores.len().to_string()),
+                    ],
+                )
+            });
+            ChartRow {
+                label: format!("#{}", i + 1),
+                y: TOP + ROW * i as f64 + ROW / 2.0,
+                x_min: if r.scores.is_empty() { x(0.0) } else { x(lo) },
+                x_max: if r.scores.is_empty() { x(0.0) } else { x(hi) },
+                x_mean: r.ranked.score.map(x),
+                dots: r.scores.iter().map(|s| x(*s)).collect(),
+            }
+        })
+        .collect();
+    Chart {
+        width: LEFT + WIDTH + 16.0,
+        height: TOP + ROW * rows.len() as f64 + 8.0,
+        ticks: (0..=4)
+            .map(|i| Tick {
+                x: x(i as f64 * 25.0),
+                label: i * 25,
+            })
+            .collect(),
+        rows,
+        description,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::evaluation::ranking::Ranked;
+
+    fn row(id: i64, scores: &[f64]) -> RankingRow {
+        let mean = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+        RankingRow {
+            ranked: Ranked {
+                proposal_id: id,
+                score: mean,
+                spread: None,
+                calibrated: None,
+                reviews_done: scores.len() as u32,
+                reviews_required: 2,
+                flags: Vec::new(),
+            },
+            title: format!("Vorschlag {id}"),
+            organisation_name: String::new(),
+            outcome: None,
+            scores: scores.to_vec(),
+        }
+    }
+
+    #[test]
+    fn rows_span_from_lowest_to_highest_score_and_are_described_in_words() {
+        let c = distribution(&[row(1, &[50.0, 100.0]), row(2, &[])], Lang::De);
+        assert_eq!(c.rows.len(), 2);
+        assert_eq!(c.rows[0].x_min, LEFT + WIDTH / 2.0);
+        assert_eq!(c.rows[0].x_max, LEFT + WIDTH);
+        assert_eq!(c.rows[0].x_mean, Some(LEFT + 0.75 * WIDTH));
+        assert_eq!(c.rows[0].dots.len(), 2);
+        assert_eq!(c.rows[1].x_mean, None);
+        assert!(
+            c.description[0].contains("Mittelwert 75"),
+            "{}",
+            c.description[0]
+        );
+        assert!(c.description[1].contains("Vorschlag 2"));
+        assert!(c.rows[1].y > c.rows[0].y);
+    }
+
+    #[test]
+    fn long_rankings_are_cut_to_the_most_important_rows() {
+        let rows: Vec<RankingRow> = (0..100).map(|i| row(i, &[50.0])).collect();
+        assert_eq!(distribution(&rows, Lang::En).rows.len(), MAX_ROWS);
+    }
+}

@@ -1,0 +1,171 @@
+## Evaluation: stages, evaluators, conflicts, reviews, decisions.
+
+# Refusals of the state machine (409).
+stage-previous-not-released = Die vorige Stufe ist noch nicht freigegeben.
+stage-already-started = Diese Stufe läuft bereits oder ist abgeschlossen.
+stage-not-running = Diese Stufe läuft nicht.
+stage-undecided = Zu einigen Vorschlägen fehlt noch eine Entscheidung.
+entry-already-decided = Zu diesem Vorschlag ist bereits entschieden.
+entry-not-decided = Zu diesem Vorschlag gibt es keine Entscheidung, die zurückgenommen werden könnte.
+stage-deadline-passed = Die Frist dieser Stufe ist abgelaufen: Bewertungen können nicht mehr geändert werden.
+stage-challenge-not-closed = Die Bewertung beginnt erst, wenn die Einreichungsphase geschlossen ist.
+assignment-conflict = Interessenkonflikt: Diese Person darf den Vorschlag nicht bewerten.
+assignment-exists = Diese Person ist dem Vorschlag bereits zugewiesen.
+assignment-reviewed = Die Bewertung ist bereits abgegeben.
+assignment-declined = Diese Zuweisung wurde abgelehnt.
+
+# Field errors.
+evaluator-already = Diese Person gehört bereits zu den Bewertenden.
+organisation-unknown = Diese Organisation gibt es nicht.
+conflict-already = Dieser Interessenkonflikt ist bereits erklärt.
+proposal-not-in-stage = Dieser Vorschlag ist nicht in dieser Stufe.
+evaluator-unknown = Diese Person gehört nicht zu den Bewertenden dieser Ausschreibung.
+max-load-invalid = Die Höchstzahl muss mindestens 1 sein.
+criterion-unknown = Dieses Kriterium gehört nicht zu dieser Stufe.
+score-out-of-scale = Bitte wählen Sie einen Wert auf der Skala.
+score-required = Bitte bewerten Sie dieses Kriterium.
+comment-required = Bitte begründen Sie Ihre Bewertung.
+confidence-invalid = Bitte wählen Sie eine Sicherheit zwischen 1 und 5.
+top-n-invalid = Bitte geben Sie eine Anzahl von mindestens 1 an.
+outcome-invalid = Bitte wählen Sie: weiter, abgelehnt oder zurückgestellt.
+decision-target = Bitte nennen Sie entweder einen Vorschlag oder eine Anzahl der Besten.
+
+# Notifications and mails.
+notify-evaluator-invited = Sie sind eingeladen, „{ $title }“ zu bewerten.
+notify-stage-released = Es gibt eine Entscheidung zu „{ $title }“.
+flash-evaluator-accepted = Danke! Sie gehören jetzt zu den Bewertenden.
+invitations-evaluator-item = Einladung, „{ $challenge }“ von { $org } zu bewerten
+mail-evaluator-invitation-subject = Einladung zur Bewertung auf Innolab
+mail-evaluator-invitation-body = { $inviter } lädt Sie ein, die Vorschläge zu „{ $challenge }“ zu bewerten.
+mail-evaluator-invitation-answer = Sie können die Einladung hier annehmen oder ablehnen:
+mail-stage-released-subject = Neuigkeiten zu Ihrem Vorschlag
+mail-stage-released-body = Zu Ihrem Vorschlag „{ $title }“ gibt es eine Entscheidung. Ergebnis und Rückmeldung finden Sie hier:
+
+# Pages.
+nav-evaluation = Bewertung
+evaluation-title = Meine Bewertungen
+evaluation-intro = Hier finden Sie die Vorschläge, die Ihnen zur Bewertung zugewiesen sind, mit Fristen und Fortschritt.
+evaluation-none = Ihnen ist noch kein Vorschlag zugewiesen.
+evaluation-progress = { $done } von { $total } bewertet
+evaluation-deadline = Frist:
+evaluation-assignments = Zuweisungen
+evaluation-overview-title = Bewertung
+evaluation-no-stages = Diese Herausforderung hat noch keine Bewertungsstufen.
+stage-status-planned = geplant
+stage-status-running = läuft
+stage-status-released = freigegeben
+stage-entries = { $count ->
+    [one] 1 Vorschlag
+   *[other] { $count } Vorschläge
+}
+stage-start = Stufe starten
+review-state-open = offen
+review-state-draft = Entwurf
+review-state-submitted = abgegeben
+review-blind = anonymisiert
+review-blind-notice = Anonymisierte Bewertung: Team, Organisation und Dateinamen sind ausgeblendet.
+review-write = Bewerten
+review-edit = Bewertung ändern
+review-title = Bewertung
+review-read-proposal = Vorschlag lesen
+review-submitted-at = Abgegeben am
+review-scale = Von { $min } (niedrig) bis { $max } (hoch)
+review-criterion-comment = Begründung
+review-comment = Gesamteindruck
+review-confidence = Sicherheit
+review-confidence-hint = 1 = fachfremd, 5 = ausgewiesene Expertise
+review-save-draft = Als Entwurf speichern
+review-submit = Bewertung abgeben
+reviews-title = Bewertungen
+reviews-none = Es sind noch keine Bewertungen abgegeben.
+yes = Ja
+no = Nein
+assignment-decline = Zuweisung ablehnen
+assignment-decline-reason = Grund
+assignment-declined-state = abgelehnt
+assignment-remove = Zuweisung entfernen
+assignment-add = Zuweisen
+conflict-title = Interessenkonflikt erklären
+conflict-intro = Wenn Sie einer Organisation nahestehen, erklären Sie es hier. Ihre Zuweisungen zu deren Vorschlägen werden aufgehoben.
+conflict-challenge = Herausforderung
+conflict-organisation = Organisation
+conflict-reason = Grund
+conflict-declare = Konflikt erklären
+conflicts-title = Interessenkonflikte
+conflicts-none = Es sind keine Interessenkonflikte bekannt.
+conflicts-evaluator = Bewertende Person
+conflicts-source = Quelle
+conflict-source-declared = selbst erklärt
+conflict-source-membership = Mitgliedschaft
+evaluators-title = Bewertende
+evaluators-none = Noch hat niemand eine Einladung angenommen.
+evaluators-invited = Eingeladen
+evaluator-email = E-Mail-Adresse
+evaluator-expertise = Fachgebiete
+evaluator-invite = Einladen
+auto-assign-title = Automatisch zuweisen
+auto-assign-reviewers = Bewertungen je Vorschlag
+auto-assign-max-load = Höchstens Vorschläge je Person
+auto-assign-run = Zuweisen
+ranking-title = Rangliste
+ranking-caption = Vorschläge nach Bewertung
+ranking-undecided = { $count ->
+    [one] 1 Vorschlag ohne Entscheidung
+   *[other] { $count } Vorschläge ohne Entscheidung
+}
+ranking-csv = Als CSV herunterladen
+ranking-sort = Sortieren nach
+ranking-sort-score = Punkten
+ranking-sort-calibrated = kalibrierten Punkten
+ranking-sort-spread = Streuung
+ranking-sort-done = Bewertungen
+ranking-sort-title = Titel
+ranking-place = Platz
+ranking-score = Punkte (0–100)
+ranking-calibrated = Kalibriert
+ranking-spread = Streuung
+ranking-reviews = Bewertungen
+ranking-evaluators = Bewertende
+ranking-decision = Entscheidung
+ranking-empty = In dieser Stufe sind keine Vorschläge.
+flag-disagreement = Uneinigkeit
+flag-incomplete = Bewertungen fehlen
+outcome-advance = weiter
+outcome-reject = abgelehnt
+outcome-shelve = zurückgestellt
+outcome-selected = ausgewählt
+outcomes-title = Entscheidungen
+decision-feedback = Rückmeldung an das Team
+decision-save = Entscheiden
+decision-retract = Zurücknehmen
+decision-top-title = Die Besten weiterleiten
+decision-top-n = Anzahl
+decision-top-run = Die besten noch offenen Vorschläge weiterleiten
+release-title = Entscheidungen freigeben
+release-intro = Erst nach der Freigabe sehen die Teams Ergebnis und Rückmeldung; sie werden benachrichtigt.
+release-show-scores = Punkte mitteilen
+release-run = Freigeben
+chart-title = Verteilung der Bewertungen
+chart-caption = Je Vorschlag: Linie von der niedrigsten zur höchsten Bewertung, Punkte für einzelne Bewertungen, roter Strich für den Mittelwert.
+chart-text = Diagramm als Text
+chart-row = Platz { $place }, „{ $title }“: Mittelwert { $mean }, von { $low } bis { $high }, { $count } Bewertungen.
+chart-row-empty = Platz { $place }, „{ $title }“: noch keine Bewertung.
+results-title = Ergebnisse
+results-released = Veröffentlicht am
+results-advanced = In die nächste Stufe kommen:
+results-selected = Ausgewählt wurden:
+results-none-advanced = In dieser Stufe kam kein Vorschlag weiter.
+results-none = Es sind noch keine Ergebnisse veröffentlicht.
+flash-conflict-declared = Der Interessenkonflikt ist erklärt.
+flash-assignment-declined = Die Zuweisung ist abgelehnt.
+flash-review-saved = Der Entwurf ist gespeichert.
+flash-review-submitted = Die Bewertung ist abgegeben. Sie können sie bis zur Frist ändern.
+flash-evaluator-invited = Die Einladung ist verschickt.
+flash-stage-started = Die Stufe läuft.
+flash-assignments-made = Die Zuweisungen sind gespeichert.
+flash-assignment-removed = Die Zuweisung ist entfernt.
+flash-decided = Die Entscheidung ist gespeichert. Die Teams sehen sie erst nach der Freigabe.
+flash-decision-retracted = Die Entscheidung ist zurückgenommen.
+flash-stage-released = Die Entscheidungen sind freigegeben; die Teams sind benachrichtigt.
+attachment-numbered = Anlage { $number }
+review-numbered = Bewertung { $number }

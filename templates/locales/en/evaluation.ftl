@@ -1,0 +1,171 @@
+## Evaluation: stages, evaluators, conflicts, reviews, decisions.
+
+# Refusals of the state machine (409).
+stage-previous-not-released = The previous stage has not been released yet.
+stage-already-started = This stage is already running or finished.
+stage-not-running = This stage is not running.
+stage-undecided = Some proposals still lack a decision.
+entry-already-decided = This proposal has already been decided.
+entry-not-decided = There is no decision on this proposal to take back.
+stage-deadline-passed = The deadline of this stage has passed: reviews can no longer be changed.
+stage-challenge-not-closed = Evaluation starts once the submission phase is closed.
+assignment-conflict = Conflict of interest: this person must not review the proposal.
+assignment-exists = This person is already assigned to the proposal.
+assignment-reviewed = The review has already been submitted.
+assignment-declined = This assignment was declined.
+
+# Field errors.
+evaluator-already = This person is already an evaluator.
+organisation-unknown = This organisation does not exist.
+conflict-already = This conflict of interest has already been declared.
+proposal-not-in-stage = This proposal is not in this stage.
+evaluator-unknown = This person is not an evaluator of this challenge.
+max-load-invalid = The maximum must be at least 1.
+criterion-unknown = This criterion does not belong to this stage.
+score-out-of-scale = Please choose a value on the scale.
+score-required = Please score this criterion.
+comment-required = Please explain your score.
+confidence-invalid = Please choose a confidence between 1 and 5.
+top-n-invalid = Please give a number of at least 1.
+outcome-invalid = Please choose: advance, reject or shelve.
+decision-target = Please name either one proposal or a number of top proposals.
+
+# Notifications and mails.
+notify-evaluator-invited = You are invited to evaluate “{ $title }”.
+notify-stage-released = There is a decision on “{ $title }”.
+flash-evaluator-accepted = Thank you! You are now an evaluator.
+invitations-evaluator-item = Invitation to evaluate “{ $challenge }” by { $org }
+mail-evaluator-invitation-subject = Invitation to evaluate on Innolab
+mail-evaluator-invitation-body = { $inviter } invites you to evaluate the proposals for “{ $challenge }”.
+mail-evaluator-invitation-answer = You can accept or decline the invitation here:
+mail-stage-released-subject = News about your proposal
+mail-stage-released-body = There is a decision on your proposal “{ $title }”. Find the outcome and feedback here:
+
+# Pages.
+nav-evaluation = Evaluation
+evaluation-title = My reviews
+evaluation-intro = The proposals assigned to you for review, with deadlines and progress.
+evaluation-none = No proposal has been assigned to you yet.
+evaluation-progress = { $done } of { $total } reviewed
+evaluation-deadline = Deadline:
+evaluation-assignments = Assignments
+evaluation-overview-title = Evaluation
+evaluation-no-stages = This challenge has no evaluation stages yet.
+stage-status-planned = planned
+stage-status-running = running
+stage-status-released = released
+stage-entries = { $count ->
+    [one] 1 proposal
+   *[other] { $count } proposals
+}
+stage-start = Start stage
+review-state-open = open
+review-state-draft = draft
+review-state-submitted = submitted
+review-blind = anonymised
+review-blind-notice = Blind review: team, organisation and file names are hidden.
+review-write = Review
+review-edit = Change review
+review-title = Review
+review-read-proposal = Read the proposal
+review-submitted-at = Submitted on
+review-scale = From { $min } (low) to { $max } (high)
+review-criterion-comment = Reasoning
+review-comment = Overall impression
+review-confidence = Confidence
+review-confidence-hint = 1 = outside my field, 5 = recognised expertise
+review-save-draft = Save as draft
+review-submit = Submit review
+reviews-title = Reviews
+reviews-none = No reviews have been submitted yet.
+yes = Yes
+no = No
+assignment-decline = Decline assignment
+assignment-decline-reason = Reason
+assignment-declined-state = declined
+assignment-remove = Remove assignment
+assignment-add = Assign
+conflict-title = Declare a conflict of interest
+conflict-intro = If you are close to an organisation, declare it here. Your assignments to its proposals are removed.
+conflict-challenge = Challenge
+conflict-organisation = Organisation
+conflict-reason = Reason
+conflict-declare = Declare conflict
+conflicts-title = Conflicts of interest
+conflicts-none = No conflicts of interest are known.
+conflicts-evaluator = Evaluator
+conflicts-source = Source
+conflict-source-declared = declared
+conflict-source-membership = membership
+evaluators-title = Evaluators
+evaluators-none = Nobody has accepted an invitation yet.
+evaluators-invited = Invited
+evaluator-email = Email address
+evaluator-expertise = Expertise
+evaluator-invite = Invite
+auto-assign-title = Assign automatically
+auto-assign-reviewers = Reviews per proposal
+auto-assign-max-load = At most proposals per person
+auto-assign-run = Assign
+ranking-title = Ranking
+ranking-caption = Proposals by score
+ranking-undecided = { $count ->
+    [one] 1 proposal without a decision
+   *[other] { $count } proposals without a decision
+}
+ranking-csv = Download as CSV
+ranking-sort = Sort by
+ranking-sort-score = score
+ranking-sort-calibrated = calibrated score
+ranking-sort-spread = spread
+ranking-sort-done = reviews
+ranking-sort-title = title
+ranking-place = Place
+ranking-score = Score (0–100)
+ranking-calibrated = Calibrated
+ranking-spread = Spread
+ranking-reviews = Reviews
+ranking-evaluators = Evaluators
+ranking-decision = Decision
+ranking-empty = There are no proposals in this stage.
+flag-disagreement = Disagreement
+flag-incomplete = Reviews missing
+outcome-advance = advance
+outcome-reject = rejected
+outcome-shelve = shelved
+outcome-selected = selected
+outcomes-title = Decisions
+decision-feedback = Feedback to the team
+decision-save = Decide
+decision-retract = Take back
+decision-top-title = Advance the best
+decision-top-n = Number
+decision-top-run = Advance the best undecided proposals
+release-title = Release the decisions
+release-intro = Teams see outcome and feedback only after the release; they are notified.
+release-show-scores = Share the scores
+release-run = Release
+chart-title = Distribution of scores
+chart-caption = Per proposal: a line from the lowest to the highest score, dots for single reviews, a red bar for the mean.
+chart-text = Chart as text
+chart-row = Place { $place }, “{ $title }”: mean { $mean }, from { $low } to { $high }, { $count } reviews.
+chart-row-empty = Place { $place }, “{ $title }”: no review yet.
+results-title = Results
+results-released = Published on
+results-advanced = Advancing to the next stage:
+results-selected = Selected:
+results-none-advanced = No proposal advanced in this stage.
+results-none = No results have been published yet.
+flash-conflict-declared = The conflict of interest is declared.
+flash-assignment-declined = The assignment is declined.
+flash-review-saved = The draft is saved.
+flash-review-submitted = The review is submitted. You can change it until the deadline.
+flash-evaluator-invited = The invitation is sent.
+flash-stage-started = The stage is running.
+flash-assignments-made = The assignments are saved.
+flash-assignment-removed = The assignment is removed.
+flash-decided = The decision is saved. Teams see it only after the release.
+flash-decision-retracted = The decision is taken back.
+flash-stage-released = The decisions are released; the teams have been notified.
+attachment-numbered = Attachment { $number }
+review-numbered = Review { $number }
