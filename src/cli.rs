@@ -189,8 +189,8 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
         Command::Seed(_) => {
             let r = crate::seed::apply(&mut conn)?;
             println!(
-                "seed applied: {} topics, {} organisations created, {} users created, {} challenges created, {} proposals created",
-                r.topics, r.organisations_created, r.users_created, r.challenges_created, r.proposals_created
+                "seed applied: {} topics, {} organisations created, {} users created, {} challenges created, {} proposals created, {} reviews created",
+                r.topics, r.organisations_created, r.users_created, r.challenges_created, r.proposals_created, r.reviews_created
             );
         }
         Command::User(UserCommand::Create {

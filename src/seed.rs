@@ -126,6 +126,55 @@ struct ProposalSeed {
 }
 
 #[derive(Deserialize)]
+struct EvaluationFile {
+    evaluation: Vec<EvaluationSeed>,
+}
+
+#[derive(Deserialize)]
+struct EvaluationSeed {
+    challenge: String,
+    evaluator: Vec<EvaluatorSeed>,
+    #[serde(default)]
+    conflict: Vec<ConflictSeed>,
+    #[serde(default)]
+    stage: Vec<StageRunSeed>,
+}
+
+#[derive(Deserialize)]
+struct EvaluatorSeed {
+    email: String,
+    #[serde(default)]
+    expertise: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ConflictSeed {
+    evaluator: String,
+    organisation: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+struct StageRunSeed {
+    reviewers: u32,
+    #[serde(default)]
+    release: bool,
+    #[serde(default)]
+    proposal: Vec<EntrySeed>,
+}
+
+#[derive(Deserialize)]
+struct EntrySeed {
+    organisation: String,
+    /// Points per criterion, one list per assigned evaluator in assignment order.
+    #[serde(default)]
+    scores: Vec<Vec<i64>>,
+    outcome: Option<String>,
+    #[serde(default)]
+    feedback: String,
+}
+
+#[derive(Deserialize)]
 struct MembershipSeed {
     organisation: String,
     role: String,
@@ -146,6 +195,7 @@ pub struct Report {
     pub users_created: usize,
     pub challenges_created: usize,
     pub proposals_created: usize,
+    pub reviews_created: usize,
 }
 
 /// Applies the seed files. Passwords are hashed here, so this is for the command line
@@ -244,6 +294,7 @@ pub fn apply(conn: &mut DbConnection) -> AppResult<Report> {
             }
         }
         seed_challenges(conn, &mut report)?;
+        seed_evaluations(conn, &mut report)?;
         Ok(report)
     })
 }
@@ -334,6 +385,94 @@ fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()
             .is_some()
         {
             report.proposals_created += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Evaluations under way, driven through the same functions as the pages: evaluators
+/// accept, conflicts are declared, stages start and are assigned automatically, reviews
+/// are submitted, decisions made and released. A challenge that has evaluators already
+/// is left alone.
+fn seed_evaluations(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
+    use crate::domain::evaluation::reviews::ReviewInput;
+    use crate::domain::evaluation::workflow::Outcome;
+    use crate::domain::evaluation::{evaluators, progress, reviews};
+    let bad = |what: String| AppError::Config(format!("seed: evaluation: {what}"));
+    let file: EvaluationFile = load("evaluation.toml")?;
+    let known_topics = challenges::topic_slugs(conn)?;
+    for e in &file.evaluation {
+        let c = challenges::find_by_slug(conn, &e.challenge)
+            .map_err(|_| bad(format!("unknown challenge {}", e.challenge)))?;
+        if !evaluators::pool(conn, c.id)?.is_empty() {
+            continue;
+        }
+        let inviter = c
+            .created_by
+            .ok_or_else(|| bad(format!("{} has no author", c.slug)))?;
+        for ev in &e.evaluator {
+            let user = accounts::find_by_email(conn, &ev.email)?
+                .ok_or_else(|| bad(format!("unknown user {}", ev.email)))?;
+            let (invitation, _) =
+                evaluators::invite(conn, c.id, inviter, &ev.email, &ev.expertise, &known_topics)
+                    .map_err(|err| bad(format!("{}: {err:?}", ev.email)))?;
+            evaluators::answer_invitation(conn, invitation, &user, true)?;
+        }
+        for k in &e.conflict {
+            let uid = user_id(conn, &k.evaluator)?;
+            let me = evaluators::find_for_user(conn, c.id, uid)?
+                .ok_or_else(|| bad(format!("{} is no evaluator", k.evaluator)))?;
+            let org = organisations::find_by_slug(conn, &k.organisation)?;
+            evaluators::declare_conflict(conn, &me, org.id, &k.reason)?;
+        }
+        let stages = challenges::stages_of(conn, c.id)?;
+        for (run, stage) in e.stage.iter().zip(&stages) {
+            let ctx = progress::load(conn, stage.stage.id)?;
+            progress::start(conn, &ctx).map_err(|err| bad(format!("start: {err:?}")))?;
+            let ctx = progress::load(conn, ctx.id())?;
+            reviews::auto_assign(conn, &ctx, Some(run.reviewers), None)?;
+            let assigned = reviews::of_stage(conn, ctx.id())?;
+            for entry in &run.proposal {
+                let org = organisations::find_by_slug(conn, &entry.organisation)?;
+                let proposal_id = progress::entries(conn, ctx.id())?
+                    .into_iter()
+                    .map(|x| x.proposal_id)
+                    .find(|p| proposals::find(conn, *p).is_ok_and(|p| p.organisation_id == org.id))
+                    .ok_or_else(|| bad(format!("no entry of {}", entry.organisation)))?;
+                let mine = assigned.iter().filter(|a| a.proposal_id == proposal_id);
+                for (a, points) in mine.zip(&entry.scores) {
+                    let input = ReviewInput {
+                        scores: ctx
+                            .stage
+                            .criteria
+                            .iter()
+                            .zip(points)
+                            .map(|(k, v)| (k.id, *v as f64))
+                            .collect(),
+                        comments: ctx
+                            .stage
+                            .criteria
+                            .iter()
+                            .filter(|k| k.comment_required)
+                            .map(|k| (k.id, "Siehe Gesamteindruck.".to_string()))
+                            .collect(),
+                        comment: "Nachvollziehbar begründeter Vorschlag.".into(),
+                        confidence: Some(4),
+                        submit: true,
+                    };
+                    reviews::save_review(conn, &ctx, a, &input, db::now())
+                        .map_err(|err| bad(format!("review: {err:?}")))?;
+                    report.reviews_created += 1;
+                }
+                if let Some(o) = &entry.outcome {
+                    let outcome = Outcome::parse(o).ok_or_else(|| bad(format!("outcome {o}")))?;
+                    progress::decide(conn, &ctx, proposal_id, outcome, &entry.feedback, inviter)?;
+                }
+            }
+            if run.release {
+                progress::release(conn, &ctx, false)
+                    .map_err(|err| bad(format!("release: {err:?}")))?;
+            }
         }
     }
     Ok(())

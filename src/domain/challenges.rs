@@ -525,11 +525,10 @@ pub fn facts(
     c: &Challenge,
     user_id: Option<i64>,
 ) -> AppResult<ChallengeFacts> {
-    let agency = crate::domain::organisations::find(conn, c.organisation_id)?;
     Ok(ChallengeFacts {
         id: c.id,
         published: c.status().is_published(),
-        agency: crate::domain::organisations::facts(conn, &agency, user_id)?,
+        agency: crate::domain::organisations::facts_by_id(conn, c.organisation_id, user_id)?,
     })
 }
 
@@ -808,7 +807,8 @@ pub struct StageInput {
     pub blind: bool,
     pub starts_at: Option<String>,
     pub ends_at: Option<String>,
-    #[serde(default)]
+    /// `criterion` is the name the seed files use, one `[[...criterion]]` table each.
+    #[serde(default, alias = "criterion")]
     pub criteria: Vec<CriterionInput>,
 }
 

@@ -217,7 +217,6 @@ fn current_membership(org_id: i64, user_id: i64) -> CurrentMembership {
         .filter(memberships::left_at.is_null())
 }
 
-/// The user's current role in the organisation.
 /// Every organisation's id and name, by name (for choosing one in a form).
 pub fn names(conn: &mut DbConnection) -> AppResult<Vec<(i64, String)>> {
     Ok(organisations::table
@@ -227,12 +226,47 @@ pub fn names(conn: &mut DbConnection) -> AppResult<Vec<(i64, String)>> {
         .load(conn)?)
 }
 
+/// The user's current role in the organisation.
 pub fn role_of(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
     let role: Option<String> = current_membership(org_id, user_id)
         .select(memberships::role)
         .first(conn)
         .optional()?;
     Ok(role.and_then(|r| Role::parse(&r)))
+}
+
+/// The facts the policy needs about the organisation `org_id` for the given user, in one
+/// statement (every challenge and proposal page asks this of the owning agency).
+pub fn facts_by_id(
+    conn: &mut DbConnection,
+    org_id: i64,
+    user_id: Option<i64>,
+) -> AppResult<OrgFacts> {
+    // Without a user the join matches nothing: ids start at 1.
+    let uid = user_id.unwrap_or(0);
+    let (id, kind, verified_at, role): (i64, String, Option<NaiveDateTime>, Option<String>) =
+        organisations::table
+            .left_join(
+                memberships::table.on(memberships::organisation_id
+                    .eq(organisations::id)
+                    .and(memberships::user_id.eq(uid))
+                    .and(memberships::left_at.is_null())),
+            )
+            .filter(organisations::id.eq(org_id))
+            .select((
+                organisations::id,
+                organisations::kind,
+                organisations::verified_at,
+                memberships::role.nullable(),
+            ))
+            .first(conn)?;
+    let kind = OrgKind::parse(&kind).unwrap_or(OrgKind::Startup);
+    Ok(OrgFacts {
+        id,
+        kind,
+        verified: verified_at.is_some(),
+        role: role.as_deref().and_then(Role::parse),
+    })
 }
 
 /// The facts the policy needs about `org` for the given user.

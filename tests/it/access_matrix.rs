@@ -603,3 +603,462 @@ mod co_creation {
         );
     }
 }
+
+/// The third matrix: every evaluation route. Roles: visitor, the owner of the agency that
+/// runs the challenge, the lead of the team whose proposal is under test, three accepted
+/// evaluators of the challenge (assigned to that proposal; in declared conflict with its
+/// team; assigned only elsewhere), a member of another verified agency, and a platform
+/// admin outside the agency.
+///
+/// The world: a closed challenge with a running review stage (and a planned one after
+/// it), the team's proposal `{p}` and a second team's proposal `{p2}`. The assigned
+/// evaluator holds assignment `{a}` on `{p}` with a draft review; the conflicted one was
+/// assigned to `{p}` until declaring the conflict and still reviews `{p2}`; the
+/// unassigned one (`{e}`) has submitted a review of `{p2}`.
+mod evaluation {
+    use actix_web::http::Method;
+    use innolab::domain::accounts::User;
+    use innolab::domain::challenges::{self, CriterionInput, StageInput};
+    use innolab::domain::evaluation::{evaluators, progress, reviews};
+    use innolab::domain::organisations::OrgKind;
+    use serde_json::{json, Value};
+
+    use super::{verdict, Expect};
+    use crate::support::{Resp, TestApp};
+    use Expect::{Allow as A, Conflict as C, Deny as D, Hidden as H, Login as L};
+
+    const ROLES: [&str; 8] = [
+        "visitor",
+        "agency owner",
+        "team lead",
+        "assigned evaluator",
+        "conflicted evaluator",
+        "unassigned evaluator",
+        "stranger",
+        "admin",
+    ];
+
+    struct World {
+        app: TestApp,
+        users: Vec<Option<User>>,
+        ids: Vec<(&'static str, String)>,
+    }
+
+    fn stage(name: &str) -> StageInput {
+        StageInput {
+            name: name.into(),
+            kind: None,
+            reviewers_per_proposal: 1,
+            blind: false,
+            starts_at: None,
+            ends_at: None,
+            criteria: vec![CriterionInput {
+                name: "Wirkung".into(),
+                description: String::new(),
+                weight: 1.0,
+                scale_min: Some(1),
+                scale_max: Some(5),
+                comment_required: false,
+            }],
+        }
+    }
+
+    async fn world() -> World {
+        let app = TestApp::new().await;
+        let owner = app.create_user("owner@example.org", "Owner");
+        let lead = app.create_user("lead@example.org", "Lead");
+        let lead2 = app.create_user("lead2@example.org", "Lead Zwei");
+        let assigned = app.create_user("assigned@example.org", "Assigned");
+        let conflicted = app.create_user("conflicted@example.org", "Conflicted");
+        let unassigned = app.create_user("unassigned@example.org", "Unassigned");
+        let stranger = app.create_user("stranger@example.org", "Stranger");
+        let admin = app.create_user_with("admin@example.org", "Admin", true, true);
+        let agency = app.create_org(&owner, "Amt", OrgKind::Agency, true);
+        app.create_org(&stranger, "Fremdes Amt", OrgKind::Agency, true);
+        let startup = app.create_org(&lead, "Team-Start", OrgKind::Startup, false);
+        let startup2 = app.create_org(&lead2, "Zweit-Start", OrgKind::Startup, false);
+        let c = app.create_challenge(&agency, &owner, "Bewertet", "closed", 20);
+        let p = app.create_proposal(&c, &startup, &lead, "submitted");
+        let p2 = app.create_proposal(&c, &startup2, &lead2, "submitted");
+        let (s, s2, a, e, ec) = app.with_conn(|conn| {
+            let stages =
+                challenges::replace_stages(conn, &c, &[stage("Fachbewertung"), stage("Pitch")])
+                    .unwrap();
+            let mut pool = Vec::new();
+            for u in [&assigned, &conflicted, &unassigned] {
+                let (inv, _) =
+                    evaluators::invite(conn, c.id, owner.id, &u.email, &[], &[]).unwrap();
+                evaluators::answer_invitation(conn, inv, u, true).unwrap();
+                pool.push(
+                    evaluators::find_for_user(conn, c.id, u.id)
+                        .unwrap()
+                        .unwrap(),
+                );
+            }
+            let ctx = progress::load(conn, stages[0].stage.id).unwrap();
+            progress::start(conn, &ctx).unwrap();
+            let ctx = progress::load(conn, ctx.id()).unwrap();
+            let criterion = ctx.stage.criteria[0].id;
+            let review = |submit: bool| reviews::ReviewInput {
+                scores: [(criterion, 3.0)].into_iter().collect(),
+                submit,
+                ..Default::default()
+            };
+            // The assigned evaluator: a draft review of the proposal under test.
+            let a = reviews::assign(conn, &ctx, p.id, pool[0].id).unwrap();
+            reviews::save_review(conn, &ctx, &a, &review(false), innolab::db::now()).unwrap();
+            // The conflicted evaluator loses the assignment by declaring the conflict,
+            // and keeps the one elsewhere.
+            reviews::assign(conn, &ctx, p.id, pool[1].id).unwrap();
+            let (_, removed) =
+                evaluators::declare_conflict(conn, &pool[1], startup.id, "Früher dort tätig")
+                    .unwrap();
+            assert_eq!(removed, 1);
+            reviews::assign(conn, &ctx, p2.id, pool[1].id).unwrap();
+            // The unassigned evaluator: a submitted review of the other proposal only.
+            let elsewhere = reviews::assign(conn, &ctx, p2.id, pool[2].id).unwrap();
+            reviews::save_review(conn, &ctx, &elsewhere, &review(true), innolab::db::now())
+                .unwrap();
+            (ctx.id(), stages[1].stage.id, a.id, pool[2].id, pool[1].id)
+        });
+        World {
+            ids: vec![
+                ("{cid}", c.id.to_string()),
+                ("{c}", c.slug.clone()),
+                ("{s2}", s2.to_string()),
+                ("{s}", s.to_string()),
+                ("{p2}", p2.id.to_string()),
+                ("{p}", p.id.to_string()),
+                ("{a}", a.to_string()),
+                ("{ec}", ec.to_string()),
+                ("{e}", e.to_string()),
+                ("{org}", startup.id.to_string()),
+            ],
+            users: vec![
+                None,
+                Some(owner),
+                Some(lead),
+                Some(assigned),
+                Some(conflicted),
+                Some(unassigned),
+                Some(stranger),
+                Some(admin),
+            ],
+            app,
+        }
+    }
+
+    enum Call {
+        Page(&'static str),
+        Form(&'static str, Vec<(&'static str, &'static str)>),
+        Api(Method, &'static str, Option<Value>),
+    }
+
+    impl Call {
+        fn reads(&self) -> bool {
+            matches!(self, Call::Page(_) | Call::Api(Method::GET, _, _))
+        }
+        fn describe(&self) -> String {
+            match self {
+                Call::Page(p) => format!("GET {p}"),
+                Call::Form(p, _) => format!("POST {p}"),
+                Call::Api(m, p, _) => format!("{m} {p}"),
+            }
+        }
+    }
+
+    /// Placeholders replaced by the world's ids: in paths and form values as text, in
+    /// JSON bodies a string that is exactly a placeholder becomes its number.
+    fn expand(text: &str, w: &World) -> String {
+        let mut out = text.to_string();
+        for (k, v) in &w.ids {
+            out = out.replace(k, v);
+        }
+        out
+    }
+
+    fn expand_json(body: &Value, w: &World) -> Value {
+        match body {
+            Value::String(s) => match w.ids.iter().find(|(k, _)| k == s) {
+                Some((_, v)) => v.parse::<i64>().map_or_else(|_| json!(v), |n| json!(n)),
+                None => body.clone(),
+            },
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), expand_json(v, w)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| expand_json(v, w)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    async fn run(w: &mut World, role: usize, call: &Call) -> Resp {
+        w.app.log_out();
+        let user = w.users[role].clone();
+        match call {
+            Call::Api(m, p, body) => {
+                let path = expand(p, w);
+                let body = body.as_ref().map(|b| expand_json(b, w));
+                let token = user.map(|u| {
+                    w.app
+                        .with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "m").unwrap().1)
+                });
+                w.app.api(m.clone(), &path, body, token.as_deref()).await
+            }
+            Call::Page(p) => {
+                let path = expand(p, w);
+                if let Some(u) = &user {
+                    w.app.log_in_as(u);
+                }
+                w.app.get(&path).await
+            }
+            Call::Form(p, fields) => {
+                let path = expand(p, w);
+                let values: Vec<(&str, String)> =
+                    fields.iter().map(|(k, v)| (*k, expand(v, w))).collect();
+                let fields: Vec<(&str, &str)> =
+                    values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                if let Some(u) = &user {
+                    w.app.log_in_as(u);
+                }
+                w.app.post_form(&path, &fields).await
+            }
+        }
+    }
+
+    /// [`verdict`], but a status it has no verdict for (a 500, a 400) is reported as a
+    /// failing cell instead of stopping the whole matrix.
+    fn judge(r: &Resp, api: bool) -> Result<Expect, String> {
+        let s = r.status.as_u16();
+        if (200..400).contains(&s) || matches!(s, 403 | 404 | 409 | 422) || (api && s == 401) {
+            Ok(verdict(r, api))
+        } else {
+            let body: String = r.body.chars().take(300).collect();
+            Err(format!("status {s} ({body})"))
+        }
+    }
+
+    /// Only the agency manages the evaluation (a visitor is asked to log in).
+    const AGENCY: [Expect; 8] = [L, A, D, D, D, D, D, D];
+    /// The agency; to everyone else assignment ids are not revealed (404).
+    const AGENCY_HIDDEN: [Expect; 8] = [L, A, H, H, H, H, H, H];
+    /// Only the agency, and the domain refuses (already running; undecided proposals).
+    const AGENCY_REFUSED: [Expect; 8] = [L, C, D, D, D, D, D, D];
+    /// The assignment's own evaluator; everyone else must not learn it exists.
+    const OWN_ASSIGNMENT: [Expect; 8] = [L, H, H, A, H, H, H, H];
+    /// Acting as an evaluator of the challenge.
+    const EVALUATORS: [Expect; 8] = [L, D, D, A, A, A, D, D];
+    const LOGGED_IN: [Expect; 8] = [L, A, A, A, A, A, A, A];
+    const EVERYONE: [Expect; 8] = [A, A, A, A, A, A, A, A];
+    /// The proposal under test: team, agency and its (unconflicted) evaluator.
+    const PROPOSAL: [Expect; 8] = [H, A, A, A, H, H, H, H];
+    /// Its reviews: the agency; the team and the evaluator whose own review is still a
+    /// draft know the proposal but may not read them.
+    const REVIEWS: [Expect; 8] = [H, A, D, D, H, H, H, H];
+    /// The other proposal: both its evaluators see it, the first team's people do not.
+    const PROPOSAL2: [Expect; 8] = [H, A, H, H, A, A, H, H];
+    /// Its reviews: the agency, and the evaluator who submitted their own; the one with
+    /// nothing submitted yet knows the proposal but may not read them.
+    const REVIEWS2: [Expect; 8] = [H, A, H, H, D, A, H, H];
+
+    fn rows() -> Vec<(Call, [Expect; 8])> {
+        use Method as M;
+        let api = Call::Api;
+        vec![
+            // --- API ------------------------------------------------------------------
+            (
+                api(
+                    M::POST,
+                    "/api/v1/challenges/{cid}/evaluators",
+                    Some(json!({ "email": "neu@example.org" })),
+                ),
+                AGENCY,
+            ),
+            (
+                api(M::GET, "/api/v1/challenges/{cid}/evaluators", None),
+                AGENCY,
+            ),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/conflicts",
+                    Some(
+                        json!({ "challenge_id": "{cid}", "organisation_id": "{org}", "reason": "Befangen" }),
+                    ),
+                ),
+                EVALUATORS,
+            ),
+            (
+                api(M::POST, "/api/v1/stages/{s}/start", None),
+                AGENCY_REFUSED,
+            ),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/stages/{s}/assignments",
+                    Some(json!({ "proposal_id": "{p}", "evaluator_id": "{e}" })),
+                ),
+                AGENCY,
+            ),
+            // The conflict is the agency's 409; everyone else is refused before it.
+            (
+                api(
+                    M::POST,
+                    "/api/v1/stages/{s}/assignments",
+                    Some(json!({ "proposal_id": "{p}", "evaluator_id": "{ec}" })),
+                ),
+                AGENCY_REFUSED,
+            ),
+            (
+                api(M::POST, "/api/v1/stages/{s}/auto-assign", Some(json!({}))),
+                AGENCY,
+            ),
+            (api(M::GET, "/api/v1/stages/{s}/ranking", None), AGENCY),
+            (api(M::GET, "/api/v1/stages/{s2}/ranking", None), AGENCY),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/stages/{s}/decisions",
+                    Some(json!({ "proposal_id": "{p}", "outcome": "advance", "feedback": "" })),
+                ),
+                AGENCY,
+            ),
+            (
+                api(M::POST, "/api/v1/stages/{s}/release", Some(json!({}))),
+                AGENCY_REFUSED,
+            ),
+            (api(M::GET, "/api/v1/me/assignments", None), LOGGED_IN),
+            (
+                api(M::DELETE, "/api/v1/assignments/{a}", None),
+                AGENCY_HIDDEN,
+            ),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/assignments/{a}/decline",
+                    Some(json!({ "reason": "Keine Zeit" })),
+                ),
+                OWN_ASSIGNMENT,
+            ),
+            (
+                api(
+                    M::PUT,
+                    "/api/v1/assignments/{a}/review",
+                    Some(json!({ "scores": {}, "submit": false })),
+                ),
+                OWN_ASSIGNMENT,
+            ),
+            (api(M::GET, "/api/v1/proposals/{p}/reviews", None), REVIEWS),
+            (api(M::GET, "/api/v1/proposals/{p}", None), PROPOSAL),
+            (
+                api(M::GET, "/api/v1/proposals/{p2}/reviews", None),
+                REVIEWS2,
+            ),
+            (api(M::GET, "/api/v1/proposals/{p2}", None), PROPOSAL2),
+            // --- Pages ----------------------------------------------------------------
+            (Call::Page("/evaluation"), LOGGED_IN),
+            (
+                Call::Form(
+                    "/evaluation/conflicts",
+                    vec![
+                        ("challenge_id", "{cid}"),
+                        ("organisation_id", "{org}"),
+                        ("reason", "Befangen"),
+                    ],
+                ),
+                EVALUATORS,
+            ),
+            (Call::Page("/assignments/{a}/review"), OWN_ASSIGNMENT),
+            (
+                Call::Form(
+                    "/assignments/{a}/review",
+                    vec![("comment", "Entwurf"), ("action", "save")],
+                ),
+                OWN_ASSIGNMENT,
+            ),
+            (
+                Call::Form("/assignments/{a}/decline", vec![("reason", "Keine Zeit")]),
+                OWN_ASSIGNMENT,
+            ),
+            (Call::Form("/assignments/{a}/remove", vec![]), AGENCY_HIDDEN),
+            (Call::Page("/challenges/{c}/evaluation"), AGENCY),
+            (
+                Call::Form(
+                    "/challenges/{c}/evaluators",
+                    vec![("email", "neu@example.org")],
+                ),
+                AGENCY,
+            ),
+            (Call::Page("/challenges/{c}/results"), EVERYONE),
+            // Stage actions redirect with a notice also when the domain refuses (start
+            // of a running stage, release with undecided proposals): past the policy.
+            (Call::Form("/stages/{s}/start", vec![]), AGENCY),
+            (Call::Form("/stages/{s}/auto-assign", vec![]), AGENCY),
+            (
+                Call::Form(
+                    "/stages/{s}/assignments",
+                    vec![("proposal_id", "{p}"), ("evaluator_id", "{e}")],
+                ),
+                AGENCY,
+            ),
+            (Call::Page("/stages/{s}/ranking"), AGENCY),
+            (Call::Page("/stages/{s}/ranking.csv"), AGENCY),
+            (
+                Call::Form(
+                    "/stages/{s}/decisions",
+                    vec![
+                        ("proposal_id", "{p}"),
+                        ("outcome", "advance"),
+                        ("feedback", ""),
+                    ],
+                ),
+                AGENCY,
+            ),
+            (
+                Call::Form("/stages/{s}/decisions/{p}/retract", vec![]),
+                AGENCY,
+            ),
+            (Call::Form("/stages/{s}/release", vec![]), AGENCY),
+            (Call::Page("/proposals/{p}/reviews"), REVIEWS),
+            (Call::Page("/proposals/{p}"), PROPOSAL),
+            (Call::Page("/proposals/{p2}/reviews"), REVIEWS2),
+            (Call::Page("/proposals/{p2}"), PROPOSAL2),
+        ]
+    }
+
+    #[actix_web::test]
+    async fn every_role_against_every_evaluation_route() {
+        let mut shared = world().await;
+        let mut failures = Vec::new();
+        for (call, expect) in rows() {
+            let api = matches!(call, Call::Api(..));
+            for (i, role) in ROLES.iter().enumerate() {
+                let r = if call.reads() {
+                    run(&mut shared, i, &call).await
+                } else {
+                    let mut fresh = world().await;
+                    run(&mut fresh, i, &call).await
+                };
+                match judge(&r, api) {
+                    Ok(got) if got == expect[i] => {}
+                    Ok(got) => failures.push(format!(
+                        "{} as {role}: expected {:?}, got {got:?}",
+                        call.describe(),
+                        expect[i]
+                    )),
+                    Err(status) => failures.push(format!(
+                        "{} as {role}: expected {:?}, got {status}",
+                        call.describe(),
+                        expect[i]
+                    )),
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "access-control matrix violations:\n{}",
+            failures.join("\n")
+        );
+    }
+}

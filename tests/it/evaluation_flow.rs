@@ -719,6 +719,11 @@ async fn reviews_close_at_the_deadline_and_the_score_form_keeps_what_was_typed()
         .get(&format!("/challenges/{}/evaluation", w.c.slug))
         .await
         .assert_status(200)
+        .assert_contains(&format!("/stages/{s1}/ranking"));
+    w.app
+        .get(&format!("/challenges/{}/evaluators", w.c.slug))
+        .await
+        .assert_status(200)
         .assert_contains("Eva Expertin");
     let page = w.app.get(&format!("/stages/{s1}/ranking")).await;
     page.assert_status(200)
@@ -804,4 +809,65 @@ async fn a_declined_assignment_is_not_given_again_and_an_evaluator_cannot_declin
         .collect();
     assert_eq!(on_c.len(), 1, "the declined one only: {mine}");
     assert_eq!(on_c[0]["declined"], true);
+}
+
+#[actix_web::test]
+async fn the_demo_data_holds_a_challenge_in_the_middle_of_its_evaluation() {
+    let mut app = TestApp::new().await;
+    let report = app.with_conn(|c| innolab::seed::apply(c).unwrap());
+    assert!(report.reviews_created >= 8, "{report:?}");
+    let again = app.with_conn(|c| innolab::seed::apply(c).unwrap());
+    assert_eq!(again.reviews_created, 0, "seeding twice adds nothing");
+    let (c, stages) = app.with_conn(|conn| {
+        let c =
+            innolab::domain::challenges::find_by_slug(conn, "wohnsitz-ummeldung-digital").unwrap();
+        let s = innolab::domain::challenges::stages_of(conn, c.id).unwrap();
+        (c, s)
+    });
+    let status: Vec<&str> = stages.iter().map(|s| s.stage.status.as_str()).collect();
+    assert_eq!(status, ["released", "running", "planned", "planned"]);
+    let pool = app.with_conn(|conn| {
+        use innolab::domain::evaluation::evaluators;
+        let people = evaluators::pool(conn, c.id).unwrap();
+        evaluators::conflicts_of_challenge(conn, c.id, &people).unwrap()
+    });
+    assert!(pool.iter().any(|k| k.conflict.source == "declared"));
+    assert!(pool.iter().any(|k| k.conflict.source == "membership"));
+    let ranking = app.with_conn(|conn| {
+        let ctx = innolab::domain::evaluation::progress::load(conn, stages[1].stage.id).unwrap();
+        innolab::domain::evaluation::reviews::ranking(conn, &ctx).unwrap()
+    });
+    use innolab::domain::evaluation::ranking::Flag;
+    assert!(ranking
+        .iter()
+        .any(|r| r.ranked.flags.contains(&Flag::Disagreement)));
+    assert!(ranking
+        .iter()
+        .any(|r| r.ranked.flags.contains(&Flag::Incomplete)));
+    // The demo accounts see it: the agency its ranking, the evaluator the dashboard.
+    let staff = app.with_conn(|conn| {
+        innolab::domain::accounts::find_by_email(conn, "behoerde.stadt@innolab.example")
+            .unwrap()
+            .unwrap()
+    });
+    app.log_in_as(&staff);
+    app.get(&format!("/stages/{}/ranking", stages[1].stage.id))
+        .await
+        .assert_status(200)
+        .assert_contains("<svg");
+    let evaluator = app.with_conn(|conn| {
+        innolab::domain::accounts::find_by_email(conn, "gutachterin.verwaltung@innolab.example")
+            .unwrap()
+            .unwrap()
+    });
+    app.log_in_as(&evaluator);
+    app.get("/evaluation")
+        .await
+        .assert_status(200)
+        .assert_contains("Fachliche Bewertung");
+    app.log_out();
+    app.get(&format!("/challenges/{}/results", c.slug))
+        .await
+        .assert_status(200)
+        .assert_contains("Formale Prüfung");
 }

@@ -218,6 +218,7 @@ async fn every_page_template_renders_in_both_languages() {
             format!("/proposals/{}", proposal.id),
             format!("/proposals/{}/revisions", proposal.id),
             format!("/challenges/{}/evaluation", evaluated.slug),
+            format!("/challenges/{}/evaluators", evaluated.slug),
             format!("/stages/{stage_id}/ranking"),
             format!("/proposals/{}/reviews", reviewed.id),
             format!("/challenges/{}/results", evaluated.slug),

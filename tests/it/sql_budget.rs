@@ -84,11 +84,55 @@ async fn every_page_stays_within_the_statement_budget() {
         "/admin/audit".into(),
     ];
 
+    // The demo challenge in the middle of its evaluation, from both sides.
+    let user = |email: &str| {
+        app.with_conn(|c| {
+            innolab::domain::accounts::find_by_email(c, email)
+                .unwrap()
+                .unwrap()
+        })
+    };
+    let (city_staff, evaluator) = (
+        user("behoerde.stadt@innolab.example"),
+        user("gutachterin.verwaltung@innolab.example"),
+    );
+    let (stage, assignment, reviewed) = app.with_conn(|c| {
+        use diesel::prelude::*;
+        use innolab::db::schema::{assignments, evaluators, stages};
+        let stage: i64 = stages::table
+            .filter(stages::status.eq("running"))
+            .select(stages::id)
+            .first(c)
+            .unwrap();
+        let (a, p): (i64, i64) = assignments::table
+            .inner_join(evaluators::table)
+            .filter(evaluators::user_id.eq(evaluator.id))
+            .filter(assignments::stage_id.eq(stage))
+            .select((assignments::id, assignments::proposal_id))
+            .first(c)
+            .unwrap();
+        (stage, a, p)
+    });
+    let evaluation_staff_pages = vec![
+        "/challenges/wohnsitz-ummeldung-digital/evaluation".to_string(),
+        "/challenges/wohnsitz-ummeldung-digital/evaluators".into(),
+        format!("/stages/{stage}/ranking"),
+        format!("/proposals/{reviewed}/reviews"),
+        "/challenges/wohnsitz-ummeldung-digital/results".into(),
+    ];
+    let evaluator_pages = vec![
+        "/evaluation".to_string(),
+        format!("/assignments/{assignment}/review"),
+        format!("/proposals/{reviewed}"),
+    ];
+
     let mut over = Vec::new();
     for (who, pages) in [
         (None, &visitor_pages),
         (Some(&agency_staff), &staff_pages),
         (Some(&admin), &admin_pages),
+        (Some(&city_staff), &evaluation_staff_pages),
+        (Some(&evaluator), &evaluator_pages),
     ] {
         app.log_out();
         if let Some(u) = who {

@@ -26,6 +26,11 @@ use crate::error::{AppError, AppResult, FieldErrors};
 /// A membership that ended less than this long ago still counts as a conflict.
 pub const RECENT_MEMBERSHIP_DAYS: i64 = 365;
 
+/// Memberships that ended after this time are conflicts.
+pub fn membership_conflict_since() -> NaiveDateTime {
+    db::now() - Duration::days(RECENT_MEMBERSHIP_DAYS)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = evaluators)]
 pub struct EvaluatorRow {
@@ -309,14 +314,15 @@ pub fn declare_conflict(
     Ok((id, removed))
 }
 
-/// For each evaluator, the organisations they are in conflict with (declared, or through a
-/// current or recent membership).
+/// For each evaluator, the organisations with proposals in the challenge that they are in
+/// conflict with (declared, or through a current or recent membership).
 pub fn conflicted_orgs(
     conn: &mut DbConnection,
+    challenge_id: i64,
     evaluator_ids: &[i64],
 ) -> AppResult<BTreeMap<i64, BTreeSet<i64>>> {
     let mut out: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    for c in conflict_list(conn, evaluator_ids)? {
+    for c in conflict_list(conn, challenge_id, evaluator_ids)? {
         out.entry(c.evaluator_id)
             .or_default()
             .insert(c.organisation_id);
@@ -329,60 +335,85 @@ pub fn conflicted_orgs(
 pub struct Conflict {
     pub evaluator_id: i64,
     pub organisation_id: i64,
+    pub organisation_name: String,
     /// `declared` or `membership`.
     pub source: &'static str,
     pub reason: String,
 }
 
-fn conflict_list(conn: &mut DbConnection, evaluator_ids: &[i64]) -> AppResult<Vec<Conflict>> {
-    let declared: Vec<(i64, i64, String)> = conflicts::table
+/// The conflicts of the evaluators with organisations that propose in the challenge, in
+/// two statements (one per source).
+fn conflict_list(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+    evaluator_ids: &[i64],
+) -> AppResult<Vec<Conflict>> {
+    let proposing = || {
+        proposals::table
+            .filter(proposals::challenge_id.eq(challenge_id))
+            .select(proposals::organisation_id)
+    };
+    let declared: Vec<(i64, i64, String, String)> = conflicts::table
+        .inner_join(organisations::table.on(organisations::id.eq(conflicts::organisation_id)))
         .filter(conflicts::evaluator_id.eq_any(evaluator_ids))
+        .filter(conflicts::organisation_id.eq_any(proposing()))
         .select((
             conflicts::evaluator_id,
             conflicts::organisation_id,
+            organisations::name,
             conflicts::reason,
         ))
         .load(conn)?;
-    let since = db::now() - Duration::days(RECENT_MEMBERSHIP_DAYS);
-    let members: Vec<(i64, i64)> = evaluators::table
+    let since = membership_conflict_since();
+    let members: Vec<(i64, i64, String)> = evaluators::table
         .inner_join(memberships::table.on(memberships::user_id.eq(evaluators::user_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(memberships::organisation_id)))
         .filter(evaluators::id.eq_any(evaluator_ids))
         .filter(
             memberships::left_at
                 .is_null()
                 .or(memberships::left_at.gt(since)),
         )
-        .select((evaluators::id, memberships::organisation_id))
+        .filter(memberships::organisation_id.eq_any(proposing()))
+        .select((
+            evaluators::id,
+            memberships::organisation_id,
+            organisations::name,
+        ))
         .load(conn)?;
     let mut out: Vec<Conflict> = members
         .into_iter()
-        .map(|(evaluator_id, organisation_id)| Conflict {
-            evaluator_id,
-            organisation_id,
-            source: "membership",
-            reason: String::new(),
-        })
-        .collect();
-    out.extend(
-        declared
-            .into_iter()
-            .map(|(evaluator_id, organisation_id, reason)| Conflict {
+        .map(
+            |(evaluator_id, organisation_id, organisation_name)| Conflict {
                 evaluator_id,
                 organisation_id,
-                source: "declared",
-                reason,
-            }),
-    );
+                organisation_name,
+                source: "membership",
+                reason: String::new(),
+            },
+        )
+        .collect();
+    out.extend(declared.into_iter().map(
+        |(evaluator_id, organisation_id, organisation_name, reason)| Conflict {
+            evaluator_id,
+            organisation_id,
+            organisation_name,
+            source: "declared",
+            reason,
+        },
+    ));
     Ok(out)
 }
 
-/// Whether the evaluator is in conflict with the organisation.
+/// Whether the evaluator is in conflict with the organisation (which proposes in the
+/// challenge).
 pub fn in_conflict(
     conn: &mut DbConnection,
+    challenge_id: i64,
     evaluator_id: i64,
     organisation_id: i64,
 ) -> AppResult<bool> {
-    Ok(conflicted_orgs(conn, &[evaluator_id])?
+    Ok(conflicted_orgs(conn, challenge_id, &[evaluator_id])?
         .get(&evaluator_id)
         .is_some_and(|orgs| orgs.contains(&organisation_id)))
 }
@@ -393,38 +424,30 @@ pub struct ConflictView {
     #[serde(flatten)]
     pub conflict: Conflict,
     pub evaluator_name: String,
-    pub organisation_name: String,
 }
 
-/// Every conflict of the challenge's evaluators with organisations that have proposals
-/// in it.
+/// Every conflict of the challenge's evaluators (`pool`) with organisations that have
+/// proposals in it, by evaluator and organisation.
 pub fn conflicts_of_challenge(
     conn: &mut DbConnection,
     challenge_id: i64,
+    pool: &[PoolMember],
 ) -> AppResult<Vec<ConflictView>> {
-    let pool = pool(conn, challenge_id)?;
     let ids: Vec<i64> = pool.iter().map(|e| e.id).collect();
-    let proposing: BTreeMap<i64, String> = proposals::table
-        .inner_join(organisations::table)
-        .filter(proposals::challenge_id.eq(challenge_id))
-        .select((organisations::id, organisations::name))
-        .load::<(i64, String)>(conn)?
+    let mut out: Vec<ConflictView> = conflict_list(conn, challenge_id, &ids)?
         .into_iter()
-        .collect();
-    let names: BTreeMap<i64, String> = pool.into_iter().map(|e| (e.id, e.display_name)).collect();
-    let mut out: Vec<ConflictView> = conflict_list(conn, &ids)?
-        .into_iter()
-        .filter_map(|c| {
-            let organisation_name = proposing.get(&c.organisation_id)?.clone();
-            Some(ConflictView {
-                evaluator_name: names.get(&c.evaluator_id).cloned().unwrap_or_default(),
-                organisation_name,
-                conflict: c,
-            })
+        .map(|c| ConflictView {
+            evaluator_name: pool
+                .iter()
+                .find(|e| e.id == c.evaluator_id)
+                .map(|e| e.display_name.clone())
+                .unwrap_or_default(),
+            conflict: c,
         })
         .collect();
     out.sort_by(|a, b| {
-        (&a.evaluator_name, &a.organisation_name).cmp(&(&b.evaluator_name, &b.organisation_name))
+        (&a.evaluator_name, &a.conflict.organisation_name)
+            .cmp(&(&b.evaluator_name, &b.conflict.organisation_name))
     });
     Ok(out)
 }

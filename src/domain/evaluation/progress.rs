@@ -47,12 +47,12 @@ impl StageContext {
 }
 
 pub fn load(conn: &mut DbConnection, stage_id: i64) -> AppResult<StageContext> {
-    let challenge_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::challenge_id)
+    let challenge: Challenge = stages::table
+        .inner_join(challenges::table)
+        .filter(stages::id.eq(stage_id))
+        .select(Challenge::as_select())
         .first(conn)?;
-    let challenge = challenge_store::find(conn, challenge_id)?;
-    let all = challenge_store::stages_of(conn, challenge_id)?;
+    let all = challenge_store::stages_of(conn, challenge.id)?;
     let siblings = all.iter().map(|s| s.stage.clone()).collect();
     let stage = all
         .into_iter()
@@ -100,6 +100,21 @@ pub fn entries(conn: &mut DbConnection, stage_id: i64) -> AppResult<Vec<Entry>> 
         .load(conn)?)
 }
 
+/// How many proposals each started stage of the challenge holds, in one statement.
+pub fn entry_counts(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+) -> AppResult<std::collections::BTreeMap<i64, i64>> {
+    Ok(stage_entries::table
+        .inner_join(stages::table)
+        .filter(stages::challenge_id.eq(challenge_id))
+        .group_by(stage_entries::stage_id)
+        .select((stage_entries::stage_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 fn entry(conn: &mut DbConnection, stage_id: i64, proposal_id: i64) -> AppResult<Entry> {
     stage_entries::table
         .filter(stage_entries::stage_id.eq(stage_id))
@@ -116,6 +131,12 @@ fn entry(conn: &mut DbConnection, stage_id: i64, proposal_id: i64) -> AppResult<
 pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
     let previous = ctx.previous().map(|p| p.status());
     workflow::start(ctx.status(), previous)?;
+    if ctx.stage.criteria.is_empty() {
+        // Reviews without criteria would have no score to rank by.
+        return Err(AppError::Conflict {
+            message_id: "stage-no-criteria",
+        });
+    }
     match ctx.challenge.status() {
         Status::Evaluating => {}
         Status::Closed => {

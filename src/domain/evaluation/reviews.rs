@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{
-    assignments, challenges, evaluators, organisations, proposals, reviews, stage_entries, stages,
-    topics, users,
+    assignments, challenges, conflicts, evaluators, memberships, organisations, proposals, reviews,
+    stage_entries, stages, topics, users,
 };
 use crate::db::{self, DbConnection};
 use crate::domain::challenges::{self as challenge_store, Criterion};
@@ -36,6 +36,16 @@ pub struct Assignment {
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Assignment> {
     Ok(assignments::table
         .find(id)
+        .select(Assignment::as_select())
+        .first(conn)?)
+}
+
+/// An assignment of the user's; someone else's is "not found".
+pub fn find_for_user(conn: &mut DbConnection, id: i64, user_id: i64) -> AppResult<Assignment> {
+    Ok(assignments::table
+        .inner_join(evaluators::table)
+        .filter(assignments::id.eq(id))
+        .filter(evaluators::user_id.eq(user_id))
         .select(Assignment::as_select())
         .first(conn)?)
 }
@@ -70,7 +80,7 @@ pub fn assign(
         .ok()
         .filter(|e| e.challenge_id == ctx.challenge.id)
         .ok_or_else(|| FieldErrors::single("evaluator_id", "evaluator-unknown"))?;
-    if pool::in_conflict(conn, evaluator.id, org_id)? {
+    if pool::in_conflict(conn, ctx.challenge.id, evaluator.id, org_id)? {
         return Err(AppError::Conflict {
             message_id: "assignment-conflict",
         });
@@ -133,7 +143,7 @@ pub fn auto_assign(
         .load(conn)?;
     let people = pool::pool(conn, ctx.challenge.id)?;
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-    let conflicted = pool::conflicted_orgs(conn, &ids)?;
+    let conflicted = pool::conflicted_orgs(conn, ctx.challenge.id, &ids)?;
     let topic_ids: HashMap<String, i64> = topics::table
         .select((topics::slug, topics::id))
         .load::<(String, i64)>(conn)?
@@ -496,36 +506,56 @@ pub struct ReviewerFacts {
     pub own_submitted: bool,
 }
 
-/// The user's evaluator facts for a proposal (all false when they are not its evaluator).
+/// The user's evaluator facts for a proposal (all false when they are not its evaluator),
+/// in one statement: a proposal page asks this for every reader outside team and agency.
 pub fn reviewer_facts(
     conn: &mut DbConnection,
     proposal_id: i64,
     organisation_id: i64,
     user_id: i64,
 ) -> AppResult<ReviewerFacts> {
-    let rows: Vec<(i64, bool, Option<NaiveDateTime>)> = assignments::table
+    let since = pool::membership_conflict_since();
+    // Per active assignment: blind stage, review submitted at, declared conflict, membership.
+    type Row = (bool, Option<NaiveDateTime>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = assignments::table
         .inner_join(evaluators::table)
         .inner_join(stages::table)
         .left_join(reviews::table)
+        .left_join(
+            conflicts::table.on(conflicts::evaluator_id
+                .eq(evaluators::id)
+                .and(conflicts::organisation_id.eq(organisation_id))),
+        )
+        .left_join(
+            memberships::table.on(memberships::user_id
+                .eq(evaluators::user_id)
+                .and(memberships::organisation_id.eq(organisation_id))
+                .and(
+                    memberships::left_at
+                        .is_null()
+                        .or(memberships::left_at.gt(since)),
+                )),
+        )
         .filter(assignments::proposal_id.eq(proposal_id))
         .filter(evaluators::user_id.eq(user_id))
         .filter(assignments::declined_at.is_null())
         .filter(stages::status.ne(StageStatus::Planned.as_str()))
         .order(stages::position.desc())
         .select((
-            evaluators::id,
             stages::blind,
             reviews::submitted_at.nullable(),
+            conflicts::id.nullable(),
+            memberships::id.nullable(),
         ))
         .load(conn)?;
-    let Some((evaluator_id, blind, _)) = rows.first().copied() else {
+    let Some((blind, ..)) = rows.first().copied() else {
         return Ok(ReviewerFacts::default());
     };
     Ok(ReviewerFacts {
         assigned: true,
-        conflicted: pool::in_conflict(conn, evaluator_id, organisation_id)?,
+        conflicted: rows.iter().any(|r| r.2.is_some() || r.3.is_some()),
         blind,
-        own_submitted: rows.iter().any(|r| r.2.is_some()),
+        own_submitted: rows.iter().any(|r| r.1.is_some()),
     })
 }
 

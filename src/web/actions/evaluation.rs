@@ -11,7 +11,8 @@ use crate::domain::evaluation::evaluators::{self, EvaluatorRow};
 use crate::domain::evaluation::progress::{self, StageContext};
 use crate::domain::evaluation::reviews::{self, Assignment, AutoAssigned, Review, ReviewInput};
 use crate::domain::evaluation::workflow::Outcome;
-use crate::domain::{notifications, organisations, proposals};
+use crate::domain::proposals::{self, Proposal};
+use crate::domain::{notifications, organisations};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::actions::{link, send_mail};
 use crate::web::context::Ctx;
@@ -195,10 +196,21 @@ pub async fn auto_assign(
 }
 
 /// The agency removes an assignment of its stage.
-pub async fn unassign(ctx: &Ctx, assignment_id: i64) -> AppResult<i64> {
+/// An assignment of a stage the user manages. To anyone else every id is "not found",
+/// so that assignment ids cannot be probed.
+pub async fn managed_assignment(ctx: &Ctx, assignment_id: i64) -> AppResult<Assignment> {
     let a = ctx
         .db(move |conn| reviews::find(conn, assignment_id))
         .await?;
+    manage_stage(ctx, a.stage_id).await.map_err(|e| match e {
+        AppError::Forbidden => AppError::NotFound,
+        other => other,
+    })?;
+    Ok(a)
+}
+
+pub async fn unassign(ctx: &Ctx, assignment_id: i64) -> AppResult<i64> {
+    let a = managed_assignment(ctx, assignment_id).await?;
     stage_tx(ctx, a.stage_id, "assignment_removed", move |conn, s, _| {
         reviews::unassign(conn, s, &a)?;
         Ok(a.id)
@@ -206,34 +218,29 @@ pub async fn unassign(ctx: &Ctx, assignment_id: i64) -> AppResult<i64> {
     .await
 }
 
-/// An assignment of the current user (404 for anyone else's), with its stage and the
-/// proposal's policy facts.
+/// An assignment of the current user (404 for anyone else's), with its stage, the
+/// proposal and the proposal's policy facts.
 pub async fn my_assignment(
     ctx: &Ctx,
     assignment_id: i64,
-) -> AppResult<(Assignment, StageContext, ProposalFacts)> {
+) -> AppResult<(Assignment, StageContext, Proposal, ProposalFacts)> {
     let uid = ctx.require_user()?.id;
-    let (a, s, f) = ctx
+    let (a, s, p, f) = ctx
         .db(move |conn| {
-            let a = reviews::find(conn, assignment_id)?;
-            let e = evaluators::find(conn, a.evaluator_id)?;
-            if e.user_id != uid {
-                return Err(AppError::NotFound);
-            }
+            let a = reviews::find_for_user(conn, assignment_id, uid)?;
             let s = progress::load(conn, a.stage_id)?;
             let p = proposals::find(conn, a.proposal_id)?;
             let f = proposals::facts(conn, &p, &s.challenge, Some(uid))?;
-            Ok((a, s, f))
+            Ok((a, s, p, f))
         })
         .await?;
-    if a.declined_at.is_none() {
-        ctx.authorize(Action::ReviewProposal(&f)).await?;
-    }
-    Ok((a, s, f))
+    // A declined assignment no longer opens the proposal, nor its score form.
+    ctx.authorize(Action::ReviewProposal(&f)).await?;
+    Ok((a, s, p, f))
 }
 
 pub async fn decline(ctx: &Ctx, assignment_id: i64, reason: String) -> AppResult<()> {
-    let (a, s, _) = my_assignment(ctx, assignment_id).await?;
+    let (a, s, ..) = my_assignment(ctx, assignment_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
         reviews::decline(conn, &s, &a, &reason)?;
@@ -248,7 +255,7 @@ pub async fn decline(ctx: &Ctx, assignment_id: i64, reason: String) -> AppResult
 }
 
 pub async fn save_review(ctx: &Ctx, assignment_id: i64, input: ReviewInput) -> AppResult<Review> {
-    let (a, _, _) = my_assignment(ctx, assignment_id).await?;
+    let (a, ..) = my_assignment(ctx, assignment_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
         let s = progress::load(conn, a.stage_id)?;

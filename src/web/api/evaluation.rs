@@ -65,11 +65,9 @@ pub async fn pool(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let cid = c.id;
     let (people, open, conflicts) = ctx
         .db(move |conn| {
-            Ok((
-                evaluators::pool(conn, cid)?,
-                evaluators::open_invitations(conn, cid)?,
-                evaluators::conflicts_of_challenge(conn, cid)?,
-            ))
+            let people = evaluators::pool(conn, cid)?;
+            let conflicts = evaluators::conflicts_of_challenge(conn, cid, &people)?;
+            Ok((people, evaluators::open_invitations(conn, cid)?, conflicts))
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -2,7 +2,7 @@
 //! overview (pool, conflicts, stages), the ranking with decisions, its CSV export, and
 //! the public results of a challenge. Every form works without JavaScript.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/assignments/{id}/decline", web::post().to(decline))
         .route("/assignments/{id}/remove", web::post().to(unassign))
         .route("/challenges/{slug}/evaluation", web::get().to(overview))
+        .route("/challenges/{slug}/evaluators", web::get().to(pool_page))
         .route("/challenges/{slug}/evaluators", web::post().to(invite))
         .route("/challenges/{slug}/results", web::get().to(results))
         .route("/proposals/{id}/reviews", web::get().to(proposal_reviews))
@@ -191,16 +192,9 @@ fn score_form(stage: &challenges::Stage, values: &ReviewInput, errors: &Value) -
 }
 
 async fn review_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (a, s, f) = ops::my_assignment(&ctx, id.into_inner()).await?;
-    let (aid, pid) = (a.id, a.proposal_id);
-    let (saved, proposal) = ctx
-        .db(move |conn| {
-            Ok((
-                reviews::review_of(conn, aid)?,
-                crate::domain::proposals::find(conn, pid)?,
-            ))
-        })
-        .await?;
+    let (a, s, proposal, f) = ops::my_assignment(&ctx, id.into_inner()).await?;
+    let aid = a.id;
+    let saved = ctx.db(move |conn| reviews::review_of(conn, aid)).await?;
     let values = saved
         .as_ref()
         .map(|r| ReviewInput {
@@ -300,11 +294,7 @@ async fn save_review(
             },
         )),
         Err(err @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let (a, s, f) = ops::my_assignment(&ctx, id).await?;
-            let pid = a.proposal_id;
-            let p = ctx
-                .db(move |conn| crate::domain::proposals::find(conn, pid))
-                .await?;
+            let (a, s, p, f) = ops::my_assignment(&ctx, id).await?;
             // The numbers as typed stay in the form; the summary links to each criterion.
             let fields = match &err {
                 AppError::Validation(e) => e
@@ -400,31 +390,12 @@ async fn proposal_reviews(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
 async fn overview(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let (c, f) = challenge_ops::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
-    let data = overview_data(&ctx, &c).await?;
-    render::page_titled(
-        &ctx,
-        "evaluation_overview",
-        &format!("{}: {}", ctx.t("evaluation-overview-title"), c.title),
-        data,
-    )
-}
-
-async fn overview_data(ctx: &Ctx, c: &challenges::Challenge) -> AppResult<Value> {
     let cid = c.id;
-    let (stages, people, open, conflicts, topics, counts) = ctx
+    let (stages, counts) = ctx
         .db(move |conn| {
-            let stages = challenges::stages_of(conn, cid)?;
-            let mut counts = BTreeMap::new();
-            for s in &stages {
-                counts.insert(s.stage.id, progress::entries(conn, s.stage.id)?.len());
-            }
             Ok((
-                stages,
-                evaluators::pool(conn, cid)?,
-                evaluators::open_invitations(conn, cid)?,
-                evaluators::conflicts_of_challenge(conn, cid)?,
-                topics::list(conn)?,
-                counts,
+                challenges::stages_of(conn, cid)?,
+                progress::entry_counts(conn, cid)?,
             ))
         })
         .await?;
@@ -437,7 +408,7 @@ async fn overview_data(ctx: &Ctx, c: &challenges::Challenge) -> AppResult<Value>
                 "id": s.stage.id, "name": s.stage.name, "kind": s.stage.kind, "status": s.stage.status,
                 "starts_at": s.stage.starts_at, "ends_at": s.stage.ends_at, "blind": s.stage.blind,
                 "reviewers": s.stage.reviewers_per_proposal, "criteria": s.criteria.len(),
-                "entries": counts.get(&s.stage.id),
+                "entries": counts.get(&s.stage.id).copied().unwrap_or(0),
                 "may_start": status == StageStatus::Planned && previous_released,
                 "running": status == StageStatus::Running,
                 "started": status != StageStatus::Planned,
@@ -446,9 +417,44 @@ async fn overview_data(ctx: &Ctx, c: &challenges::Challenge) -> AppResult<Value>
             v
         })
         .collect();
+    render::page_titled(
+        &ctx,
+        "evaluation_overview",
+        &format!("{}: {}", ctx.t("evaluation-overview-title"), c.title),
+        json!({ "challenge": { "id": c.id, "slug": c.slug, "title": c.title, "status": c.status }, "stages": stages }),
+    )
+}
+
+async fn pool_page(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let (c, f) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    ctx.authorize(Action::ManageChallenge(&f)).await?;
+    let data = pool_data(&ctx, &c).await?;
+    render::page_titled(
+        &ctx,
+        "evaluators",
+        &format!("{}: {}", ctx.t("evaluators-title"), c.title),
+        data,
+    )
+}
+
+/// The pool page's data: evaluators, open invitations, conflicts and the topics to
+/// choose expertise from.
+async fn pool_data(ctx: &Ctx, c: &challenges::Challenge) -> AppResult<Value> {
+    let cid = c.id;
+    let (people, open, conflicts, topics) = ctx
+        .db(move |conn| {
+            let people = evaluators::pool(conn, cid)?;
+            let conflicts = evaluators::conflicts_of_challenge(conn, cid, &people)?;
+            Ok((
+                people,
+                evaluators::open_invitations(conn, cid)?,
+                conflicts,
+                topics::list(conn)?,
+            ))
+        })
+        .await?;
     Ok(json!({
-        "challenge": { "id": c.id, "slug": c.slug, "title": c.title, "status": c.status },
-        "stages": stages,
+        "challenge": { "id": c.id, "slug": c.slug, "title": c.title },
         "evaluators": people,
         "invitations": open,
         "conflicts": conflicts,
@@ -471,21 +477,27 @@ async fn invite(
         .collect();
     match ops::invite(&ctx, &c, &f, email.clone(), expertise).await {
         Ok(_) => Ok(render::redirect_with(
-            &format!("/challenges/{}/evaluation#evaluators-title", c.slug),
+            &format!("/challenges/{}/evaluators", c.slug),
             "success",
             "flash-evaluator-invited",
         )),
-        Err(e) => {
-            let extra = overview_data(&ctx, &c).await?;
+        // The form again with its messages; refusals pass on without reading the pool.
+        Err(
+            e @ (AppError::Validation(_)
+            | AppError::Conflict { .. }
+            | AppError::TooManyRequests { .. }),
+        ) => {
+            let extra = pool_data(&ctx, &c).await?;
             render::form_error(
                 &ctx,
                 e,
-                "evaluation_overview",
-                "evaluation-overview-title",
+                "evaluators",
+                "evaluators-title",
                 json!({ "email": email }),
                 extra,
             )
         }
+        Err(e) => Err(e),
     }
 }
 
@@ -554,11 +566,10 @@ async fn assign(form: CsrfForm<AssignForm>, id: web::Path<i64>) -> AppResult<Htt
 async fn unassign(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     let id = id.into_inner();
-    let a = ctx.db(move |conn| reviews::find(conn, id)).await?;
-    let s = ops::manage_stage(&ctx, a.stage_id).await?;
+    let stage = ops::managed_assignment(&ctx, id).await?.stage_id;
     after(
         ops::unassign(&ctx, id).await,
-        &format!("/stages/{}/ranking", s.id()),
+        &format!("/stages/{stage}/ranking"),
         "flash-assignment-removed",
     )
 }

@@ -169,3 +169,5 @@ flash-decision-retracted = Die Entscheidung ist zurückgenommen.
 flash-stage-released = Die Entscheidungen sind freigegeben; die Teams sind benachrichtigt.
 attachment-numbered = Anlage { $number }
 review-numbered = Bewertung { $number }
+stage-no-criteria = Diese Stufe hat noch keine Kriterien. Bitte legen Sie sie im Stufen-Editor an.
+evaluators-pool = Zusagen und Einladungen

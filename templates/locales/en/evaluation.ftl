@@ -169,3 +169,5 @@ flash-decision-retracted = The decision is taken back.
 flash-stage-released = The decisions are released; the teams have been notified.
 attachment-numbered = Attachment { $number }
 review-numbered = Review { $number }
+stage-no-criteria = This stage has no criteria yet. Please add them in the stage editor.
+evaluators-pool = Accepted and invited
