@@ -378,6 +378,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clarifications (id) {
+        id -> BigInt,
+        stage_id -> BigInt,
+        proposal_id -> BigInt,
+        question -> Text,
+        asked_by -> Nullable<BigInt>,
+        asked_at -> Timestamp,
+        due_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_posts (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -405,6 +430,9 @@ diesel::joinable!(assignments -> stages (stage_id));
 diesel::joinable!(assignments -> proposals (proposal_id));
 diesel::joinable!(assignments -> evaluators (evaluator_id));
 diesel::joinable!(reviews -> assignments (assignment_id));
+diesel::joinable!(clarifications -> stages (stage_id));
+diesel::joinable!(clarifications -> proposals (proposal_id));
+diesel::joinable!(review_posts -> proposals (proposal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -436,4 +464,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     stage_entries,
     assignments,
     reviews,
+    clarifications,
+    review_posts,
 );

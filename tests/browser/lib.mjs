@@ -22,6 +22,7 @@ export const DEMO = {
   startup: ["startup.formfluss@innolab.example", "Quittenmus-Anker-Dachrinne-Kiesel-73"],
   civil: ["verein.barrierefrei@innolab.example", "Libelle-Feuerstein-Nudelholz-Kanal-742"],
   citizen: ["buerger@innolab.example", "Sonnenuhr-Hagebutte-Trichter-Fjord-605"],
+  evaluator: ["gutachterin.verwaltung@innolab.example", "Wanderdüne-Kompass-Lavendel-Zwirn-61"],
 };
 
 export async function launch() {

@@ -680,7 +680,7 @@ mod evaluation {
         let c = app.create_challenge(&agency, &owner, "Bewertet", "closed", 20);
         let p = app.create_proposal(&c, &startup, &lead, "submitted");
         let p2 = app.create_proposal(&c, &startup2, &lead2, "submitted");
-        let (s, s2, a, e, ec) = app.with_conn(|conn| {
+        let (s, s2, a, e, ec, q) = app.with_conn(|conn| {
             let stages =
                 challenges::replace_stages(conn, &c, &[stage("Fachbewertung"), stage("Pitch")])
                     .unwrap();
@@ -719,7 +719,28 @@ mod evaluation {
             let elsewhere = reviews::assign(conn, &ctx, p2.id, pool[2].id).unwrap();
             reviews::save_review(conn, &ctx, &elsewhere, &review(true), innolab::db::now())
                 .unwrap();
-            (ctx.id(), stages[1].stage.id, a.id, pool[2].id, pool[1].id)
+            // An open clarification question to the team of the proposal under test.
+            let due = (innolab::db::now() + chrono::Duration::days(3))
+                .and_utc()
+                .to_rfc3339();
+            let q = innolab::domain::evaluation::clarifications::ask(
+                conn,
+                &ctx,
+                p.id,
+                "Wie hoch sind die Betriebskosten?",
+                &due,
+                owner.id,
+                innolab::db::now(),
+            )
+            .unwrap();
+            (
+                ctx.id(),
+                stages[1].stage.id,
+                a.id,
+                pool[2].id,
+                pool[1].id,
+                q.id,
+            )
         });
         World {
             ids: vec![
@@ -733,6 +754,7 @@ mod evaluation {
                 ("{ec}", ec.to_string()),
                 ("{e}", e.to_string()),
                 ("{org}", startup.id.to_string()),
+                ("{q}", q.to_string()),
             ],
             users: vec![
                 None,
@@ -860,6 +882,10 @@ mod evaluation {
     const PROPOSAL2: [Expect; 8] = [H, A, H, H, A, A, H, H];
     /// Its reviews: the agency, and the evaluator who submitted their own; the one with
     /// nothing submitted yet knows the proposal but may not read them.
+    /// Only the team answers a clarification; the agency is refused, the rest do not see it.
+    const TEAM_ANSWERS: [Expect; 8] = [H, D, A, D, H, H, H, H];
+    /// The agency asks; the team and the assigned evaluator know the proposal but may not.
+    const AGENCY_ON_PROPOSAL: [Expect; 8] = [H, A, D, D, H, H, H, H];
     const REVIEWS2: [Expect; 8] = [H, A, H, H, D, A, H, H];
 
     fn rows() -> Vec<(Call, [Expect; 8])> {
@@ -950,6 +976,40 @@ mod evaluation {
                 OWN_ASSIGNMENT,
             ),
             (api(M::GET, "/api/v1/proposals/{p}/reviews", None), REVIEWS),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/stages/{s}/clarifications",
+                    Some(
+                        json!({ "proposal_id": "{p}", "question": "Noch eine Frage?", "due_at": "2099-01-01T12:00:00Z" }),
+                    ),
+                ),
+                AGENCY,
+            ),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/clarifications/{q}/answer",
+                    Some(json!({ "answer": "Zwölftausend Euro im Jahr." })),
+                ),
+                TEAM_ANSWERS,
+            ),
+            (
+                api(M::GET, "/api/v1/proposals/{p}/clarifications", None),
+                PROPOSAL,
+            ),
+            (
+                api(M::GET, "/api/v1/proposals/{p}/discussion", None),
+                REVIEWS,
+            ),
+            (
+                api(
+                    M::POST,
+                    "/api/v1/proposals/{p}/discussion",
+                    Some(json!({ "body": "Meinung?" })),
+                ),
+                REVIEWS,
+            ),
             (api(M::GET, "/api/v1/proposals/{p}", None), PROPOSAL),
             (
                 api(M::GET, "/api/v1/proposals/{p2}/reviews", None),
@@ -1021,6 +1081,28 @@ mod evaluation {
             ),
             (Call::Form("/stages/{s}/release", vec![]), AGENCY),
             (Call::Page("/proposals/{p}/reviews"), REVIEWS),
+            (Call::Page("/proposals/{p}/clarifications"), PROPOSAL),
+            (
+                Call::Form(
+                    "/proposals/{p}/clarifications",
+                    vec![
+                        ("question", "Noch eine Frage?"),
+                        ("due_at", "2099-01-01T12:00"),
+                    ],
+                ),
+                AGENCY_ON_PROPOSAL,
+            ),
+            (
+                Call::Form(
+                    "/clarifications/{q}/answer",
+                    vec![("answer", "Zwölftausend Euro im Jahr.")],
+                ),
+                TEAM_ANSWERS,
+            ),
+            (
+                Call::Form("/proposals/{p}/discussion", vec![("body", "Meinung?")]),
+                REVIEWS,
+            ),
             (Call::Page("/proposals/{p}"), PROPOSAL),
             (Call::Page("/proposals/{p2}/reviews"), REVIEWS2),
             (Call::Page("/proposals/{p2}"), PROPOSAL2),

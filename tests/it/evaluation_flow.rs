@@ -871,3 +871,169 @@ async fn the_demo_data_holds_a_challenge_in_the_middle_of_its_evaluation() {
         .assert_status(200)
         .assert_contains("Formale Prüfung");
 }
+
+#[actix_web::test]
+async fn clarifications_reach_the_team_and_the_discussion_opens_after_ones_own_review() {
+    let mut w = world().await;
+    let (s1, _) = define_stages(&mut w).await;
+    let e1 = invite_and_accept(&mut w, "e1").await;
+    let e2 = invite_and_accept(&mut w, "e2").await;
+    close(&w);
+    w.call(
+        "agency",
+        Method::POST,
+        &format!("/api/v1/stages/{s1}/start"),
+        None,
+    )
+    .await
+    .assert_status(200);
+    let pb = w.proposals[1].id;
+    for e in [e1, e2] {
+        let body = json!({ "proposal_id": pb, "evaluator_id": e });
+        w.call(
+            "agency",
+            Method::POST,
+            &format!("/api/v1/stages/{s1}/assignments"),
+            Some(body),
+        )
+        .await
+        .assert_status(201);
+    }
+
+    // The agency asks, the team answers once, evaluators read both; nobody else does.
+    let due = (innolab::db::now() + chrono::Duration::days(3))
+        .and_utc()
+        .to_rfc3339();
+    let ask = json!({ "proposal_id": pb, "question": "Wie hoch sind die Betriebskosten?", "due_at": due });
+    let path = format!("/api/v1/stages/{s1}/clarifications");
+    w.call("e1", Method::POST, &path, Some(ask.clone()))
+        .await
+        .assert_status(403);
+    let past =
+        json!({ "proposal_id": pb, "question": "Zu spät?", "due_at": "2020-01-01T00:00:00Z" });
+    w.call("agency", Method::POST, &path, Some(past))
+        .await
+        .assert_status(422);
+    let r = w.call("agency", Method::POST, &path, Some(ask)).await;
+    r.assert_status(201);
+    let cid = r.json()["id"].as_i64().unwrap();
+    let told: i64 = w.app.with_conn(|conn| {
+        notifications::table
+            .filter(notifications::kind.eq("notify-clarification-asked"))
+            .filter(notifications::user_id.eq(w.users["lead1"].id))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(told, 1, "the team is told");
+    let answer = format!("/api/v1/clarifications/{cid}/answer");
+    w.call("e1", Method::POST, &answer, Some(json!({ "answer": "x" })))
+        .await
+        .assert_status(403);
+    w.call(
+        "lead0",
+        Method::POST,
+        &answer,
+        Some(json!({ "answer": "x" })),
+    )
+    .await
+    .assert_status(404);
+    w.call(
+        "lead1",
+        Method::POST,
+        &answer,
+        Some(json!({ "answer": "12.000 € im Jahr." })),
+    )
+    .await
+    .assert_status(200);
+    w.call(
+        "lead1",
+        Method::POST,
+        &answer,
+        Some(json!({ "answer": "Nochmal" })),
+    )
+    .await
+    .assert_status(409);
+    let list = w
+        .call(
+            "e1",
+            Method::GET,
+            &format!("/api/v1/proposals/{pb}/clarifications"),
+            None,
+        )
+        .await;
+    list.assert_status(200).assert_contains("12.000");
+    w.call(
+        "stranger",
+        Method::GET,
+        &format!("/api/v1/proposals/{pb}/clarifications"),
+        None,
+    )
+    .await
+    .assert_status(404);
+
+    // The discussion: closed to an evaluator until their own review is in; @mentions notify.
+    let discussion = format!("/api/v1/proposals/{pb}/discussion");
+    let post = json!({ "body": "@Emil Experte, sehen Sie das Kostenrisiko auch?" });
+    w.call("e1", Method::POST, &discussion, Some(post.clone()))
+        .await
+        .assert_status(403);
+    w.call("lead1", Method::GET, &discussion, None)
+        .await
+        .assert_status(403);
+    let crit: Vec<i64> = w.app.with_conn(|conn| {
+        innolab::domain::challenges::stages_of(conn, w.c.id).unwrap()[0]
+            .criteria
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    });
+    let mine = w
+        .call("e1", Method::GET, "/api/v1/me/assignments", None)
+        .await
+        .json();
+    let a = mine[0]["id"].as_i64().unwrap();
+    w.call(
+        "e1",
+        Method::PUT,
+        &format!("/api/v1/assignments/{a}/review"),
+        Some(full_review(true, 4, 6, &crit)),
+    )
+    .await
+    .assert_status(200);
+    w.call("e1", Method::POST, &discussion, Some(post))
+        .await
+        .assert_status(201);
+    let mentioned: i64 = w.app.with_conn(|conn| {
+        notifications::table
+            .filter(notifications::kind.eq("notify-mentioned"))
+            .filter(notifications::user_id.eq(w.users["e2"].id))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(mentioned, 1);
+    w.call("agency", Method::GET, &discussion, None)
+        .await
+        .assert_status(200)
+        .assert_contains("Kostenrisiko");
+    w.call("e2", Method::GET, &discussion, None)
+        .await
+        .assert_status(403);
+
+    // The pages: the team answers on the clarification page; the reviews page shows the thread.
+    let lead = w.users["lead1"].clone();
+    w.app.log_in_as(&lead);
+    w.app
+        .get(&format!("/proposals/{pb}/clarifications"))
+        .await
+        .assert_status(200)
+        .assert_contains("Betriebskosten");
+    let e1_user = w.users["e1"].clone();
+    w.app.log_in_as(&e1_user);
+    w.app
+        .get(&format!("/proposals/{pb}/reviews"))
+        .await
+        .assert_status(200)
+        .assert_contains("Kostenrisiko");
+}

@@ -235,6 +235,7 @@ async fn every_page_template_renders_in_both_languages() {
             "/evaluation".to_string(),
             format!("/assignments/{assignment_id}/review"),
             format!("/proposals/{}", reviewed.id),
+            format!("/proposals/{}/clarifications", reviewed.id),
         ] {
             let r = app.get(&path).await;
             r.assert_status(200);

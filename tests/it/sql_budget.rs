@@ -124,6 +124,7 @@ async fn every_page_stays_within_the_statement_budget() {
         "/evaluation".to_string(),
         format!("/assignments/{assignment}/review"),
         format!("/proposals/{reviewed}"),
+        format!("/proposals/{reviewed}/clarifications"),
     ];
 
     let mut over = Vec::new();

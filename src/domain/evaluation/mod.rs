@@ -10,8 +10,12 @@
 //! - [`evaluators`]: the pool, its invitations, and conflicts of interest.
 //! - [`progress`]: starting stages, decisions, release and results.
 //! - [`reviews`]: assignments, the score form, what evaluators see, the ranking read.
+//! - [`clarifications`]: questions to a team during a stage, and the answers.
+//! - [`discussion`]: the private thread of agency and evaluators, with @mentions.
 
 pub mod assignment;
+pub mod clarifications;
+pub mod discussion;
 pub mod evaluators;
 pub mod progress;
 pub mod ranking;

@@ -115,6 +115,20 @@ pub fn entry_counts(
         .collect())
 }
 
+/// The running stage the proposal is in, if any (id and name).
+pub fn running_stage_of(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+) -> AppResult<Option<(i64, String)>> {
+    Ok(stage_entries::table
+        .inner_join(stages::table)
+        .filter(stage_entries::proposal_id.eq(proposal_id))
+        .filter(stages::status.eq(StageStatus::Running.as_str()))
+        .select((stages::id, stages::name))
+        .first(conn)
+        .optional()?)
+}
+
 fn entry(conn: &mut DbConnection, stage_id: i64, proposal_id: i64) -> AppResult<Entry> {
     stage_entries::table
         .filter(stage_entries::stage_id.eq(stage_id))

@@ -7,6 +7,8 @@ use serde_json::json;
 use crate::auth::policy::{Action, ChallengeFacts, EvaluatorFacts, ProposalFacts};
 use crate::domain::audit::{self, Event};
 use crate::domain::challenges::{self, Challenge};
+use crate::domain::evaluation::clarifications::{self, Clarification};
+use crate::domain::evaluation::discussion;
 use crate::domain::evaluation::evaluators::{self, EvaluatorRow};
 use crate::domain::evaluation::progress::{self, StageContext};
 use crate::domain::evaluation::reviews::{self, Assignment, AutoAssigned, Review, ReviewInput};
@@ -14,6 +16,7 @@ use crate::domain::evaluation::workflow::Outcome;
 use crate::domain::proposals::{self, Proposal};
 use crate::domain::{notifications, organisations};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::actions::proposals as proposal_ops;
 use crate::web::actions::{link, send_mail};
 use crate::web::context::Ctx;
 
@@ -379,4 +382,92 @@ pub async fn release(ctx: &Ctx, stage_id: i64, show_scores: bool) -> AppResult<u
         .await;
     }
     Ok(told.len())
+}
+
+/// The agency asks a proposal's team a question during a running stage; the team is told.
+pub async fn ask_clarification(
+    ctx: &Ctx,
+    stage_id: i64,
+    proposal_id: i64,
+    question: String,
+    due: String,
+) -> AppResult<Clarification> {
+    stage_tx(ctx, stage_id, "clarification_asked", move |conn, s, uid| {
+        let c = clarifications::ask(conn, s, proposal_id, &question, &due, uid, crate::db::now())?;
+        let p = proposals::find(conn, proposal_id)?;
+        let team: Vec<i64> = organisations::members(conn, p.organisation_id)?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        let link = format!("/proposals/{proposal_id}/clarifications");
+        notifications::notify(conn, &team, "notify-clarification-asked", &link, &p.title)?;
+        Ok(c)
+    })
+    .await
+}
+
+/// The team answers a clarification; the agency is told.
+pub async fn answer_clarification(
+    ctx: &Ctx,
+    clarification_id: i64,
+    answer: String,
+) -> AppResult<Clarification> {
+    let c = ctx
+        .db(move |conn| clarifications::find(conn, clarification_id))
+        .await?;
+    let (p, challenge, f) = proposal_ops::load(ctx, c.proposal_id).await?;
+    ctx.authorize(Action::EditProposal(&f)).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let done = clarifications::answer(conn, &c, &answer, uid, crate::db::now())?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "clarification_answered", "proposal", Some(p.id))
+                .details(json!({ "clarification_id": c.id }))
+                .ip(&ip),
+        )?;
+        let staff: Vec<i64> = organisations::members(conn, challenge.organisation_id)?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        let link = format!("/proposals/{}/clarifications", p.id);
+        notifications::notify(
+            conn,
+            &staff,
+            "notify-clarification-answered",
+            &link,
+            &p.title,
+        )?;
+        Ok(done)
+    })
+    .await
+}
+
+/// A post in a proposal's evaluation discussion; the people it @mentions are notified.
+pub async fn post_discussion(
+    ctx: &Ctx,
+    p: &Proposal,
+    c: &Challenge,
+    f: &ProposalFacts,
+    body: String,
+) -> AppResult<i64> {
+    ctx.authorize(Action::ViewReviews(f)).await?;
+    let (pid, agency, title) = (p.id, c.organisation_id, p.title.clone());
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let id = discussion::post(conn, pid, uid, &body)?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "discussion_posted", "proposal", Some(pid)).ip(&ip),
+        )?;
+        let people = discussion::participants(conn, pid, agency)?;
+        let to: Vec<i64> = discussion::mentioned(&body, &people)
+            .into_iter()
+            .filter(|u| *u != uid)
+            .collect();
+        let link = format!("/proposals/{pid}/reviews#discussion");
+        notifications::notify(conn, &to, "notify-mentioned", &link, &title)?;
+        Ok(id)
+    })
+    .await
 }

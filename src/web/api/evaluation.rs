@@ -7,9 +7,10 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
-use crate::domain::evaluation::evaluators;
+use crate::domain::evaluation::clarifications::{self, Clarification};
 use crate::domain::evaluation::reviews::{self, ReviewInput};
 use crate::domain::evaluation::workflow::Outcome;
+use crate::domain::evaluation::{discussion, evaluators};
 use crate::error::{AppResult, FieldErrors};
 use crate::web::actions::challenges as challenge_ops;
 use crate::web::actions::evaluation::{self as ops, Decision};
@@ -31,7 +32,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/assignments/{id}", web::delete().to(unassign))
         .route("/assignments/{id}/decline", web::post().to(decline))
         .route("/assignments/{id}/review", web::put().to(review))
-        .route("/proposals/{id}/reviews", web::get().to(reviews_of));
+        .route("/proposals/{id}/reviews", web::get().to(reviews_of))
+        .route(
+            "/stages/{id}/clarifications",
+            web::post().to(ask_clarification),
+        )
+        .route(
+            "/clarifications/{id}/answer",
+            web::post().to(answer_clarification),
+        )
+        .route(
+            "/proposals/{id}/clarifications",
+            web::get().to(clarifications_of),
+        )
+        .route("/proposals/{id}/discussion", web::get().to(discussion_of))
+        .route(
+            "/proposals/{id}/discussion",
+            web::post().to(post_discussion),
+        );
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -284,4 +302,98 @@ pub async fn reviews_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse>
         }))
         .collect();
     Ok(HttpResponse::Ok().json(items))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ClarificationBody {
+    pub proposal_id: i64,
+    pub question: String,
+    /// RFC 3339, or a local date-time as the pages send it.
+    pub due_at: String,
+}
+
+fn clarification_view(c: &Clarification) -> serde_json::Value {
+    json!({
+        "id": c.id, "stage_id": c.stage_id, "proposal_id": c.proposal_id, "question": c.question,
+        "asked_at": utc(c.asked_at), "due_at": utc(c.due_at), "answer": c.answer,
+        "answered_at": c.answered_at.map(utc),
+    })
+}
+
+/// Ask a proposal's team a question during a running stage.
+#[utoipa::path(post, path = "/api/v1/stages/{id}/clarifications", tag = "evaluation", params(("id" = i64, Path)), request_body = ClarificationBody,
+    responses((status = 201), (status = 409, description = "the stage is not running"), (status = 422)))]
+pub async fn ask_clarification(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<ClarificationBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let c =
+        ops::ask_clarification(&ctx, id.into_inner(), b.proposal_id, b.question, b.due_at).await?;
+    Ok(HttpResponse::Created().json(clarification_view(&c)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnswerBody {
+    pub answer: String,
+}
+
+/// The team answers a clarification question, once, until its deadline.
+#[utoipa::path(post, path = "/api/v1/clarifications/{id}/answer", tag = "evaluation", params(("id" = i64, Path)), request_body = AnswerBody,
+    responses((status = 200), (status = 409, description = "answered already, or overdue"), (status = 422)))]
+pub async fn answer_clarification(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<AnswerBody>,
+) -> AppResult<HttpResponse> {
+    let c = ops::answer_clarification(&ctx, id.into_inner(), body.into_inner().answer).await?;
+    Ok(HttpResponse::Ok().json(clarification_view(&c)))
+}
+
+/// The clarifications of a proposal: for its team, its agency and its evaluators.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/clarifications", tag = "evaluation", params(("id" = i64, Path)),
+    responses((status = 200), (status = 403)))]
+pub async fn clarifications_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let pid = p.id;
+    let list = ctx
+        .db(move |conn| clarifications::of_proposal(conn, pid))
+        .await?;
+    Ok(HttpResponse::Ok().json(list.iter().map(clarification_view).collect::<Vec<_>>()))
+}
+
+/// The evaluation discussion of a proposal: for its agency, and its evaluators once their
+/// own review is in.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/discussion", tag = "evaluation", params(("id" = i64, Path)),
+    responses((status = 200), (status = 403)))]
+pub async fn discussion_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewReviews(&f)).await?;
+    let pid = p.id;
+    let posts = ctx.db(move |conn| discussion::thread(conn, pid)).await?;
+    let items: Vec<_> = posts
+        .into_iter()
+        .map(|x| json!({ "id": x.id, "author_id": x.author_id, "author_name": x.author_name, "body": x.body, "created_at": utc(x.created_at) }))
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PostBody {
+    pub body: String,
+}
+
+/// Post in the discussion; "@Display Name" notifies that participant.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/discussion", tag = "evaluation", params(("id" = i64, Path)), request_body = PostBody,
+    responses((status = 201), (status = 403), (status = 422)))]
+pub async fn post_discussion(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<PostBody>,
+) -> AppResult<HttpResponse> {
+    let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let id = ops::post_discussion(&ctx, &p, &c, &f, body.into_inner().body).await?;
+    Ok(HttpResponse::Created().json(json!({ "id": id })))
 }

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
 use crate::domain::challenges;
-use crate::domain::evaluation::evaluators;
 use crate::domain::evaluation::progress;
 use crate::domain::evaluation::reviews::{self, RankingRow, ReviewInput};
 use crate::domain::evaluation::workflow::{Outcome, StageStatus};
+use crate::domain::evaluation::{clarifications, discussion, evaluators};
 use crate::domain::{organisations, topics};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
@@ -36,6 +36,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/challenges/{slug}/evaluators", web::post().to(invite))
         .route("/challenges/{slug}/results", web::get().to(results))
         .route("/proposals/{id}/reviews", web::get().to(proposal_reviews))
+        .route(
+            "/proposals/{id}/discussion",
+            web::post().to(post_discussion),
+        )
+        .route(
+            "/proposals/{id}/clarifications",
+            web::get().to(clarifications_page),
+        )
+        .route(
+            "/proposals/{id}/clarifications",
+            web::post().to(ask_clarification),
+        )
+        .route(
+            "/clarifications/{id}/answer",
+            web::post().to(answer_clarification),
+        )
         .route("/stages/{id}/start", web::post().to(start))
         .route("/stages/{id}/auto-assign", web::post().to(auto_assign))
         .route("/stages/{id}/assignments", web::post().to(assign))
@@ -71,7 +87,7 @@ fn after<T>(result: AppResult<T>, to: &str, success_id: &str) -> AppResult<HttpR
 /// The messages a one-field form on these pages can fail with, as the notice's id
 /// (notices carry static ids); anything else falls back to a general one.
 fn flash_id(id: &str) -> &'static str {
-    const KNOWN: [&str; 13] = [
+    const KNOWN: [&str; 15] = [
         "field-required",
         "field-too-long",
         "proposal-not-in-stage",
@@ -85,6 +101,8 @@ fn flash_id(id: &str) -> &'static str {
         "conflict-already",
         "email-invalid",
         "topic-invalid",
+        "deadline-invalid",
+        "deadline-past",
     ];
     KNOWN
         .into_iter()
@@ -343,11 +361,12 @@ async fn proposal_reviews(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
     ctx.authorize(Action::ViewReviews(&f)).await?;
     let named = f.challenge.agency.role.is_some();
     let (pid, cid) = (p.id, c.id);
-    let (list, stages) = ctx
+    let (list, stages, posts) = ctx
         .db(move |conn| {
             Ok((
                 reviews::submitted_reviews(conn, pid)?,
                 challenges::stages_of(conn, cid)?,
+                discussion::thread(conn, pid)?,
             ))
         })
         .await?;
@@ -380,7 +399,99 @@ async fn proposal_reviews(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
         &ctx,
         "proposal_reviews",
         &format!("{}: {}", ctx.t("reviews-title"), p.title),
-        json!({ "proposal": { "id": p.id, "title": p.title }, "stages": stages }),
+        json!({ "proposal": { "id": p.id, "title": p.title }, "stages": stages, "posts": posts, "post_form": { "body": "" } }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct BodyForm {
+    body: String,
+}
+
+async fn post_discussion(form: CsrfForm<BodyForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let to = format!("/proposals/{}/reviews#discussion", p.id);
+    after(
+        ops::post_discussion(&ctx, &p, &c, &f, data.body).await,
+        &to,
+        "flash-posted",
+    )
+}
+
+/// Questions to the team during a stage and its answers: for team, agency and the
+/// proposal's evaluators. The agency asks here while a stage runs; the team answers.
+async fn clarifications_page(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let actor = ctx.actor();
+    let may = |a| crate::auth::policy::authorize(&actor, a).is_ok();
+    let (team, agency) = (
+        may(Action::EditProposal(&f)),
+        may(Action::ManageChallenge(&f.challenge)),
+    );
+    let pid = p.id;
+    let (list, running) = ctx
+        .db(move |conn| {
+            Ok((
+                clarifications::of_proposal(conn, pid)?,
+                progress::running_stage_of(conn, pid)?,
+            ))
+        })
+        .await?;
+    let now = crate::db::now();
+    let items: Vec<Value> = list
+        .iter()
+        .map(|c| json!({ "id": c.id, "question": c.question, "asked_at": c.asked_at, "due_at": c.due_at, "answer": c.answer, "answered_at": c.answered_at,
+            "may_answer": team && c.answer.is_none() && now <= c.due_at, "overdue": c.answer.is_none() && now > c.due_at }))
+        .collect();
+    render::page_titled(
+        &ctx,
+        "clarifications",
+        &format!("{}: {}", ctx.t("clarifications-title"), p.title),
+        json!({ "proposal": { "id": p.id, "title": p.title }, "items": items,
+                "may_ask": agency && running.is_some(), "stage_name": running.map(|r| r.1) }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct AskForm {
+    question: String,
+    due_at: String,
+}
+
+async fn ask_clarification(form: CsrfForm<AskForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let (p, _, _) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let to = format!("/proposals/{}/clarifications", p.id);
+    let pid = p.id;
+    let running = ctx
+        .db(move |conn| progress::running_stage_of(conn, pid))
+        .await?;
+    let Some((stage, _)) = running else {
+        return Ok(render::redirect_with(&to, "error", "stage-not-running"));
+    };
+    let r = ops::ask_clarification(&ctx, stage, p.id, data.question, data.due_at).await;
+    after(r, &to, "flash-clarification-asked")
+}
+
+#[derive(Debug, Deserialize)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn answer_clarification(
+    form: CsrfForm<AnswerForm>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    let id = id.into_inner();
+    let c = ctx.db(move |conn| clarifications::find(conn, id)).await?;
+    let to = format!("/proposals/{}/clarifications", c.proposal_id);
+    after(
+        ops::answer_clarification(&ctx, id, data.answer).await,
+        &to,
+        "flash-clarification-answered",
     )
 }
 

@@ -13,10 +13,16 @@ import { axeViolations, BASE, DEMO, latestMail, launch, linkIn, logIn, newPage, 
 const SAMPLES_PER_TEMPLATE = 2;
 const MAX_PAGES = 150;
 // Not pages: files, the API, assets; and nothing that would end the session.
-const SKIP = [/^\/static\//, /^\/api\//, /^\/attachments\//, /^\/logout/, /\.(pdf|png|svg|json)$/];
+const SKIP = [/^\/static\//, /^\/api\//, /^\/attachments\//, /^\/logout/, /\.(pdf|png|svg|json|csv)$/];
 
 const OWN_PAGES = {
-  agency: ["/challenges/stadtbaeume-hitzesensorik", "/challenges/hundesteuer-online"],
+  agency: [
+    "/challenges/stadtbaeume-hitzesensorik",
+    "/challenges/hundesteuer-online",
+    "/challenges/wohnsitz-ummeldung-digital/evaluation",
+    "/challenges/wohnsitz-ummeldung-digital/evaluators",
+  ],
+  evaluator: ["/evaluation"],
   admin: ["/admin"],
 };
 
@@ -28,7 +34,7 @@ after(() => browser.close());
 function templateOf(url) {
   const u = new URL(url);
   const segments = u.pathname.split("/");
-  const records = ["challenges", "organisations", "proposals", "questions", "invitations"];
+  const records = ["challenges", "organisations", "proposals", "questions", "invitations", "stages", "assignments", "clarifications"];
   if (segments.length > 2 && records.includes(segments[1]) && segments[2] !== "new") segments[2] = ":id";
   const keys = [...u.searchParams.keys()].sort().join("&");
   return segments.join("/") + (keys ? `?${keys}` : "");
@@ -154,6 +160,7 @@ const ROLES = [
   ["agency", DEMO.agency],
   ["agencyMember", DEMO.agencyMember],
   ["citizen", DEMO.citizen],
+  ["evaluator", DEMO.evaluator],
   ["admin", DEMO.admin],
 ];
 

@@ -1,0 +1,2 @@
+DROP TABLE review_posts;
+DROP TABLE clarifications;
