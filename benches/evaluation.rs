@@ -206,6 +206,7 @@ fn ranking_from_database(rng: &mut StdRng, rounds: usize) {
                     scale_min: Some(1),
                     scale_max: Some(5),
                     comment_required: false,
+                    labels: vec![],
                 })
                 .collect();
             let stage = StageInput {

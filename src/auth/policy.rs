@@ -384,6 +384,9 @@ pub enum Audience {
     EveryoneFrom(NaiveDateTime),
     /// Current members of the organisation.
     Members(i64),
+    /// One person: an evaluator assigned to the proposal in a started stage that is not
+    /// blind (in a blind stage the result card would name the team).
+    Person(i64),
     Admins,
 }
 
@@ -398,12 +401,14 @@ pub fn challenge_audiences(published: bool, agency_id: i64) -> Vec<Audience> {
 
 /// A proposal's public part (the only part that is indexed): its team always, the owning
 /// agency once it is submitted, everyone from `public_from` (the deadline of a challenge
-/// that opens its proposals) unless it is a draft.
+/// that opens its proposals) unless it is a draft, and the `evaluators` (user ids)
+/// assigned to it in started stages that are not blind.
 pub fn proposal_audiences(
     draft: bool,
     team_org: i64,
     agency_id: i64,
     public_from: Option<NaiveDateTime>,
+    evaluators: &[i64],
 ) -> Vec<Audience> {
     let mut out = vec![Audience::Members(team_org)];
     if !draft {
@@ -411,6 +416,7 @@ pub fn proposal_audiences(
         if let Some(at) = public_from {
             out.push(Audience::EveryoneFrom(at));
         }
+        out.extend(evaluators.iter().map(|u| Audience::Person(*u)));
     }
     out
 }
@@ -433,6 +439,8 @@ pub fn organisation_audiences() -> Vec<Audience> {
 /// The audiences a reader belongs to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchReader {
+    /// The reader's user id.
+    pub user: Option<i64>,
     /// Organisations the reader is a current member of.
     pub organisations: Vec<i64>,
     pub admin: bool,
@@ -441,6 +449,7 @@ pub struct SearchReader {
 impl SearchReader {
     pub fn new(actor: &Actor, member_of: Vec<i64>) -> SearchReader {
         SearchReader {
+            user: actor.user_id(),
             organisations: if actor.user.is_some() {
                 member_of
             } else {
@@ -456,6 +465,7 @@ impl SearchReader {
             Audience::Everyone => true,
             Audience::EveryoneFrom(at) => at <= now,
             Audience::Members(org) => self.organisations.contains(&org),
+            Audience::Person(u) => self.user == Some(u),
             Audience::Admins => self.admin,
         })
     }
@@ -769,7 +779,7 @@ mod tests {
                                     assert_eq!(
                                         authorize(&who, Action::ViewProposal(&facts)).is_ok(),
                                         reader.admits(
-                                            &proposal_audiences(draft, 9, 7, public_from),
+                                            &proposal_audiences(draft, 9, 7, public_from, &[]),
                                             now
                                         ),
                                         "{facts:?} admin={admin}"

@@ -190,6 +190,7 @@ diesel::table! {
         scale_min -> BigInt,
         scale_max -> BigInt,
         comment_required -> Bool,
+        labels -> Text,
     }
 }
 

@@ -756,6 +756,25 @@ pub struct Criterion {
     pub scale_min: i64,
     pub scale_max: i64,
     pub comment_required: bool,
+    /// The words of the scale points, lowest first (empty: numbers only).
+    #[serde(serialize_with = "lines_as_list")]
+    #[schema(value_type = Vec<String>)]
+    pub labels: String,
+}
+
+impl Criterion {
+    /// Each point of the scale with its word, if the rubric gives words.
+    pub fn points(&self) -> Vec<(i64, Option<String>)> {
+        let words: Vec<&str> = self.labels.lines().collect();
+        (self.scale_min..=self.scale_max)
+            .enumerate()
+            .map(|(i, v)| (v, words.get(i).map(|w| w.to_string())))
+            .collect()
+    }
+}
+
+fn lines_as_list<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(text.lines())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -829,10 +848,22 @@ pub struct CriterionInput {
     pub scale_max: Option<i64>,
     #[serde(default)]
     pub comment_required: bool,
+    /// Words for the scale points, lowest first: none, or one per point.
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 fn default_weight() -> f64 {
     1.0
+}
+
+/// Scale words as typed: trimmed, without line breaks, empty ones dropped.
+fn clean_labels(labels: &[String]) -> Vec<String> {
+    labels
+        .iter()
+        .map(|l| text::clean(l).replace(['\n', '\r'], " ").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// The stages with their criteria, in one statement.
@@ -915,6 +946,17 @@ pub fn replace_stages(
             if min < 0 || max > 100 || min >= max {
                 e.add(&format!("{cp}.scale_max"), "scale-invalid");
             }
+            let labels = clean_labels(&c.labels);
+            let points = if s.kind.as_deref() == Some("eligibility") {
+                2
+            } else {
+                max - min + 1
+            };
+            if !labels.is_empty() && labels.len() as i64 != points {
+                e.add(&format!("{cp}.labels"), "labels-count");
+            } else if labels.iter().any(|l| l.chars().count() > 60) {
+                e.add(&format!("{cp}.labels"), "field-too-long");
+            }
         }
     }
     e.into_result()?;
@@ -957,6 +999,7 @@ pub fn replace_stages(
                     criteria::scale_min.eq(scale.0),
                     criteria::scale_max.eq(scale.1),
                     criteria::comment_required.eq(c.comment_required),
+                    criteria::labels.eq(clean_labels(&c.labels).join("\n")),
                 ))
                 .execute(conn)?;
         }

@@ -12,7 +12,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::policy::{self, Audience};
-use crate::db::schema::{challenges, organisations, proposals, questions};
+use crate::db::schema::{
+    assignments, challenges, evaluators, organisations, proposals, questions, stages,
+};
 use crate::db::DbConnection;
 use crate::domain::challenges::{self as challenge_domain, Challenge, TopicRef};
 use crate::domain::text;
@@ -326,6 +328,10 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
         .into_iter()
         .map(|(id, name, kind)| (id, (name, kind)))
         .collect();
+    let mut evaluators: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (proposal, user) in evaluators_of(conn, ids)? {
+        evaluators.entry(proposal).or_default().push(user);
+    }
     Ok(rows
         .into_iter()
         .filter_map(|p| {
@@ -354,6 +360,7 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
                     p.organisation_id,
                     c.organisation_id,
                     public_from,
+                    evaluators.get(&p.id).map_or(&[][..], |v| v),
                 ),
                 status: Some(p.status),
                 topics: row.topics.iter().map(|t| t.slug.clone()).collect(),
@@ -369,6 +376,21 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
             })
         })
         .collect())
+}
+
+/// (proposal, user) of every evaluator with an active assignment to one of the proposals
+/// in a started stage that is not blind.
+fn evaluators_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, i64)>> {
+    Ok(assignments::table
+        .inner_join(evaluators::table)
+        .inner_join(stages::table)
+        .filter(assignments::proposal_id.eq_any(ids))
+        .filter(assignments::declined_at.is_null())
+        .filter(stages::blind.eq(false))
+        .filter(stages::status.ne("planned"))
+        .select((assignments::proposal_id, evaluators::user_id))
+        .distinct()
+        .load(conn)?)
 }
 
 #[derive(Queryable)]

@@ -376,6 +376,7 @@ impl Search {
                     doc.add_i64(f.public_from, at.and_utc().timestamp());
                 }
                 Audience::Members(org) => doc.add_text(f.audience, members_term(*org)),
+                Audience::Person(user) => doc.add_text(f.audience, person_term(*user)),
                 Audience::Admins => doc.add_text(f.audience, AUDIENCE_ADMINS),
             }
         }
@@ -433,4 +434,8 @@ pub(super) const AUDIENCE_ADMINS: &str = "admins";
 
 pub(super) fn members_term(org: i64) -> String {
     format!("org:{org}")
+}
+
+pub(super) fn person_term(user: i64) -> String {
+    format!("user:{user}")
 }

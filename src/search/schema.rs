@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump with every change to the fields below or to the analyzers.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles of every field, looked up once.
 #[derive(Debug, Clone, Copy)]

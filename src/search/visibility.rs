@@ -17,7 +17,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
-use super::indexer::{members_term, AUDIENCE_ADMINS, AUDIENCE_ALL, AUDIENCE_FROM};
+use super::indexer::{members_term, person_term, AUDIENCE_ADMINS, AUDIENCE_ALL, AUDIENCE_FROM};
 use super::schema::Fields;
 use super::segment_cache::{PerSegment, SegmentCache};
 use crate::auth::policy::SearchReader;
@@ -136,9 +136,15 @@ impl VisibleQuery {
     fn docs(&self, segment: &SegmentReader) -> tantivy::Result<BitSet> {
         let audiences = self.audiences.of(segment)?;
         let mut docs = BitSet::clone(&audiences.visitors(self.now));
-        for org in &self.reader.organisations {
-            let term = Term::from_field_text(self.audiences.fields().audience, &members_term(*org));
-            for_each_doc(segment, &term, |d| {
+        let field = self.audiences.fields().audience;
+        let personal = self.reader.user.map(person_term);
+        let own = self
+            .reader
+            .organisations
+            .iter()
+            .map(|org| members_term(*org));
+        for term in own.chain(personal) {
+            for_each_doc(segment, &Term::from_field_text(field, &term), |d| {
                 docs.insert(d);
             })?;
         }

@@ -659,6 +659,7 @@ mod evaluation {
                 scale_min: Some(1),
                 scale_max: Some(5),
                 comment_required: false,
+                labels: vec![],
             }],
         }
     }

@@ -96,11 +96,22 @@ async fn world() -> World {
 async fn define_stages(w: &mut World) -> (i64, i64) {
     let body = json!([
         { "name": "Fachbewertung", "reviewers_per_proposal": 2, "blind": true, "criteria": [
-            { "name": "Wirkung", "weight": 2, "scale_min": 1, "scale_max": 5 },
+            { "name": "Wirkung", "weight": 2, "scale_min": 1, "scale_max": 5,
+              "labels": ["schwach", "mäßig", "solide", "gut", "stark"] },
             { "name": "Machbarkeit", "weight": 1, "scale_min": 0, "scale_max": 10, "comment_required": true } ] },
         { "name": "Pitch", "reviewers_per_proposal": 1, "criteria": [ { "name": "Überzeugung" } ] }
     ]);
     let path = format!("/api/v1/challenges/{}/stages", w.c.id);
+    // A scale with words needs one word per point.
+    let mut wrong = body.clone();
+    wrong[0]["criteria"][0]["labels"] = json!(["schwach", "stark"]);
+    let r = w.call("agency", Method::PUT, &path, Some(wrong)).await;
+    r.assert_status(422);
+    assert!(
+        r.json()["fields"]["stages[0].criteria[0].labels"].is_string(),
+        "{}",
+        r.body
+    );
     let r = w.call("agency", Method::PUT, &path, Some(body)).await;
     r.assert_status(200);
     let ids: Vec<i64> = r
@@ -542,7 +553,7 @@ async fn a_stage_runs_from_invitation_to_public_results() {
             "agency",
             Method::POST,
             &format!("/api/v1/stages/{s1}/release"),
-            Some(json!({ "show_scores": false })),
+            Some(json!({ "show_scores": true })),
         )
         .await;
     r.assert_status(200);
@@ -556,7 +567,8 @@ async fn a_stage_runs_from_invitation_to_public_results() {
         .await
         .assert_status(200)
         .assert_contains("outcomes-title\"")
-        .assert_contains("<strong>weiter</strong>");
+        .assert_contains("<strong>weiter</strong>")
+        .assert_contains("von 100 Punkten");
     let told: i64 = w.app.with_conn(|conn| {
         notifications::table
             .filter(notifications::kind.eq("notify-stage-released"))
@@ -661,6 +673,7 @@ async fn reviews_close_at_the_deadline_and_the_score_form_keeps_what_was_typed()
         .assert_contains(&format!("/assignments/{a}/review"));
     let form = w.app.get(&format!("/assignments/{a}/review")).await;
     form.assert_status(200)
+        .assert_contains("5 – stark")
         .assert_contains("Wirkung")
         .assert_contains("Machbarkeit");
     let crit: Vec<i64> = w.app.with_conn(|conn| {
@@ -1036,4 +1049,54 @@ async fn clarifications_reach_the_team_and_the_discussion_opens_after_ones_own_r
         .await
         .assert_status(200)
         .assert_contains("Kostenrisiko");
+}
+
+#[actix_web::test]
+async fn evaluators_find_their_proposals_in_search_unless_the_stage_is_blind() {
+    let mut w = world().await;
+    let (s1, _) = define_stages(&mut w).await;
+    let e1 = invite_and_accept(&mut w, "e1").await;
+    invite_and_accept(&mut w, "e2").await;
+    close(&w);
+    w.call(
+        "agency",
+        Method::POST,
+        &format!("/api/v1/stages/{s1}/start"),
+        None,
+    )
+    .await
+    .assert_status(200);
+    let pb = w.proposals[1].id;
+    let body = json!({ "proposal_id": pb, "evaluator_id": e1 });
+    w.call(
+        "agency",
+        Method::POST,
+        &format!("/api/v1/stages/{s1}/assignments"),
+        Some(body),
+    )
+    .await
+    .assert_status(201);
+    let search = "/api/v1/search?q=Startup%201&kind=proposal";
+    let found = |v: Value| v["items"].as_array().unwrap().iter().any(|i| i["id"] == pb);
+    // Blind: the result card would name the team, so the proposal stays out of search.
+    w.app.settle_search();
+    assert!(!found(w.call("e1", Method::GET, search, None).await.json()));
+    w.app.with_conn(|conn| {
+        diesel::update(stages::table.find(s1))
+            .set(stages::blind.eq(false))
+            .execute(conn)
+            .unwrap()
+    });
+    w.app.settle_search();
+    assert!(
+        found(w.call("e1", Method::GET, search, None).await.json()),
+        "the assigned evaluator finds it"
+    );
+    assert!(
+        !found(w.call("e2", Method::GET, search, None).await.json()),
+        "another evaluator does not"
+    );
+    assert!(!found(
+        w.call("stranger", Method::GET, search, None).await.json()
+    ));
 }

@@ -93,6 +93,7 @@ async fn every_page_template_renders_in_both_languages() {
             scale_min: Some(1),
             scale_max: Some(5),
             comment_required: false,
+            labels: vec![],
         };
         let stage = StageInput {
             name: "Fachbewertung".into(),

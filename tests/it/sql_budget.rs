@@ -92,9 +92,10 @@ async fn every_page_stays_within_the_statement_budget() {
                 .unwrap()
         })
     };
-    let (city_staff, evaluator) = (
+    let (city_staff, evaluator, team) = (
         user("behoerde.stadt@innolab.example"),
         user("gutachterin.verwaltung@innolab.example"),
+        user("startup.formfluss@innolab.example"),
     );
     let (stage, assignment, reviewed) = app.with_conn(|c| {
         use diesel::prelude::*;
@@ -127,6 +128,20 @@ async fn every_page_stays_within_the_statement_budget() {
         format!("/proposals/{reviewed}/clarifications"),
     ];
 
+    // A team's proposal with a released stage: outcome and feedback on the page.
+    let released = app.with_conn(|c| {
+        use diesel::prelude::*;
+        use innolab::db::schema::{challenges, proposals};
+        proposals::table
+            .inner_join(challenges::table)
+            .filter(challenges::slug.eq("wohnsitz-ummeldung-digital"))
+            .filter(proposals::created_by.eq(team.id))
+            .select(proposals::id)
+            .first::<i64>(c)
+            .unwrap()
+    });
+    let team_pages = vec![format!("/proposals/{released}"), "/dashboard".into()];
+
     let mut over = Vec::new();
     for (who, pages) in [
         (None, &visitor_pages),
@@ -134,6 +149,7 @@ async fn every_page_stays_within_the_statement_budget() {
         (Some(&admin), &admin_pages),
         (Some(&city_staff), &evaluation_staff_pages),
         (Some(&evaluator), &evaluator_pages),
+        (Some(&team), &team_pages),
     ] {
         app.log_out();
         if let Some(u) = who {

@@ -8,7 +8,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{challenges, organisations, proposals, stage_entries, stages};
+use crate::db::schema::{
+    assignments, challenges, organisations, proposals, reviews, stage_entries, stages,
+};
 use crate::db::{self, DbConnection};
 use crate::domain::challenges::{self as challenge_store, Challenge, Stage, StageRow, Status};
 use crate::domain::evaluation::workflow::{self, EntryState, Outcome, StageStatus};
@@ -271,36 +273,69 @@ pub struct TeamOutcome {
     pub feedback: String,
     /// Whether this was the last stage (an advance there means "selected").
     pub last: bool,
-    pub scores_released: bool,
+    /// The mean of the submitted reviews (0-100), when the agency shared the scores.
+    pub score: Option<f64>,
 }
 
-/// The released outcomes of a proposal, stage by stage.
-pub fn released_outcomes(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<TeamOutcome>> {
-    let rows: Vec<(Entry, StageRow)> = stage_entries::table
-        .inner_join(stages::table)
-        .filter(stage_entries::proposal_id.eq(proposal_id))
-        .filter(stages::status.eq(StageStatus::Released.as_str()))
+/// The released outcomes of a proposal, stage by stage, in at most two statements.
+pub fn released_outcomes(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    challenge_id: i64,
+) -> AppResult<Vec<TeamOutcome>> {
+    let all: Vec<StageRow> = stages::table
+        .filter(stages::challenge_id.eq(challenge_id))
         .order(stages::position.asc())
-        .select((Entry::as_select(), StageRow::as_select()))
+        .select(StageRow::as_select())
         .load(conn)?;
-    let Some((_, first)) = rows.first() else {
+    let released: Vec<i64> = all
+        .iter()
+        .filter(|s| s.status() == StageStatus::Released)
+        .map(|s| s.id)
+        .collect();
+    if released.is_empty() {
         return Ok(Vec::new());
-    };
-    let last_position: i64 = stages::table
-        .filter(stages::challenge_id.eq(first.challenge_id))
-        .select(diesel::dsl::max(stages::position))
-        .first::<Option<i64>>(conn)?
-        .unwrap_or(0);
-    Ok(rows
-        .into_iter()
-        .filter_map(|(e, s)| {
+    }
+    // One row per submitted review (or one without a score): the decision repeats.
+    let rows: Vec<(i64, Option<String>, String, Option<f64>)> = stage_entries::table
+        .left_join(
+            assignments::table.on(assignments::stage_id
+                .eq(stage_entries::stage_id)
+                .and(assignments::proposal_id.eq(stage_entries::proposal_id))),
+        )
+        .left_join(
+            reviews::table.on(reviews::assignment_id
+                .eq(assignments::id)
+                .and(reviews::submitted_at.is_not_null())),
+        )
+        .filter(stage_entries::proposal_id.eq(proposal_id))
+        .filter(stage_entries::stage_id.eq_any(&released))
+        .select((
+            stage_entries::stage_id,
+            stage_entries::outcome,
+            stage_entries::feedback,
+            reviews::score.nullable(),
+        ))
+        .load(conn)?;
+    let last = all.last().map(|s| s.id);
+    Ok(all
+        .iter()
+        .filter_map(|s| {
+            let mine: Vec<&(i64, Option<String>, String, Option<f64>)> =
+                rows.iter().filter(|r| r.0 == s.id).collect();
+            let first = mine.first()?;
+            let scores: Vec<f64> = mine.iter().filter_map(|r| r.3).collect();
             Some(TeamOutcome {
                 stage_id: s.id,
-                last: s.position == last_position,
-                stage_name: s.name,
-                outcome: e.outcome?,
-                feedback: e.feedback,
-                scores_released: s.scores_released,
+                stage_name: s.name.clone(),
+                outcome: first.1.clone()?,
+                feedback: first.2.clone(),
+                last: Some(s.id) == last,
+                score: (s.scores_released && !scores.is_empty())
+                    // One decimal is what a team can read; more would suggest precision.
+                    .then(|| {
+                        (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0
+                    }),
             })
         })
         .collect())

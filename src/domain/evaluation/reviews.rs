@@ -684,6 +684,7 @@ mod tests {
             scale_min: min,
             scale_max: max,
             comment_required,
+            labels: String::new(),
         }
     }
 

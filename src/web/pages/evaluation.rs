@@ -190,8 +190,10 @@ fn score_form(stage: &challenges::Stage, values: &ReviewInput, errors: &Value) -
         .iter()
         .map(|c| {
             let chosen = values.scores.get(&c.id).copied();
-            let points: Vec<Value> = (c.scale_min..=c.scale_max)
-                .map(|v| json!({ "value": v, "checked": chosen == Some(v as f64) }))
+            let points: Vec<Value> = c
+                .points()
+                .into_iter()
+                .map(|(v, label)| json!({ "value": v, "label": label, "checked": chosen == Some(v as f64) }))
                 .collect();
             json!({
                 "id": c.id, "name": c.name, "description": c.description, "weight": c.weight,

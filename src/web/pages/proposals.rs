@@ -195,7 +195,7 @@ async fn show_data(
     let show_reviews = may(Action::ViewReviews(f));
     let blind = f.hides_team();
     let team = f.team_role.is_some();
-    let (pid, oid) = (p.id, p.organisation_id);
+    let (pid, oid, cid) = (p.id, p.organisation_id, c.id);
     let uid = ctx.user_id();
     let assigned = f.reviewer.assigned && !f.reviewer.conflicted;
     let (org, files, thread, outcomes, assignment) = ctx
@@ -212,7 +212,7 @@ async fn show_data(
                 Paged::new(Vec::new(), 0, thread_page)
             };
             let outcomes = if team {
-                progress::released_outcomes(conn, pid)?
+                progress::released_outcomes(conn, pid, cid)?
             } else {
                 Vec::new()
             };

@@ -64,6 +64,11 @@ fn parse(fields: &HashMap<String, String>) -> Vec<StageInput> {
                         .unwrap_or(if num("scale_max").is_empty() { 5 } else { -1 }),
                 ),
                 comment_required: on(format!("stage_{i}_crit_{j}_comment_required")),
+                labels: num("labels")
+                    .split(';')
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
             });
         }
         let position = get(format!("stage_{i}_position"))
@@ -105,7 +110,9 @@ fn rows(stages: &[StageInput], errors: &FieldErrors, lang: i18n::Lang) -> Value 
                     json!({
                         "index": j, "name": c.name, "description": c.description, "weight": c.weight,
                         "scale_min": c.scale_min, "scale_max": c.scale_max, "comment_required": c.comment_required,
+                        "labels": c.labels.join("; "),
                         "error_name": err(format!("{p}.name")), "error_weight": err(format!("{p}.weight")), "error_scale": err(format!("{p}.scale_max")),
+                        "error_labels": err(format!("{p}.labels")),
                     })
                 })
                 .collect();
@@ -147,6 +154,7 @@ async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse>
                     scale_min: Some(k.scale_min),
                     scale_max: Some(k.scale_max),
                     comment_required: k.comment_required,
+                    labels: k.labels.lines().map(str::to_string).collect(),
                 })
                 .collect(),
         })

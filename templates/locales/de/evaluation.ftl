@@ -197,3 +197,7 @@ notify-mentioned = Sie wurden in der Diskussion zu „{ $title }“ erwähnt.
 flash-posted = Der Beitrag ist veröffentlicht.
 flash-clarification-asked = Die Rückfrage ist gestellt; das Team ist benachrichtigt.
 flash-clarification-answered = Die Antwort ist gesendet.
+outcome-score = { $score } von 100 Punkten
+criterion-labels = Stufen der Skala
+criterion-labels-example = z. B. schwach; mäßig; solide; gut; herausragend
+labels-count = Bitte geben Sie für jeden Punkt der Skala genau eine Beschriftung an (durch Semikolon getrennt) oder keine.

@@ -197,3 +197,7 @@ notify-mentioned = You were mentioned in the discussion of “{ $title }”.
 flash-posted = The post is published.
 flash-clarification-asked = The question is asked; the team has been notified.
 flash-clarification-answered = The answer is sent.
+outcome-score = { $score } of 100 points
+criterion-labels = Scale points
+criterion-labels-example = e.g. weak; fair; solid; good; outstanding
+labels-count = Please give exactly one label per point of the scale (separated by semicolons), or none.
