@@ -947,12 +947,13 @@ pub fn replace_stages(
                 e.add(&format!("{cp}.scale_max"), "scale-invalid");
             }
             let labels = clean_labels(&c.labels);
-            let points = if s.kind.as_deref() == Some("eligibility") {
-                2
-            } else {
-                max - min + 1
+            // Only counted on a valid scale: absurd bounds must not overflow.
+            let points = match s.kind.as_deref() {
+                Some("eligibility") => 2,
+                _ if (0..=100).contains(&min) && (0..=100).contains(&max) => max - min + 1,
+                _ => -1,
             };
-            if !labels.is_empty() && labels.len() as i64 != points {
+            if !labels.is_empty() && points > 0 && labels.len() as i64 != points {
                 e.add(&format!("{cp}.labels"), "labels-count");
             } else if labels.iter().any(|l| l.chars().count() > 60) {
                 e.add(&format!("{cp}.labels"), "field-too-long");

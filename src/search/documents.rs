@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::policy::{self, Audience};
 use crate::db::schema::{
-    assignments, challenges, evaluators, organisations, proposals, questions, stages,
+    assignments, challenges, conflicts, evaluators, memberships, organisations, proposals,
+    questions, stages,
 };
 use crate::db::DbConnection;
 use crate::domain::challenges::{self as challenge_domain, Challenge, TopicRef};
@@ -379,18 +380,55 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
 }
 
 /// (proposal, user) of every evaluator with an active assignment to one of the proposals
-/// in a started stage that is not blind.
+/// in a started stage, unless one of their stages on it is blind (the result card names
+/// the team) or they are in conflict with its organisation (declared, or by membership).
 fn evaluators_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, i64)>> {
-    Ok(assignments::table
+    let since = crate::domain::evaluation::evaluators::membership_conflict_since();
+    // proposal, user, blind stage, declared conflict, conflicting membership
+    type Row = (i64, i64, bool, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = assignments::table
         .inner_join(evaluators::table)
         .inner_join(stages::table)
+        .inner_join(proposals::table)
+        .left_join(
+            conflicts::table.on(conflicts::evaluator_id
+                .eq(evaluators::id)
+                .and(conflicts::organisation_id.eq(proposals::organisation_id))),
+        )
+        .left_join(
+            memberships::table.on(memberships::user_id
+                .eq(evaluators::user_id)
+                .and(memberships::organisation_id.eq(proposals::organisation_id))
+                .and(
+                    memberships::left_at
+                        .is_null()
+                        .or(memberships::left_at.gt(since)),
+                )),
+        )
         .filter(assignments::proposal_id.eq_any(ids))
         .filter(assignments::declined_at.is_null())
-        .filter(stages::blind.eq(false))
         .filter(stages::status.ne("planned"))
-        .select((assignments::proposal_id, evaluators::user_id))
-        .distinct()
-        .load(conn)?)
+        .select((
+            assignments::proposal_id,
+            evaluators::user_id,
+            stages::blind,
+            conflicts::id.nullable(),
+            memberships::id.nullable(),
+        ))
+        .load(conn)?;
+    let barred: HashSet<(i64, i64)> = rows
+        .iter()
+        .filter(|r| r.2 || r.3.is_some() || r.4.is_some())
+        .map(|r| (r.0, r.1))
+        .collect();
+    let mut out: Vec<(i64, i64)> = rows
+        .into_iter()
+        .map(|r| (r.0, r.1))
+        .filter(|pair| !barred.contains(pair))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 #[derive(Queryable)]

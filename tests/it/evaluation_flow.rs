@@ -189,6 +189,12 @@ async fn a_stage_runs_from_invitation_to_public_results() {
     invite_and_accept(&mut w, "e1").await;
     let e2 = invite_and_accept(&mut w, "e2").await;
     let e3 = invite_and_accept(&mut w, "e3").await;
+    // The agency's own staff decide; they are not invited as evaluators.
+    let own = json!({ "email": "amt@example.org" });
+    let invite = format!("/api/v1/challenges/{}/evaluators", w.c.id);
+    w.call("agency", Method::POST, &invite, Some(own))
+        .await
+        .assert_status(422);
     let crit: Vec<i64> = w
         .call(
             "agency",
@@ -423,6 +429,15 @@ async fn a_stage_runs_from_invitation_to_public_results() {
         .await;
     r.assert_status(200);
     assert_eq!(r.json()["score"], 100.0);
+    // Submitted counts: it may change until the deadline, not turn back into a draft.
+    w.call(
+        "e1",
+        Method::PUT,
+        &review_path,
+        Some(full_review(false, 5, 10, &crit)),
+    )
+    .await
+    .assert_status(409);
     let visible = w.call("e1", Method::GET, &reviews_path, None).await;
     visible.assert_status(200);
     assert_eq!(visible.json().as_array().unwrap().len(), 1);
@@ -1042,6 +1057,20 @@ async fn clarifications_reach_the_team_and_the_discussion_opens_after_ones_own_r
         .await
         .assert_status(200)
         .assert_contains("Betriebskosten");
+    // A question with a past deadline comes back with its words and a message.
+    let staff = w.users["agency"].clone();
+    w.app.log_in_as(&staff);
+    let r = w
+        .app
+        .post_form(
+            &format!("/proposals/{pb}/clarifications"),
+            &[
+                ("question", "Gibt es Referenzen?"),
+                ("due_at", "2020-01-01T10:00"),
+            ],
+        )
+        .await;
+    r.assert_status(422).assert_contains("Gibt es Referenzen?");
     let e1_user = w.users["e1"].clone();
     w.app.log_in_as(&e1_user);
     w.app

@@ -101,13 +101,23 @@ pub fn answer(
     let mut e = FieldErrors::new();
     let answer = text::required_text(answer, "answer", MAX_CHARS, &mut e);
     e.into_result()?;
-    diesel::update(clarifications::table.find(c.id))
-        .set((
-            clarifications::answer.eq(answer),
-            clarifications::answered_by.eq(by),
-            clarifications::answered_at.eq(db::now()),
-        ))
-        .execute(conn)?;
+    // Only while unanswered: of two team members answering at once, one wins.
+    let written = diesel::update(
+        clarifications::table
+            .find(c.id)
+            .filter(clarifications::answer.is_null()),
+    )
+    .set((
+        clarifications::answer.eq(answer),
+        clarifications::answered_by.eq(by),
+        clarifications::answered_at.eq(db::now()),
+    ))
+    .execute(conn)?;
+    if written == 0 {
+        return Err(AppError::Conflict {
+            message_id: "clarification-answered",
+        });
+    }
     find(conn, c.id)
 }
 

@@ -103,6 +103,9 @@ pub fn invite(
         if find_for_user(conn, challenge_id, u.id)?.is_some() {
             return Err(FieldErrors::single("email", "evaluator-already"));
         }
+        if is_agency_member(conn, challenge_id, u.id)? {
+            return Err(FieldErrors::single("email", "evaluator-is-agency"));
+        }
     }
     let pending: i64 = invitations::table
         .filter(invitations::challenge_id.eq(challenge_id))
@@ -190,6 +193,11 @@ pub fn answer_invitation(
         .find(|i| i.id == invitation_id)
         .ok_or(AppError::NotFound)?;
     let challenge_id = open.challenge_id.ok_or(AppError::NotFound)?;
+    if accept && is_agency_member(conn, challenge_id, user.id)? {
+        return Err(AppError::Conflict {
+            message_id: "evaluator-is-agency",
+        });
+    }
     if accept && find_for_user(conn, challenge_id, user.id)?.is_none() {
         let expertise: String = invitations::table
             .find(invitation_id)
@@ -206,6 +214,26 @@ pub fn answer_invitation(
     }
     org_store::close_invitation(conn, invitation_id, accept)?;
     Ok(challenge_id)
+}
+
+/// The agency decides; its own staff do not also review (the policy treats them as the
+/// agency, never as evaluators).
+fn is_agency_member(conn: &mut DbConnection, challenge_id: i64, user_id: i64) -> AppResult<bool> {
+    let agency: i64 = challenges::table
+        .find(challenge_id)
+        .select(challenges::organisation_id)
+        .first(conn)?;
+    Ok(org_store::role_of(conn, agency, user_id)?.is_some())
+}
+
+/// The challenges the user evaluates, as (id, title), newest first.
+pub fn challenges_of_user(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(evaluators::table
+        .inner_join(challenges::table)
+        .filter(evaluators::user_id.eq(user_id))
+        .order(challenges::id.desc())
+        .select((challenges::id, challenges::title))
+        .load(conn)?)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<EvaluatorRow> {

@@ -48,6 +48,13 @@ impl StageContext {
     }
 }
 
+/// Serialises the changes to one stage (PostgreSQL; SQLite's write transactions already
+/// are), so that a check and the write it allows see the same stage: no release beside a
+/// retraction, no review into a stage being released. Call first in the transaction.
+pub fn lock(conn: &mut DbConnection, stage_id: i64) -> AppResult<()> {
+    db::lock_for_append(conn, (2 << 40) | stage_id)
+}
+
 pub fn load(conn: &mut DbConnection, stage_id: i64) -> AppResult<StageContext> {
     let challenge: Challenge = stages::table
         .inner_join(challenges::table)

@@ -376,6 +376,13 @@ pub fn save_review(
             message_id: "assignment-declined",
         });
     }
+    let current = review_of(conn, a.id)?;
+    if !input.submit && current.as_ref().is_some_and(|r| r.submitted_at.is_some()) {
+        // A submitted review counts in the ranking; it may be changed, not withdrawn.
+        return Err(AppError::Conflict {
+            message_id: "review-already-submitted",
+        });
+    }
     let (points, score) = check(&ctx.stage.criteria, input)?;
     let comments: BTreeMap<i64, String> = input
         .comments
@@ -392,7 +399,7 @@ pub fn save_review(
         reviews::submitted_at.eq(input.submit.then_some(now)),
         reviews::updated_at.eq(now),
     );
-    if review_of(conn, a.id)?.is_some() {
+    if current.is_some() {
         diesel::update(reviews::table.find(a.id))
             .set(row)
             .execute(conn)?;
@@ -555,7 +562,9 @@ pub fn reviewer_facts(
         assigned: true,
         conflicted: rows.iter().any(|r| r.2.is_some() || r.3.is_some()),
         blind,
-        own_submitted: rows.iter().any(|r| r.1.is_some()),
+        // The latest stage decides: a review from an earlier stage does not open the
+        // reviews of the current one.
+        own_submitted: rows.first().is_some_and(|r| r.1.is_some()),
     })
 }
 
@@ -568,6 +577,23 @@ pub struct ReviewView {
     pub evaluator_name: String,
     #[serde(flatten)]
     pub review: Review,
+}
+
+/// The stages in which the user has submitted a review of the proposal: an evaluator
+/// reads the others' reviews of those stages only.
+pub fn stages_reviewed_by(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    user_id: i64,
+) -> AppResult<Vec<i64>> {
+    Ok(assignments::table
+        .inner_join(evaluators::table)
+        .inner_join(reviews::table)
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(evaluators::user_id.eq(user_id))
+        .filter(reviews::submitted_at.is_not_null())
+        .select(assignments::stage_id)
+        .load(conn)?)
 }
 
 /// The submitted reviews of a proposal, stage by stage.
@@ -593,6 +619,25 @@ pub fn submitted_reviews(conn: &mut DbConnection, proposal_id: i64) -> AppResult
             evaluator_name,
             review,
         })
+        .collect())
+}
+
+/// The submitted reviews a reader may see: all for the agency; for an evaluator, those of
+/// the stages in which their own review is in.
+pub fn visible_to(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    user_id: i64,
+    agency: bool,
+) -> AppResult<Vec<ReviewView>> {
+    let all = submitted_reviews(conn, proposal_id)?;
+    if agency {
+        return Ok(all);
+    }
+    let mine = stages_reviewed_by(conn, proposal_id, user_id)?;
+    Ok(all
+        .into_iter()
+        .filter(|r| mine.contains(&r.stage_id))
         .collect())
 }
 

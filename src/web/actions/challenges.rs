@@ -391,20 +391,33 @@ pub fn may_read(
     a: &Attachment,
     actor: &crate::auth::policy::Actor,
 ) -> AppResult<bool> {
+    Ok(read_access(conn, a, actor)?.is_some())
+}
+
+/// Whether the actor may read the file: `None` if not, `Some(true)` if only under a
+/// neutral name (an evaluator in a blind stage must not learn the team from file names).
+pub fn read_access(
+    conn: &mut DbConnection,
+    a: &Attachment,
+    actor: &crate::auth::policy::Actor,
+) -> AppResult<Option<bool>> {
     let uid = actor.user_id();
-    let allowed = match Owner::parse(&a.owner_type) {
+    Ok(match Owner::parse(&a.owner_type) {
         Some(Owner::Challenge) => {
             let c = challenges::find(conn, a.owner_id)?;
             let f = challenges::facts(conn, &c, uid)?;
-            crate::auth::policy::authorize(actor, Action::ViewChallenge(&f)).is_ok()
+            crate::auth::policy::authorize(actor, Action::ViewChallenge(&f))
+                .ok()
+                .map(|_| false)
         }
         Some(Owner::Proposal) => {
             let p = crate::domain::proposals::find(conn, a.owner_id)?;
             let c = challenges::find(conn, p.challenge_id)?;
             let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
-            crate::auth::policy::authorize(actor, Action::ViewProposalPrivate(&f)).is_ok()
+            crate::auth::policy::authorize(actor, Action::ViewProposalPrivate(&f))
+                .ok()
+                .map(|_| f.hides_team())
         }
-        None => false,
-    };
-    Ok(allowed)
+        None => None,
+    })
 }

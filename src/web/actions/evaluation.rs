@@ -154,6 +154,7 @@ where
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {
         // Read again inside the transaction: another request may have moved the stage on.
+        progress::lock(conn, s.id())?;
         let s = progress::load(conn, s.id())?;
         let out = f(conn, &s, uid)?;
         audit::append(
@@ -198,7 +199,6 @@ pub async fn auto_assign(
     .await
 }
 
-/// The agency removes an assignment of its stage.
 /// An assignment of a stage the user manages. To anyone else every id is "not found",
 /// so that assignment ids cannot be probed.
 pub async fn managed_assignment(ctx: &Ctx, assignment_id: i64) -> AppResult<Assignment> {
@@ -212,6 +212,7 @@ pub async fn managed_assignment(ctx: &Ctx, assignment_id: i64) -> AppResult<Assi
     Ok(a)
 }
 
+/// The agency removes an assignment of its stage.
 pub async fn unassign(ctx: &Ctx, assignment_id: i64) -> AppResult<i64> {
     let a = managed_assignment(ctx, assignment_id).await?;
     stage_tx(ctx, a.stage_id, "assignment_removed", move |conn, s, _| {
@@ -243,9 +244,14 @@ pub async fn my_assignment(
 }
 
 pub async fn decline(ctx: &Ctx, assignment_id: i64, reason: String) -> AppResult<()> {
-    let (a, s, ..) = my_assignment(ctx, assignment_id).await?;
+    let (a, ..) = my_assignment(ctx, assignment_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
+        progress::lock(conn, a.stage_id)?;
+        let (a, s) = (
+            reviews::find(conn, a.id)?,
+            progress::load(conn, a.stage_id)?,
+        );
         reviews::decline(conn, &s, &a, &reason)?;
         audit::append(
             conn,
@@ -261,7 +267,12 @@ pub async fn save_review(ctx: &Ctx, assignment_id: i64, input: ReviewInput) -> A
     let (a, ..) = my_assignment(ctx, assignment_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
-        let s = progress::load(conn, a.stage_id)?;
+        // Assignment and stage as they are now: unassigned, declined or released meanwhile?
+        progress::lock(conn, a.stage_id)?;
+        let (a, s) = (
+            reviews::find(conn, a.id)?,
+            progress::load(conn, a.stage_id)?,
+        );
         let r = reviews::save_review(conn, &s, &a, &input, crate::db::now())?;
         audit::append(
             conn,
@@ -321,7 +332,7 @@ pub async fn decide(ctx: &Ctx, stage_id: i64, d: Decision) -> AppResult<Vec<i64>
                 }
                 let chosen: Vec<i64> = reviews::ranking(conn, s)?
                     .into_iter()
-                    .filter(|r| r.outcome.is_none())
+                    .filter(|r| r.outcome.is_none() && r.ranked.score.is_some())
                     .take(n)
                     .map(|r| r.ranked.proposal_id)
                     .collect();

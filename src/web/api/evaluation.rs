@@ -289,14 +289,17 @@ pub async fn release(
 pub async fn reviews_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
-    let pid = p.id;
+    let (pid, uid) = (p.id, ctx.require_user()?.id);
+    // Fellow evaluators read the reviews of their own stages, and without names.
+    let agency = f.challenge.agency.role.is_some();
     let list = ctx
-        .db(move |conn| reviews::submitted_reviews(conn, pid))
+        .db(move |conn| reviews::visible_to(conn, pid, uid, agency))
         .await?;
     let items: Vec<_> = list
         .into_iter()
         .map(|r| json!({
-            "stage_id": r.stage_id, "evaluator_id": r.evaluator_id, "evaluator_name": r.evaluator_name,
+            "stage_id": r.stage_id,
+            "evaluator_id": agency.then_some(r.evaluator_id), "evaluator_name": agency.then_some(&r.evaluator_name),
             "scores": r.review.score_map(), "comments": r.review.comment_map(), "comment": r.review.comment,
             "confidence": r.review.confidence, "score": r.review.score, "submitted_at": r.review.submitted_at.map(utc),
         }))

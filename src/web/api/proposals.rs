@@ -135,6 +135,7 @@ pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
         if let Value::Object(m) = &mut v {
             m.remove("organisation_id");
             m.remove("team");
+            m.remove("answers");
         }
     }
     Ok(HttpResponse::Ok().json(v))
@@ -212,7 +213,8 @@ pub async fn revisions(
     q: web::Query<PageRequest>,
 ) -> AppResult<HttpResponse> {
     let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
-    ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    // Revisions carry the team's words and names: team and agency only, never evaluators.
+    ctx.authorize(Action::MessageProposal(&f)).await?;
     let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
     let pid = p.id;
     let list = ctx

@@ -116,8 +116,14 @@ fn flash_id(id: &str) -> &'static str {
 async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
-    let (list, orgs) = ctx
-        .db(move |conn| Ok((reviews::mine(conn, uid)?, organisations::names(conn)?)))
+    let (list, orgs, mine) = ctx
+        .db(move |conn| {
+            Ok((
+                reviews::mine(conn, uid)?,
+                organisations::names(conn)?,
+                evaluators::challenges_of_user(conn, uid)?,
+            ))
+        })
         .await?;
     // Grouped by stage, each with its progress.
     let mut groups: Vec<Value> = Vec::new();
@@ -144,12 +150,11 @@ async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
             }
         }
     }
-    let mut challenges: Vec<Value> = Vec::new();
-    for a in &list {
-        if !challenges.iter().any(|c| c["id"] == a.challenge_id) {
-            challenges.push(json!({ "id": a.challenge_id, "title": a.challenge_title }));
-        }
-    }
+    // A conflict can be declared as soon as one evaluates, before any assignment.
+    let challenges: Vec<Value> = mine
+        .into_iter()
+        .map(|(id, title)| json!({ "id": id, "title": title }))
+        .collect();
     render::page(
         &ctx,
         "evaluation_dashboard",
@@ -361,12 +366,29 @@ fn map_paths(err: AppError) -> AppError {
 async fn proposal_reviews(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
+    let data = reviews_data(&ctx, &p, &c, &f).await?;
+    render::page_titled(
+        &ctx,
+        "proposal_reviews",
+        &format!("{}: {}", ctx.t("reviews-title"), p.title),
+        data,
+    )
+}
+
+/// The reviews page's data: the visible reviews by stage and the discussion.
+async fn reviews_data(
+    ctx: &Ctx,
+    p: &crate::domain::proposals::Proposal,
+    c: &challenges::Challenge,
+    f: &crate::auth::policy::ProposalFacts,
+) -> AppResult<Value> {
     let named = f.challenge.agency.role.is_some();
     let (pid, cid) = (p.id, c.id);
+    let uid = ctx.require_user()?.id;
     let (list, stages, posts) = ctx
         .db(move |conn| {
             Ok((
-                reviews::submitted_reviews(conn, pid)?,
+                reviews::visible_to(conn, pid, uid, named)?,
                 challenges::stages_of(conn, cid)?,
                 discussion::thread(conn, pid)?,
             ))
@@ -397,10 +419,7 @@ async fn proposal_reviews(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
             (!here.is_empty()).then(|| json!({ "name": s.stage.name, "reviews": here }))
         })
         .collect();
-    render::page_titled(
-        &ctx,
-        "proposal_reviews",
-        &format!("{}: {}", ctx.t("reviews-title"), p.title),
+    Ok(
         json!({ "proposal": { "id": p.id, "title": p.title }, "stages": stages, "posts": posts, "post_form": { "body": "" } }),
     )
 }
@@ -413,12 +432,27 @@ struct BodyForm {
 async fn post_discussion(form: CsrfForm<BodyForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
-    let to = format!("/proposals/{}/reviews#discussion", p.id);
-    after(
-        ops::post_discussion(&ctx, &p, &c, &f, data.body).await,
-        &to,
-        "flash-posted",
-    )
+    match ops::post_discussion(&ctx, &p, &c, &f, data.body.clone()).await {
+        Ok(_) => Ok(render::redirect_with(
+            &format!("/proposals/{}/reviews#discussion", p.id),
+            "success",
+            "flash-posted",
+        )),
+        // The page again, with the message and the words as typed.
+        Err(e @ AppError::Validation(_)) => {
+            let mut extra = reviews_data(&ctx, &p, &c, &f).await?;
+            extra["post_form"] = json!({ "body": data.body });
+            render::form_error(
+                &ctx,
+                e,
+                "proposal_reviews",
+                "reviews-title",
+                json!({}),
+                extra,
+            )
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Questions to the team during a stage and its answers: for team, agency and the
@@ -426,10 +460,25 @@ async fn post_discussion(form: CsrfForm<BodyForm>, id: web::Path<i64>) -> AppRes
 async fn clarifications_page(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    let data = clarifications_data(&ctx, &p, &f).await?;
+    render::page_titled(
+        &ctx,
+        "clarifications",
+        &format!("{}: {}", ctx.t("clarifications-title"), p.title),
+        data,
+    )
+}
+
+/// The clarification page's data: questions and answers, and what the reader may do.
+async fn clarifications_data(
+    ctx: &Ctx,
+    p: &crate::domain::proposals::Proposal,
+    f: &crate::auth::policy::ProposalFacts,
+) -> AppResult<Value> {
     let actor = ctx.actor();
     let may = |a| crate::auth::policy::authorize(&actor, a).is_ok();
     let (team, agency) = (
-        may(Action::EditProposal(&f)),
+        may(Action::EditProposal(f)),
         may(Action::ManageChallenge(&f.challenge)),
     );
     let pid = p.id;
@@ -447,12 +496,10 @@ async fn clarifications_page(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResp
         .map(|c| json!({ "id": c.id, "question": c.question, "asked_at": c.asked_at, "due_at": c.due_at, "answer": c.answer, "answered_at": c.answered_at,
             "may_answer": team && c.answer.is_none() && now <= c.due_at, "overdue": c.answer.is_none() && now > c.due_at }))
         .collect();
-    render::page_titled(
-        &ctx,
-        "clarifications",
-        &format!("{}: {}", ctx.t("clarifications-title"), p.title),
+    Ok(
         json!({ "proposal": { "id": p.id, "title": p.title }, "items": items,
-                "may_ask": agency && running.is_some(), "stage_name": running.map(|r| r.1) }),
+               "may_ask": agency && running.is_some(), "stage_name": running.map(|r| r.1),
+               "ask_form": { "question": "", "due_at": "" } }),
     )
 }
 
@@ -464,7 +511,7 @@ struct AskForm {
 
 async fn ask_clarification(form: CsrfForm<AskForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (p, _, _) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     let to = format!("/proposals/{}/clarifications", p.id);
     let pid = p.id;
     let running = ctx
@@ -473,8 +520,30 @@ async fn ask_clarification(form: CsrfForm<AskForm>, id: web::Path<i64>) -> AppRe
     let Some((stage, _)) = running else {
         return Ok(render::redirect_with(&to, "error", "stage-not-running"));
     };
-    let r = ops::ask_clarification(&ctx, stage, p.id, data.question, data.due_at).await;
-    after(r, &to, "flash-clarification-asked")
+    let r = ops::ask_clarification(
+        &ctx,
+        stage,
+        p.id,
+        data.question.clone(),
+        data.due_at.clone(),
+    )
+    .await;
+    match r {
+        // The form again, with the messages and what was typed.
+        Err(e @ AppError::Validation(_)) => {
+            let mut extra = clarifications_data(&ctx, &p, &f).await?;
+            extra["ask_form"] = json!({ "question": data.question, "due_at": data.due_at });
+            render::form_error(
+                &ctx,
+                e,
+                "clarifications",
+                "clarifications-title",
+                json!({}),
+                extra,
+            )
+        }
+        other => after(other, &to, "flash-clarification-asked"),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -395,7 +395,8 @@ async fn revisions(
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
-    ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
+    // Revisions carry the team's words and names: team and agency only, never evaluators.
+    ctx.authorize(Action::MessageProposal(&f)).await?;
     let page = q.into_inner().page(DEFAULT_PER_PAGE);
     let pid = p.id;
     let list = ctx
@@ -491,19 +492,23 @@ pub async fn download(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let actor = ctx.actor();
     let dir = ctx.state.config.upload_dir();
-    let (a, bytes) = ctx
+    let (a, bytes, blind) = ctx
         .db(move |conn| {
             let a = attachments::find(conn, id)?;
-            if !challenge_ops::may_read(conn, &a, &actor)? {
-                return Err(AppError::NotFound);
-            }
+            let blind = challenge_ops::read_access(conn, &a, &actor)?.ok_or(AppError::NotFound)?;
             let bytes = std::fs::read(attachments::path_of(&dir, &a.storage_name))
                 .map_err(|_| AppError::NotFound)?;
-            Ok((a, bytes))
+            Ok((a, bytes, blind))
         })
         .await?;
-    let ascii: String = a
-        .filename
+    // Blind review: the file keeps only its kind, not the name the team gave it.
+    let filename = if blind {
+        let ext = a.filename.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
+        format!("attachment-{}.{ext}", a.id)
+    } else {
+        a.filename.clone()
+    };
+    let ascii: String = filename
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
@@ -519,7 +524,7 @@ pub async fn download(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
             "Content-Disposition",
             format!(
                 "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                urlencoding::encode(&a.filename)
+                urlencoding::encode(&filename)
             ),
         ))
         .insert_header(("Cache-Control", "private, no-store"))

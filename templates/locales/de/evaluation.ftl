@@ -201,3 +201,5 @@ outcome-score = { $score } von 100 Punkten
 criterion-labels = Stufen der Skala
 criterion-labels-example = z. B. schwach; mäßig; solide; gut; herausragend
 labels-count = Bitte geben Sie für jeden Punkt der Skala genau eine Beschriftung an (durch Semikolon getrennt) oder keine.
+review-already-submitted = Die Bewertung ist abgegeben: Sie können sie bis zur Frist ändern, aber nicht zurückziehen.
+evaluator-is-agency = Mitglieder der ausschreibenden Stelle entscheiden; sie bewerten nicht zugleich als Gutachtende.

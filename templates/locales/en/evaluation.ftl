@@ -201,3 +201,5 @@ outcome-score = { $score } of 100 points
 criterion-labels = Scale points
 criterion-labels-example = e.g. weak; fair; solid; good; outstanding
 labels-count = Please give exactly one label per point of the scale (separated by semicolons), or none.
+review-already-submitted = The review is submitted: you can change it until the deadline, not withdraw it.
+evaluator-is-agency = Members of the agency decide; they do not also review as evaluators.
