@@ -211,9 +211,7 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
             .map_err(|e| match e {
                 AppError::Validation(f) => AppError::Config(
                     f.iter()
-                        .map(|(k, id)| {
-                            format!("{k}: {}", crate::i18n::text(crate::i18n::Lang::En, id))
-                        })
+                        .map(|(k, m)| format!("{k}: {}", m.text(crate::i18n::Lang::En)))
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),

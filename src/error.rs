@@ -12,9 +12,28 @@ use serde::Serialize;
 
 use crate::i18n;
 
-/// Problems with single input fields: field name -> translation id of the message.
+/// Problems with single input fields: field name -> the message (a translation id and,
+/// where the text names a limit or a value, its arguments).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FieldErrors(BTreeMap<String, String>);
+pub struct FieldErrors(BTreeMap<String, FieldMessage>);
+
+/// One field's problem: a translation id and the named arguments its text takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldMessage {
+    pub id: String,
+    pub args: Vec<(String, String)>,
+}
+
+impl FieldMessage {
+    pub fn text(&self, lang: i18n::Lang) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        i18n::text_with(lang, &self.id, &args)
+    }
+}
 
 impl FieldErrors {
     pub fn new() -> Self {
@@ -23,18 +42,43 @@ impl FieldErrors {
     /// Records the first problem of a field; later ones for the same field are dropped so
     /// the person sees one clear message per field.
     pub fn add(&mut self, field: &str, message_id: &str) {
+        self.add_with(field, message_id, &[]);
+    }
+    /// Like [`FieldErrors::add`], for a message that names values (`{ $max }`).
+    pub fn add_with(&mut self, field: &str, message_id: &str, args: &[(&str, String)]) {
         self.0
             .entry(field.to_string())
-            .or_insert_with(|| message_id.to_string());
+            .or_insert_with(|| FieldMessage {
+                id: message_id.to_string(),
+                args: args
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    /// The translation id of a field's problem.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(|m| m.id.as_str())
+    }
+    /// The translated message of a field's problem.
+    pub fn text(&self, field: &str, lang: i18n::Lang) -> Option<String> {
+        self.0.get(field).map(|m| m.text(lang))
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldMessage)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+    /// Adds every problem of `other` under `prefix` (`"answers."`), keeping the first
+    /// problem of each field.
+    pub fn merge_prefixed(&mut self, prefix: &str, other: FieldErrors) {
+        for (k, v) in other.0 {
+            self.0.entry(format!("{prefix}{k}")).or_insert(v);
+        }
     }
     /// `Ok(())` when nothing was recorded, else the validation error.
     pub fn into_result(self) -> Result<(), AppError> {
@@ -188,10 +232,7 @@ impl ResponseError for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let fields = match self {
-            AppError::Validation(f) => f
-                .iter()
-                .map(|(k, id)| (k, i18n::text(i18n::Lang::En, id)))
-                .collect(),
+            AppError::Validation(f) => f.iter().map(|(k, m)| (k, m.text(i18n::Lang::En))).collect(),
             AppError::File(problem) => {
                 BTreeMap::from([("file", i18n::text(i18n::Lang::En, problem.message_id()))])
             }

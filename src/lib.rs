@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod mail;
 pub mod search;

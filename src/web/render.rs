@@ -237,12 +237,12 @@ pub fn form_error(
     };
     let errors: Map<String, Value> = fields
         .iter()
-        .map(|(k, id)| (k.to_string(), json!(i18n::text(ctx.lang, id))))
+        .map(|(k, m)| (k.to_string(), json!(m.text(ctx.lang))))
         .collect();
     let error_list: Vec<Value> = fields
         .iter()
         // "form" and "token" problems have no field to jump to.
-        .map(|(k, id)| json!({ "field": k, "link": !matches!(k, "form" | "token"), "message": i18n::text(ctx.lang, id) }))
+        .map(|(k, m)| json!({ "field": k, "link": !matches!(k, "form" | "token"), "message": m.text(ctx.lang) }))
         .collect();
     let mut data = match extra {
         Value::Object(m) => m,

@@ -76,7 +76,7 @@ fn after<T>(result: AppResult<T>, to: &str, success_id: &str) -> AppResult<HttpR
             let first = e
                 .iter()
                 .next()
-                .map(|(_, id)| id.to_string())
+                .map(|(_, m)| m.id.clone())
                 .unwrap_or_default();
             Ok(render::redirect_with(to, "error", flash_id(&first)))
         }
@@ -324,7 +324,7 @@ async fn save_review(
             let fields = match &err {
                 AppError::Validation(e) => e
                     .iter()
-                    .map(|(k, m)| (k.to_string(), json!(i18n::text(ctx.lang, m))))
+                    .map(|(k, m)| (k.to_string(), json!(m.text(ctx.lang))))
                     .collect(),
                 _ => serde_json::Map::new(),
             };
@@ -349,11 +349,11 @@ fn map_paths(err: AppError) -> AppError {
     match err {
         AppError::Validation(e) => {
             let mut out = crate::error::FieldErrors::new();
-            for (k, id) in e.iter() {
+            for (k, m) in e.iter() {
                 let k = k
                     .replace("scores.", "score-")
                     .replace("comments.", "comment-");
-                out.add(&k, id);
+                out.add(&k, &m.id);
             }
             AppError::Validation(out)
         }

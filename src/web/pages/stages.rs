@@ -184,7 +184,7 @@ async fn save(
             // The summary names stage and criterion, so that each message says where.
             let list: Vec<Value> = errors
                 .iter()
-                .map(|(path, id)| json!({ "field": path, "link": true, "message": format!("{}: {}", describe(path, ctx.lang), i18n::text(ctx.lang, id)) }))
+                .map(|(path, m)| json!({ "field": path, "link": true, "message": format!("{}: {}", describe(path, ctx.lang), m.text(ctx.lang)) }))
                 .collect();
             let mut data = Map::new();
             data.insert(

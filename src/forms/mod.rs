@@ -1,0 +1,11 @@
+//! The form engine: one model for every structured input the platform asks for, the
+//! questions a challenge adds to its proposals and the pilot forms teams run with test
+//! users. Pure code: no database, no HTTP.
+//!
+//! - [`definition`]: the JSON format of FORMS.md as types, read with a message per problem.
+//! - [`answers`]: what was typed, as typed values; conditions; which pages and fields show.
+pub mod answers;
+pub mod definition;
+
+pub use answers::{Answers, Checked, Raw, Scope, StoredFile};
+pub use definition::{Condition, Field, FieldType, FormDefinition, Page, Texts};
