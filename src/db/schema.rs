@@ -152,6 +152,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        submission_form_id -> Nullable<BigInt>,
     }
 }
 
@@ -244,6 +245,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        form_version_id -> Nullable<BigInt>,
     }
 }
 
@@ -404,6 +406,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    forms (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        title -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    form_versions (id) {
+        id -> BigInt,
+        form_id -> BigInt,
+        version -> BigInt,
+        definition -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pilots (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        form_id -> BigInt,
+        slug -> Text,
+        mode -> Text,
+        title -> Text,
+        intro -> Text,
+        consent_text -> Text,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        retention_days -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pilot_runs (id) {
+        id -> BigInt,
+        pilot_id -> BigInt,
+        form_version_id -> BigInt,
+        token_hash -> Text,
+        answers -> Text,
+        page -> BigInt,
+        question -> BigInt,
+        furthest -> BigInt,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pilot_submissions (id) {
+        id -> BigInt,
+        pilot_id -> BigInt,
+        run_id -> BigInt,
+        form_version_id -> BigInt,
+        reference -> Text,
+        receipt_hash -> Text,
+        answers -> Text,
+        submitted_at -> Timestamp,
+        seconds -> BigInt,
+        rating -> Nullable<BigInt>,
+        rating_comment -> Text,
+        purged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pilot_files (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        field_key -> Text,
+        storage_name -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pilot_field_errors (id) {
+        id -> BigInt,
+        pilot_id -> BigInt,
+        field_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pilot_webhooks (id) {
+        id -> BigInt,
+        pilot_id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        submission_id -> BigInt,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_status -> Nullable<BigInt>,
+        last_error -> Text,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<BigInt>,
+        error -> Text,
+        duration_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -434,6 +571,20 @@ diesel::joinable!(reviews -> assignments (assignment_id));
 diesel::joinable!(clarifications -> stages (stage_id));
 diesel::joinable!(clarifications -> proposals (proposal_id));
 diesel::joinable!(review_posts -> proposals (proposal_id));
+diesel::joinable!(forms -> organisations (organisation_id));
+diesel::joinable!(form_versions -> forms (form_id));
+diesel::joinable!(pilots -> proposals (proposal_id));
+diesel::joinable!(pilots -> forms (form_id));
+diesel::joinable!(pilot_runs -> pilots (pilot_id));
+diesel::joinable!(pilot_runs -> form_versions (form_version_id));
+diesel::joinable!(pilot_submissions -> pilots (pilot_id));
+diesel::joinable!(pilot_submissions -> pilot_runs (run_id));
+diesel::joinable!(pilot_submissions -> form_versions (form_version_id));
+diesel::joinable!(pilot_files -> pilot_runs (run_id));
+diesel::joinable!(pilot_webhooks -> pilots (pilot_id));
+diesel::joinable!(webhook_deliveries -> pilot_webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> pilot_submissions (submission_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -467,4 +618,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     clarifications,
     review_posts,
+    forms,
+    form_versions,
+    pilots,
+    pilot_runs,
+    pilot_submissions,
+    pilot_files,
+    pilot_field_errors,
+    pilot_webhooks,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -118,6 +118,15 @@ pub fn path_of(upload_dir: &Path, storage_name: &str) -> PathBuf {
     upload_dir.join(&storage_name[..2]).join(storage_name)
 }
 
+/// Writes the bytes under a fresh generated name and returns the name.
+pub fn write_blob(upload_dir: &Path, bytes: &[u8]) -> AppResult<String> {
+    let storage_name = secrets::new_token().replace(['-', '_'], "x");
+    let path = path_of(upload_dir, &storage_name);
+    std::fs::create_dir_all(path.parent().unwrap_or(upload_dir)).map_err(AppError::internal)?;
+    std::fs::write(&path, bytes).map_err(AppError::internal)?;
+    Ok(storage_name)
+}
+
 /// Checks and writes a file, then records it. The caller's transaction rolls the row
 /// back on failure; a written file without a row is harmless and can be swept.
 pub fn store(
@@ -143,10 +152,7 @@ pub fn store(
     if count >= MAX_PER_OWNER {
         return Err(FieldErrors::single("file", "too-many"));
     }
-    let storage_name = secrets::new_token().replace(['-', '_'], "x");
-    let path = path_of(upload_dir, &storage_name);
-    std::fs::create_dir_all(path.parent().unwrap_or(upload_dir)).map_err(AppError::internal)?;
-    std::fs::write(&path, bytes).map_err(AppError::internal)?;
+    let storage_name = write_blob(upload_dir, bytes)?;
     Ok(diesel::insert_into(attachments::table)
         .values((
             attachments::owner_type.eq(owner.as_str()),

@@ -171,6 +171,8 @@ pub struct Challenge {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The form whose questions proposals answer, if the challenge adds one.
+    pub submission_form_id: Option<i64>,
 }
 
 impl Challenge {

@@ -64,6 +64,8 @@ pub struct Proposal {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The version of the challenge's form that `answers` answer.
+    pub form_version_id: Option<i64>,
 }
 
 impl Proposal {

@@ -1,0 +1,13 @@
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE pilot_webhooks;
+DROP TABLE pilot_field_errors;
+DROP TABLE pilot_files;
+DROP TABLE pilot_submissions;
+DROP TABLE pilot_runs;
+DROP TABLE pilots;
+DROP INDEX proposals_form_version;
+ALTER TABLE proposals DROP COLUMN form_version_id;
+ALTER TABLE challenges DROP COLUMN submission_form_id;
+DROP TABLE form_versions;
+DROP TABLE forms;

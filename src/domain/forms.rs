@@ -1,0 +1,207 @@
+//! Stored forms: an organisation's form definitions in numbered versions.
+//!
+//! A version that has answers (a proposal that answered it, or a pilot run started on it)
+//! is never changed: saving then writes the next version, and the answers keep pointing at
+//! the version they answered. A version without answers is simply overwritten, so a form
+//! being built does not pile up versions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{challenges, form_versions, forms, pilot_runs, pilots, proposals};
+use crate::db::DbConnection;
+use crate::domain::text;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::forms::FormDefinition;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = forms)]
+pub struct Form {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub title: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = form_versions)]
+pub struct FormVersion {
+    pub id: i64,
+    pub form_id: i64,
+    pub version: i64,
+    pub definition: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+impl FormVersion {
+    /// The definition; stored versions were checked when they were saved.
+    pub fn definition(&self) -> AppResult<FormDefinition> {
+        FormDefinition::from_json_str(&self.definition).map_err(|_| {
+            AppError::internal(format!("stored form version {} does not read", self.id))
+        })
+    }
+}
+
+/// A form with its latest version, as lists and editors show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Current {
+    pub form: Form,
+    pub version: FormVersion,
+}
+
+const MAX_TITLE: usize = 200;
+
+fn title_of(raw: &str, def: &FormDefinition) -> AppResult<String> {
+    let raw = if raw.trim().is_empty() {
+        def.title.de.as_str()
+    } else {
+        raw
+    };
+    let mut e = FieldErrors::new();
+    let title = text::required_text(raw, "title", MAX_TITLE, &mut e);
+    e.into_result()?;
+    Ok(title)
+}
+
+/// Creates a form with its first version.
+pub fn create(
+    conn: &mut DbConnection,
+    organisation_id: i64,
+    title: &str,
+    def: &FormDefinition,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<Current> {
+    let title = title_of(title, def)?;
+    let id: i64 = diesel::insert_into(forms::table)
+        .values((
+            forms::organisation_id.eq(organisation_id),
+            forms::title.eq(&title),
+            forms::created_by.eq(by),
+            forms::created_at.eq(now),
+            forms::updated_at.eq(now),
+        ))
+        .returning(forms::id)
+        .get_result(conn)?;
+    insert_version(conn, id, 1, def, by, now)?;
+    current(conn, id)
+}
+
+fn insert_version(
+    conn: &mut DbConnection,
+    form_id: i64,
+    version: i64,
+    def: &FormDefinition,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(form_versions::table)
+        .values((
+            form_versions::form_id.eq(form_id),
+            form_versions::version.eq(version),
+            form_versions::definition.eq(def.to_json().to_string()),
+            form_versions::created_by.eq(by),
+            form_versions::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The form and its latest version in one statement.
+pub fn current(conn: &mut DbConnection, form_id: i64) -> AppResult<Current> {
+    let (form, version) = forms::table
+        .inner_join(form_versions::table)
+        .filter(forms::id.eq(form_id))
+        .order(form_versions::version.desc())
+        .select((Form::as_select(), FormVersion::as_select()))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    Ok(Current { form, version })
+}
+
+pub fn version(conn: &mut DbConnection, version_id: i64) -> AppResult<FormVersion> {
+    form_versions::table
+        .find(version_id)
+        .select(FormVersion::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether anyone has answered the version: a proposal's answers or a pilot run.
+pub fn has_answers(conn: &mut DbConnection, version_id: i64) -> AppResult<bool> {
+    let by_proposal = diesel::select(diesel::dsl::exists(
+        proposals::table
+            .filter(proposals::form_version_id.eq(version_id))
+            .filter(proposals::answers.ne("{}")),
+    ));
+    let by_run = diesel::select(diesel::dsl::exists(
+        pilot_runs::table.filter(pilot_runs::form_version_id.eq(version_id)),
+    ));
+    Ok(by_proposal.get_result(conn)? || by_run.get_result(conn)?)
+}
+
+/// Saves a new definition (and title): over the latest version while it has no answers,
+/// as the next version once it has. Returns the version now current.
+pub fn save(
+    conn: &mut DbConnection,
+    form_id: i64,
+    title: Option<&str>,
+    def: &FormDefinition,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<Current> {
+    let cur = current(conn, form_id)?;
+    let title = title_of(title.unwrap_or(&cur.form.title), def)?;
+    diesel::update(forms::table.find(form_id))
+        .set((forms::title.eq(&title), forms::updated_at.eq(now)))
+        .execute(conn)?;
+    if has_answers(conn, cur.version.id)? {
+        insert_version(conn, form_id, cur.version.version + 1, def, by, now)?;
+    } else {
+        diesel::update(form_versions::table.find(cur.version.id))
+            .set((
+                form_versions::definition.eq(def.to_json().to_string()),
+                form_versions::created_by.eq(by),
+                form_versions::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    current(conn, form_id)
+}
+
+/// A line of an organisation's form list.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct Summary {
+    pub id: i64,
+    pub title: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The organisation's forms, newest change first (bounded: a list shows at most 100).
+pub fn of_organisation(conn: &mut DbConnection, organisation_id: i64) -> AppResult<Vec<Summary>> {
+    Ok(forms::table
+        .filter(forms::organisation_id.eq(organisation_id))
+        .order(forms::updated_at.desc())
+        .select((forms::id, forms::title, forms::updated_at))
+        .limit(100)
+        .load(conn)?)
+}
+
+/// Forms anyone may read: those a published challenge asks or a pilot runs.
+pub fn is_public(conn: &mut DbConnection, form_id: i64) -> AppResult<bool> {
+    let asked = diesel::select(diesel::dsl::exists(
+        challenges::table
+            .filter(challenges::submission_form_id.eq(form_id))
+            .filter(challenges::published_at.is_not_null()),
+    ));
+    let piloted = diesel::select(diesel::dsl::exists(
+        pilots::table.filter(pilots::form_id.eq(form_id)),
+    ));
+    Ok(asked.get_result(conn)? || piloted.get_result(conn)?)
+}

@@ -1,0 +1,293 @@
+//! Pilots: a proposal team runs one of its forms at a public link (`/p/{slug}`) for test
+//! users without an account, as a multi-step web form or as a guided assistant.
+//!
+//! - this module: the pilot itself (settings, when it is open);
+//! - [`runs`]: one test user's way through a pilot, step by step, and the sending;
+//! - [`metrics`]: starts, completions, time, drop-off, errors and ratings;
+//! - [`webhooks`]: signed delivery of each submission into the team's systems;
+//! - [`retention`]: answers deleted after the pilot's retention period.
+
+pub mod metrics;
+pub mod retention;
+pub mod runs;
+pub mod webhooks;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{forms, pilots};
+use crate::db::DbConnection;
+use crate::domain::proposals::Proposal;
+use crate::domain::{text, time};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Pages with back and next, a review page, then sending.
+    Web,
+    /// One question at a time in a conversation.
+    Assistant,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Web => "web",
+            Mode::Assistant => "assistant",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "web" => Some(Mode::Web),
+            "assistant" => Some(Mode::Assistant),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = pilots)]
+pub struct Pilot {
+    pub id: i64,
+    pub proposal_id: i64,
+    pub form_id: i64,
+    pub slug: String,
+    pub mode: String,
+    pub title: String,
+    pub intro: String,
+    pub consent_text: String,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub retention_days: i64,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Whether test users can run the pilot now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    NotYetOpen,
+    Open,
+    Closed,
+}
+
+impl Pilot {
+    pub fn mode(&self) -> Mode {
+        Mode::parse(&self.mode).unwrap_or(Mode::Web)
+    }
+
+    pub fn availability(&self, now: NaiveDateTime) -> Availability {
+        if self.opens_at.is_some_and(|o| now < o) {
+            Availability::NotYetOpen
+        } else if self.closes_at.is_some_and(|c| now >= c) {
+            Availability::Closed
+        } else {
+            Availability::Open
+        }
+    }
+
+    /// Refuses (409) unless the pilot is open: a run cannot start or send outside its dates.
+    pub fn ensure_open(&self, now: NaiveDateTime) -> AppResult<()> {
+        match self.availability(now) {
+            Availability::Open => Ok(()),
+            Availability::NotYetOpen => Err(AppError::Conflict {
+                message_id: "pilot-not-open",
+            }),
+            Availability::Closed => Err(AppError::Conflict {
+                message_id: "pilot-closed",
+            }),
+        }
+    }
+
+    pub fn public_path(&self) -> String {
+        format!("/p/{}", self.slug)
+    }
+}
+
+/// A pilot's settings as typed (page) or sent (API).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PilotInput {
+    pub form_id: Option<i64>,
+    pub mode: Option<String>,
+    pub title: Option<String>,
+    pub intro: Option<String>,
+    pub consent_text: Option<String>,
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    pub retention_days: Option<i64>,
+}
+
+pub const DEFAULT_RETENTION_DAYS: i64 = 90;
+
+struct Valid {
+    form_id: i64,
+    mode: Mode,
+    title: String,
+    intro: String,
+    consent_text: String,
+    opens_at: Option<NaiveDateTime>,
+    closes_at: Option<NaiveDateTime>,
+    retention_days: i64,
+}
+
+/// Checks the settings; the form must belong to the proposal's organisation.
+fn validate(conn: &mut DbConnection, proposal: &Proposal, input: &PilotInput) -> AppResult<Valid> {
+    let mut e = FieldErrors::new();
+    let form_org: Option<i64> = match input.form_id {
+        Some(id) => forms::table
+            .find(id)
+            .select(forms::organisation_id)
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    if form_org != Some(proposal.organisation_id) {
+        e.add("form_id", "pilot-form-unknown");
+    }
+    let mode = Mode::parse(input.mode.as_deref().unwrap_or("web"));
+    if mode.is_none() {
+        e.add("mode", "pilot-mode-invalid");
+    }
+    let title = text::required_text(input.title.as_deref().unwrap_or(""), "title", 200, &mut e);
+    let intro =
+        text::optional_text(input.intro.as_deref(), "intro", 5000, &mut e).unwrap_or_default();
+    let consent_text = text::required_text(
+        input.consent_text.as_deref().unwrap_or(""),
+        "consent_text",
+        5000,
+        &mut e,
+    );
+    let mut date = |field: &str, raw: &Option<String>| match raw
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        None => None,
+        Some(r) => {
+            let t = time::parse_deadline(r);
+            if t.is_none() {
+                e.add(field, "deadline-invalid");
+            }
+            t
+        }
+    };
+    let opens_at = date("opens_at", &input.opens_at);
+    let closes_at = date("closes_at", &input.closes_at);
+    if let (Some(o), Some(c)) = (opens_at, closes_at) {
+        if c <= o {
+            e.add("closes_at", "pilot-closes-before-opening");
+        }
+    }
+    let retention_days = input.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS);
+    if !(1..=3650).contains(&retention_days) {
+        e.add("retention_days", "pilot-retention-invalid");
+    }
+    e.into_result()?;
+    Ok(Valid {
+        form_id: input.form_id.unwrap_or_default(),
+        mode: mode.unwrap_or(Mode::Web),
+        title,
+        intro,
+        consent_text,
+        opens_at,
+        closes_at,
+        retention_days,
+    })
+}
+
+/// Publishes a form of the proposal's team as a pilot under a fresh slug.
+pub fn create(
+    conn: &mut DbConnection,
+    proposal: &Proposal,
+    input: &PilotInput,
+    by: i64,
+    now: NaiveDateTime,
+) -> AppResult<Pilot> {
+    let v = validate(conn, proposal, input)?;
+    let base = text::slugify(&v.title);
+    let base = if base.is_empty() {
+        "pilot".to_string()
+    } else {
+        base
+    };
+    let taken: Vec<String> = pilots::table
+        .filter(pilots::slug.like(format!("{base}%")))
+        .select(pilots::slug)
+        .load(conn)?;
+    let slug = text::free_slug(&base, &taken);
+    let id: i64 = diesel::insert_into(pilots::table)
+        .values((
+            pilots::proposal_id.eq(proposal.id),
+            pilots::form_id.eq(v.form_id),
+            pilots::slug.eq(&slug),
+            pilots::mode.eq(v.mode.as_str()),
+            pilots::title.eq(&v.title),
+            pilots::intro.eq(&v.intro),
+            pilots::consent_text.eq(&v.consent_text),
+            pilots::opens_at.eq(v.opens_at),
+            pilots::closes_at.eq(v.closes_at),
+            pilots::retention_days.eq(v.retention_days),
+            pilots::created_by.eq(by),
+            pilots::created_at.eq(now),
+            pilots::updated_at.eq(now),
+        ))
+        .returning(pilots::id)
+        .get_result(conn)?;
+    find(conn, id)
+}
+
+/// Changes a pilot's settings (the slug stays, so shared links keep working).
+pub fn update(
+    conn: &mut DbConnection,
+    pilot: &Pilot,
+    proposal: &Proposal,
+    input: &PilotInput,
+    now: NaiveDateTime,
+) -> AppResult<Pilot> {
+    let v = validate(conn, proposal, input)?;
+    diesel::update(pilots::table.find(pilot.id))
+        .set((
+            pilots::form_id.eq(v.form_id),
+            pilots::mode.eq(v.mode.as_str()),
+            pilots::title.eq(&v.title),
+            pilots::intro.eq(&v.intro),
+            pilots::consent_text.eq(&v.consent_text),
+            pilots::opens_at.eq(v.opens_at),
+            pilots::closes_at.eq(v.closes_at),
+            pilots::retention_days.eq(v.retention_days),
+            pilots::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, pilot.id)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Pilot> {
+    pilots::table
+        .find(id)
+        .select(Pilot::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Pilot> {
+    pilots::table
+        .filter(pilots::slug.eq(slug))
+        .select(Pilot::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn of_proposal(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Pilot>> {
+    Ok(pilots::table
+        .filter(pilots::proposal_id.eq(proposal_id))
+        .order(pilots::id.asc())
+        .select(Pilot::as_select())
+        .limit(100)
+        .load(conn)?)
+}
