@@ -56,6 +56,12 @@ pub struct GlobalArgs {
     /// needs its own.
     #[arg(long, env = "INNOLAB_SEARCH_DIR", global = true)]
     pub search_dir: Option<PathBuf>,
+    /// Allow pilot webhooks to private networks and this machine (intranet receivers).
+    #[arg(long, env = "INNOLAB_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: Option<bool>,
+    /// Pilot runs one address may start per hour (0: no limit; default 120).
+    #[arg(long, env = "INNOLAB_PILOT_STARTS_PER_HOUR", global = true)]
+    pub pilot_starts_per_hour: Option<i64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,6 +162,8 @@ pub fn resolve_config(global: &GlobalArgs, serve: Option<&ServeArgs>) -> AppResu
         smtp_password: global.smtp_password.clone(),
         durability: global.durability,
         search_dir: global.search_dir.clone(),
+        webhook_allow_private: global.webhook_allow_private,
+        pilot_starts_per_hour: global.pilot_starts_per_hour,
         workers: serve.and_then(|s| s.workers),
         upload_limit_mb: serve.and_then(|s| s.upload_limit_mb),
         dev_templates: serve.and_then(|s| s.dev_templates.then_some(true)),

@@ -79,6 +79,11 @@ pub struct Config {
     /// This instance's own search index (never shared between instances); see
     /// [`Config::search_dir`].
     pub search_dir: Option<PathBuf>,
+    /// Let pilot webhooks deliver to this machine and private networks (an intranet
+    /// receiver); off by default so a team cannot make the server probe its own network.
+    pub webhook_allow_private: bool,
+    /// Pilot runs one address may start per hour (spam protection; 0: no limit).
+    pub pilot_starts_per_hour: i64,
 }
 
 impl Default for Config {
@@ -110,6 +115,8 @@ pub struct FileConfig {
     pub upload_limit_mb: Option<usize>,
     pub page_cache_ms: Option<u64>,
     pub search_dir: Option<PathBuf>,
+    pub webhook_allow_private: Option<bool>,
+    pub pilot_starts_per_hour: Option<i64>,
 }
 
 impl FileConfig {
@@ -145,7 +152,9 @@ impl FileConfig {
             workers,
             upload_limit_mb,
             page_cache_ms,
-            search_dir
+            search_dir,
+            webhook_allow_private,
+            pilot_starts_per_hour
         );
         self
     }
@@ -194,6 +203,8 @@ impl Config {
             upload_limit_bytes: file.upload_limit_mb.unwrap_or(20).clamp(1, 1024) * 1024 * 1024,
             page_cache_ms: file.page_cache_ms.unwrap_or(1000).min(60_000),
             search_dir: file.search_dir,
+            webhook_allow_private: file.webhook_allow_private.unwrap_or(false),
+            pilot_starts_per_hour: file.pilot_starts_per_hour.unwrap_or(120).max(0),
         }
     }
 

@@ -96,6 +96,16 @@ pub struct EvaluatorFacts {
     pub evaluator: bool,
 }
 
+/// What the policy needs to know about a stored form.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormFacts {
+    pub id: i64,
+    /// The owning organisation, with the actor's role in it.
+    pub org: OrgFacts,
+    /// A published challenge asks it, or a pilot runs it: anyone may read it.
+    pub public: bool,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
     /// Read and change one's own account, tokens and sessions.
@@ -135,6 +145,19 @@ pub enum Action<'a> {
     ViewReviews(&'a ProposalFacts),
     /// Act as an evaluator of the challenge (declare conflicts).
     ActAsEvaluator(&'a EvaluatorFacts),
+    /// Build a form in the organisation's name (any kind of organisation).
+    CreateForm(&'a OrgFacts),
+    ViewForm(&'a FormFacts),
+    EditForm(&'a FormFacts),
+    /// Publish, change and deliver the proposal's pilots (its team).
+    ManagePilots(&'a ProposalFacts),
+    /// The pilot report: team, owning agency, assigned evaluators.
+    ViewPilotReport(&'a ProposalFacts),
+    /// The test users' answers (export, PDFs): team and owning agency. The flag says the
+    /// request carries the receipt secret of the one submission asked for.
+    ViewPilotAnswers(&'a ProposalFacts, bool),
+    /// Fill in a published pilot: anyone, no account needed (dates are the pilot's rule).
+    RunPilot,
 }
 
 impl Action<'_> {
@@ -164,6 +187,13 @@ impl Action<'_> {
             Action::ReviewProposal(_) => "review_proposal",
             Action::ViewReviews(_) => "view_reviews",
             Action::ActAsEvaluator(_) => "act_as_evaluator",
+            Action::CreateForm(_) => "create_form",
+            Action::ViewForm(_) => "view_form",
+            Action::EditForm(_) => "edit_form",
+            Action::ManagePilots(_) => "manage_pilots",
+            Action::ViewPilotReport(_) => "view_pilot_report",
+            Action::ViewPilotAnswers(..) => "view_pilot_answers",
+            Action::RunPilot => "run_pilot",
         }
     }
 
@@ -177,7 +207,9 @@ impl Action<'_> {
             | Action::LeaveOrganisation(o)
             | Action::PublishAsAgency(o)
             | Action::CreateChallenge(o)
+            | Action::CreateForm(o)
             | Action::CreateProposal(o) => ("organisation", Some(o.id)),
+            Action::ViewForm(f) | Action::EditForm(f) => ("form", Some(f.id)),
             Action::ViewChallenge(c)
             | Action::ManageChallenge(c)
             | Action::PublishChallenge(c)
@@ -187,7 +219,11 @@ impl Action<'_> {
             | Action::EditProposal(p)
             | Action::MessageProposal(p)
             | Action::ReviewProposal(p)
-            | Action::ViewReviews(p) => ("proposal", Some(p.id)),
+            | Action::ViewReviews(p)
+            | Action::ManagePilots(p)
+            | Action::ViewPilotReport(p)
+            | Action::ViewPilotAnswers(p, _) => ("proposal", Some(p.id)),
+            Action::RunPilot => ("pilot", None),
             Action::ActAsEvaluator(e) => ("challenge", Some(e.challenge_id)),
             Action::ManageOwnAccount => ("account", None),
             Action::CreateOrganisation => ("organisation", None),
@@ -354,13 +390,48 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
                 Err(Denial::Forbidden)
             }
         }
-        Action::EditProposal(p) => {
+        Action::EditProposal(p) | Action::ManagePilots(p) => {
             if p.is_team() {
                 Ok(())
             } else {
                 deny_known(p)
             }
         }
+        Action::CreateForm(org) => {
+            user.ok_or(Denial::NotLoggedIn)?;
+            org.role.map(|_| ()).ok_or(Denial::Forbidden)
+        }
+        Action::ViewForm(f) => {
+            let admin = user.is_some_and(|u| u.is_admin);
+            if f.public || f.org.role.is_some() || admin {
+                Ok(())
+            } else {
+                Err(Denial::Hidden)
+            }
+        }
+        Action::EditForm(f) => {
+            user.ok_or(Denial::NotLoggedIn)?;
+            match (f.org.role.is_some(), f.public) {
+                (true, _) => Ok(()),
+                (false, true) => Err(Denial::Forbidden),
+                (false, false) => Err(Denial::Hidden),
+            }
+        }
+        Action::ViewPilotReport(p) => {
+            if p.is_team() || p.is_agency() || p.is_evaluator() {
+                Ok(())
+            } else {
+                deny_known(p)
+            }
+        }
+        Action::ViewPilotAnswers(p, receipt) => {
+            if receipt || p.is_team() || p.is_agency() {
+                Ok(())
+            } else {
+                deny_known(p)
+            }
+        }
+        Action::RunPilot => Ok(()),
     }
 }
 

@@ -155,6 +155,8 @@ pub enum Scope {
     All,
     /// One step of a multi-step form; earlier answers come from what was stored.
     Page(usize),
+    /// One question of the assistant: the field at `index` on page `page`.
+    Field { page: usize, index: usize },
 }
 
 /// Checks the answers of `scope`. `earlier` holds the stored typed answers of other pages
@@ -170,15 +172,16 @@ pub fn check(
 ) -> Checked {
     let mut out = Checked::default();
     for (i, page) in def.pages.iter().enumerate() {
-        let in_scope = match scope {
-            Scope::All => true,
-            Scope::Page(p) => p == i,
-        };
         let page_shown = page
             .visible_if
             .as_ref()
             .is_none_or(|c| holds(c, &out.answers));
-        for f in &page.fields {
+        for (j, f) in page.fields.iter().enumerate() {
+            let in_scope = match scope {
+                Scope::All => true,
+                Scope::Page(p) => p == i,
+                Scope::Field { page, index } => page == i && index == j,
+            };
             if !f.kind.takes_answer() {
                 continue;
             }

@@ -4,8 +4,13 @@
 //!
 //! - [`definition`]: the JSON format of FORMS.md as types, read with a message per problem.
 //! - [`answers`]: what was typed, as typed values; conditions; which pages and fields show.
+//! - [`steps`]: the next and previous page or question, and which may be opened.
+//! - [`view`]: what templates need to show fields, notes on conditions, and summaries.
+
 pub mod answers;
 pub mod definition;
+pub mod steps;
+pub mod view;
 
 pub use answers::{Answers, Checked, Raw, Scope, StoredFile};
 pub use definition::{Condition, Field, FieldType, FormDefinition, Page, Texts};

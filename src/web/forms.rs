@@ -113,3 +113,105 @@ pub async fn read_upload(
     }
     file.ok_or(AppError::File(FileProblem::Empty))
 }
+
+/// A file sent in a form with several fields.
+pub struct NamedUpload {
+    /// The form field it was sent in.
+    pub field: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    /// The file was larger than the limit; its bytes were dropped.
+    pub too_large: bool,
+}
+
+/// A form's fields and files, sent url-encoded or as multipart, with the CSRF token
+/// checked.
+pub struct Sent {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<NamedUpload>,
+}
+
+/// Reads a form that may carry files. A file above `file_limit` does not fail the
+/// request: it is marked, so the page can say so next to its field and keep the rest of
+/// what was typed. Empty file inputs (nothing chosen) are skipped.
+pub async fn read_sent(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+    file_limit: usize,
+) -> Result<Sent, AppError> {
+    use futures_util::StreamExt;
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut sent = Sent {
+        fields: Vec::new(),
+        files: Vec::new(),
+    };
+    if multipart {
+        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+        let mut text_bytes = 0usize;
+        while let Some(part) = parts.next().await {
+            let mut part =
+                part.map_err(|e| AppError::BadRequest(format!("malformed form: {e}")))?;
+            let name = part.name().unwrap_or("").to_string();
+            let filename = part
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .map(str::to_string);
+            let cap = if filename.is_some() {
+                file_limit
+            } else {
+                FORM_LIMIT
+            };
+            let mut buf: Vec<u8> = Vec::new();
+            let mut too_large = false;
+            while let Some(chunk) = part.next().await {
+                let chunk =
+                    chunk.map_err(|e| AppError::BadRequest(format!("malformed form: {e}")))?;
+                if buf.len() + chunk.len() > cap {
+                    too_large = true;
+                    buf.clear();
+                } else if !too_large {
+                    buf.extend_from_slice(&chunk);
+                }
+            }
+            match filename {
+                Some(filename) if !filename.is_empty() || too_large || !buf.is_empty() => {
+                    sent.files.push(NamedUpload {
+                        field: name,
+                        filename,
+                        bytes: buf,
+                        too_large,
+                    })
+                }
+                Some(_) => {}
+                None => {
+                    text_bytes += buf.len();
+                    if too_large || text_bytes > FORM_LIMIT {
+                        return Err(AppError::BadRequest("form too large".into()));
+                    }
+                    sent.fields
+                        .push((name, String::from_utf8_lossy(&buf).into_owned()));
+                }
+            }
+        }
+    } else {
+        let body = web::Bytes::from_request(req, &mut payload.into_inner())
+            .await
+            .map_err(|_| AppError::BadRequest("form too large".into()))?;
+        sent.fields = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| AppError::BadRequest("malformed form".into()))?;
+    }
+    let token = sent
+        .fields
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map_or("", |(_, v)| v.as_str());
+    if !csrf::is_valid(&ctx.csrf_binding, token) {
+        return Err(AppError::Csrf);
+    }
+    Ok(sent)
+}

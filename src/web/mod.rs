@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::search::configure)
         .configure(pages::stages::configure)
         .configure(pages::evaluation::configure)
+        .configure(pages::pilot_run::configure)
         .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);
 }

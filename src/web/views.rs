@@ -95,21 +95,61 @@ pub fn points(v: Option<f64>) -> Option<String> {
     v.map(|v| format!("{v:.1}"))
 }
 
+/// A CSV cell (RFC 4180): quoted when it must be; text a spreadsheet would run as a
+/// formula gets a leading apostrophe.
+pub fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The answers of a pilot's submissions as CSV: reference, time, duration, rating and
+/// comment, then one column per field (by key), answers as people read them.
+pub fn submissions_csv(
+    def: &crate::forms::FormDefinition,
+    subs: &[crate::domain::pilots::runs::Submission],
+    lang: crate::i18n::Lang,
+) -> String {
+    let fields: Vec<&crate::forms::Field> =
+        def.fields().filter(|f| f.kind.takes_answer()).collect();
+    let mut out = String::from("reference,submitted_at,seconds,rating,rating_comment");
+    for f in &fields {
+        out.push(',');
+        out.push_str(&csv_cell(&f.key));
+    }
+    out.push_str("\r\n");
+    for s in subs {
+        let answers = s.answers();
+        out.push_str(&format!(
+            "{},{},{},{},{}",
+            csv_cell(&s.reference),
+            crate::web::api::utc(s.submitted_at),
+            s.seconds,
+            s.rating.map(|r| r.to_string()).unwrap_or_default(),
+            csv_cell(&s.rating_comment)
+        ));
+        for f in &fields {
+            out.push(',');
+            if let Some(v) = answers.get(&f.key) {
+                out.push_str(&csv_cell(&crate::forms::answers::display(f, v, lang)));
+            }
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// The ranking as CSV (RFC 4180, comma separated, with a header row). Text cells that a
 /// spreadsheet would run as a formula get a leading apostrophe.
 pub fn ranking_csv(rows: &[crate::domain::evaluation::reviews::RankingRow]) -> String {
-    fn cell(text: &str) -> String {
-        let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{text}")
-        } else {
-            text.to_string()
-        };
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text
-        }
-    }
+    let cell = csv_cell;
     let num = |v: Option<f64>| points(v).unwrap_or_default();
     let mut out = String::from(
         "place,proposal_id,title,organisation,score,calibrated,spread,reviews_done,reviews_required,flags,outcome\r\n",

@@ -11,6 +11,7 @@ mod cli;
 mod evaluation_flow;
 mod organisations;
 mod pages;
+mod pilots_flow;
 mod proposals_flow;
 mod relevance;
 mod search;

@@ -453,12 +453,12 @@ pub fn log(conn: &mut DbConnection, pilot_id: i64, limit: i64) -> AppResult<Vec<
         .collect())
 }
 
-/// Every attempt of a delivery, oldest first.
-pub fn attempts(conn: &mut DbConnection, delivery_id: i64) -> AppResult<Vec<Attempt>> {
+/// Every attempt of the given deliveries, oldest first (one statement for a log page).
+pub fn attempts_of(conn: &mut DbConnection, delivery_ids: &[i64]) -> AppResult<Vec<Attempt>> {
     Ok(webhook_attempts::table
-        .filter(webhook_attempts::delivery_id.eq(delivery_id))
+        .filter(webhook_attempts::delivery_id.eq_any(delivery_ids))
         .order(webhook_attempts::id.asc())
-        .limit(100)
+        .limit(2000)
         .select(Attempt::as_select())
         .load(conn)?)
 }

@@ -4,6 +4,7 @@
 
 pub mod challenges;
 pub mod evaluation;
+pub mod pilots;
 pub mod proposals;
 pub mod search;
 

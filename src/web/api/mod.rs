@@ -6,6 +6,7 @@ pub mod challenges;
 pub mod evaluation;
 pub mod openapi;
 pub mod organisations;
+pub mod pilots;
 pub mod proposals;
 pub mod search;
 
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(challenges::configure)
             .configure(proposals::configure)
             .configure(evaluation::configure)
+            .configure(pilots::configure)
             .configure(search::configure)
             .route("/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(|| async { Err::<String, _>(AppError::NotFound) })),

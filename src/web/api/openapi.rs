@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, challenges, evaluation, organisations, proposals, search};
+use super::{accounts, challenges, evaluation, organisations, pilots, proposals, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,6 +66,17 @@ use super::{accounts, challenges, evaluation, organisations, proposals, search};
         evaluation::clarifications_of,
         evaluation::discussion_of,
         evaluation::post_discussion,
+        pilots::create_form,
+        pilots::save_form,
+        pilots::get_form,
+        pilots::create_pilot,
+        pilots::pilots_of,
+        pilots::get_pilot,
+        pilots::submissions,
+        pilots::metrics,
+        pilots::add_webhook,
+        pilots::deliveries,
+        pilots::redeliver,
         search::search,
     ),
     modifiers(&BearerAuth),

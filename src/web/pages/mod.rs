@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod evaluation;
 pub mod home;
 pub mod organisations;
+pub mod pilot_run;
 pub mod proposals;
 pub mod search;
 pub mod stages;

@@ -59,3 +59,15 @@ form-answer-pick-at-least = Bitte kreuzen Sie mindestens { $min } an.
 form-answer-pick-at-most = Bitte kreuzen Sie höchstens { $max } an.
 form-yes = Ja
 form-no = Nein
+
+form-cond-equals = { $field } ist { $value }
+form-cond-or = oder
+form-cond-and = und
+form-cond-gt = { $field } ist größer als { $value }
+form-cond-lt = { $field } ist kleiner als { $value }
+form-cond-set = { $field } ist beantwortet
+form-cond-unset = { $field } ist nicht beantwortet
+form-cond-not = nicht ({ $condition })
+form-only-if = Nur nötig, wenn { $condition }.
+form-limit-between = Von { $min } bis { $max }.
+form-limit-length = Höchstens { $max } Zeichen.

@@ -59,3 +59,15 @@ form-answer-pick-at-least = Please tick at least { $min }.
 form-answer-pick-at-most = Please tick at most { $max }.
 form-yes = Yes
 form-no = No
+
+form-cond-equals = { $field } is { $value }
+form-cond-or = or
+form-cond-and = and
+form-cond-gt = { $field } is more than { $value }
+form-cond-lt = { $field } is less than { $value }
+form-cond-set = { $field } is answered
+form-cond-unset = { $field } is not answered
+form-cond-not = not ({ $condition })
+form-only-if = Only needed if { $condition }.
+form-limit-between = From { $min } to { $max }.
+form-limit-length = At most { $max } characters.

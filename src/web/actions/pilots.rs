@@ -1,0 +1,270 @@
+//! Form and pilot operations shared by pages and API: load with the policy's facts, save
+//! forms, publish pilots, run them (start, step, send, rate), report, export, webhooks.
+//! Every change that matters for data protection (exports, purges) is audited.
+
+use serde_json::json;
+
+use crate::auth::policy::{Action, FormFacts, ProposalFacts};
+use crate::db::DbConnection;
+use crate::domain::audit::{self, Event};
+use crate::domain::challenges::Challenge;
+use crate::domain::forms::{self as stored_forms, Current};
+use crate::domain::organisations;
+use crate::domain::pilots::metrics::{self, Metrics};
+use crate::domain::pilots::runs::{self, Submission};
+use crate::domain::pilots::{self, webhooks, Pilot, PilotInput};
+use crate::domain::proposals::Proposal;
+use crate::error::{AppError, AppResult};
+use crate::forms::FormDefinition;
+use crate::web::actions::proposals as proposal_ops;
+use crate::web::context::Ctx;
+
+fn form_facts(conn: &mut DbConnection, cur: &Current, uid: Option<i64>) -> AppResult<FormFacts> {
+    Ok(FormFacts {
+        id: cur.form.id,
+        org: organisations::facts_by_id(conn, cur.form.organisation_id, uid)?,
+        public: stored_forms::is_public(conn, cur.form.id)?,
+    })
+}
+
+/// A form with its latest version, if the user may read it (404 otherwise).
+pub async fn load_form(ctx: &Ctx, id: i64) -> AppResult<(Current, FormFacts)> {
+    let uid = ctx.user_id();
+    let (cur, facts) = ctx
+        .db(move |conn| {
+            let cur = stored_forms::current(conn, id)?;
+            let facts = form_facts(conn, &cur, uid)?;
+            Ok((cur, facts))
+        })
+        .await?;
+    ctx.authorize(Action::ViewForm(&facts)).await?;
+    Ok((cur, facts))
+}
+
+pub async fn create_form(
+    ctx: &Ctx,
+    organisation_id: i64,
+    title: String,
+    def: FormDefinition,
+) -> AppResult<Current> {
+    let (_, org) = super::load_org_by_id(ctx, organisation_id).await?;
+    ctx.authorize(Action::CreateForm(&org)).await?;
+    let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let cur = stored_forms::create(
+            conn,
+            organisation_id,
+            &title,
+            &def,
+            Some(uid),
+            crate::db::now(),
+        )?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "form_created", "form", Some(cur.form.id)).ip(&ip),
+        )?;
+        Ok(cur)
+    })
+    .await
+}
+
+pub async fn save_form(
+    ctx: &Ctx,
+    facts: &FormFacts,
+    title: Option<String>,
+    def: FormDefinition,
+) -> AppResult<Current> {
+    ctx.authorize(Action::EditForm(facts)).await?;
+    let (id, uid, ip) = (facts.id, ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let cur = stored_forms::save(
+            conn,
+            id,
+            title.as_deref(),
+            &def,
+            Some(uid),
+            crate::db::now(),
+        )?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "form_saved", "form", Some(id))
+                .details(json!({ "version": cur.version.version }))
+                .ip(&ip),
+        )?;
+        Ok(cur)
+    })
+    .await
+}
+
+/// A pilot with its proposal, challenge and the policy's facts; the caller authorizes
+/// the action it takes. Unknown pilots and pilots of proposals the user may not even
+/// see are 404.
+pub async fn load_pilot(
+    ctx: &Ctx,
+    id: i64,
+) -> AppResult<(Pilot, Proposal, Challenge, ProposalFacts)> {
+    let pilot = ctx.db(move |conn| pilots::find(conn, id)).await?;
+    let (p, c, f) = proposal_ops::load(ctx, pilot.proposal_id).await?;
+    Ok((pilot, p, c, f))
+}
+
+pub async fn create_pilot(
+    ctx: &Ctx,
+    p: &Proposal,
+    f: &ProposalFacts,
+    input: PilotInput,
+) -> AppResult<Pilot> {
+    ctx.authorize(Action::ManagePilots(f)).await?;
+    let (p, uid, ip) = (p.clone(), ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let pilot = pilots::create(conn, &p, &input, uid, crate::db::now())?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "pilot_published", "pilot", Some(pilot.id))
+                .details(json!({ "proposal": p.id, "slug": pilot.slug, "mode": pilot.mode }))
+                .ip(&ip),
+        )?;
+        Ok(pilot)
+    })
+    .await
+}
+
+pub async fn update_pilot(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    p: &Proposal,
+    f: &ProposalFacts,
+    input: PilotInput,
+) -> AppResult<Pilot> {
+    ctx.authorize(Action::ManagePilots(f)).await?;
+    let (pilot, p, uid, ip) = (
+        pilot.clone(),
+        p.clone(),
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+    );
+    ctx.tx(move |conn| {
+        let updated = pilots::update(conn, &pilot, &p, &input, crate::db::now())?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "pilot_changed", "pilot", Some(pilot.id)).ip(&ip),
+        )?;
+        Ok(updated)
+    })
+    .await
+}
+
+/// The report's figures, with steps and fields named in the reader's language.
+pub async fn metrics(ctx: &Ctx, pilot: &Pilot, f: &ProposalFacts) -> AppResult<Metrics> {
+    ctx.authorize(Action::ViewPilotReport(f)).await?;
+    let (pilot_id, form_id, lang) = (pilot.id, pilot.form_id, ctx.lang);
+    ctx.db(move |conn| {
+        let def = stored_forms::current(conn, form_id)?.version.definition()?;
+        Ok(metrics::summarise(
+            &def,
+            metrics::read(conn, pilot_id)?,
+            lang,
+        ))
+    })
+    .await
+}
+
+/// Every submission of a pilot with the definitions their versions had, for the export;
+/// the export itself is audited.
+pub async fn export(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    f: &ProposalFacts,
+    format: &str,
+) -> AppResult<(Vec<Submission>, FormDefinition)> {
+    ctx.authorize(Action::ViewPilotAnswers(f, false)).await?;
+    let (pilot_id, form_id, uid, ip, format) = (
+        pilot.id,
+        pilot.form_id,
+        ctx.user_id(),
+        ctx.ip.clone(),
+        format.to_string(),
+    );
+    ctx.tx(move |conn| {
+        let def = stored_forms::current(conn, form_id)?.version.definition()?;
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = runs::list(conn, pilot_id, after, 1000)?;
+            after = page.last().map(|s| s.id);
+            let done = page.len() < 1000;
+            all.extend(page);
+            if done {
+                break;
+            }
+        }
+        audit::append(
+            conn,
+            Event::new(uid, "pilot_exported", "pilot", Some(pilot_id))
+                .details(json!({ "format": format, "submissions": all.len() }))
+                .ip(&ip),
+        )?;
+        Ok((all, def))
+    })
+    .await
+}
+
+pub async fn add_webhook(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    f: &ProposalFacts,
+    url: String,
+    secret: Option<String>,
+) -> AppResult<(webhooks::Webhook, String)> {
+    ctx.authorize(Action::ManagePilots(f)).await?;
+    let (pilot_id, uid, ip, allow_private) = (
+        pilot.id,
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+        ctx.state.config.webhook_allow_private,
+    );
+    ctx.tx(move |conn| {
+        let (hook, secret) = webhooks::add(
+            conn,
+            pilot_id,
+            &url,
+            secret.as_deref(),
+            allow_private,
+            uid,
+            crate::db::now(),
+        )?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "webhook_added", "pilot", Some(pilot_id))
+                .details(json!({ "webhook": hook.id, "url": hook.url }))
+                .ip(&ip),
+        )?;
+        Ok((hook, secret))
+    })
+    .await
+}
+
+/// A delivery of one of the pilot's webhooks, sent again now.
+pub async fn redeliver(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    f: &ProposalFacts,
+    delivery_id: i64,
+) -> AppResult<()> {
+    ctx.authorize(Action::ManagePilots(f)).await?;
+    let (pilot_id, uid, ip) = (pilot.id, ctx.require_user()?.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let (_, hook) = webhooks::delivery(conn, delivery_id)?;
+        if hook.pilot_id != pilot_id {
+            return Err(AppError::NotFound);
+        }
+        webhooks::redeliver(conn, delivery_id, crate::db::now())?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "webhook_redelivered", "pilot", Some(pilot_id))
+                .details(json!({ "delivery": delivery_id }))
+                .ip(&ip),
+        )
+    })
+    .await
+}

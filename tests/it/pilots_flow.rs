@@ -1,0 +1,636 @@
+//! Forms and pilots end to end: a team builds a three-page form with a condition through
+//! the API, publishes it as a web form and as an assistant; a test user without an
+//! account runs both (refused input, tampered page numbers, back, save for later,
+//! review, send), gets a receipt and rates it; the report, the export and the rules of
+//! who may see them; versions that never change once answered.
+
+use actix_web::http::Method;
+use innolab::domain::organisations::{OrgKind, Organisation};
+use innolab::domain::proposals::Proposal;
+use serde_json::{json, Value};
+
+use crate::support::{Resp, TestApp};
+
+pub(crate) struct World {
+    pub app: TestApp,
+    pub team: String,
+    pub agency: String,
+    pub stranger: String,
+    pub org: Organisation,
+    pub proposal: Proposal,
+}
+
+/// A three-page Hundesteuer form: the second page only for more than one dog, a file
+/// field only for a listed breed, a consent at the end.
+pub(crate) fn hundesteuer() -> Value {
+    json!({
+        "title": {"de": "Hundesteuer-Anmeldung", "en": "Dog tax registration"},
+        "pages": [
+            {"key": "halter", "title": {"de": "Halterin oder Halter", "en": "Owner"}, "fields": [
+                {"key": "name", "type": "text", "label": {"de": "Name", "en": "Name"}, "required": true, "max_length": 80},
+                {"key": "email", "type": "email", "label": {"de": "E-Mail-Adresse", "en": "Email address"}},
+                {"key": "anzahl", "type": "number", "label": {"de": "Anzahl der Hunde", "en": "Number of dogs"}, "required": true, "min": 1, "max": 20}
+            ]},
+            {"key": "hunde", "title": {"de": "Weitere Hunde", "en": "More dogs"}, "visible_if": {"field": "anzahl", "gt": 1}, "fields": [
+                {"key": "weitere", "type": "textarea", "label": {"de": "Namen der weiteren Hunde"}, "required": true}
+            ]},
+            {"key": "abschluss", "title": {"de": "Abschluss", "en": "Finish"}, "fields": [
+                {"key": "listenhund", "type": "yes_no", "label": {"de": "Ist ein Listenhund dabei?", "en": "Is a listed breed among them?"}, "required": true},
+                {"key": "nachweis", "type": "file", "label": {"de": "Wesenstest"}, "required": true, "visible_if": {"field": "listenhund", "equals": true}},
+                {"key": "zustimmung", "type": "consent", "label": {"de": "Meine Angaben sind richtig.", "en": "My answers are correct."}, "required": true}
+            ]}
+        ]
+    })
+}
+
+pub(crate) async fn world() -> World {
+    let app = TestApp::new().await;
+    let lead = app.create_user("team@example.org", "Tina Team");
+    let staff = app.create_user("amt@example.org", "Amtsleitung");
+    let other = app.create_user("fremd@example.org", "Fremde Person");
+    let agency = app.create_org(&staff, "Stadt Prüfstadt", OrgKind::Agency, true);
+    let org = app.create_org(&lead, "Formfabrik", OrgKind::Startup, false);
+    app.create_org(&other, "Andere GmbH", OrgKind::Startup, false);
+    let c = app.create_challenge(&agency, &staff, "Digitale Hundesteuer", "open", 30);
+    let proposal = app.create_proposal(&c, &org, &lead, "submitted");
+    let token = |u: &innolab::domain::accounts::User| {
+        app.with_conn(|conn| {
+            innolab::auth::api_tokens::create(conn, u.id, "t")
+                .unwrap()
+                .1
+        })
+    };
+    let (team, agency_token, stranger) = (token(&lead), token(&staff), token(&other));
+    World {
+        app,
+        team,
+        agency: agency_token,
+        stranger,
+        org,
+        proposal,
+    }
+}
+
+impl World {
+    pub async fn call(
+        &mut self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        let token = token.to_string();
+        self.app.api(method, path, body, Some(&token)).await
+    }
+
+    /// Creates the Hundesteuer form and publishes it in `mode`; (form id, pilot JSON).
+    pub async fn pilot(&mut self, mode: &str) -> (i64, Value) {
+        let team = self.team.clone();
+        let r = self
+            .call(
+                &team,
+                Method::POST,
+                "/api/v1/forms",
+                Some(json!({ "organisation_id": self.org.id, "definition": hundesteuer() })),
+            )
+            .await;
+        r.assert_status(201);
+        let form_id = r.json()["id"].as_i64().unwrap();
+        let r = self
+            .call(
+                &team,
+                Method::POST,
+                &format!("/api/v1/proposals/{}/pilots", self.proposal.id),
+                Some(json!({ "form_id": form_id, "mode": mode })),
+            )
+            .await;
+        r.assert_status(201);
+        (form_id, r.json())
+    }
+}
+
+/// Starts a run as a test user (no account); the run's address.
+async fn start(app: &mut TestApp, slug: &str) -> String {
+    let r = app
+        .post_form(&format!("/p/{slug}"), &[("consent", "yes")])
+        .await;
+    r.assert_status(303);
+    r.location()
+}
+
+#[actix_web::test]
+async fn a_form_definition_is_checked_and_versions_never_change_once_answered() {
+    let mut w = world().await;
+    let team = w.team.clone();
+    let mut bad = hundesteuer();
+    bad["pages"][2]["fields"][1]["visible_if"]["field"] = json!("hund");
+    let r = w
+        .call(
+            &team,
+            Method::POST,
+            "/api/v1/forms",
+            Some(json!({ "organisation_id": w.org.id, "definition": bad })),
+        )
+        .await;
+    r.assert_status(422);
+    assert_eq!(
+        r.json()["fields"]["pages[2].fields[1].visible_if.field"],
+        json!("unknown field \"hund\"")
+    );
+
+    // Only members of the organisation build forms in its name.
+    let stranger = w.stranger.clone();
+    let r = w
+        .call(
+            &stranger,
+            Method::POST,
+            "/api/v1/forms",
+            Some(json!({ "organisation_id": w.org.id, "definition": hundesteuer() })),
+        )
+        .await;
+    r.assert_status(403);
+
+    let (form_id, pilot) = w.pilot("web").await;
+    let path = format!("/api/v1/forms/{form_id}");
+    // Saved without answers: the version stays 1.
+    let mut changed = hundesteuer();
+    changed["title"]["de"] = json!("Hundesteuer (neu)");
+    let r = w
+        .call(
+            &team,
+            Method::PUT,
+            &path,
+            Some(json!({ "definition": changed })),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.json()["version"], json!(1));
+
+    // Once a test user started a run on it, saving makes version 2 and the run stays on 1.
+    let slug = pilot["slug"].as_str().unwrap().to_string();
+    let run = start(&mut w.app, &slug).await;
+    changed["title"]["de"] = json!("Hundesteuer (zweite Fassung)");
+    let r = w
+        .call(
+            &team,
+            Method::PUT,
+            &path,
+            Some(json!({ "definition": changed.clone() })),
+        )
+        .await;
+    assert_eq!(r.json()["version"], json!(2));
+    w.app
+        .get(&run)
+        .await
+        .assert_status(200)
+        .assert_contains("Halterin oder Halter");
+    // The published form is public; other forms are not even there for strangers.
+    let r = w.call(&stranger, Method::GET, &path, None).await;
+    r.assert_status(200);
+    assert_eq!(
+        r.json()["definition"]["title"]["de"],
+        json!("Hundesteuer (zweite Fassung)")
+    );
+    let r = w
+        .call(&team, Method::POST, "/api/v1/forms", Some(json!({ "organisation_id": w.org.id, "title": "Entwurf", "definition": hundesteuer() })))
+        .await;
+    let draft = r.json()["id"].as_i64().unwrap();
+    w.call(
+        &stranger,
+        Method::GET,
+        &format!("/api/v1/forms/{draft}"),
+        None,
+    )
+    .await
+    .assert_status(404);
+    w.call(
+        &stranger,
+        Method::PUT,
+        &format!("/api/v1/forms/{draft}"),
+        Some(json!({ "definition": hundesteuer() })),
+    )
+    .await
+    .assert_status(404);
+}
+
+#[actix_web::test]
+async fn a_test_user_runs_the_web_form_without_an_account() {
+    let mut w = world().await;
+    let (_, pilot) = w.pilot("web").await;
+    let slug = pilot["slug"].as_str().unwrap().to_string();
+    let pilot_id = pilot["id"].as_i64().unwrap();
+    assert!(pilot["public_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/p/{slug}")));
+
+    let page = w.app.get(&format!("/p/{slug}")).await;
+    page.assert_status(200).assert_contains("Formular beginnen");
+    // Consent first; the honeypot catches bots.
+    w.app
+        .post_form(&format!("/p/{slug}"), &[])
+        .await
+        .assert_status(422)
+        .assert_contains("teilnehmen möchten");
+    w.app
+        .post_form(
+            &format!("/p/{slug}"),
+            &[("consent", "yes"), ("website", "http://spam.example")],
+        )
+        .await
+        .assert_status(422);
+    let run = start(&mut w.app, &slug).await;
+    assert!(run.starts_with(&format!("/p/{slug}/r/")), "{run}");
+
+    // Page 1, refused: the problems are listed and what was typed stays.
+    let r = w
+        .app
+        .post_form(
+            &run,
+            &[
+                ("_page", "0"),
+                ("_action", "next"),
+                ("name", "Erika <Muster>"),
+                ("email", "erika@"),
+                ("anzahl", "zwei"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_contains("Bitte geben Sie eine E-Mail-Adresse")
+        .assert_contains("Bitte geben Sie eine ganze Zahl ein")
+        .assert_contains("value=\"Erika &lt;Muster&gt;\"")
+        .assert_contains("value=\"zwei\"")
+        .assert_contains("href=\"#field-email\"");
+    // A page not reached yet cannot be answered or opened.
+    let r = w
+        .app
+        .post_form(
+            &run,
+            &[("_page", "2"), ("_action", "next"), ("listenhund", "no")],
+        )
+        .await;
+    r.assert_status(303);
+    assert_eq!(r.location(), run);
+    w.app
+        .get(&format!("{run}?page=2"))
+        .await
+        .assert_status(200)
+        .assert_contains("Halterin oder Halter");
+
+    // Two dogs: the second page comes into view.
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "0"),
+                ("_action", "next"),
+                ("name", "Erika Muster"),
+                ("email", "Erika@Example.org"),
+                ("anzahl", "2"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    w.app
+        .get(&run)
+        .await
+        .assert_status(200)
+        .assert_contains("Weitere Hunde")
+        .assert_contains("Schritt 2 von 3");
+    // Back keeps what was typed on page 2 (when it is valid) and returns to page 1.
+    w.app
+        .post_form(
+            &run,
+            &[("_page", "1"), ("_action", "back"), ("weitere", "Bello")],
+        )
+        .await
+        .assert_status(303);
+    w.app
+        .get(&run)
+        .await
+        .assert_contains("value=\"Erika Muster\"");
+    // Change of mind: one dog. Page 2 disappears and its answer with it.
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "0"),
+                ("_action", "next"),
+                ("name", "Erika Muster"),
+                ("email", "Erika@Example.org"),
+                ("anzahl", "1"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let r = w.app.get(&run).await;
+    r.assert_contains("Abschluss")
+        .assert_contains("Schritt 2 von 2");
+    // Save for later: the resume link.
+    let r = w
+        .app
+        .post_form(
+            &run,
+            &[("_page", "2"), ("_action", "save"), ("listenhund", "ja")],
+        )
+        .await;
+    r.assert_status(200).assert_contains(&run);
+    // A listed breed needs the file; without it, the page says so.
+    let r = w
+        .app
+        .post_form(
+            &run,
+            &[
+                ("_page", "2"),
+                ("_action", "next"),
+                ("listenhund", "ja"),
+                ("zustimmung", "yes"),
+            ],
+        )
+        .await;
+    r.assert_status(422)
+        .assert_contains("Bitte fügen Sie eine Datei bei");
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "2"),
+                ("_action", "next"),
+                ("listenhund", "nein"),
+                ("zustimmung", "yes"),
+                ("nachweis", "999"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    // The review lists the answers; page 2's answer is gone.
+    let review = w.app.get(&run).await;
+    review
+        .assert_status(200)
+        .assert_contains("Angaben prüfen")
+        .assert_contains("erika@example.org")
+        .assert_not_contains("Bello");
+    let sent = w.app.post_form(&format!("{run}/send"), &[]).await;
+    sent.assert_status(303);
+    let receipt = sent.location();
+    assert!(receipt.starts_with(&format!("/p/{slug}/receipt/")));
+    let r = w.app.get(&receipt).await;
+    r.assert_status(200)
+        .assert_contains("Vorgangsnummer")
+        .assert_contains("Erika Muster");
+    // Sending twice does nothing more; the run's page says it was sent.
+    w.app
+        .post_form(&format!("{run}/send"), &[])
+        .await
+        .assert_status(303);
+    w.app.get(&run).await.assert_contains("bereits abgeschickt");
+
+    // The rating, once.
+    w.app
+        .post_form(&format!("{receipt}/rating"), &[("rating", "9")])
+        .await
+        .assert_status(422);
+    w.app
+        .post_form(
+            &format!("{receipt}/rating"),
+            &[("rating", "4"), ("comment", "Schnell erledigt")],
+        )
+        .await
+        .assert_status(303);
+    w.app.get(&receipt).await.assert_contains("4 von 5");
+    w.app
+        .post_form(&format!("{receipt}/rating"), &[("rating", "5")])
+        .await
+        .assert_status(409);
+
+    // A second test user (another browser) gives up on page 1.
+    w.app.cookies.clear();
+    start(&mut w.app, &slug).await;
+
+    // The report: team and agency; a stranger is refused.
+    let team = w.team.clone();
+    let r = w
+        .call(
+            &team,
+            Method::GET,
+            &format!("/api/v1/pilots/{pilot_id}/metrics"),
+            None,
+        )
+        .await;
+    r.assert_status(200);
+    let m = r.json();
+    assert_eq!(m["starts"], json!(2));
+    assert_eq!(m["completions"], json!(1));
+    assert_eq!(m["completion_rate"], json!(0.5));
+    assert_eq!(m["rating_avg"], json!(4.0));
+    assert_eq!(m["drop_off_by_step"][0]["left"], json!(1));
+    let errors: Vec<&str> = m["errors_by_field"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["email", "anzahl", "nachweis"] {
+        assert!(errors.contains(&f), "{f} in {errors:?}");
+    }
+    let agency = w.agency.clone();
+    w.call(
+        &agency,
+        Method::GET,
+        &format!("/api/v1/pilots/{pilot_id}/metrics"),
+        None,
+    )
+    .await
+    .assert_status(200);
+    let stranger = w.stranger.clone();
+    w.call(
+        &stranger,
+        Method::GET,
+        &format!("/api/v1/pilots/{pilot_id}/metrics"),
+        None,
+    )
+    .await
+    .assert_status(404);
+
+    // The export: JSON and CSV for team and agency, audited.
+    let r = w
+        .call(
+            &agency,
+            Method::GET,
+            &format!("/api/v1/pilots/{pilot_id}/submissions"),
+            None,
+        )
+        .await;
+    r.assert_status(200);
+    let subs = r.json()["submissions"].clone();
+    assert_eq!(subs.as_array().unwrap().len(), 1);
+    assert_eq!(subs[0]["answers"]["anzahl"], json!(1));
+    assert_eq!(subs[0]["answers"]["listenhund"], json!(false));
+    assert!(subs[0]["answers"].get("weitere").is_none());
+    let r = w
+        .call(
+            &team,
+            Method::GET,
+            &format!("/api/v1/pilots/{pilot_id}/submissions?format=csv"),
+            None,
+        )
+        .await;
+    r.assert_status(200)
+        .assert_contains("reference,submitted_at,seconds,rating,rating_comment,name,email,anzahl");
+    w.call(
+        &team,
+        Method::GET,
+        &format!("/api/v1/pilots/{pilot_id}/submissions?format=xml"),
+        None,
+    )
+    .await
+    .assert_status(400);
+    w.call(
+        &stranger,
+        Method::GET,
+        &format!("/api/v1/pilots/{pilot_id}/submissions"),
+        None,
+    )
+    .await
+    .assert_status(404);
+    let exports = w.app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("pilot_exported"))
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap()
+    });
+    assert_eq!(exports, 2);
+}
+
+#[actix_web::test]
+async fn a_test_user_talks_to_the_assistant_one_question_at_a_time() {
+    let mut w = world().await;
+    let (_, pilot) = w.pilot("assistant").await;
+    let slug = pilot["slug"].as_str().unwrap().to_string();
+    w.app
+        .get(&format!("/p/{slug}"))
+        .await
+        .assert_contains("Gespräch beginnen");
+    let run = start(&mut w.app, &slug).await;
+    let r = w.app.get(&run).await;
+    r.assert_status(200)
+        .assert_contains("Frage 1 von")
+        .assert_contains("name=\"name\"")
+        .assert_not_contains("name=\"email\"");
+    // A refused answer stays on the question.
+    w.app
+        .post_form(&run, &[("_page", "0"), ("_question", "0"), ("name", "")])
+        .await
+        .assert_status(422);
+    // Answers to other questions in the same request are ignored.
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "0"),
+                ("_question", "0"),
+                ("name", "Ali"),
+                ("anzahl", "7"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let r = w.app.get(&run).await;
+    r.assert_contains("Ali").assert_contains("name=\"email\"");
+    w.app
+        .post_form(&run, &[("_page", "0"), ("_question", "1"), ("email", "")])
+        .await
+        .assert_status(303);
+    w.app
+        .post_form(&run, &[("_page", "0"), ("_question", "2"), ("anzahl", "1")])
+        .await
+        .assert_status(303);
+    // Page 2 is skipped with one dog; back returns to the number of dogs.
+    w.app.get(&run).await.assert_contains("name=\"listenhund\"");
+    w.app
+        .post_form(
+            &run,
+            &[("_page", "2"), ("_question", "0"), ("_action", "back")],
+        )
+        .await
+        .assert_status(303);
+    w.app.get(&run).await.assert_contains("name=\"anzahl\"");
+    w.app
+        .post_form(&run, &[("_page", "0"), ("_question", "2"), ("anzahl", "1")])
+        .await
+        .assert_status(303);
+    w.app
+        .post_form(
+            &run,
+            &[("_page", "2"), ("_question", "0"), ("listenhund", "no")],
+        )
+        .await
+        .assert_status(303);
+    w.app
+        .post_form(
+            &run,
+            &[("_page", "2"), ("_question", "2"), ("zustimmung", "yes")],
+        )
+        .await
+        .assert_status(303);
+    w.app.get(&run).await.assert_contains("Angaben prüfen");
+    let sent = w.app.post_form(&format!("{run}/send"), &[]).await;
+    sent.assert_status(303);
+    w.app
+        .get(&sent.location())
+        .await
+        .assert_contains("Vorgangsnummer")
+        .assert_contains("Ali");
+}
+
+#[actix_web::test]
+async fn a_closed_or_unknown_pilot_takes_no_runs() {
+    let mut w = world().await;
+    let (form_id, pilot) = w.pilot("web").await;
+    let slug = pilot["slug"].as_str().unwrap().to_string();
+    let team = w.team.clone();
+    // Closing in the past is refused as a setting; close by ending it now.
+    let past = (innolab::db::now() - chrono::Duration::days(1))
+        .and_utc()
+        .to_rfc3339();
+    let r = w
+        .call(
+            &team,
+            Method::POST,
+            &format!("/api/v1/proposals/{}/pilots", w.proposal.id),
+            Some(json!({ "form_id": form_id, "closes_at": past })),
+        )
+        .await;
+    r.assert_status(201);
+    let closed = r.json()["slug"].as_str().unwrap().to_string();
+    w.app
+        .get(&format!("/p/{closed}"))
+        .await
+        .assert_status(200)
+        .assert_contains("ist beendet")
+        .assert_not_contains("Formular beginnen");
+    w.app
+        .post_form(&format!("/p/{closed}"), &[("consent", "yes")])
+        .await
+        .assert_status(409);
+    w.app.get("/p/gibt-es-nicht").await.assert_status(404);
+    w.app
+        .get(&format!("/p/{slug}/r/falsches-token"))
+        .await
+        .assert_status(404);
+    // Another team's form cannot be piloted.
+    let stranger = w.stranger.clone();
+    let r = w
+        .call(
+            &stranger,
+            Method::POST,
+            &format!("/api/v1/proposals/{}/pilots", w.proposal.id),
+            Some(json!({ "form_id": form_id })),
+        )
+        .await;
+    r.assert_status(404);
+}
