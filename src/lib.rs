@@ -13,6 +13,7 @@ pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod forms;

@@ -57,6 +57,33 @@ fn start_reminders(pool: innolab::db::DbPool) {
     });
 }
 
+/// Every hour, pilot answers past their retention period are deleted (whichever instance
+/// gets there first; the second finds nothing left).
+fn start_retention(pool: innolab::db::DbPool, upload_dir: std::path::PathBuf) {
+    std::thread::spawn(move || loop {
+        let purged = innolab::db::checkout(&pool).and_then(|mut conn| {
+            innolab::db::write_tx(&mut conn, |c| {
+                innolab::domain::pilots::retention::purge_expired(
+                    c,
+                    &upload_dir,
+                    innolab::db::now(),
+                )
+            })
+        });
+        match purged {
+            Ok(p) if p == Default::default() => {}
+            Ok(p) => tracing::info!(
+                submissions = p.submissions,
+                runs = p.runs,
+                files = p.files,
+                "pilot answers purged"
+            ),
+            Err(e) => tracing::warn!(error = %e, "pilot retention failed"),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    });
+}
+
 fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<(), AppError> {
     let config = cli::resolve_config(global, Some(&args))?;
     let state = innolab::build_state(config.clone())?;
@@ -84,6 +111,8 @@ fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<
         "starting"
     );
     start_reminders(state.pool.clone());
+    start_retention(state.pool.clone(), config.upload_dir());
+    innolab::delivery::start(state.pool.clone(), config.webhook_allow_private);
     let workers = config.workers;
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || innolab::build_app(state.clone()))

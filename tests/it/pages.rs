@@ -124,6 +124,37 @@ async fn every_page_template_renders_in_both_languages() {
         (ctx.id(), a.id)
     });
 
+    let pilots = app.with_conn(|c| {
+        let def = innolab::forms::FormDefinition::from_value(&serde_json::json!({
+            "title": "Testformular",
+            "pages": [{"key": "p", "title": "Seite", "fields": [
+                {"key": "name", "type": "text", "label": "Name", "required": true}]}]
+        }))
+        .unwrap();
+        let now = innolab::db::now();
+        let form = innolab::domain::forms::create(
+            c,
+            proposal.organisation_id,
+            "",
+            &def,
+            Some(team_lead.id),
+            now,
+        )
+        .unwrap();
+        ["web", "assistant"].map(|mode| {
+            let input = innolab::domain::pilots::PilotInput {
+                form_id: Some(form.form.id),
+                mode: Some(mode.into()),
+                title: Some(format!("Test {mode}")),
+                consent_text: Some("Einverstanden?".into()),
+                ..Default::default()
+            };
+            innolab::domain::pilots::create(c, &proposal, &input, team_lead.id, now)
+                .unwrap()
+                .slug
+        })
+    });
+
     let mut seen = BTreeSet::new();
     for lang in ["de", "en"] {
         app.log_out();
@@ -156,6 +187,38 @@ async fn every_page_template_renders_in_both_languages() {
                 r.status
             );
             check_frame(path, &r, lang);
+            seen.insert(page_of(&r));
+        }
+        // A test user's way through both kinds of pilot.
+        for slug in &pilots {
+            let r = app.get(&format!("/p/{slug}")).await;
+            r.assert_status(200);
+            check_frame("pilot_start", &r, lang);
+            seen.insert(page_of(&r));
+            let run = app
+                .post_form(&format!("/p/{slug}"), &[("consent", "yes")])
+                .await
+                .location();
+            let r = app.get(&run).await;
+            r.assert_status(200);
+            check_frame("pilot step", &r, lang);
+            seen.insert(page_of(&r));
+            let step = [("_page", "0"), ("_question", "0"), ("name", "Ada")];
+            let r = app
+                .post_form(&run, &[&step[..], &[("_action", "save")]].concat())
+                .await;
+            check_frame("pilot_paused", &r, lang);
+            seen.insert(page_of(&r));
+            app.post_form(&run, &[&step[..], &[("_action", "next")]].concat())
+                .await
+                .assert_status(303);
+            let r = app.get(&run).await;
+            check_frame("pilot_review", &r, lang);
+            seen.insert(page_of(&r));
+            let receipt = app.post_form(&format!("{run}/send"), &[]).await.location();
+            let r = app.get(&receipt).await;
+            r.assert_status(200);
+            check_frame("pilot_receipt", &r, lang);
             seen.insert(page_of(&r));
         }
         let r = app

@@ -44,7 +44,10 @@ pub(crate) fn hundesteuer() -> Value {
 }
 
 pub(crate) async fn world() -> World {
-    let app = TestApp::new().await;
+    world_on(TestApp::new().await).await
+}
+
+pub(crate) async fn world_on(app: TestApp) -> World {
     let lead = app.create_user("team@example.org", "Tina Team");
     let staff = app.create_user("amt@example.org", "Amtsleitung");
     let other = app.create_user("fremd@example.org", "Fremde Person");
@@ -633,4 +636,213 @@ async fn a_closed_or_unknown_pilot_takes_no_runs() {
         )
         .await;
     r.assert_status(404);
+}
+
+/// What the local receiver saw of one request.
+struct Received {
+    signature_ok: bool,
+    body: Value,
+}
+
+/// A real HTTP receiver on 127.0.0.1 that checks the signature with its own HMAC code and
+/// answers 500 to the first `fail_first` requests, 200 afterwards.
+fn receiver(
+    secret: &'static str,
+    fail_first: usize,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Received>>>) {
+    use hmac::{Hmac, Mac};
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut length, mut signature) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("innolab-signature:") {
+                    signature = line.split_once(':').unwrap().1.trim().to_string();
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            let (t, v1) = signature.split_once(",v1=").unwrap_or(("", ""));
+            let t = t.trim_start_matches("t=");
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(format!("{t}.").as_bytes());
+            mac.update(&body);
+            let signature_ok = hex::encode(mac.finalize().into_bytes()) == v1;
+            let n = {
+                let mut seen = log.lock().unwrap();
+                seen.push(Received {
+                    signature_ok,
+                    body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                });
+                seen.len()
+            };
+            let status = if n <= fail_first {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (url, seen)
+}
+
+#[actix_web::test]
+async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
+    let mut w = world_on(TestApp::builder().webhooks_to_localhost().build().await).await;
+    let (_, pilot) = w.pilot("web").await;
+    let pilot_id = pilot["id"].as_i64().unwrap();
+    let slug = pilot["slug"].as_str().unwrap().to_string();
+    let team = w.team.clone();
+    let (url, seen) = receiver("ein-langes-geheimnis-123", 2);
+    // Too short a secret is refused; a good one is kept.
+    let path = format!("/api/v1/pilots/{pilot_id}/webhooks");
+    w.call(
+        &team,
+        Method::POST,
+        &path,
+        Some(json!({ "url": url, "secret": "kurz" })),
+    )
+    .await
+    .assert_status(422);
+    let r = w
+        .call(
+            &team,
+            Method::POST,
+            &path,
+            Some(json!({ "url": url, "secret": "ein-langes-geheimnis-123" })),
+        )
+        .await;
+    r.assert_status(201);
+
+    // A test user sends the form.
+    let run = start(&mut w.app, &slug).await;
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "0"),
+                ("_action", "next"),
+                ("name", "Erika"),
+                ("anzahl", "1"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "2"),
+                ("_action", "next"),
+                ("listenhund", "nein"),
+                ("zustimmung", "yes"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let receipt = w
+        .app
+        .post_form(&format!("{run}/send"), &[])
+        .await
+        .location();
+    let reference = w
+        .app
+        .get(&receipt)
+        .await
+        .body
+        .split("class=\"reference\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // Three rounds of the delivery thread, each when the backoff allows the next attempt.
+    let sender = std::sync::Arc::new(innolab::delivery::Sender::new(true));
+    let t0 = innolab::db::now();
+    let round = |seconds: i64| {
+        let (pool, sender) = (w.app.state.pool.clone(), sender.clone());
+        let at = t0 + chrono::Duration::seconds(seconds);
+        actix_web::web::block(move || innolab::delivery::deliver_due(&pool, &sender, at).unwrap())
+    };
+    assert_eq!(round(0).await.unwrap(), 1);
+    assert_eq!(round(10).await.unwrap(), 0, "not before the backoff");
+    assert_eq!(round(31).await.unwrap(), 1);
+    assert_eq!(round(100).await.unwrap(), 1);
+    assert_eq!(
+        round(30 * 3600).await.unwrap(),
+        0,
+        "delivered: nothing left"
+    );
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen.iter().all(|r| r.signature_ok),
+        "every request is signed with the secret"
+    );
+    let body = &seen[2].body;
+    assert_eq!(body["pilot_id"], json!(pilot_id));
+    assert_eq!(body["reference"], json!(reference));
+    assert_eq!(body["form_version"], json!(1));
+    assert_eq!(body["answers"]["name"], json!("Erika"));
+    assert!(body["submitted_at"].as_str().unwrap().ends_with('Z'));
+    drop(seen);
+
+    // The delivery log shows all three attempts; redelivery queues it again.
+    let r = w
+        .call(
+            &team,
+            Method::GET,
+            &format!("/api/v1/pilots/{pilot_id}/deliveries"),
+            None,
+        )
+        .await;
+    r.assert_status(200);
+    let log = r.json();
+    assert_eq!(log[0]["status"], json!("delivered"));
+    let codes: Vec<i64> = log[0]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, vec![500, 500, 200]);
+    let delivery = log[0]["id"].as_i64().unwrap();
+    w.call(
+        &team,
+        Method::POST,
+        &format!("/api/v1/pilots/{pilot_id}/deliveries/{delivery}/redeliver"),
+        None,
+    )
+    .await
+    .assert_status(202);
+    let agency = w.agency.clone();
+    w.call(
+        &agency,
+        Method::GET,
+        &format!("/api/v1/pilots/{pilot_id}/deliveries"),
+        None,
+    )
+    .await
+    .assert_status(403);
 }

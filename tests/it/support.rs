@@ -128,6 +128,7 @@ pub struct TestApp {
 pub struct TestAppBuilder {
     https: bool,
     page_cache_ms: u64,
+    webhooks_to_localhost: bool,
 }
 
 impl TestApp {
@@ -136,6 +137,7 @@ impl TestApp {
         TestAppBuilder {
             https: false,
             page_cache_ms: 0,
+            webhooks_to_localhost: false,
         }
     }
 
@@ -151,6 +153,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Let pilot webhooks deliver to this machine (a receiver the test runs).
+    pub fn webhooks_to_localhost(mut self) -> Self {
+        self.webhooks_to_localhost = true;
+        self
+    }
+
     /// Turn the page cache for anonymous visitors on.
     pub fn page_cache(mut self, ms: u64) -> Self {
         self.page_cache_ms = ms;
@@ -162,6 +170,7 @@ impl TestAppBuilder {
         let mut config = Config::for_data_dir(dir.path());
         config.pool_size = 4;
         config.page_cache_ms = self.page_cache_ms;
+        config.webhook_allow_private = self.webhooks_to_localhost;
         if self.https {
             config.public_url = "https://innolab.example".into();
         }
