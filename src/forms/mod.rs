@@ -6,9 +6,11 @@
 //! - [`answers`]: what was typed, as typed values; conditions; which pages and fields show.
 //! - [`steps`]: the next and previous page or question, and which may be opened.
 //! - [`view`]: what templates need to show fields, notes on conditions, and summaries.
+//! - [`pdf`]: receipts as tagged, accessible PDF with an embedded font.
 
 pub mod answers;
 pub mod definition;
+pub mod pdf;
 pub mod steps;
 pub mod view;
 

@@ -271,6 +271,36 @@ pub fn form_error(
     page_status(ctx, status, name, &title, Value::Object(data))
 }
 
+/// A file to save (never shown inline): its type, a name safe in both header forms,
+/// and no caching.
+pub fn download(
+    content_type: &str,
+    filename: &str,
+    bytes: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .insert_header(("Content-Type", content_type.to_string()))
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                urlencoding::encode(filename)
+            ),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes)
+}
+
 /// 303 See Other to `location` (after a POST), with a notice for the next page.
 pub fn redirect_with(location: &str, kind: &str, message_id: &str) -> HttpResponse {
     let mut resp = redirect(location);

@@ -382,6 +382,37 @@ async fn a_test_user_runs_the_web_form_without_an_account() {
     r.assert_status(200)
         .assert_contains("Vorgangsnummer")
         .assert_contains("Erika Muster");
+    let reference = r
+        .body
+        .split("class=\"reference\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    // The PDF receipt: a download whose text can be read back.
+    let pdf = w.app.get(&format!("{receipt}/pdf")).await;
+    pdf.assert_status(200);
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert!(pdf
+        .header("content-disposition")
+        .unwrap()
+        .contains(&reference));
+    let text = pdf_text(&pdf.bytes);
+    for needle in [
+        "Eingangsbestätigung",
+        "Hundesteuer-Anmeldung",
+        reference.as_str(),
+        "Erika Muster",
+        "erika@example.org",
+        "Anzahl der Hunde",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
     // Sending twice does nothing more; the run's page says it was sent.
     w.app
         .post_form(&format!("{run}/send"), &[])
@@ -407,12 +438,40 @@ async fn a_test_user_runs_the_web_form_without_an_account() {
         .await
         .assert_status(409);
 
+    // The same PDF through the API: team and agency, or the receipt secret; nobody else.
+    let submission_id = w.app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::pilot_submissions;
+        pilot_submissions::table
+            .filter(pilot_submissions::reference.eq(&reference))
+            .select(pilot_submissions::id)
+            .first::<i64>(conn)
+            .unwrap()
+    });
+    let pdf_path = format!("/api/v1/pilot-submissions/{submission_id}/pdf");
+    let team = w.team.clone();
+    w.call(&team, Method::GET, &pdf_path, None)
+        .await
+        .assert_status(200);
+    let stranger = w.stranger.clone();
+    w.call(&stranger, Method::GET, &pdf_path, None)
+        .await
+        .assert_status(404);
+    w.app
+        .get(&format!("{pdf_path}?receipt=falsch"))
+        .await
+        .assert_status(404);
+    let secret = receipt.rsplit('/').next().unwrap().to_string();
+    w.app
+        .get(&format!("{pdf_path}?receipt={secret}"))
+        .await
+        .assert_status(200);
+
     // A second test user (another browser) gives up on page 1.
     w.app.cookies.clear();
     start(&mut w.app, &slug).await;
 
     // The report: team and agency; a stranger is refused.
-    let team = w.team.clone();
     let r = w
         .call(
             &team,
@@ -446,7 +505,6 @@ async fn a_test_user_runs_the_web_form_without_an_account() {
     )
     .await
     .assert_status(200);
-    let stranger = w.stranger.clone();
     w.call(
         &stranger,
         Method::GET,
@@ -794,7 +852,7 @@ async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
         "delivered: nothing left"
     );
 
-    let seen = seen.lock().unwrap();
+    let seen: Vec<Received> = std::mem::take(&mut *seen.lock().unwrap());
     assert_eq!(seen.len(), 3);
     assert!(
         seen.iter().all(|r| r.signature_ok),
@@ -806,7 +864,6 @@ async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
     assert_eq!(body["form_version"], json!(1));
     assert_eq!(body["answers"]["name"], json!("Erika"));
     assert!(body["submitted_at"].as_str().unwrap().ends_with('Z'));
-    drop(seen);
 
     // The delivery log shows all three attempts; redelivery queues it again.
     let r = w
@@ -845,4 +902,9 @@ async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
     )
     .await
     .assert_status(403);
+}
+
+/// The text of a PDF, as a screen reader or a copy would get it.
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
+    pdf_extract::extract_text_from_mem(bytes).expect("the PDF reads")
 }

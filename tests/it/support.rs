@@ -41,6 +41,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: String,
+    /// The body as sent (for downloads that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -271,6 +273,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

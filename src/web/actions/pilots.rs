@@ -268,3 +268,91 @@ pub async fn redeliver(
     })
     .await
 }
+
+/// The receipt of a submission as a tagged PDF, in the reader's language.
+async fn receipt_pdf(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    s: &Submission,
+    def: &FormDefinition,
+) -> AppResult<Vec<u8>> {
+    let lang = ctx.lang;
+    let t = |id: &str| crate::i18n::text(lang, id);
+    let sections = crate::forms::view::summary(def, &s.answers(), lang)
+        .into_iter()
+        .map(|section| crate::forms::pdf::Section {
+            title: section["title"].as_str().unwrap_or("").to_string(),
+            rows: section["rows"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| {
+                            (
+                                r["label"].as_str().unwrap_or("").to_string(),
+                                r["answer"].as_str().unwrap_or("").to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    let sent = crate::domain::time::to_local_input(s.submitted_at).replace('T', " ");
+    let receipt = crate::forms::pdf::Receipt {
+        lang: lang.code(),
+        title: format!("{}: {}", t("pilot-pdf-title"), pilot.title),
+        facts: vec![
+            format!("{}: {}", t("pilot-reference"), s.reference),
+            format!("{} {sent}", t("pilot-sent-at")),
+        ],
+        sections,
+        footer: t("pilot-pdf-footer"),
+    };
+    actix_web::web::block(move || crate::forms::pdf::render(&receipt))
+        .await?
+        .map_err(AppError::internal)
+}
+
+/// A submission with its pilot, the policy's facts about the pilot's proposal (not yet
+/// checked: the caller decides, since a receipt secret also opens it) and the definition.
+pub async fn load_submission(
+    ctx: &Ctx,
+    id: i64,
+) -> AppResult<(Pilot, Submission, ProposalFacts, FormDefinition)> {
+    let uid = ctx.user_id();
+    ctx.db(move |conn| {
+        let s = runs::submission(conn, id)?;
+        let pilot = pilots::find(conn, s.pilot_id)?;
+        let p = crate::domain::proposals::find(conn, pilot.proposal_id)?;
+        let c = crate::domain::challenges::find(conn, p.challenge_id)?;
+        let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
+        let def = stored_forms::version(conn, s.form_version_id)?.definition()?;
+        Ok((pilot, s, f, def))
+    })
+    .await
+}
+
+/// The receipt PDF as a download, unless the answers were deleted meanwhile (409).
+pub async fn pdf_download(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    s: &Submission,
+    def: &FormDefinition,
+) -> AppResult<actix_web::HttpResponse> {
+    if s.purged_at.is_some() {
+        return Err(AppError::Conflict {
+            message_id: "pilot-answers-purged",
+        });
+    }
+    let bytes = receipt_pdf(ctx, pilot, s, def).await?;
+    let name = format!(
+        "{}-{}.pdf",
+        crate::i18n::text(ctx.lang, "pilot-pdf-file"),
+        s.reference
+    );
+    Ok(crate::web::render::download(
+        "application/pdf",
+        &name,
+        bytes,
+    ))
+}

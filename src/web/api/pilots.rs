@@ -15,7 +15,7 @@ use crate::web::actions::pilots as ops;
 use crate::web::actions::proposals as proposal_ops;
 use crate::web::api::utc;
 use crate::web::context::Ctx;
-use crate::web::views;
+use crate::web::{render, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/forms", web::post().to(create_form))
@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/pilots/{id}/submissions", web::get().to(submissions))
         .route("/pilots/{id}/metrics", web::get().to(metrics))
         .route("/pilots/{id}/webhooks", web::post().to(add_webhook))
+        .route("/pilot-submissions/{id}/pdf", web::get().to(submission_pdf))
         .route("/pilots/{id}/deliveries", web::get().to(deliveries))
         .route(
             "/pilots/{id}/deliveries/{delivery}/redeliver",
@@ -218,16 +219,11 @@ pub async fn submissions(
     let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
     let (subs, def) = ops::export(&ctx, &pilot, &f, &format).await?;
     if format == "csv" {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!(
-                    "attachment; filename=\"pilot-{}-submissions.csv\"",
-                    pilot.id
-                ),
-            ))
-            .body(views::submissions_csv(&def, &subs, ctx.lang)));
+        return Ok(render::download(
+            "text/csv; charset=utf-8",
+            &format!("pilot-{}-submissions.csv", pilot.id),
+            views::submissions_csv(&def, &subs, ctx.lang),
+        ));
     }
     let items: Vec<Value> = subs
         .iter()
@@ -324,4 +320,28 @@ pub async fn redeliver(ctx: Ctx, path: web::Path<(i64, i64)>) -> AppResult<HttpR
     let (pilot, _, _, f) = ops::load_pilot(&ctx, id).await?;
     ops::redeliver(&ctx, &pilot, &f, delivery).await?;
     Ok(HttpResponse::Accepted().json(json!({ "status": "pending" })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReceiptQuery {
+    /// The receipt secret from the test user's receipt link.
+    pub receipt: Option<String>,
+}
+
+/// A submission's receipt as PDF: for team and owning agency, and for the test user
+/// with the receipt secret.
+#[utoipa::path(get, path = "/api/v1/pilot-submissions/{id}/pdf", tag = "forms", params(("id" = i64, Path), ("receipt" = Option<String>, Query)),
+    responses((status = 200, description = "application/pdf"), (status = 404), (status = 409, description = "answers deleted after the retention period")))]
+pub async fn submission_pdf(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    q: web::Query<ReceiptQuery>,
+) -> AppResult<HttpResponse> {
+    let (pilot, s, f, def) = ops::load_submission(&ctx, id.into_inner()).await?;
+    let receipt = q
+        .receipt
+        .as_deref()
+        .is_some_and(|t| crate::domain::pilots::runs::receipt_matches(&s, t));
+    ctx.authorize(Action::ViewPilotAnswers(&f, receipt)).await?;
+    ops::pdf_download(&ctx, &pilot, &s, &def).await
 }

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/p/{slug}/r/{token}", web::post().to(answer))
         .route("/p/{slug}/r/{token}/send", web::post().to(send))
         .route("/p/{slug}/receipt/{token}", web::get().to(receipt))
+        .route("/p/{slug}/receipt/{token}/pdf", web::get().to(receipt_pdf))
         .route("/p/{slug}/receipt/{token}/rating", web::post().to(rate_run));
 }
 
@@ -600,4 +601,17 @@ async fn rate_run(
             )
         }
     }
+}
+
+/// The receipt as PDF, for the test user holding the receipt link.
+async fn receipt_pdf(ctx: Ctx, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let (slug, token) = path.into_inner();
+    let p = pilot_of(&ctx, slug).await?;
+    let pilot_id = p.id;
+    let id = ctx
+        .db(move |conn| Ok(runs::by_receipt(conn, pilot_id, &token)?.id))
+        .await?;
+    let (pilot, s, f, def) = crate::web::actions::pilots::load_submission(&ctx, id).await?;
+    ctx.authorize(Action::ViewPilotAnswers(&f, true)).await?;
+    crate::web::actions::pilots::pdf_download(&ctx, &pilot, &s, &def).await
 }

@@ -508,25 +508,5 @@ pub async fn download(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     } else {
         a.filename.clone()
     };
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Content-Type", a.content_type.as_str()))
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                urlencoding::encode(&filename)
-            ),
-        ))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+    Ok(render::download(&a.content_type, &filename, bytes))
 }

@@ -1,0 +1,346 @@
+//! PDF receipts of sent forms: tagged PDF/UA-1 (headings, paragraphs, reading order,
+//! document title and language, an outline), with DejaVu Sans embedded as a subset so
+//! every character a person typed is shown and can be copied out again.
+//!
+//! Layout happens in two steps: [`layout`] breaks the receipt into lines and pages with
+//! the font's real advance widths (a pure function with tests); [`render`] draws the
+//! lines with krilla and builds the tag tree from them.
+
+use std::num::NonZeroU16;
+use std::sync::OnceLock;
+
+use krilla::destination::XyzDestination;
+use krilla::geom::Point;
+use krilla::metadata::Metadata;
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::tagging::{ArtifactType, ContentTag, Node, SpanTag, Tag, TagGroup, TagKind, TagTree};
+use krilla::text::{Font, TextDirection};
+use krilla::{Document, SerializeSettings};
+
+static REGULAR: &[u8] = include_bytes!("../../static/fonts/dejavu/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../static/fonts/dejavu/DejaVuSans-Bold.ttf");
+
+const PAGE_W: f32 = 595.0;
+const PAGE_H: f32 = 842.0;
+const MARGIN: f32 = 56.0;
+const FOOTER_Y: f32 = PAGE_H - 32.0;
+
+/// A receipt as people read it: every text already in the reader's language.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub lang: &'static str,
+    pub title: String,
+    /// Lines under the title: reference number, time sent.
+    pub facts: Vec<String>,
+    pub sections: Vec<Section>,
+    /// The footer's words before the page number ("Innolab · Seite").
+    pub footer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: String,
+    /// Question and answer.
+    pub rows: Vec<(String, String)>,
+}
+
+/// What a block is, for the tag tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Title,
+    Heading,
+    Label,
+    Text,
+}
+
+/// One line placed on a page: its block (for tagging), style and position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub block: usize,
+    pub role: Role,
+    pub text: String,
+    pub x: f32,
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+}
+
+/// The receipt broken into pages of lines, and its blocks in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub pages: Vec<Vec<Line>>,
+    pub blocks: Vec<(Role, String)>,
+}
+
+struct Metrics {
+    face_regular: ttf_parser::Face<'static>,
+    face_bold: ttf_parser::Face<'static>,
+}
+
+fn metrics() -> &'static Metrics {
+    static M: OnceLock<Metrics> = OnceLock::new();
+    M.get_or_init(|| Metrics {
+        face_regular: ttf_parser::Face::parse(REGULAR, 0).expect("the bundled font reads"),
+        face_bold: ttf_parser::Face::parse(BOLD, 0).expect("the bundled font reads"),
+    })
+}
+
+/// The width of `text` in points.
+fn width(text: &str, size: f32, bold: bool) -> f32 {
+    let m = metrics();
+    let face = if bold { &m.face_bold } else { &m.face_regular };
+    let upem = face.units_per_em() as f32;
+    let units: u32 = text
+        .chars()
+        .map(|c| {
+            face.glyph_index(c)
+                .and_then(|g| face.glyph_hor_advance(g))
+                .unwrap_or(upem as u16 / 2) as u32
+        })
+        .sum();
+    units as f32 * size / upem
+}
+
+/// Breaks a paragraph into lines no wider than `max`: at spaces, and inside words
+/// only when a single word is wider than a line. Line breaks typed by the person stay.
+pub fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+    let mut out = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if width(&candidate, size, bold) <= max {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            // A word longer than a line is cut where it no longer fits.
+            let mut piece = String::new();
+            for c in word.chars() {
+                piece.push(c);
+                if width(&piece, size, bold) > max {
+                    piece.pop();
+                    out.push(std::mem::take(&mut piece));
+                    piece.push(c);
+                }
+            }
+            line = piece;
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Places every line of the receipt on A4 pages.
+pub fn layout(r: &Receipt) -> Layout {
+    let mut blocks: Vec<(Role, String)> = Vec::new();
+    blocks.push((Role::Title, r.title.clone()));
+    blocks.extend(r.facts.iter().map(|f| (Role::Text, f.clone())));
+    for s in &r.sections {
+        blocks.push((Role::Heading, s.title.clone()));
+        for (label, answer) in &s.rows {
+            blocks.push((Role::Label, label.clone()));
+            blocks.push((Role::Text, answer.clone()));
+        }
+    }
+    let max = PAGE_W - 2.0 * MARGIN;
+    let mut pages: Vec<Vec<Line>> = vec![Vec::new()];
+    let mut y = MARGIN;
+    for (i, (role, text)) in blocks.iter().enumerate() {
+        let (size, bold, before, after) = match role {
+            Role::Title => (18.0, true, 0.0, 8.0),
+            Role::Heading => (13.0, true, 14.0, 4.0),
+            Role::Label => (10.0, true, 6.0, 0.0),
+            Role::Text => (10.0, false, 2.0, 2.0),
+        };
+        let leading = size * 1.4;
+        let lines = wrap(text, size, bold, max);
+        // A heading or a question is never left alone at the bottom of a page.
+        let keep = match role {
+            Role::Heading | Role::Label => lines.len() as f32 * leading + 3.0 * 14.0,
+            _ => leading,
+        };
+        if y + before + keep > FOOTER_Y - 20.0 && !pages.last().is_some_and(Vec::is_empty) {
+            pages.push(Vec::new());
+            y = MARGIN;
+        } else {
+            y += before;
+        }
+        for text in lines {
+            if y + leading > FOOTER_Y - 20.0 {
+                pages.push(Vec::new());
+                y = MARGIN;
+            }
+            y += leading;
+            pages.last_mut().expect("a page").push(Line {
+                block: i,
+                role: *role,
+                text,
+                x: MARGIN,
+                y,
+                size,
+                bold,
+            });
+        }
+        y += after;
+    }
+    Layout { pages, blocks }
+}
+
+/// The receipt as PDF bytes.
+pub fn render(r: &Receipt) -> Result<Vec<u8>, String> {
+    let layout = layout(r);
+    let regular = Font::new(REGULAR.into(), 0).ok_or("font")?;
+    let bold = Font::new(BOLD.into(), 0).ok_or("font")?;
+    let config = krilla::configure::ConfigurationBuilder::new()
+        .with_accessibility_validator(krilla::configure::Accessibility::UA1)
+        .finish()
+        .map_err(|e| format!("{e:?}"))?;
+    let mut doc = Document::new_with(SerializeSettings {
+        configuration: config,
+        ..SerializeSettings::default()
+    });
+    let mut ids: Vec<Vec<Node>> = vec![Vec::new(); layout.blocks.len()];
+    let total = layout.pages.len();
+    let mut outline = Outline::new();
+    for (n, lines) in layout.pages.iter().enumerate() {
+        let mut page =
+            doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("page size")?);
+        let mut surface = page.surface();
+        for line in lines {
+            let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
+            let font = if line.bold {
+                bold.clone()
+            } else {
+                regular.clone()
+            };
+            surface.draw_text(
+                Point::from_xy(line.x, line.y),
+                font,
+                line.size,
+                &line.text,
+                false,
+                TextDirection::Auto,
+            );
+            surface.end_tagged();
+            ids[line.block].push(id.into());
+            if matches!(line.role, Role::Title | Role::Heading) && ids[line.block].len() == 1 {
+                let dest = XyzDestination::new(n, Point::from_xy(0.0, line.y - line.size * 1.4));
+                outline.push_child(OutlineNode::new(layout.blocks[line.block].1.clone(), dest));
+            }
+        }
+        // Page numbers are furniture, not content.
+        let footer = format!("{} {} / {}", r.footer, n + 1, total);
+        surface.start_tagged(ContentTag::Artifact(krilla::tagging::Artifact::new(
+            ArtifactType::Footer,
+            None,
+        )));
+        surface.draw_text(
+            Point::from_xy(MARGIN, FOOTER_Y),
+            regular.clone(),
+            8.0,
+            &footer,
+            false,
+            TextDirection::Auto,
+        );
+        surface.end_tagged();
+        surface.finish();
+        page.finish();
+    }
+    let mut tree = TagTree::new();
+    for ((role, text), children) in layout.blocks.iter().zip(ids) {
+        if children.is_empty() {
+            continue;
+        }
+        let kind: TagKind = match role {
+            Role::Title => Tag::Hn(NonZeroU16::MIN, Some(text.clone())).into(),
+            Role::Heading => Tag::Hn(NonZeroU16::new(2).expect("two"), Some(text.clone())).into(),
+            Role::Label | Role::Text => Tag::P.into(),
+        };
+        tree.push(TagGroup::with_children(kind, children));
+    }
+    doc.set_tag_tree(tree);
+    doc.set_outline(outline);
+    doc.set_metadata(
+        Metadata::new()
+            .title(r.title.clone())
+            .language(r.lang.to_string())
+            .creator("Innolab".to_string()),
+    );
+    doc.finish().map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt(rows: usize) -> Receipt {
+        Receipt {
+            lang: "de",
+            title: "Eingangsbestätigung: Hundesteuer-Anmeldung".into(),
+            facts: vec![
+                "Vorgangsnummer: 2026-K7MQ-3XPA".into(),
+                "Abgeschickt am 23.11.2026, 09:15".into(),
+            ],
+            sections: vec![Section {
+                title: "Halterin oder Halter".into(),
+                rows: (0..rows)
+                    .map(|i| {
+                        (
+                            format!("Frage {i}"),
+                            format!("Antwort {i}: Größe, Straße, Übermaß"),
+                        )
+                    })
+                    .collect(),
+            }],
+            footer: "Innolab · Seite".into(),
+        }
+    }
+
+    #[test]
+    fn long_text_wraps_within_the_margins() {
+        let text = "Ein sehr langer Satz mit vielen Wörtern, der sicher nicht in eine einzige Zeile passt, weil er so lang ist. ".repeat(3);
+        let lines = wrap(&text, 10.0, false, 200.0);
+        assert!(lines.len() > 5);
+        assert!(lines.iter().all(|l| width(l, 10.0, false) <= 200.0));
+        assert_eq!(
+            lines.join(" ").split_whitespace().count(),
+            text.split_whitespace().count()
+        );
+        let word = "Donaudampfschifffahrtsgesellschaftskapitänsmütze".repeat(4);
+        let parts = wrap(&word, 10.0, false, 100.0);
+        assert!(parts.len() > 2);
+        assert_eq!(parts.concat(), word);
+        assert_eq!(wrap("Zeile eins\nZeile zwei", 10.0, false, 400.0).len(), 2);
+    }
+
+    #[test]
+    fn many_answers_flow_onto_further_pages_in_order() {
+        let l = layout(&receipt(80));
+        assert!(l.pages.len() >= 3, "{}", l.pages.len());
+        for page in &l.pages {
+            assert!(page.iter().all(|line| line.y < FOOTER_Y - 10.0));
+            assert!(page.windows(2).all(|w| w[0].y < w[1].y));
+        }
+        let blocks: Vec<usize> = l.pages.iter().flatten().map(|line| line.block).collect();
+        assert!(blocks.windows(2).all(|w| w[0] <= w[1]), "reading order");
+    }
+
+    #[test]
+    fn the_pdf_is_tagged_and_carries_its_font() {
+        let bytes = render(&receipt(5)).expect("a PDF");
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/StructTreeRoot"));
+        assert!(text.contains("/MarkInfo"));
+        assert!(text.contains("FontFile2"), "the font is embedded");
+        assert!(text.contains("/Lang"));
+    }
+}
