@@ -1,9 +1,12 @@
-//! The score-distribution chart of a ranking, drawn on the server as SVG geometry that
-//! the `ranking` template turns into markup (so every text in it is escaped there).
+//! Charts drawn on the server as SVG geometry that templates turn into markup (so every
+//! text in them is escaped there). Each comes with a sentence per row as its text
+//! alternative, and the page shows the same figures in a table.
 //!
-//! One row per proposal in ranking order: a line from its lowest to its highest review
-//! score, a dot per review and a bar at the mean, on a 0–100 axis. A sentence per row is
-//! the text alternative; the ranking table beside it carries the same figures.
+//! - [`distribution`]: the score distribution of a ranking. One row per proposal in
+//!   ranking order: a line from its lowest to its highest review score, a dot per review
+//!   and a bar at the mean, on a 0–100 axis.
+//! - [`funnel`]: a pilot's steps, a bar per step as long as the share of test users who
+//!   reached it.
 
 use serde::Serialize;
 
@@ -101,6 +104,75 @@ pub fn distribution(rows: &[RankingRow], lang: Lang) -> Chart {
     }
 }
 
+/// A pilot's steps: how many of those who started reached each one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Funnel {
+    pub width: f64,
+    pub height: f64,
+    pub bars: Vec<FunnelBar>,
+    pub description: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunnelBar {
+    pub label: String,
+    pub y: f64,
+    pub width: f64,
+    pub value: String,
+    pub value_x: f64,
+}
+
+const FUNNEL_LABEL: f64 = 180.0;
+const FUNNEL_BAR: f64 = 300.0;
+
+/// The funnel of `steps` (title, reached) out of `starts`.
+pub fn funnel(steps: &[(String, i64)], starts: i64, lang: Lang) -> Funnel {
+    let share = |n: i64| {
+        if starts > 0 {
+            n as f64 / starts as f64
+        } else {
+            0.0
+        }
+    };
+    let bars: Vec<FunnelBar> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (title, reached))| {
+            let w = FUNNEL_BAR * share(*reached);
+            FunnelBar {
+                label: title.chars().take(28).collect(),
+                y: TOP + ROW * i as f64,
+                width: w,
+                value: format!("{reached} ({:.0} %)", share(*reached) * 100.0),
+                value_x: FUNNEL_LABEL + w + 6.0,
+            }
+        })
+        .collect();
+    let description = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (title, reached))| {
+            i18n::text_with(
+                lang,
+                "pilot-chart-row",
+                &[
+                    ("step", (i + 1).to_string()),
+                    ("title", title.clone()),
+                    ("reached", reached.to_string()),
+                    ("starts", starts.to_string()),
+                    ("percent", format!("{:.0}", share(*reached) * 100.0)),
+                ],
+            )
+        })
+        .collect();
+    Funnel {
+        width: FUNNEL_LABEL + FUNNEL_BAR + 110.0,
+        height: TOP + ROW * steps.len() as f64,
+        bars,
+        description,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +219,20 @@ mod tests {
     fn long_rankings_are_cut_to_the_most_important_rows() {
         let rows: Vec<RankingRow> = (0..100).map(|i| row(i, &[50.0])).collect();
         assert_eq!(distribution(&rows, Lang::En).rows.len(), MAX_ROWS);
+    }
+
+    #[test]
+    fn funnel_bars_are_as_long_as_the_share_that_reached_the_step() {
+        let f = funnel(&[("Start".into(), 10), ("Ende".into(), 4)], 10, Lang::De);
+        assert_eq!(f.bars[0].width, FUNNEL_BAR);
+        assert_eq!(f.bars[1].width, FUNNEL_BAR * 0.4);
+        assert_eq!(f.bars[1].value, "4 (40 %)");
+        assert!(
+            f.description[1].contains("4 von 10"),
+            "{}",
+            f.description[1]
+        );
+        let empty = funnel(&[("Start".into(), 0)], 0, Lang::En);
+        assert_eq!(empty.bars[0].width, 0.0);
     }
 }

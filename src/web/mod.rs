@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::stages::configure)
         .configure(pages::evaluation::configure)
         .configure(pages::pilot_run::configure)
+        .configure(pages::pilots::configure)
         .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);
 }

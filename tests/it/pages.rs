@@ -141,7 +141,7 @@ async fn every_page_template_renders_in_both_languages() {
             now,
         )
         .unwrap();
-        ["web", "assistant"].map(|mode| {
+        let slugs = ["web", "assistant"].map(|mode| {
             let input = innolab::domain::pilots::PilotInput {
                 form_id: Some(form.form.id),
                 mode: Some(mode.into()),
@@ -149,11 +149,19 @@ async fn every_page_template_renders_in_both_languages() {
                 consent_text: Some("Einverstanden?".into()),
                 ..Default::default()
             };
-            innolab::domain::pilots::create(c, &proposal, &input, team_lead.id, now)
-                .unwrap()
-                .slug
-        })
+            innolab::domain::pilots::create(c, &proposal, &input, team_lead.id, now).unwrap()
+        });
+        let org_slug = innolab::domain::organisations::find(c, proposal.organisation_id)
+            .unwrap()
+            .slug;
+        (
+            slugs.clone().map(|p| p.slug),
+            slugs[0].id,
+            form.form.id,
+            org_slug,
+        )
     });
+    let (pilots, pilot_id, form_id, team_org_slug) = pilots;
 
     let mut seen = BTreeSet::new();
     for lang in ["de", "en"] {
@@ -313,6 +321,11 @@ async fn every_page_template_renders_in_both_languages() {
             format!("/proposals/{}/edit", proposal.id),
             format!("/proposals/{}", proposal.id),
             "/dashboard".to_string(),
+            format!("/organisations/{team_org_slug}/forms"),
+            format!("/forms/{form_id}"),
+            format!("/proposals/{}/pilots", proposal.id),
+            format!("/proposals/{}/pilots/new", proposal.id),
+            format!("/pilots/{pilot_id}"),
         ] {
             let r = app.get(&path).await;
             r.assert_status(200);

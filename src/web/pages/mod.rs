@@ -9,6 +9,7 @@ pub mod evaluation;
 pub mod home;
 pub mod organisations;
 pub mod pilot_run;
+pub mod pilots;
 pub mod proposals;
 pub mod search;
 pub mod stages;

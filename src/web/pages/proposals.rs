@@ -193,6 +193,8 @@ async fn show_data(
     // The co-creation thread and the revision history belong to team and agency only.
     let co_creation = may(Action::MessageProposal(f));
     let show_reviews = may(Action::ViewReviews(f));
+    let pilot_report = may(Action::ViewPilotReport(f));
+    let manage_pilots = may(Action::ManagePilots(f));
     let blind = f.hides_team();
     let team = f.team_role.is_some();
     let (pid, oid, cid) = (p.id, p.organisation_id, c.id);
@@ -272,6 +274,8 @@ async fn show_data(
         "co_creation": co_creation,
         "outcomes": outcomes,
         "show_reviews": show_reviews,
+        "show_pilots": pilot_report,
+        "may_pilot": manage_pilots,
         "assignment": assignment,
         "organisation": if blind { Value::Null } else { json!({ "name": org.name, "slug": org.slug }) },
         "challenge": challenge_ref(c),
