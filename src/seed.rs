@@ -175,6 +175,43 @@ struct EntrySeed {
 }
 
 #[derive(Deserialize)]
+struct PilotsFile {
+    #[serde(default)]
+    pilot: Vec<PilotSeed>,
+}
+
+#[derive(Deserialize)]
+struct PilotSeed {
+    challenge: String,
+    organisation: String,
+    author: String,
+    mode: String,
+    slug: String,
+    title: String,
+    #[serde(default)]
+    intro: String,
+    /// The form definition as JSON (FORMS.md).
+    form: String,
+    /// Runs given up, by the page they got to (first page first).
+    #[serde(default)]
+    abandoned: Vec<usize>,
+    /// Refused answers by field key.
+    #[serde(default)]
+    errors: std::collections::BTreeMap<String, usize>,
+    #[serde(default)]
+    sent: Vec<SentSeed>,
+}
+
+#[derive(Deserialize)]
+struct SentSeed {
+    minutes: i64,
+    rating: Option<i64>,
+    #[serde(default)]
+    comment: String,
+    answers: toml::Table,
+}
+
+#[derive(Deserialize)]
 struct MembershipSeed {
     organisation: String,
     role: String,
@@ -196,6 +233,8 @@ pub struct Report {
     pub challenges_created: usize,
     pub proposals_created: usize,
     pub reviews_created: usize,
+    pub pilots_created: usize,
+    pub pilot_submissions_created: usize,
 }
 
 /// Applies the seed files. Passwords are hashed here, so this is for the command line
@@ -295,6 +334,7 @@ pub fn apply(conn: &mut DbConnection) -> AppResult<Report> {
         }
         seed_challenges(conn, &mut report)?;
         seed_evaluations(conn, &mut report)?;
+        seed_pilots(conn, &mut report)?;
         Ok(report)
     })
 }
@@ -472,6 +512,101 @@ fn seed_evaluations(conn: &mut DbConnection, report: &mut Report) -> AppResult<(
             if run.release {
                 progress::release(conn, &ctx, false)
                     .map_err(|err| bad(format!("release: {err:?}")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Pilots with demo runs: sent ones (with ratings), abandoned ones and refused answers,
+/// spread over the past weeks so the reports have figures.
+fn seed_pilots(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
+    use crate::domain::pilots::{self, runs};
+    use crate::forms::answers::{self, Answers, Raw, Scope};
+    let bad = |what: String| AppError::Config(format!("seed: pilots: {what}"));
+    let file: PilotsFile = load("pilots.toml")?;
+    let now = db::now();
+    for p in &file.pilot {
+        if pilots::by_slug(conn, &p.slug).is_ok() {
+            continue;
+        }
+        let c = challenges::find_by_slug(conn, &p.challenge)
+            .map_err(|_| bad(format!("unknown challenge {}", p.challenge)))?;
+        let org = organisations::find_by_slug(conn, &p.organisation)?;
+        let proposal = proposals::of_organisation_for(conn, c.id, org.id)?.ok_or_else(|| {
+            bad(format!(
+                "{} has no proposal for {}",
+                p.organisation, p.challenge
+            ))
+        })?;
+        let uid = user_id(conn, &p.author)?;
+        let def = crate::forms::FormDefinition::from_json_str(&p.form)
+            .map_err(|e| bad(format!("{}: {:?}", p.slug, e)))?;
+        let published = now - chrono::Duration::days(30);
+        let form = crate::domain::forms::create(conn, org.id, "", &def, Some(uid), published)?;
+        let input = pilots::PilotInput {
+            form_id: Some(form.form.id),
+            mode: Some(p.mode.clone()),
+            title: Some(p.title.clone()),
+            intro: Some(p.intro.clone()),
+            consent_text: Some(crate::i18n::text(
+                crate::i18n::Lang::De,
+                "pilot-default-consent",
+            )),
+            slug: Some(p.slug.clone()),
+            ..Default::default()
+        };
+        let pilot = pilots::create(conn, &proposal, &input, uid, published)?;
+        report.pilots_created += 1;
+        let last_page = def.pages.len() as i64;
+        for (i, sent) in p.sent.iter().enumerate() {
+            let answers: serde_json::Map<String, serde_json::Value> =
+                serde_json::to_value(&sent.answers)
+                    .ok()
+                    .and_then(|v| v.as_object().cloned())
+                    .unwrap_or_default();
+            let checked = answers::check(
+                &def,
+                Scope::All,
+                &Raw::from_json(&answers),
+                &Answers::new(),
+                &[],
+            );
+            if !checked.errors.is_empty() {
+                return Err(bad(format!("{} run {i}: {:?}", p.slug, checked.errors)));
+            }
+            let started_at = now - chrono::Duration::hours(20 * (i as i64 + 1));
+            let started = runs::start(conn, &pilot, started_at)?;
+            let at = runs::Position {
+                page: last_page,
+                question: 0,
+            };
+            runs::save(conn, &started.run, &checked.answers, at, started_at)?;
+            let loaded = runs::load(conn, &pilot, &started.token)?;
+            let finished = started_at + chrono::Duration::minutes(sent.minutes);
+            let out = runs::send(conn, &pilot, &loaded, finished)?
+                .map_err(|e| bad(format!("{} run {i} incomplete: {:?}", p.slug, e.errors)))?;
+            if let Some(r) = sent.rating {
+                runs::rate(conn, &out.submission, &r.to_string(), &sent.comment)?;
+            }
+            report.pilot_submissions_created += 1;
+        }
+        for (page, count) in p.abandoned.iter().enumerate() {
+            for k in 0..*count {
+                let started_at = now - chrono::Duration::hours(7 * (k as i64 + 1) + page as i64);
+                let started = runs::start(conn, &pilot, started_at)?;
+                let at = runs::Position {
+                    page: page as i64,
+                    question: 0,
+                };
+                runs::save(conn, &started.run, &Answers::new(), at, started_at)?;
+            }
+        }
+        for (key, count) in &p.errors {
+            let mut e = crate::error::FieldErrors::new();
+            e.add(key, "form-answer-required");
+            for _ in 0..*count {
+                runs::count_errors(conn, pilot.id, &e, now)?;
             }
         }
     }

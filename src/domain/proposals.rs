@@ -259,6 +259,20 @@ pub fn create(
 }
 
 /// Whether the organisation has a proposal for the challenge already (one each).
+/// The organisation's proposal for the challenge, if it has one (at most one: unique).
+pub fn of_organisation_for(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+    org_id: i64,
+) -> AppResult<Option<Proposal>> {
+    Ok(proposals::table
+        .filter(proposals::challenge_id.eq(challenge_id))
+        .filter(proposals::organisation_id.eq(org_id))
+        .select(Proposal::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 fn exists(conn: &mut DbConnection, challenge_id: i64, org_id: i64) -> AppResult<bool> {
     let n: i64 = proposals::table
         .filter(proposals::challenge_id.eq(challenge_id))

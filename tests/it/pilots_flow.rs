@@ -908,3 +908,61 @@ async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
 pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     pdf_extract::extract_text_from_mem(bytes).expect("the PDF reads")
 }
+
+#[actix_web::test]
+async fn the_demo_data_holds_three_pilots_with_figures_for_their_reports() {
+    let mut app = TestApp::new().await;
+    let report = app.with_conn(|c| innolab::seed::apply(c).unwrap());
+    assert_eq!(report.pilots_created, 3, "{report:?}");
+    assert!(report.pilot_submissions_created >= 12, "{report:?}");
+    let again = app.with_conn(|c| innolab::seed::apply(c).unwrap());
+    assert_eq!(
+        (again.pilots_created, again.pilot_submissions_created),
+        (0, 0),
+        "seeding twice adds nothing"
+    );
+
+    // The team of the Hundesteuer pilot reads its report.
+    let team = app.with_conn(|c| {
+        innolab::domain::accounts::find_by_email(c, "startup.formfluss@innolab.example")
+            .unwrap()
+            .unwrap()
+    });
+    app.log_in_as(&team);
+    for (slug, mode) in [
+        ("hundesteuer-anmeldung", "web"),
+        ("termin-auslaenderbehoerde", "assistant"),
+        ("wohnsitz-anmelden", "web"),
+    ] {
+        let pilot = app.with_conn(|c| innolab::domain::pilots::by_slug(c, slug).unwrap());
+        assert_eq!(pilot.mode, mode);
+        let m = app.with_conn(|c| {
+            let def = innolab::domain::forms::current(c, pilot.form_id)
+                .unwrap()
+                .version
+                .definition()
+                .unwrap();
+            let raw = innolab::domain::pilots::metrics::read(c, pilot.id).unwrap();
+            innolab::domain::pilots::metrics::summarise(&def, raw, innolab::i18n::Lang::De)
+        });
+        assert!(
+            m.completions >= 3 && m.starts > m.completions,
+            "{slug}: {m:?}"
+        );
+        assert!(
+            m.rating_avg.is_some() && m.median_seconds.is_some(),
+            "{slug}"
+        );
+        assert!(m.drop_off_by_step.iter().any(|s| s.left > 0), "{slug}");
+        assert!(!m.errors_by_field.is_empty(), "{slug}");
+        // Anyone can open the pilot itself.
+        app.get(&format!("/p/{slug}")).await.assert_status(200);
+    }
+    let pilot =
+        app.with_conn(|c| innolab::domain::pilots::by_slug(c, "hundesteuer-anmeldung").unwrap());
+    let r = app.get(&format!("/pilots/{}", pilot.id)).await;
+    r.assert_status(200)
+        .assert_contains("Abschlussquote")
+        .assert_contains("Wie weit Testpersonen kamen")
+        .assert_contains("Link zur Liste");
+}

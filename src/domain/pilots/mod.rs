@@ -119,6 +119,8 @@ pub struct PilotInput {
     pub opens_at: Option<String>,
     pub closes_at: Option<String>,
     pub retention_days: Option<i64>,
+    /// The address part after `/p/`; made from the title when not given.
+    pub slug: Option<String>,
 }
 
 pub const DEFAULT_RETENTION_DAYS: i64 = 90;
@@ -208,7 +210,13 @@ pub fn create(
     now: NaiveDateTime,
 ) -> AppResult<Pilot> {
     let v = validate(conn, proposal, input)?;
-    let base = text::slugify(&v.title);
+    if input.slug.as_deref().is_some_and(|s| !text::is_slug(s)) {
+        return Err(FieldErrors::single("slug", "pilot-slug-invalid"));
+    }
+    let base = input
+        .slug
+        .clone()
+        .unwrap_or_else(|| text::slugify(&v.title));
     let base = if base.is_empty() {
         "pilot".to_string()
     } else {

@@ -132,6 +132,9 @@ pub struct PilotBody {
     pub closes_at: Option<String>,
     /// Days the answers are kept (1 to 3650, default 90).
     pub retention_days: Option<i64>,
+    /// The address after `/p/` (lower-case letters, digits, hyphens); from the title if
+    /// left out. A slug already taken gets a number.
+    pub slug: Option<String>,
 }
 
 /// Publish one of the team's forms as a pilot at a public link.
@@ -173,6 +176,7 @@ pub async fn create_pilot(
         opens_at: b.opens_at,
         closes_at: b.closes_at,
         retention_days: b.retention_days,
+        slug: b.slug,
     };
     let pilot = ops::create_pilot(&ctx, &p, &f, input).await?;
     Ok(HttpResponse::Created().json(pilot_json(&ctx, &pilot)))

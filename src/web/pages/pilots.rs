@@ -332,6 +332,7 @@ async fn publish(form: CsrfForm<PilotFields>, id: web::Path<i64>) -> AppResult<H
             None | Some("") => pilots::DEFAULT_RETENTION_DAYS,
             Some(v) => v.parse().unwrap_or(-1),
         }),
+        slug: None,
     };
     match ops::create_pilot(&ctx, &p, &f, input).await {
         Ok(pilot) => Ok(render::redirect_with(

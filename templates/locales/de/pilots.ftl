@@ -158,3 +158,4 @@ webhook-status-failed = fehlgeschlagen
 pilots-title = Piloten
 pilots-none = Noch kein Pilot.
 pilots-intro = Formulare, die dieses Team mit Testpersonen erprobt, mit ihren Berichten.
+pilot-slug-invalid = Bitte verwenden Sie Kleinbuchstaben, Ziffern und Bindestriche.

@@ -158,3 +158,4 @@ webhook-status-failed = failed
 pilots-title = Pilots
 pilots-none = No pilot yet.
 pilots-intro = Forms this team runs with test users, with their reports.
+pilot-slug-invalid = Please use lower-case letters, digits and hyphens.
