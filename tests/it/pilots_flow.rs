@@ -942,7 +942,7 @@ async fn the_demo_data_holds_three_pilots_with_figures_for_their_reports() {
                 .version
                 .definition()
                 .unwrap();
-            let raw = innolab::domain::pilots::metrics::read(c, pilot.id).unwrap();
+            let (raw, _) = innolab::domain::pilots::metrics::read(c, pilot.id).unwrap();
             innolab::domain::pilots::metrics::summarise(&def, raw, innolab::i18n::Lang::De)
         });
         assert!(

@@ -62,6 +62,8 @@ async fn every_page_stays_within_the_statement_budget() {
         "/search?q=Hundesteuer".into(),
         "/challenges?q=Hundesteuer".into(),
         "/api/v1/search?q=Hundesteuer".into(),
+        "/p/hundesteuer-anmeldung".into(),
+        "/p/termin-auslaenderbehoerde".into(),
     ];
     let staff_pages = vec![
         "/dashboard".to_string(),
@@ -140,7 +142,22 @@ async fn every_page_stays_within_the_statement_budget() {
             .first::<i64>(c)
             .unwrap()
     });
-    let team_pages = vec![format!("/proposals/{released}"), "/dashboard".into()];
+    // Forms and pilots of the team's demo pilots.
+    let (pilot, pilot_proposal, form) = app.with_conn(|c| {
+        let p = innolab::domain::pilots::by_slug(c, "hundesteuer-anmeldung").unwrap();
+        (p.id, p.proposal_id, p.form_id)
+    });
+    let team_pages = vec![
+        format!("/proposals/{released}"),
+        "/dashboard".into(),
+        "/organisations/formfluss/forms".into(),
+        format!("/forms/{form}"),
+        format!("/proposals/{pilot_proposal}/pilots"),
+        format!("/proposals/{pilot_proposal}/pilots/new"),
+        format!("/pilots/{pilot}"),
+        format!("/api/v1/pilots/{pilot}/metrics"),
+        format!("/api/v1/pilots/{pilot}/deliveries"),
+    ];
 
     let mut over = Vec::new();
     for (who, pages) in [

@@ -4,6 +4,7 @@
 //! The figures are read with a handful of grouped queries and put together by
 //! [`summarise`], a plain function.
 
+use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -59,38 +60,65 @@ pub struct Raw {
     pub errors: Vec<(String, i64)>,
 }
 
-/// Reads the raw figures of a pilot: four statements, whatever its size.
-pub fn read(conn: &mut DbConnection, pilot_id: i64) -> AppResult<Raw> {
+/// A rating's comment, for the report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Comment {
+    pub rating: Option<i64>,
+    pub comment: String,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// Comments shown in a report, newest first.
+const COMMENTS: usize = 20;
+
+/// Reads the raw figures of a pilot and its latest comments: three statements,
+/// whatever its size (one row per sent run is read; that stays small next to the runs).
+pub fn read(conn: &mut DbConnection, pilot_id: i64) -> AppResult<(Raw, Vec<Comment>)> {
     let unsent_by_page: Vec<(i64, i64)> = pilot_runs::table
         .filter(pilot_runs::pilot_id.eq(pilot_id))
         .filter(pilot_runs::completed_at.is_null())
         .group_by(pilot_runs::furthest)
         .select((pilot_runs::furthest, count_star()))
         .load(conn)?;
-    let seconds: Vec<i64> = pilot_submissions::table
+    let sent: Vec<(i64, Option<i64>, String, NaiveDateTime)> = pilot_submissions::table
         .filter(pilot_submissions::pilot_id.eq(pilot_id))
-        .select(pilot_submissions::seconds)
-        .load(conn)?;
-    let ratings: Vec<(Option<i64>, i64)> = pilot_submissions::table
-        .filter(pilot_submissions::pilot_id.eq(pilot_id))
-        .filter(pilot_submissions::rating.is_not_null())
-        .group_by(pilot_submissions::rating)
-        .select((pilot_submissions::rating, count_star()))
+        .order(pilot_submissions::id.desc())
+        .select((
+            pilot_submissions::seconds,
+            pilot_submissions::rating,
+            pilot_submissions::rating_comment,
+            pilot_submissions::submitted_at,
+        ))
         .load(conn)?;
     let errors: Vec<(String, i64)> = pilot_field_errors::table
         .filter(pilot_field_errors::pilot_id.eq(pilot_id))
         .group_by(pilot_field_errors::field_key)
         .select((pilot_field_errors::field_key, count_star()))
         .load(conn)?;
-    Ok(Raw {
+    let mut ratings: Vec<(i64, i64)> = Vec::new();
+    for r in sent.iter().filter_map(|s| s.1) {
+        match ratings.iter_mut().find(|(v, _)| *v == r) {
+            Some((_, n)) => *n += 1,
+            None => ratings.push((r, 1)),
+        }
+    }
+    let comments = sent
+        .iter()
+        .filter(|s| !s.2.is_empty())
+        .take(COMMENTS)
+        .map(|(_, rating, comment, at)| Comment {
+            rating: *rating,
+            comment: comment.clone(),
+            submitted_at: *at,
+        })
+        .collect();
+    let raw = Raw {
         unsent_by_page,
-        seconds,
-        ratings: ratings
-            .into_iter()
-            .filter_map(|(r, n)| r.map(|r| (r, n)))
-            .collect(),
+        seconds: sent.iter().map(|s| s.0).collect(),
+        ratings,
         errors,
-    })
+    };
+    Ok((raw, comments))
 }
 
 /// Puts the figures together, with steps and fields named as the form names them.

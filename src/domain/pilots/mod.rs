@@ -282,6 +282,29 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Pilot> {
         .ok_or(AppError::NotFound)
 }
 
+/// A pilot with its proposal and that proposal's challenge, in one statement.
+pub fn with_proposal(
+    conn: &mut DbConnection,
+    id: i64,
+) -> AppResult<(
+    Pilot,
+    crate::domain::proposals::Proposal,
+    crate::domain::challenges::Challenge,
+)> {
+    use crate::db::schema::{challenges, proposals};
+    pilots::table
+        .inner_join(proposals::table.inner_join(challenges::table))
+        .filter(pilots::id.eq(id))
+        .select((
+            Pilot::as_select(),
+            crate::domain::proposals::Proposal::as_select(),
+            crate::domain::challenges::Challenge::as_select(),
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
 pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Pilot> {
     pilots::table
         .filter(pilots::slug.eq(slug))

@@ -422,29 +422,6 @@ pub fn list(
     Ok(q.load(conn)?)
 }
 
-/// A rating with its comment, for the report.
-#[derive(Debug, Clone, Serialize, Queryable)]
-pub struct Comment {
-    pub rating: Option<i64>,
-    pub comment: String,
-    pub submitted_at: NaiveDateTime,
-}
-
-/// The latest comments test users left with their rating.
-pub fn comments(conn: &mut DbConnection, pilot_id: i64, limit: i64) -> AppResult<Vec<Comment>> {
-    Ok(pilot_submissions::table
-        .filter(pilot_submissions::pilot_id.eq(pilot_id))
-        .filter(pilot_submissions::rating_comment.ne(""))
-        .order(pilot_submissions::id.desc())
-        .limit(limit)
-        .select((
-            pilot_submissions::rating,
-            pilot_submissions::rating_comment,
-            pilot_submissions::submitted_at,
-        ))
-        .load(conn)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,6 @@ use crate::domain::pilots::{self, webhooks, Pilot, PilotInput};
 use crate::domain::proposals::Proposal;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormDefinition;
-use crate::web::actions::proposals as proposal_ops;
 use crate::web::context::Ctx;
 
 fn form_facts(conn: &mut DbConnection, cur: &Current, uid: Option<i64>) -> AppResult<FormFacts> {
@@ -103,8 +102,15 @@ pub async fn load_pilot(
     ctx: &Ctx,
     id: i64,
 ) -> AppResult<(Pilot, Proposal, Challenge, ProposalFacts)> {
-    let pilot = ctx.db(move |conn| pilots::find(conn, id)).await?;
-    let (p, c, f) = proposal_ops::load(ctx, pilot.proposal_id).await?;
+    let uid = ctx.user_id();
+    let (pilot, p, c, f) = ctx
+        .db(move |conn| {
+            let (pilot, p, c) = pilots::with_proposal(conn, id)?;
+            let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
+            Ok((pilot, p, c, f))
+        })
+        .await?;
+    ctx.authorize(Action::ViewProposal(&f)).await?;
     Ok((pilot, p, c, f))
 }
 
@@ -154,17 +160,19 @@ pub async fn update_pilot(
     .await
 }
 
-/// The report's figures, with steps and fields named in the reader's language.
-pub async fn metrics(ctx: &Ctx, pilot: &Pilot, f: &ProposalFacts) -> AppResult<Metrics> {
+/// The report's figures, with steps and fields named in the reader's language, and the
+/// latest comments.
+pub async fn metrics(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    f: &ProposalFacts,
+) -> AppResult<(Metrics, Vec<metrics::Comment>)> {
     ctx.authorize(Action::ViewPilotReport(f)).await?;
     let (pilot_id, form_id, lang) = (pilot.id, pilot.form_id, ctx.lang);
     ctx.db(move |conn| {
         let def = stored_forms::current(conn, form_id)?.version.definition()?;
-        Ok(metrics::summarise(
-            &def,
-            metrics::read(conn, pilot_id)?,
-            lang,
-        ))
+        let (raw, comments) = metrics::read(conn, pilot_id)?;
+        Ok((metrics::summarise(&def, raw, lang), comments))
     })
     .await
 }

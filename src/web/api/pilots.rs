@@ -253,7 +253,7 @@ pub async fn submissions(
     responses((status = 200, description = "{starts, completions, completion_rate, median_seconds, drop_off_by_step, errors_by_field, rating_avg}")))]
 pub async fn metrics(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
-    let m = ops::metrics(&ctx, &pilot, &f).await?;
+    let (m, _) = ops::metrics(&ctx, &pilot, &f).await?;
     Ok(HttpResponse::Ok().json(m))
 }
 

@@ -363,27 +363,22 @@ async fn report_data(
     f: &crate::auth::policy::ProposalFacts,
     new_secret: Option<String>,
 ) -> AppResult<Value> {
-    let m = ops::metrics(ctx, pilot, f).await?;
+    let (m, comments) = ops::metrics(ctx, pilot, f).await?;
     let team = crate::auth::policy::authorize(&ctx.actor(), Action::ManagePilots(f)).is_ok();
     let answers =
         crate::auth::policy::authorize(&ctx.actor(), Action::ViewPilotAnswers(f, false)).is_ok();
     let pid = pilot.id;
-    let (hooks, log, comments) = ctx
-        .db(move |conn| {
-            let hooks = if team {
-                webhooks::of_pilot(conn, pid)?
-            } else {
-                vec![]
-            };
-            let log = if team {
-                webhooks::log(conn, pid, 20)?
-            } else {
-                vec![]
-            };
-            let comments = pilots::runs::comments(conn, pid, 20)?;
-            Ok((hooks, log, comments))
+    let (hooks, log) = if team {
+        ctx.db(move |conn| {
+            Ok((
+                webhooks::of_pilot(conn, pid)?,
+                webhooks::log(conn, pid, 20)?,
+            ))
         })
-        .await?;
+        .await?
+    } else {
+        (vec![], vec![])
+    };
     let steps: Vec<(String, i64)> = m
         .drop_off_by_step
         .iter()
