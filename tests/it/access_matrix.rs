@@ -1145,3 +1145,568 @@ mod evaluation {
         );
     }
 }
+
+/// The fourth matrix: every form and pilot route. Roles: visitor, a member of the
+/// proposing team's organisation, a member of the owning agency, an evaluator assigned to
+/// the proposal in a running stage that is not blind, a member of another startup, and a
+/// platform admin (not a member of either organisation).
+///
+/// The world: a verified agency's challenge with private proposals and a running review
+/// stage (starting one needs a closed challenge, which it then moves to evaluation), the
+/// team's submitted proposal `{p}`; two forms of the team, `{form}` run by the pilot
+/// `{pilot}` (so public) and `{draft}` that nothing runs; a webhook on the pilot; one sent
+/// submission `{sub}` with its receipt secret `{receipt}` and webhook delivery `{d}`; and
+/// an open run `{run}` whose answers are complete but not sent yet.
+mod pilots {
+    use actix_web::http::Method;
+    use innolab::domain::accounts::User;
+    use innolab::domain::challenges::{self, CriterionInput, StageInput};
+    use innolab::domain::evaluation::{evaluators, progress, reviews};
+    use innolab::domain::organisations::OrgKind;
+    use innolab::domain::pilots::{runs, webhooks, PilotInput};
+    use innolab::forms::FormDefinition;
+    use serde_json::{json, Value};
+
+    use super::{verdict, Expect};
+    use crate::support::{Resp, TestApp};
+    use Expect::{Allow as A, Deny as D, Hidden as H, Login as L};
+
+    const ROLES: [&str; 6] = [
+        "visitor",
+        "team",
+        "agency",
+        "evaluator",
+        "stranger",
+        "admin",
+    ];
+
+    /// A small valid definition, as JSON text (the pages' field) and as a value (the API).
+    const DEFINITION: &str = r#"{
+        "title": {"de": "Umfrage", "en": "Survey"},
+        "pages": [{"key": "start", "title": {"de": "Angaben", "en": "Details"}, "fields": [
+            {"key": "name", "type": "text", "label": {"de": "Name", "en": "Name"}, "required": true}
+        ]}]
+    }"#;
+
+    fn definition() -> Value {
+        serde_json::from_str(DEFINITION).unwrap()
+    }
+
+    const HOOK_URL: &str = "https://empfang.example.org/hook";
+    const HOOK_SECRET: &str = "sechzehn-zeichen-lang";
+
+    struct World {
+        app: TestApp,
+        users: Vec<Option<User>>,
+        ids: Vec<(&'static str, String)>,
+    }
+
+    fn stage() -> StageInput {
+        StageInput {
+            name: "Fachbewertung".into(),
+            kind: None,
+            reviewers_per_proposal: 1,
+            blind: false,
+            starts_at: None,
+            ends_at: None,
+            criteria: vec![CriterionInput {
+                name: "Wirkung".into(),
+                description: String::new(),
+                weight: 1.0,
+                scale_min: Some(1),
+                scale_max: Some(5),
+                comment_required: false,
+                labels: vec![],
+            }],
+        }
+    }
+
+    async fn world() -> World {
+        let app = TestApp::new().await;
+        let staff = app.create_user("amt@example.org", "Amt");
+        let team = app.create_user("team@example.org", "Team");
+        let evaluator = app.create_user("evaluator@example.org", "Evaluator");
+        let stranger = app.create_user("stranger@example.org", "Stranger");
+        let admin = app.create_user_with("admin@example.org", "Admin", true, true);
+        let agency = app.create_org(&staff, "Amt", OrgKind::Agency, true);
+        let startup = app.create_org(&team, "Team-Start", OrgKind::Startup, false);
+        app.create_org(&stranger, "Fremd-Start", OrgKind::Startup, false);
+        let c = app.create_challenge(&agency, &staff, "Erprobt", "closed", 20);
+        let p = app.create_proposal(&c, &startup, &team, "submitted");
+        let ids = app.with_conn(|conn| {
+            // The evaluator: accepted, assigned to `{p}` in the running (not blind) stage.
+            let stages = challenges::replace_stages(conn, &c, &[stage()]).unwrap();
+            let (inv, _) =
+                evaluators::invite(conn, c.id, staff.id, &evaluator.email, &[], &[]).unwrap();
+            evaluators::answer_invitation(conn, inv, &evaluator, true).unwrap();
+            let pool = evaluators::find_for_user(conn, c.id, evaluator.id)
+                .unwrap()
+                .unwrap();
+            let ctx = progress::load(conn, stages[0].stage.id).unwrap();
+            progress::start(conn, &ctx).unwrap();
+            let ctx = progress::load(conn, ctx.id()).unwrap();
+            reviews::assign(conn, &ctx, p.id, pool.id).unwrap();
+
+            // The team's forms and the pilot that makes `{form}` public.
+            let now = innolab::db::now();
+            let def = FormDefinition::from_value(&definition()).unwrap();
+            let form = innolab::domain::forms::create(
+                conn,
+                startup.id,
+                "Umfrage",
+                &def,
+                Some(team.id),
+                now,
+            )
+            .unwrap()
+            .form;
+            let draft = innolab::domain::forms::create(
+                conn,
+                startup.id,
+                "Entwurf",
+                &def,
+                Some(team.id),
+                now,
+            )
+            .unwrap()
+            .form;
+            let pilot = innolab::domain::pilots::create(
+                conn,
+                &p,
+                &PilotInput {
+                    form_id: Some(form.id),
+                    mode: Some("web".into()),
+                    title: Some("Pilot".into()),
+                    consent_text: Some("Ok?".into()),
+                    ..Default::default()
+                },
+                team.id,
+                now,
+            )
+            .unwrap();
+            // The webhook comes first, so the submission queues a delivery.
+            webhooks::add(
+                conn,
+                pilot.id,
+                HOOK_URL,
+                Some(HOOK_SECRET),
+                false,
+                team.id,
+                now,
+            )
+            .unwrap();
+
+            // Two test users' runs with every answer given: one sent, one not yet.
+            let mut answers = innolab::forms::Answers::new();
+            answers.insert("name".into(), json!("Erika Muster"));
+            let answered = |conn: &mut innolab::db::DbConnection| {
+                let started = runs::start(conn, &pilot, now).unwrap();
+                let at = runs::Position {
+                    page: 0,
+                    question: 0,
+                };
+                runs::save(conn, &started.run, &answers, at, now).unwrap();
+                started.token
+            };
+            let sent_run = answered(conn);
+            let open_run = answered(conn);
+            let loaded = runs::load(conn, &pilot, &sent_run).unwrap();
+            let sent = runs::send(conn, &pilot, &loaded, now).unwrap().unwrap();
+            let log = webhooks::log(conn, pilot.id, 10).unwrap();
+            assert_eq!(log.len(), 1, "the submission queued one delivery");
+            vec![
+                ("{org}", startup.id.to_string()),
+                ("{orgslug}", startup.slug.clone()),
+                ("{p}", p.id.to_string()),
+                ("{form}", form.id.to_string()),
+                ("{draft}", draft.id.to_string()),
+                ("{pilot}", pilot.id.to_string()),
+                ("{slug}", pilot.slug.clone()),
+                ("{sub}", sent.submission.id.to_string()),
+                ("{receipt}", sent.receipt_token),
+                ("{d}", log[0].delivery.id.to_string()),
+                ("{run}", open_run),
+            ]
+        });
+        World {
+            ids,
+            users: vec![
+                None,
+                Some(team),
+                Some(staff),
+                Some(evaluator),
+                Some(stranger),
+                Some(admin),
+            ],
+            app,
+        }
+    }
+
+    enum Call {
+        Page(&'static str),
+        Form(&'static str, Vec<(&'static str, &'static str)>),
+        Api(Method, &'static str, Option<Value>),
+    }
+
+    impl Call {
+        fn reads(&self) -> bool {
+            matches!(self, Call::Page(_) | Call::Api(Method::GET, _, _))
+        }
+        fn describe(&self) -> String {
+            match self {
+                Call::Page(p) => format!("GET {p}"),
+                Call::Form(p, _) => format!("POST {p}"),
+                Call::Api(m, p, _) => format!("{m} {p}"),
+            }
+        }
+    }
+
+    /// A call, the status it answers when allowed, and each role's expectation in ROLES
+    /// order.
+    struct Row {
+        call: Call,
+        ok: u16,
+        expect: [Expect; 6],
+    }
+
+    fn row(call: Call, ok: u16, expect: [Expect; 6]) -> Row {
+        Row { call, ok, expect }
+    }
+
+    /// Placeholders replaced by the world's ids: in paths and form values as text, in
+    /// JSON bodies a string that is exactly a placeholder becomes its number.
+    fn expand(text: &str, w: &World) -> String {
+        let mut out = text.to_string();
+        for (k, v) in &w.ids {
+            out = out.replace(k, v);
+        }
+        out
+    }
+
+    fn expand_json(body: &Value, w: &World) -> Value {
+        match body {
+            Value::String(s) => match w.ids.iter().find(|(k, _)| k == s) {
+                Some((_, v)) => v.parse::<i64>().map_or_else(|_| json!(v), |n| json!(n)),
+                None => body.clone(),
+            },
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), expand_json(v, w)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| expand_json(v, w)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    async fn run(w: &mut World, role: usize, call: &Call) -> Resp {
+        w.app.log_out();
+        let user = w.users[role].clone();
+        match call {
+            Call::Api(m, p, body) => {
+                let path = expand(p, w);
+                let body = body.as_ref().map(|b| expand_json(b, w));
+                let token = user.map(|u| {
+                    w.app
+                        .with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "t").unwrap().1)
+                });
+                w.app.api(m.clone(), &path, body, token.as_deref()).await
+            }
+            Call::Page(p) => {
+                let path = expand(p, w);
+                if let Some(u) = &user {
+                    w.app.log_in_as(u);
+                }
+                w.app.get(&path).await
+            }
+            Call::Form(p, fields) => {
+                let path = expand(p, w);
+                let values: Vec<(&str, String)> =
+                    fields.iter().map(|(k, v)| (*k, expand(v, w))).collect();
+                let fields: Vec<(&str, &str)> =
+                    values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                if let Some(u) = &user {
+                    w.app.log_in_as(u);
+                }
+                w.app.post_form(&path, &fields).await
+            }
+        }
+    }
+
+    /// [`verdict`], stricter: access is granted only with the row's own status (a 422 or
+    /// another success would hide a bad request or a wrong setup), and a status it has no
+    /// verdict for is reported as a failing cell instead of stopping the whole matrix.
+    fn judge(r: &Resp, api: bool, ok: u16) -> Result<Expect, String> {
+        let s = r.status.as_u16();
+        let login = if api { s == 401 } else { r.is_login_redirect() };
+        if s == ok || login || matches!(s, 403 | 404) {
+            Ok(verdict(r, api))
+        } else {
+            let body: String = r.body.chars().take(300).collect();
+            Err(format!("status {s} ({body})"))
+        }
+    }
+
+    /// Anyone, signed in or not.
+    const EVERYONE: [Expect; 6] = [A, A, A, A, A, A];
+    /// Nobody: a wrong secret is not there for anyone.
+    const NOBODY: [Expect; 6] = [H, H, H, H, H, H];
+    /// Members of the team's organisation; everyone else signed in is refused (admins are
+    /// not members), a visitor is asked to log in.
+    const TEAM_ORG: [Expect; 6] = [L, A, D, D, D, D];
+    /// A form nothing publishes: its organisation and the admins read it.
+    const DRAFT_FORM: [Expect; 6] = [H, A, H, H, H, A];
+    /// Changing that form: its organisation only; nobody else learns it exists. Visitors
+    /// too get 404, not 401 or the login form: the form is looked up (ViewForm) before
+    /// the change is asked (EditForm), as a draft challenge's edit page is in
+    /// `co_creation` (`/challenges/{d}/edit`).
+    const DRAFT_FORM_EDIT: [Expect; 6] = [H, A, H, H, H, H];
+    /// The pilot report: team, owning agency, assigned evaluator.
+    const REPORT: [Expect; 6] = [H, A, A, A, H, H];
+    /// The test users' answers: team and owning agency; the evaluator knows the proposal
+    /// but may not read them.
+    const ANSWERS: [Expect; 6] = [H, A, A, D, H, H];
+    /// Managing the pilots: the team; agency and evaluator know the proposal.
+    const MANAGE: [Expect; 6] = [H, A, D, D, H, H];
+
+    fn rows() -> Vec<Row> {
+        use Method as M;
+        let api = Call::Api;
+        let hook = || json!({ "url": HOOK_URL, "secret": HOOK_SECRET });
+        vec![
+            // --- API: forms --------------------------------------------------------------
+            //                                                          visitor team agency evaluator stranger admin
+            row(
+                api(
+                    M::POST,
+                    "/api/v1/forms",
+                    Some(json!({ "organisation_id": "{org}", "definition": definition() })),
+                ),
+                201,
+                TEAM_ORG,
+            ),
+            row(api(M::GET, "/api/v1/forms/{form}", None), 200, EVERYONE),
+            row(api(M::GET, "/api/v1/forms/{draft}", None), 200, DRAFT_FORM),
+            row(
+                api(
+                    M::PUT,
+                    "/api/v1/forms/{draft}",
+                    Some(json!({ "definition": definition() })),
+                ),
+                200,
+                DRAFT_FORM_EDIT,
+            ),
+            row(
+                api(
+                    M::PUT,
+                    "/api/v1/forms/{form}",
+                    Some(json!({ "definition": definition() })),
+                ),
+                200,
+                TEAM_ORG,
+            ),
+            // --- API: pilots -------------------------------------------------------------
+            row(
+                api(
+                    M::POST,
+                    "/api/v1/proposals/{p}/pilots",
+                    Some(json!({ "form_id": "{form}", "mode": "web" })),
+                ),
+                201,
+                MANAGE,
+            ),
+            row(
+                api(M::GET, "/api/v1/proposals/{p}/pilots", None),
+                200,
+                REPORT,
+            ),
+            row(api(M::GET, "/api/v1/pilots/{pilot}", None), 200, REPORT),
+            row(
+                api(M::GET, "/api/v1/pilots/{pilot}/metrics", None),
+                200,
+                REPORT,
+            ),
+            row(
+                api(M::GET, "/api/v1/pilots/{pilot}/submissions", None),
+                200,
+                ANSWERS,
+            ),
+            row(
+                api(
+                    M::GET,
+                    "/api/v1/pilots/{pilot}/submissions?format=csv",
+                    None,
+                ),
+                200,
+                ANSWERS,
+            ),
+            row(
+                api(M::GET, "/api/v1/pilot-submissions/{sub}/pdf", None),
+                200,
+                ANSWERS,
+            ),
+            // The receipt secret opens the one submission to anyone; a wrong one opens
+            // nothing (the members keep their own access).
+            row(
+                api(
+                    M::GET,
+                    "/api/v1/pilot-submissions/{sub}/pdf?receipt={receipt}",
+                    None,
+                ),
+                200,
+                EVERYONE,
+            ),
+            row(
+                api(
+                    M::GET,
+                    "/api/v1/pilot-submissions/{sub}/pdf?receipt=falsch",
+                    None,
+                ),
+                200,
+                ANSWERS,
+            ),
+            row(
+                api(M::POST, "/api/v1/pilots/{pilot}/webhooks", Some(hook())),
+                201,
+                MANAGE,
+            ),
+            row(
+                api(M::GET, "/api/v1/pilots/{pilot}/deliveries", None),
+                200,
+                MANAGE,
+            ),
+            row(
+                api(
+                    M::POST,
+                    "/api/v1/pilots/{pilot}/deliveries/{d}/redeliver",
+                    None,
+                ),
+                202,
+                MANAGE,
+            ),
+            // --- Pages: forms ------------------------------------------------------------
+            row(Call::Page("/organisations/{orgslug}/forms"), 200, TEAM_ORG),
+            row(
+                Call::Form(
+                    "/organisations/{orgslug}/forms",
+                    vec![("title", "Neu"), ("definition", DEFINITION)],
+                ),
+                303,
+                TEAM_ORG,
+            ),
+            row(Call::Page("/forms/{form}"), 200, EVERYONE),
+            row(Call::Page("/forms/{draft}"), 200, DRAFT_FORM),
+            row(
+                Call::Form("/forms/{form}", vec![("definition", DEFINITION)]),
+                303,
+                TEAM_ORG,
+            ),
+            row(
+                Call::Form("/forms/{draft}", vec![("definition", DEFINITION)]),
+                303,
+                DRAFT_FORM_EDIT,
+            ),
+            row(Call::Page("/forms/{form}/export"), 200, EVERYONE),
+            row(Call::Page("/forms/{draft}/export"), 200, DRAFT_FORM),
+            // --- Pages: pilots -----------------------------------------------------------
+            // The proposal is hidden from visitors: 404, not a login redirect.
+            row(Call::Page("/proposals/{p}/pilots"), 200, REPORT),
+            row(Call::Page("/pilots/{pilot}"), 200, REPORT),
+            row(Call::Page("/proposals/{p}/pilots/new"), 200, MANAGE),
+            row(
+                Call::Form(
+                    "/proposals/{p}/pilots",
+                    vec![
+                        ("form_id", "{form}"),
+                        ("mode", "web"),
+                        ("title", "Zweiter Pilot"),
+                        ("consent_text", "Ok?"),
+                        ("retention_days", ""),
+                    ],
+                ),
+                303,
+                MANAGE,
+            ),
+            // Adding a webhook shows the report with the new secret once (200).
+            row(
+                Call::Form(
+                    "/pilots/{pilot}/webhooks",
+                    vec![("url", HOOK_URL), ("secret", HOOK_SECRET)],
+                ),
+                200,
+                MANAGE,
+            ),
+            row(
+                Call::Form("/pilots/{pilot}/deliveries/{d}/redeliver", vec![]),
+                303,
+                MANAGE,
+            ),
+            // --- Pages: the public side of a pilot ----------------------------------------
+            row(Call::Page("/p/{slug}"), 200, EVERYONE),
+            row(
+                Call::Form("/p/{slug}", vec![("consent", "yes")]),
+                303,
+                EVERYONE,
+            ),
+            row(Call::Page("/p/{slug}/r/{run}"), 200, EVERYONE),
+            row(Call::Page("/p/{slug}/r/falsch"), 200, NOBODY),
+            row(
+                Call::Form(
+                    "/p/{slug}/r/{run}",
+                    vec![("_page", "0"), ("_action", "next"), ("name", "Max")],
+                ),
+                303,
+                EVERYONE,
+            ),
+            row(Call::Form("/p/{slug}/r/{run}/send", vec![]), 303, EVERYONE),
+            row(Call::Page("/p/{slug}/receipt/{receipt}"), 200, EVERYONE),
+            row(Call::Page("/p/{slug}/receipt/falsch"), 200, NOBODY),
+            row(Call::Page("/p/{slug}/receipt/{receipt}/pdf"), 200, EVERYONE),
+            row(Call::Page("/p/{slug}/receipt/falsch/pdf"), 200, NOBODY),
+            row(
+                Call::Form(
+                    "/p/{slug}/receipt/{receipt}/rating",
+                    vec![("rating", "4"), ("comment", "Schnell")],
+                ),
+                303,
+                EVERYONE,
+            ),
+        ]
+    }
+
+    #[actix_web::test]
+    async fn every_role_against_every_pilot_route() {
+        let mut shared = world().await;
+        let mut failures = Vec::new();
+        for Row { call, ok, expect } in rows() {
+            let api = matches!(call, Call::Api(..));
+            for (i, role) in ROLES.iter().enumerate() {
+                let r = if call.reads() {
+                    run(&mut shared, i, &call).await
+                } else {
+                    let mut fresh = world().await;
+                    run(&mut fresh, i, &call).await
+                };
+                match judge(&r, api, ok) {
+                    Ok(got) if got == expect[i] => {}
+                    Ok(got) => failures.push(format!(
+                        "{} as {role}: expected {:?}, got {got:?} ({})",
+                        call.describe(),
+                        expect[i],
+                        r.status
+                    )),
+                    Err(status) => failures.push(format!(
+                        "{} as {role}: expected {:?}, got {status}",
+                        call.describe(),
+                        expect[i]
+                    )),
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "access-control matrix violations:\n{}",
+            failures.join("\n")
+        );
+    }
+}

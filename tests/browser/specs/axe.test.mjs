@@ -13,7 +13,7 @@ import { axeViolations, BASE, DEMO, latestMail, launch, linkIn, logIn, newPage, 
 const SAMPLES_PER_TEMPLATE = 2;
 const MAX_PAGES = 150;
 // Not pages: files, the API, assets; and nothing that would end the session.
-const SKIP = [/^\/static\//, /^\/api\//, /^\/attachments\//, /^\/logout/, /\.(pdf|png|svg|json|csv)$/];
+const SKIP = [/^\/static\//, /^\/api\//, /^\/attachments\//, /^\/logout/, /\.(pdf|png|svg|json|csv)$/, /\/(pdf|export)$/];
 
 const OWN_PAGES = {
   agency: [
@@ -23,6 +23,7 @@ const OWN_PAGES = {
     "/challenges/wohnsitz-ummeldung-digital/evaluators",
   ],
   evaluator: ["/evaluation"],
+  startup: ["/organisations/formfluss/forms"],
   admin: ["/admin"],
 };
 
@@ -34,7 +35,7 @@ after(() => browser.close());
 function templateOf(url) {
   const u = new URL(url);
   const segments = u.pathname.split("/");
-  const records = ["challenges", "organisations", "proposals", "questions", "invitations", "stages", "assignments", "clarifications"];
+  const records = ["challenges", "organisations", "proposals", "questions", "invitations", "stages", "assignments", "clarifications", "pilots", "forms", "p"];
   if (segments.length > 2 && records.includes(segments[1]) && segments[2] !== "new") segments[2] = ":id";
   const keys = [...u.searchParams.keys()].sort().join("&");
   return segments.join("/") + (keys ? `?${keys}` : "");
@@ -46,6 +47,8 @@ async function crawl(page, label, report) {
   const queue = [...(OWN_PAGES[label.role] || [])];
   if (label.role !== "visitor") queue.push("/dashboard", "/notifications", "/account", "/invitations");
   queue.push("/", "/challenges", "/challenges?status=all", "/organisations", "/accessibility");
+  // Pilots are reached by their shared link.
+  queue.push("/p/hundesteuer-anmeldung", "/p/termin-auslaenderbehoerde");
   // Search results are reached through a form, not a link.
   queue.push("/search", "/search?q=Hundesteuer", "/search?q=termin&kind=question", "/search?q=zzzzqx");
   const seen = new Set();
