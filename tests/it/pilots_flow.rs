@@ -966,3 +966,125 @@ async fn the_demo_data_holds_three_pilots_with_figures_for_their_reports() {
         .assert_contains("Wie weit Testpersonen kamen")
         .assert_contains("Link zur Liste");
 }
+
+#[actix_web::test]
+async fn answers_are_deleted_after_the_retention_period_and_never_searchable() {
+    let mut w = world().await;
+    let (form_id, _) = w.pilot("web").await;
+    let team = w.team.clone();
+    let r = w
+        .call(
+            &team,
+            Method::POST,
+            &format!("/api/v1/proposals/{}/pilots", w.proposal.id),
+            Some(json!({ "form_id": form_id, "retention_days": 1, "slug": "kurz-aufbewahrt" })),
+        )
+        .await;
+    r.assert_status(201);
+    let pilot_id = r.json()["id"].as_i64().unwrap();
+    let run = start(&mut w.app, "kurz-aufbewahrt").await;
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "0"),
+                ("_action", "next"),
+                ("name", "Zyxwvu Einmalig"),
+                ("anzahl", "1"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    w.app
+        .post_form(
+            &run,
+            &[
+                ("_page", "2"),
+                ("_action", "next"),
+                ("listenhund", "nein"),
+                ("zustimmung", "yes"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let receipt = w
+        .app
+        .post_form(&format!("{run}/send"), &[])
+        .await
+        .location();
+    w.app
+        .post_form(
+            &format!("{receipt}/rating"),
+            &[
+                ("rating", "5"),
+                ("comment", "Meine Telefonnummer ist 0301234"),
+            ],
+        )
+        .await
+        .assert_status(303);
+
+    // Test users' answers are not in the search index.
+    w.app.settle_search();
+    let found = w.app.search(&[("q", "Zyxwvu")]).await;
+    assert_eq!(found["total"], json!(0), "{found}");
+
+    // A day later nothing happens; after the period the answers and the comment go.
+    let upload_dir = w.app.state.config.upload_dir();
+    let later = |hours: i64| innolab::db::now() + chrono::Duration::hours(hours);
+    let none = w.app.with_conn(|c| {
+        innolab::domain::pilots::retention::purge_expired(c, &upload_dir, later(12)).unwrap()
+    });
+    assert_eq!(none.submissions, 0);
+    let purged = w.app.with_conn(|c| {
+        innolab::domain::pilots::retention::purge_expired(c, &upload_dir, later(25)).unwrap()
+    });
+    assert_eq!(purged.submissions, 1);
+    w.app
+        .get(&receipt)
+        .await
+        .assert_status(200)
+        .assert_contains("gelöscht")
+        .assert_not_contains("Zyxwvu");
+    w.app
+        .get(&format!("{receipt}/pdf"))
+        .await
+        .assert_status(409);
+    let r = w
+        .call(
+            &team,
+            Method::GET,
+            &format!("/api/v1/pilots/{pilot_id}/submissions"),
+            None,
+        )
+        .await;
+    let sub = &r.json()["submissions"][0];
+    assert_eq!(sub["answers"], json!({}));
+    assert_eq!(sub["rating_comment"], json!(""));
+    assert_eq!(sub["purged"], json!(true));
+    // The figures stay.
+    let m = w
+        .call(
+            &team,
+            Method::GET,
+            &format!("/api/v1/pilots/{pilot_id}/metrics"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (m["completions"].clone(), m["rating_avg"].clone()),
+        (json!(1), json!(5.0))
+    );
+    // The purge is in the audit log.
+    let audited = w.app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("pilot.answers_purged"))
+            .filter(audit_log::object_id.eq(pilot_id))
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap()
+    });
+    assert_eq!(audited, 1);
+}
