@@ -121,6 +121,27 @@ async fn start(app: &mut TestApp, slug: &str) -> String {
     r.location()
 }
 
+/// Runs the Hundesteuer pilot at `slug` through as a test user with one dog and no
+/// listed breed; the receipt's address.
+async fn send_hundesteuer(app: &mut TestApp, slug: &str, name: &str) -> String {
+    let run = start(app, slug).await;
+    let first = [
+        ("_page", "0"),
+        ("_action", "next"),
+        ("name", name),
+        ("anzahl", "1"),
+    ];
+    app.post_form(&run, &first).await.assert_status(303);
+    let last = [
+        ("_page", "2"),
+        ("_action", "next"),
+        ("listenhund", "nein"),
+        ("zustimmung", "yes"),
+    ];
+    app.post_form(&run, &last).await.assert_status(303);
+    app.post_form(&format!("{run}/send"), &[]).await.location()
+}
+
 #[actix_web::test]
 async fn a_form_definition_is_checked_and_versions_never_change_once_answered() {
     let mut w = world().await;
@@ -791,36 +812,7 @@ async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
     r.assert_status(201);
 
     // A test user sends the form.
-    let run = start(&mut w.app, &slug).await;
-    w.app
-        .post_form(
-            &run,
-            &[
-                ("_page", "0"),
-                ("_action", "next"),
-                ("name", "Erika"),
-                ("anzahl", "1"),
-            ],
-        )
-        .await
-        .assert_status(303);
-    w.app
-        .post_form(
-            &run,
-            &[
-                ("_page", "2"),
-                ("_action", "next"),
-                ("listenhund", "nein"),
-                ("zustimmung", "yes"),
-            ],
-        )
-        .await
-        .assert_status(303);
-    let receipt = w
-        .app
-        .post_form(&format!("{run}/send"), &[])
-        .await
-        .location();
+    let receipt = send_hundesteuer(&mut w.app, &slug, "Erika").await;
     let reference = w
         .app
         .get(&receipt)
@@ -982,36 +974,7 @@ async fn answers_are_deleted_after_the_retention_period_and_never_searchable() {
         .await;
     r.assert_status(201);
     let pilot_id = r.json()["id"].as_i64().unwrap();
-    let run = start(&mut w.app, "kurz-aufbewahrt").await;
-    w.app
-        .post_form(
-            &run,
-            &[
-                ("_page", "0"),
-                ("_action", "next"),
-                ("name", "Zyxwvu Einmalig"),
-                ("anzahl", "1"),
-            ],
-        )
-        .await
-        .assert_status(303);
-    w.app
-        .post_form(
-            &run,
-            &[
-                ("_page", "2"),
-                ("_action", "next"),
-                ("listenhund", "nein"),
-                ("zustimmung", "yes"),
-            ],
-        )
-        .await
-        .assert_status(303);
-    let receipt = w
-        .app
-        .post_form(&format!("{run}/send"), &[])
-        .await
-        .location();
+    let receipt = send_hundesteuer(&mut w.app, "kurz-aufbewahrt", "Zyxwvu Einmalig").await;
     w.app
         .post_form(
             &format!("{receipt}/rating"),

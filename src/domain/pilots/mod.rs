@@ -248,31 +248,6 @@ pub fn create(
     find(conn, id)
 }
 
-/// Changes a pilot's settings (the slug stays, so shared links keep working).
-pub fn update(
-    conn: &mut DbConnection,
-    pilot: &Pilot,
-    proposal: &Proposal,
-    input: &PilotInput,
-    now: NaiveDateTime,
-) -> AppResult<Pilot> {
-    let v = validate(conn, proposal, input)?;
-    diesel::update(pilots::table.find(pilot.id))
-        .set((
-            pilots::form_id.eq(v.form_id),
-            pilots::mode.eq(v.mode.as_str()),
-            pilots::title.eq(&v.title),
-            pilots::intro.eq(&v.intro),
-            pilots::consent_text.eq(&v.consent_text),
-            pilots::opens_at.eq(v.opens_at),
-            pilots::closes_at.eq(v.closes_at),
-            pilots::retention_days.eq(v.retention_days),
-            pilots::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    find(conn, pilot.id)
-}
-
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Pilot> {
     pilots::table
         .find(id)
