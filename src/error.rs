@@ -73,6 +73,10 @@ impl FieldErrors {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldMessage)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
+    /// Records a problem already made, unless the field has one.
+    pub fn add_message(&mut self, field: &str, message: FieldMessage) {
+        self.0.entry(field.to_string()).or_insert(message);
+    }
     /// Adds every problem of `other` under `prefix` (`"answers."`), keeping the first
     /// problem of each field.
     pub fn merge_prefixed(&mut self, prefix: &str, other: FieldErrors) {
@@ -92,6 +96,14 @@ impl FieldErrors {
         let mut e = FieldErrors::new();
         e.add(field, message_id);
         AppError::Validation(e)
+    }
+}
+
+impl IntoIterator for FieldErrors {
+    type Item = (String, FieldMessage);
+    type IntoIter = std::collections::btree_map::IntoIter<String, FieldMessage>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 

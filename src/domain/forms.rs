@@ -53,6 +53,18 @@ pub struct Current {
     pub version: FormVersion,
 }
 
+impl Current {
+    /// Changes whenever the form is saved: editors send it back, so that a change made
+    /// meanwhile by someone else is noticed instead of overwritten.
+    pub fn stamp(&self) -> String {
+        format!(
+            "{}.{}",
+            self.version.id,
+            self.form.updated_at.and_utc().timestamp_micros()
+        )
+    }
+}
+
 const MAX_TITLE: usize = 200;
 
 fn title_of(raw: &str, def: &FormDefinition) -> AppResult<String> {

@@ -178,14 +178,28 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
+/// A number as JSON, whole numbers without a decimal point (`1`, not `1.0`), as authors
+/// write them.
+pub fn number_json(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
+}
+
+fn serialize_number<S: Serializer>(n: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    n.map(number_json).serialize(s)
+}
+
 impl Condition {
     /// The JSON of FORMS.md.
     pub fn to_json(&self) -> Value {
         match self {
             Condition::Equals { field, value } => json!({ "field": field, "equals": value }),
             Condition::In { field, values } => json!({ "field": field, "in": values }),
-            Condition::Gt { field, than } => json!({ "field": field, "gt": than }),
-            Condition::Lt { field, than } => json!({ "field": field, "lt": than }),
+            Condition::Gt { field, than } => json!({ "field": field, "gt": number_json(*than) }),
+            Condition::Lt { field, than } => json!({ "field": field, "lt": number_json(*than) }),
             Condition::Set { field, set } => json!({ "field": field, "set": set }),
             Condition::All(cs) => {
                 json!({ "all": cs.iter().map(Condition::to_json).collect::<Vec<_>>() })
@@ -233,9 +247,15 @@ pub struct Field {
     pub help: Option<Texts>,
     #[serde(skip_serializing_if = "is_false")]
     pub required: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_number"
+    )]
     pub min: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_number"
+    )]
     pub max: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_length: Option<u32>,
@@ -480,8 +500,12 @@ impl Reader {
             );
             return None;
         };
+        // A leading `_` and `csrf_token` are the names the run pages give their own
+        // controls; a field under such a key could never be answered.
         let ok = !k.is_empty()
             && k.len() <= MAX_KEY
+            && !k.starts_with('_')
+            && k != crate::auth::csrf::FIELD
             && k.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !ok {
@@ -670,8 +694,14 @@ impl Reader {
             .get("visible_if")
             .filter(|v| !v.is_null())
             .and_then(|c| self.condition(c, &at(path, "visible_if"), 0));
+        // A bad key or label still lets the rest be read, so all problems show at once.
         let kind = kind?;
-        let mut field = Field::new(&key?, kind, label?);
+        let complete = key.is_some() && label.is_some();
+        let mut field = Field::new(
+            key.as_deref().unwrap_or_default(),
+            kind,
+            label.unwrap_or_else(|| Texts::de("")),
+        );
         field.help = help;
         field.visible_if = visible_if;
         field.required = self.flag(m, "required", path);
@@ -687,7 +717,7 @@ impl Reader {
             field.options = self.options(opts, &at(path, "options"));
         }
         self.fits_type(&field, m, path);
-        Some(field)
+        complete.then_some(field)
     }
 
     fn pattern(&mut self, v: &Value, path: &str) -> Option<Pattern> {
@@ -1155,6 +1185,19 @@ mod tests {
             problems(json!({"title": "T", "pages": [{"key": "a", "title": "A", "fields": []}]}));
         assert_eq!(p[0].0, "pages[0].fields");
         assert!(!problems(json!([1, 2])).is_empty());
+    }
+
+    #[test]
+    fn keys_the_run_pages_use_for_their_own_controls_are_refused() {
+        for bad in ["_page", "csrf_token", "Name", "a-b", ""] {
+            let mut v = example();
+            v["pages"][0]["fields"][0]["key"] = json!(bad);
+            let p = problems(v);
+            assert_eq!(p[0].0, "pages[0].fields[0].key", "{bad}: {p:?}");
+        }
+        let mut v = example();
+        v["pages"][0]["fields"][0]["key"] = json!("2_name_");
+        assert!(problems(v).is_empty());
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //!
 //! - [`definition`]: the JSON format of FORMS.md as types, read with a message per problem.
 //! - [`answers`]: what was typed, as typed values; conditions; which pages and fields show.
+//! - [`builder`]: a definition edited one field or page at a time.
 //! - [`steps`]: the next and previous page or question, and which may be opened.
 //! - [`view`]: what templates need to show fields, notes on conditions, and summaries.
 //! - [`pdf`]: receipts as tagged, accessible PDF with an embedded font.
 
 pub mod answers;
+pub mod builder;
 pub mod definition;
 pub mod pdf;
 pub mod steps;

@@ -84,16 +84,35 @@ fn shown(
         .iter()
         .any(|k| page.fields.iter().any(|pf| pf.key == *k));
     if same_page {
-        Some(Some(i18n::text_with(
-            lang,
-            "form-only-if",
-            &[("condition", describe(c, def, lang))],
-        )))
+        Some(only_if(Some(c), def, lang))
     } else if holds(c, answers) {
         Some(None)
     } else {
         None
     }
+}
+
+/// "Only needed if …" for a field or page shown under a condition.
+pub fn only_if(c: Option<&Condition>, def: &FormDefinition, lang: Lang) -> Option<String> {
+    c.map(|c| {
+        i18n::text_with(
+            lang,
+            "form-only-if",
+            &[("condition", describe(c, def, lang))],
+        )
+    })
+}
+
+/// A field as previews show it to authors: empty, with the note on its condition.
+pub fn preview_field(f: &Field, def: &FormDefinition, lang: Lang) -> Value {
+    let none = Answers::new();
+    field(
+        f,
+        &Values::Stored(&none),
+        None,
+        only_if(f.visible_if.as_ref(), def, lang),
+        lang,
+    )
 }
 
 /// What was typed (after a refused send) wins over what is stored.

@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::stages::configure)
         .configure(pages::evaluation::configure)
         .configure(pages::pilot_run::configure)
+        .configure(pages::forms::configure)
+        .configure(pages::form_editors::configure)
         .configure(pages::pilots::configure)
         .configure(pages::dashboard::configure)
         .configure(pages::admin::configure);

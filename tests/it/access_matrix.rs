@@ -1608,6 +1608,118 @@ mod pilots {
             ),
             row(Call::Page("/forms/{form}/export"), 200, EVERYONE),
             row(Call::Page("/forms/{draft}/export"), 200, DRAFT_FORM),
+            // The builder on the form form: every editor and change.
+            row(
+                Call::Page("/forms/{form}/pages/new?type=choice"),
+                200,
+                TEAM_ORG,
+            ),
+            row(
+                Call::Form(
+                    "/forms/{form}/pages",
+                    vec![("title_de", "Zwei"), ("type", "text"), ("label_de", "Ort")],
+                ),
+                303,
+                TEAM_ORG,
+            ),
+            row(Call::Page("/forms/{form}/pages/1"), 200, TEAM_ORG),
+            row(
+                Call::Form(
+                    "/forms/{form}/pages/1",
+                    vec![("page_key", "start"), ("title_de", "Angaben")],
+                ),
+                303,
+                TEAM_ORG,
+            ),
+            row(
+                Call::Page("/forms/{form}/pages/1/fields/new"),
+                200,
+                TEAM_ORG,
+            ),
+            row(
+                Call::Form(
+                    "/forms/{form}/pages/1/fields",
+                    vec![("type", "date"), ("label_de", "Datum")],
+                ),
+                303,
+                TEAM_ORG,
+            ),
+            row(Call::Page("/forms/{form}/fields/name"), 200, TEAM_ORG),
+            row(
+                Call::Form(
+                    "/forms/{form}/fields/name",
+                    vec![("type", "text"), ("key", "name"), ("label_de", "Name")],
+                ),
+                303,
+                TEAM_ORG,
+            ),
+            // A removal is asked first: the question is the page's success.
+            row(
+                Call::Form(
+                    "/forms/{form}/outline",
+                    vec![("op", "field_remove"), ("key", "name")],
+                ),
+                200,
+                TEAM_ORG,
+            ),
+            // The builder on the draft form: every editor and change.
+            row(
+                Call::Page("/forms/{draft}/pages/new?type=choice"),
+                200,
+                DRAFT_FORM_EDIT,
+            ),
+            row(
+                Call::Form(
+                    "/forms/{draft}/pages",
+                    vec![("title_de", "Zwei"), ("type", "text"), ("label_de", "Ort")],
+                ),
+                303,
+                DRAFT_FORM_EDIT,
+            ),
+            row(Call::Page("/forms/{draft}/pages/1"), 200, DRAFT_FORM_EDIT),
+            row(
+                Call::Form(
+                    "/forms/{draft}/pages/1",
+                    vec![("page_key", "start"), ("title_de", "Angaben")],
+                ),
+                303,
+                DRAFT_FORM_EDIT,
+            ),
+            row(
+                Call::Page("/forms/{draft}/pages/1/fields/new"),
+                200,
+                DRAFT_FORM_EDIT,
+            ),
+            row(
+                Call::Form(
+                    "/forms/{draft}/pages/1/fields",
+                    vec![("type", "date"), ("label_de", "Datum")],
+                ),
+                303,
+                DRAFT_FORM_EDIT,
+            ),
+            row(
+                Call::Page("/forms/{draft}/fields/name"),
+                200,
+                DRAFT_FORM_EDIT,
+            ),
+            row(
+                Call::Form(
+                    "/forms/{draft}/fields/name",
+                    vec![("type", "text"), ("key", "name"), ("label_de", "Name")],
+                ),
+                303,
+                DRAFT_FORM_EDIT,
+            ),
+            // A removal is asked first: the question is the page's success.
+            row(
+                Call::Form(
+                    "/forms/{draft}/outline",
+                    vec![("op", "field_remove"), ("key", "name")],
+                ),
+                200,
+                DRAFT_FORM_EDIT,
+            ),
             // --- Pages: pilots -----------------------------------------------------------
             // The proposal is hidden from visitors: 404, not a login redirect.
             row(Call::Page("/proposals/{p}/pilots"), 200, REPORT),

@@ -9,6 +9,7 @@ mod audit;
 mod challenges_flow;
 mod cli;
 mod evaluation_flow;
+mod form_builder;
 mod organisations;
 mod pages;
 mod pilots_flow;

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod challenges;
 pub mod dashboard;
 pub mod evaluation;
+pub mod form_editors;
+pub mod forms;
 pub mod home;
 pub mod organisations;
 pub mod pilot_run;

@@ -1,6 +1,5 @@
-//! The team's and the agency's side of forms and pilots: an organisation's forms (import,
-//! JSON editing with a preview of every page, export), publishing a form as a pilot, and
-//! the pilot report with its figures, chart, exports, webhooks and delivery log.
+//! The team's and the agency's side of pilots: publishing a form as a pilot, and the
+//! pilot report with its figures, chart, exports, webhooks and delivery log.
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -10,22 +9,16 @@ use crate::auth::policy::Action;
 use crate::domain::forms as stored_forms;
 use crate::domain::pilots::{self, webhooks, Mode, Pilot, PilotInput};
 use crate::domain::time;
-use crate::error::{AppError, AppResult, FieldErrors};
-use crate::forms::{view, FormDefinition};
+use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::web::actions::{self, pilots as ops, proposals as proposal_ops};
+use crate::web::actions::{pilots as ops, proposals as proposal_ops};
 use crate::web::chart;
 use crate::web::context::Ctx;
 use crate::web::forms::CsrfForm;
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organisations/{slug}/forms", web::get().to(forms_of))
-        .route("/organisations/{slug}/forms", web::post().to(import))
-        .route("/forms/{id}", web::get().to(form_page))
-        .route("/forms/{id}", web::post().to(save))
-        .route("/forms/{id}/export", web::get().to(export))
-        .route("/proposals/{id}/pilots/new", web::get().to(new_pilot))
+    cfg.route("/proposals/{id}/pilots/new", web::get().to(new_pilot))
         .route("/proposals/{id}/pilots", web::get().to(pilots_of))
         .route("/proposals/{id}/pilots", web::post().to(publish))
         .route("/pilots/{id}", web::get().to(report))
@@ -34,194 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/pilots/{id}/deliveries/{delivery}/redeliver",
             web::post().to(redeliver),
         );
-}
-
-/// A definition as typed into the JSON field: problems by path, as the API gives them.
-fn read_definition(text: &str) -> Result<FormDefinition, FieldErrors> {
-    FormDefinition::from_json_str(text)
-}
-
-/// Field problems of a definition shown as one list under the JSON field, each with its
-/// path (the summary links to the field).
-fn definition_problems(errors: &FieldErrors, lang: i18n::Lang) -> Vec<String> {
-    errors
-        .iter()
-        .map(|(path, m)| {
-            if path == "definition" {
-                m.text(lang)
-            } else {
-                format!("{path}: {}", m.text(lang))
-            }
-        })
-        .collect()
-}
-
-async fn forms_of(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
-    ctx.authorize(Action::CreateForm(&facts)).await?;
-    let oid = org.id;
-    let list = ctx
-        .db(move |conn| stored_forms::of_organisation(conn, oid))
-        .await?;
-    render::page(
-        &ctx,
-        "forms",
-        "forms-title",
-        json!({ "organisation": org, "forms": list, "example": example() }),
-    )
-}
-
-/// A small valid definition to start from.
-fn example() -> String {
-    serde_json::to_string_pretty(&json!({
-        "title": {"de": "Neues Formular", "en": "New form"},
-        "pages": [{"key": "start", "title": {"de": "Angaben", "en": "Details"}, "fields": [
-            {"key": "name", "type": "text", "label": {"de": "Name", "en": "Name"}, "required": true}
-        ]}]
-    }))
-    .unwrap_or_default()
-}
-
-#[derive(Deserialize, Serialize)]
-struct DefinitionForm {
-    title: Option<String>,
-    definition: String,
-}
-
-async fn import(
-    form: CsrfForm<DefinitionForm>,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let ctx = form.ctx;
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
-    ctx.authorize(Action::CreateForm(&facts)).await?;
-    let result = match read_definition(&form.data.definition) {
-        Ok(def) => {
-            ops::create_form(
-                &ctx,
-                org.id,
-                form.data.title.clone().unwrap_or_default(),
-                def,
-            )
-            .await
-        }
-        Err(e) => Err(AppError::Validation(e)),
-    };
-    match result {
-        Ok(cur) => Ok(render::redirect_with(
-            &format!("/forms/{}", cur.form.id),
-            "success",
-            "form-saved",
-        )),
-        Err(AppError::Validation(e)) => {
-            let oid = org.id;
-            let list = ctx
-                .db(move |conn| stored_forms::of_organisation(conn, oid))
-                .await?;
-            let extra = json!({ "organisation": org, "forms": list, "problems": definition_problems(&e, ctx.lang), "example": example() });
-            let typed = serde_json::to_value(&form.data).unwrap_or(json!({}));
-            render::form_error(
-                &ctx,
-                AppError::Validation(summary_only(&e)),
-                "forms",
-                "forms-title",
-                typed,
-                extra,
-            )
-        }
-        Err(other) => Err(other),
-    }
-}
-
-/// All problems of a definition point at its one text field.
-fn summary_only(e: &FieldErrors) -> FieldErrors {
-    let mut out = FieldErrors::new();
-    out.add_with(
-        "definition",
-        "form-def-problems",
-        &[("count", e.len().to_string())],
-    );
-    out
-}
-
-/// Every page of the definition, as a test user would see it (inputs disabled by the
-/// template: this is a preview).
-fn preview(def: &FormDefinition, lang: i18n::Lang) -> Vec<Value> {
-    let none = crate::forms::Answers::new();
-    (0..def.pages.len())
-        .map(|i| {
-            json!({
-                "number": i + 1,
-                "title": def.pages[i].title.get(lang),
-                "condition": def.pages[i].visible_if.as_ref().map(|c| i18n::text_with(lang, "form-only-if", &[("condition", view::describe(c, def, lang))])),
-                "fields": def.pages[i].fields.iter().map(|f| {
-                    let note = f.visible_if.as_ref().map(|c| i18n::text_with(lang, "form-only-if", &[("condition", view::describe(c, def, lang))]));
-                    view::field(f, &view::Values::Stored(&none), None, note, lang)
-                }).collect::<Vec<_>>(),
-            })
-        })
-        .collect()
-}
-
-async fn form_data(ctx: &Ctx, id: i64) -> AppResult<(Value, crate::auth::policy::FormFacts)> {
-    let (cur, facts) = ops::load_form(ctx, id).await?;
-    let def = cur.version.definition()?;
-    let pretty = serde_json::to_string_pretty(&def.to_json()).unwrap_or_default();
-    let data = json!({
-        "form": { "id": cur.form.id, "title": cur.form.title, "version": cur.version.version, "updated_at": cur.form.updated_at, "organisation_id": cur.form.organisation_id },
-        "pages": preview(&def, ctx.lang),
-        "json": pretty,
-        "can_edit": facts.org.role.is_some(),
-    });
-    Ok((data, facts))
-}
-
-async fn form_page(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (data, _) = form_data(&ctx, id.into_inner()).await?;
-    let title = data["form"]["title"].as_str().unwrap_or("").to_string();
-    render::page_titled(&ctx, "form_detail", &title, data)
-}
-
-async fn save(form: CsrfForm<DefinitionForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let ctx = form.ctx;
-    let id = id.into_inner();
-    let (mut data, facts) = form_data(&ctx, id).await?;
-    let result = match read_definition(&form.data.definition) {
-        Ok(def) => ops::save_form(&ctx, &facts, form.data.title.clone(), def).await,
-        Err(e) => Err(AppError::Validation(e)),
-    };
-    match result {
-        Ok(_) => Ok(render::redirect_with(
-            &format!("/forms/{id}"),
-            "success",
-            "form-saved",
-        )),
-        Err(AppError::Validation(e)) => {
-            data["problems"] = json!(definition_problems(&e, ctx.lang));
-            data["json"] = json!(form.data.definition);
-            render::form_error(
-                &ctx,
-                AppError::Validation(summary_only(&e)),
-                "form_detail",
-                "form-edit-title",
-                json!({}),
-                data,
-            )
-        }
-        Err(other) => Err(other),
-    }
-}
-
-async fn export(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (cur, _) = ops::load_form(&ctx, id.into_inner()).await?;
-    let def = cur.version.definition()?;
-    let body = serde_json::to_string_pretty(&def.to_json()).map_err(AppError::internal)?;
-    let name = format!(
-        "{}-v{}.json",
-        crate::domain::text::slugify(&cur.form.title),
-        cur.version.version
-    );
-    Ok(render::download("application/json", &name, body))
 }
 
 fn availability_label(p: &Pilot, now: chrono::NaiveDateTime, lang: i18n::Lang) -> String {
