@@ -193,6 +193,7 @@ fn ranking_from_database(rng: &mut StdRng, rounds: usize) {
                 contact: "amt@bench.example".into(),
                 proposal_visibility: "private".into(),
                 topics: vec![],
+                submission_form_id: String::new(),
             };
             let c = store::create(conn, agency, author, &store::validate(&input, &[])?)?;
             diesel::update(challenges::table.find(c.id))

@@ -376,6 +376,7 @@ fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()
             contact: s.contact.clone(),
             proposal_visibility: s.proposal_visibility.clone(),
             topics: s.topics.clone(),
+            submission_form_id: String::new(),
         };
         let valid = challenges::validate(&input, &known_topics)
             .map_err(|e| AppError::Config(format!("seed: challenge {}: {e:?}", s.slug)))?;

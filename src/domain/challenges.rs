@@ -218,6 +218,9 @@ pub struct ChallengeInput {
     pub contact: String,
     pub proposal_visibility: String,
     pub topics: Vec<String>,
+    /// The form proposals answer, by id; empty for none.
+    #[serde(default)]
+    pub submission_form_id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -234,6 +237,7 @@ pub struct ValidChallenge {
     pub contact: String,
     pub proposal_visibility: String,
     pub topic_slugs: Vec<String>,
+    pub submission_form_id: Option<i64>,
 }
 
 /// Parses a euro amount typed by a person: "45000", "45.000", "45 000 €". `Some(None)`
@@ -318,8 +322,16 @@ pub fn validate(input: &ChallengeInput, known_topics: &[String]) -> AppResult<Va
             e.add("topics", "topic-invalid");
         }
     }
+    let submission_form_id = match input.submission_form_id.trim() {
+        "" => None,
+        id => id.parse::<i64>().ok().or_else(|| {
+            e.add("submission_form_id", "submission-form-unknown");
+            None
+        }),
+    };
     e.into_result()?;
     Ok(ValidChallenge {
+        submission_form_id,
         title,
         summary,
         description,
@@ -350,6 +362,7 @@ pub struct ChallengeRow<'a> {
     submission_deadline: NaiveDateTime,
     contact: &'a str,
     proposal_visibility: &'a str,
+    submission_form_id: Option<i64>,
 }
 
 impl ValidChallenge {
@@ -366,6 +379,7 @@ impl ValidChallenge {
             submission_deadline: self.submission_deadline,
             contact: &self.contact,
             proposal_visibility: &self.proposal_visibility,
+            submission_form_id: self.submission_form_id,
         }
     }
 }
@@ -421,6 +435,7 @@ pub fn create(
     c: &ValidChallenge,
 ) -> AppResult<Challenge> {
     let now = db::now();
+    check_submission_form(conn, organisation_id, c.submission_form_id)?;
     let slug = unique_slug(conn, &c.title)?;
     let created: Challenge = diesel::insert_into(challenges::table)
         .values((
@@ -436,6 +451,39 @@ pub fn create(
         .get_result(conn)?;
     set_topics(conn, created.id, &c.topic_slugs)?;
     Ok(created)
+}
+
+/// A form proposals can answer: one of the agency's own, asking for no files (proposals
+/// bring their files as attachments).
+fn check_submission_form(
+    conn: &mut DbConnection,
+    organisation_id: i64,
+    form_id: Option<i64>,
+) -> AppResult<()> {
+    let Some(id) = form_id else {
+        return Ok(());
+    };
+    let cur = match crate::domain::forms::current(conn, id) {
+        Ok(cur) if cur.form.organisation_id == organisation_id => cur,
+        Ok(_) | Err(AppError::NotFound) => {
+            return Err(FieldErrors::single(
+                "submission_form_id",
+                "submission-form-unknown",
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    let def = cur.version.definition()?;
+    if def
+        .fields()
+        .any(|f| f.kind == crate::forms::FieldType::File)
+    {
+        return Err(FieldErrors::single(
+            "submission_form_id",
+            "submission-form-files",
+        ));
+    }
+    Ok(())
 }
 
 /// How many proposals have been submitted (withdrawn ones included: they were made under
@@ -471,7 +519,13 @@ pub fn update(
         if c.submission_deadline < current.submission_deadline {
             e.add("submission_deadline", "deadline-only-later");
         }
+        if c.submission_form_id != current.submission_form_id {
+            e.add("submission_form_id", "locked-after-submissions");
+        }
         e.into_result()?;
+    }
+    if c.submission_form_id != current.submission_form_id {
+        check_submission_form(conn, current.organisation_id, c.submission_form_id)?;
     }
     let updated: Challenge = diesel::update(challenges::table.find(current.id))
         .set((c.row(), challenges::updated_at.eq(db::now())))
@@ -1203,6 +1257,7 @@ mod tests {
             contact: "".into(),
             proposal_visibility: "private".into(),
             topics: vec!["ki".into()],
+            submission_form_id: String::new(),
         }
     }
 

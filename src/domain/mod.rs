@@ -15,6 +15,7 @@ pub mod pilots;
 pub mod proposals;
 pub mod questions;
 pub mod rate;
+pub mod submission_forms;
 pub mod text;
 pub mod time;
 pub mod topics;

@@ -418,6 +418,7 @@ pub fn submit(
     let kind = OrgKind::parse(&kind).ok_or(AppError::NotFound)?;
     check_eligible(challenge, kind, now)?;
     validate_complete(&Content::of(p))?;
+    crate::domain::submission_forms::complete_for_submission(conn, p, challenge)?;
     let number = p.revision + 1;
     let updated: Proposal = diesel::update(
         proposals::table

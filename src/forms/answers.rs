@@ -148,6 +148,27 @@ pub struct Checked {
     pub errors: FieldErrors,
 }
 
+impl Checked {
+    /// The problems other than answers left out: what even a draft may not keep.
+    pub fn invalid(&self) -> FieldErrors {
+        let mut out = FieldErrors::new();
+        for (key, message) in self.errors.iter() {
+            if !MISSING.contains(&message.id.as_str()) {
+                out.add_message(key, message.clone());
+            }
+        }
+        out
+    }
+}
+
+/// The messages of required answers left out, one per kind of field.
+const MISSING: [&str; 4] = [
+    "form-answer-consent",
+    "form-answer-choose",
+    "form-answer-file-missing",
+    "form-answer-required",
+];
+
 /// Which pages a check covers.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
@@ -216,10 +237,10 @@ pub fn check(
 /// made, a file attached, a text typed.
 fn missing(kind: FieldType) -> &'static str {
     match kind {
-        FieldType::Consent => "form-answer-consent",
-        FieldType::Choice | FieldType::YesNo | FieldType::Rating => "form-answer-choose",
-        FieldType::File => "form-answer-file-missing",
-        _ => "form-answer-required",
+        FieldType::Consent => MISSING[0],
+        FieldType::Choice | FieldType::YesNo | FieldType::Rating => MISSING[1],
+        FieldType::File => MISSING[2],
+        _ => MISSING[3],
     }
 }
 

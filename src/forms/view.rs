@@ -253,6 +253,35 @@ pub fn page_fields(
         .collect()
 }
 
+/// Every page at once, as one form shows them (a proposal's answers to its challenge):
+/// a condition cannot be decided before the form is sent, so it shows as a note on its
+/// page or field, and the check drops what it hides.
+pub fn all_pages(
+    def: &FormDefinition,
+    values: &Values,
+    errors: &FieldErrors,
+    lang: Lang,
+) -> Vec<Value> {
+    def.pages
+        .iter()
+        .map(|p| {
+            let fields: Vec<Value> = p
+                .fields
+                .iter()
+                .map(|f| {
+                    let note = only_if(f.visible_if.as_ref(), def, lang);
+                    field(f, values, errors.text(&f.key, lang), note, lang)
+                })
+                .collect();
+            json!({
+                "title": p.title.get(lang),
+                "note": only_if(p.visible_if.as_ref(), def, lang),
+                "fields": fields,
+            })
+        })
+        .collect()
+}
+
 /// Whether a page has a file field (its form must then be sent as multipart).
 pub fn has_file(def: &FormDefinition, page: usize) -> bool {
     def.pages

@@ -131,6 +131,19 @@ pub struct Sent {
     pub files: Vec<NamedUpload>,
 }
 
+impl Sent {
+    /// The answers to a form-engine form: every field but the page's own controls (the
+    /// CSRF token and names starting with `_`, which field keys never do).
+    pub fn answers(&self) -> crate::forms::Raw {
+        crate::forms::Raw::from_pairs(
+            self.fields
+                .iter()
+                .filter(|(k, _)| !k.starts_with('_') && k != csrf::FIELD)
+                .cloned(),
+        )
+    }
+}
+
 /// Reads a form that may carry files. A file above `file_limit` does not fail the
 /// request: it is marked, so the page can say so next to its field and keep the rest of
 /// what was typed. Empty file inputs (nothing chosen) are skipped.

@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::evaluation::configure)
         .configure(pages::pilot_run::configure)
         .configure(pages::forms::configure)
+        .configure(pages::proposal_answers::configure)
         .configure(pages::form_editors::configure)
         .configure(pages::pilots::configure)
         .configure(pages::dashboard::configure)

@@ -1233,6 +1233,8 @@ mod pilots {
         app.create_org(&stranger, "Fremd-Start", OrgKind::Startup, false);
         let c = app.create_challenge(&agency, &staff, "Erprobt", "closed", 20);
         let p = app.create_proposal(&c, &startup, &team, "submitted");
+        let asking = app.create_challenge(&agency, &staff, "Gefragt", "open", 20);
+        let q = app.create_proposal(&asking, &startup, &team, "draft");
         let ids = app.with_conn(|conn| {
             // The evaluator: accepted, assigned to `{p}` in the running (not blind) stage.
             let stages = challenges::replace_stages(conn, &c, &[stage()]).unwrap();
@@ -1270,6 +1272,26 @@ mod pilots {
             )
             .unwrap()
             .form;
+            // The agency's questions, asked by an open challenge that `{q}` (a draft)
+            // answers.
+            let asked = innolab::domain::forms::create(
+                conn,
+                agency.id,
+                "Fragen",
+                &def,
+                Some(staff.id),
+                now,
+            )
+            .unwrap()
+            .form;
+            {
+                use diesel::prelude::*;
+                use innolab::db::schema::challenges as table;
+                diesel::update(table::table.find(asking.id))
+                    .set(table::submission_form_id.eq(asked.id))
+                    .execute(conn)
+                    .unwrap();
+            }
             let pilot = innolab::domain::pilots::create(
                 conn,
                 &p,
@@ -1318,6 +1340,7 @@ mod pilots {
                 ("{org}", startup.id.to_string()),
                 ("{orgslug}", startup.slug.clone()),
                 ("{p}", p.id.to_string()),
+                ("{q}", q.id.to_string()),
                 ("{form}", form.id.to_string()),
                 ("{draft}", draft.id.to_string()),
                 ("{pilot}", pilot.id.to_string()),
@@ -1466,6 +1489,8 @@ mod pilots {
     /// The test users' answers: team and owning agency; the evaluator knows the proposal
     /// but may not read them.
     const ANSWERS: [Expect; 6] = [H, A, A, D, H, H];
+    /// A draft proposal: its team only; nobody else learns it exists.
+    const DRAFT_PROPOSAL: [Expect; 6] = [H, A, H, H, H, H];
     /// Managing the pilots: the team; agency and evaluator know the proposal.
     const MANAGE: [Expect; 6] = [H, A, D, D, H, H];
 
@@ -1719,6 +1744,13 @@ mod pilots {
                 ),
                 200,
                 DRAFT_FORM_EDIT,
+            ),
+            // --- Pages: a proposal's answers to its challenge's questions -------------------
+            row(Call::Page("/proposals/{q}/answers"), 200, DRAFT_PROPOSAL),
+            row(
+                Call::Form("/proposals/{q}/answers", vec![("name", "Erika")]),
+                303,
+                DRAFT_PROPOSAL,
             ),
             // --- Pages: pilots -----------------------------------------------------------
             // The proposal is hidden from visitors: 404, not a login redirect.

@@ -18,4 +18,5 @@ mod relevance;
 mod search;
 mod security;
 mod sql_budget;
+mod submission_forms;
 mod support;

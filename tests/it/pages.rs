@@ -141,6 +141,17 @@ async fn every_page_template_renders_in_both_languages() {
             now,
         )
         .unwrap();
+        // The challenge asks the same questions of its proposals.
+        let asked =
+            innolab::domain::forms::create(c, org.id, "Fragen", &def, Some(owner.id), now).unwrap();
+        {
+            use diesel::prelude::*;
+            use innolab::db::schema::challenges as table;
+            diesel::update(table::table.find(challenge.id))
+                .set(table::submission_form_id.eq(asked.form.id))
+                .execute(c)
+                .unwrap();
+        }
         let slugs = ["web", "assistant"].map(|mode| {
             let input = innolab::domain::pilots::PilotInput {
                 form_id: Some(form.form.id),
@@ -327,6 +338,7 @@ async fn every_page_template_renders_in_both_languages() {
             format!("/forms/{form_id}/pages/1"),
             format!("/forms/{form_id}/pages/1/fields/new?type=number"),
             format!("/forms/{form_id}/fields/name"),
+            format!("/proposals/{}/answers", proposal.id),
             format!("/proposals/{}/pilots", proposal.id),
             format!("/proposals/{}/pilots/new", proposal.id),
             format!("/pilots/{pilot_id}"),

@@ -467,6 +467,7 @@ impl TestApp {
             contact: "amt@example.org".into(),
             proposal_visibility: "private".into(),
             topics: vec![],
+            submission_form_id: String::new(),
         };
         let valid = challenges::validate(&input, &[]).unwrap();
         let c = challenges::create(&mut conn, agency.id, author.id, &valid).unwrap();

@@ -7,8 +7,10 @@ use crate::auth::policy::{Action, ProposalFacts};
 use crate::domain::audit::{self, Event};
 use crate::domain::challenges::{self, Challenge};
 use crate::domain::proposals::{self, Proposal, ProposalInput};
+use crate::domain::submission_forms::{self, Saved};
 use crate::domain::{messages, notifications, organisations};
 use crate::error::{AppError, AppResult};
+use crate::forms::Raw;
 use crate::web::context::Ctx;
 
 /// Loads a proposal the user may at least see in part (404 otherwise).
@@ -26,11 +28,13 @@ pub async fn load(ctx: &Ctx, id: i64) -> AppResult<(Proposal, Challenge, Proposa
     Ok((p, c, f))
 }
 
+/// Starts a draft; `answers` (the API's) are saved with it or nothing is.
 pub async fn create(
     ctx: &Ctx,
     c: &Challenge,
     organisation_id: i64,
     input: ProposalInput,
+    answers: Option<Raw>,
 ) -> AppResult<Proposal> {
     let (org, org_facts) = super::load_org_by_id(ctx, organisation_id).await?;
     ctx.authorize(Action::CreateProposal(&org_facts)).await?;
@@ -41,7 +45,10 @@ pub async fn create(
         org.kind(),
     );
     ctx.tx(move |conn| {
-        let p = proposals::create(conn, &c, organisation_id, kind, uid, &input)?;
+        let mut p = proposals::create(conn, &c, organisation_id, kind, uid, &input)?;
+        if let Some(raw) = &answers {
+            p = submission_forms::save_prefixed(conn, &p, &c, raw)?;
+        }
         audit::append(
             conn,
             Event::new(Some(uid), "proposal_created", "proposal", Some(p.id)).ip(&ip),
@@ -57,6 +64,7 @@ pub async fn update(
     c: &Challenge,
     f: &ProposalFacts,
     input: ProposalInput,
+    answers: Option<Raw>,
     note: String,
 ) -> AppResult<Proposal> {
     ctx.authorize(Action::EditProposal(f)).await?;
@@ -65,7 +73,10 @@ pub async fn update(
     // still as read, so a withdrawal or another edit in between makes this a 409.
     ctx.tx(move |conn| {
         let before = p.revision;
-        let updated = proposals::update(conn, &p, &c, uid, &input, &note)?;
+        let mut updated = proposals::update(conn, &p, &c, uid, &input, &note)?;
+        if let Some(raw) = &answers {
+            updated = submission_forms::save_prefixed(conn, &updated, &c, raw)?;
+        }
         if updated.revision != before {
             audit::append(
                 conn,
@@ -77,6 +88,20 @@ pub async fn update(
         Ok(updated)
     })
     .await
+}
+
+/// Saves the team's answers to the challenge's form (see `submission_forms::save`).
+pub async fn save_answers(
+    ctx: &Ctx,
+    p: &Proposal,
+    c: &Challenge,
+    f: &ProposalFacts,
+    raw: Raw,
+) -> AppResult<Saved> {
+    ctx.authorize(Action::EditProposal(f)).await?;
+    let (p, c) = (p.clone(), c.clone());
+    ctx.tx(move |conn| submission_forms::save(conn, &p, &c, &raw))
+        .await
 }
 
 /// The three status changes a team makes.

@@ -54,6 +54,7 @@ pub fn view(
         "submission_deadline": utc(c.submission_deadline),
         "contact": c.contact,
         "proposal_visibility": c.proposal_visibility,
+        "submission_form_id": c.submission_form_id,
         "published_at": c.published_at.map(utc),
         "url": format!("/challenges/{}", c.slug),
     });
@@ -98,8 +99,17 @@ pub struct ChallengeBody {
     pub contact: Option<String>,
     /// private or public_after_deadline.
     pub proposal_visibility: Option<String>,
-    /// Ignored until the forms module exists.
-    pub submission_form_id: Option<i64>,
+    /// The agency's form that proposals answer (no file fields); `null` removes it.
+    /// Locked once proposals were submitted.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub submission_form_id: Option<Option<i64>>,
+}
+
+/// A field that may be sent as `null` to clear it: absent is `None`, `null` is
+/// `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 impl ChallengeBody {
@@ -121,6 +131,10 @@ impl ChallengeBody {
             contact: self.contact.unwrap_or(base.contact),
             proposal_visibility: self.proposal_visibility.unwrap_or(base.proposal_visibility),
             topics: self.topics.unwrap_or(base.topics),
+            submission_form_id: match self.submission_form_id {
+                Some(id) => id.map(|i| i.to_string()).unwrap_or_default(),
+                None => base.submission_form_id,
+            },
         }
     }
 }
@@ -139,6 +153,10 @@ fn input_of(c: &Challenge, topics: &[challenges::TopicRef]) -> ChallengeInput {
         contact: c.contact.clone(),
         proposal_visibility: c.proposal_visibility.clone(),
         topics: topics.iter().map(|t| t.slug.clone()).collect(),
+        submission_form_id: c
+            .submission_form_id
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
     }
 }
 

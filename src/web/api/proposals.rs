@@ -1,5 +1,6 @@
 //! `/api/v1/proposals*`, proposal creation under a challenge, attachments and messages.
 
+use crate::forms::Raw;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -80,13 +81,27 @@ pub struct ProposalBody {
     pub cost_estimate_eur: Option<i64>,
     pub data_protection: Option<String>,
     pub licence: Option<String>,
-    /// Answers to the challenge's own form (comes with the forms module).
+    /// Answers to the challenge's form, by field key (as FORMS.md's webhook answers).
+    /// A draft may leave required ones open; a submitted proposal may not.
     pub answers: Option<Value>,
     /// After submission: a note for the revision list.
     pub note: Option<String>,
 }
 
 impl ProposalBody {
+    /// The answers as the form engine reads them; an answers value that is not an object
+    /// is refused.
+    fn answers(&self) -> AppResult<Option<Raw>> {
+        match &self.answers {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(Raw::from_json(m))),
+            Some(_) => Err(crate::error::FieldErrors::single(
+                "answers",
+                "form-def-object",
+            )),
+        }
+    }
+
     fn input(&self) -> ProposalInput {
         ProposalInput {
             title: self.title.clone(),
@@ -120,7 +135,7 @@ pub async fn create(
     let org = body
         .organisation_id
         .ok_or_else(|| crate::error::FieldErrors::single("organisation_id", "field-required"))?;
-    let p = ops::create(&ctx, &c, org, body.input()).await?;
+    let p = ops::create(&ctx, &c, org, body.input(), body.answers()?).await?;
     Ok(HttpResponse::Created().json(view(&p, true)))
 }
 
@@ -157,6 +172,7 @@ pub async fn update(
         &c,
         &f,
         body.input(),
+        body.answers()?,
         body.note.clone().unwrap_or_default(),
     )
     .await?;

@@ -13,6 +13,7 @@ use crate::domain::attachments::{self, Owner};
 use crate::domain::challenges::{
     self, Challenge, ChallengeInput, Level, ListFilter, Status, Transition,
 };
+use crate::domain::forms as stored_forms;
 use crate::domain::organisations::OrgKind;
 use crate::domain::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Scope};
@@ -174,10 +175,20 @@ fn form_data(
     form: Value,
     agencies: &[crate::domain::organisations::Organisation],
     all_topics: &[topics::Topic],
-    challenge: Option<&Challenge>,
+    challenge: Option<(&Challenge, &[stored_forms::Summary])>,
 ) -> Value {
     let checked = |key: &str| form.get(key).is_some_and(|v| v.as_bool() == Some(true));
+    let chosen_form = form
+        .get("submission_form_id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (challenge, forms) = match challenge {
+        Some((c, forms)) => (Some(c), forms),
+        None => (None, &[][..]),
+    };
     json!({
+        "submission_forms": forms.iter().map(|f| json!({ "id": f.id, "title": f.title, "selected": f.id.to_string() == chosen_form })).collect::<Vec<_>>(),
         "form": form,
         "challenge": challenge.map(|c| json!({ "slug": c.slug, "title": c.title })),
         "agencies": agencies.iter().map(|a| json!({ "id": a.id, "name": a.name, "selected": form.get("organisation_id").and_then(Value::as_str) == Some(a.id.to_string().as_str()) })).collect::<Vec<_>>(),
@@ -207,6 +218,12 @@ fn form_of(c: &Challenge, topic_slugs: &[String]) -> Value {
         ),
         ("contact", c.contact.clone()),
         ("proposal_visibility", c.proposal_visibility.clone()),
+        (
+            "submission_form_id",
+            c.submission_form_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+        ),
     ] {
         m.insert(k.into(), json!(v));
     }
@@ -262,6 +279,7 @@ fn input_of(fields: &HashMap<String, String>) -> ChallengeInput {
         contact: get("contact"),
         proposal_visibility: get("proposal_visibility"),
         topics,
+        submission_form_id: get("submission_form_id"),
     }
 }
 
@@ -385,9 +403,15 @@ async fn detail_data(
 async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
-    let cid = c.id;
-    let (topic_map, all_topics) = ctx
-        .db(move |conn| Ok((challenges::topics_of(conn, &[cid])?, topics::list(conn)?)))
+    let (cid, oid) = (c.id, c.organisation_id);
+    let (topic_map, all_topics, forms) = ctx
+        .db(move |conn| {
+            Ok((
+                challenges::topics_of(conn, &[cid])?,
+                topics::list(conn)?,
+                stored_forms::of_organisation(conn, oid)?,
+            ))
+        })
         .await?;
     let slugs: Vec<String> = topic_map
         .get(&cid)
@@ -397,7 +421,13 @@ async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse>
         &ctx,
         "challenge_form",
         "challenge-edit-title",
-        form_data(&ctx, form_of(&c, &slugs), &[], &all_topics, Some(&c)),
+        form_data(
+            &ctx,
+            form_of(&c, &slugs),
+            &[],
+            &all_topics,
+            Some((&c, &forms)),
+        ),
     )
 }
 
@@ -414,8 +444,16 @@ async fn update(
             "flash-challenge-saved",
         )),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let all_topics = ctx.db(topics::list).await?;
-            let data = form_data(&ctx, echo(&data), &[], &all_topics, Some(&c));
+            let oid = c.organisation_id;
+            let (all_topics, forms) = ctx
+                .db(move |conn| {
+                    Ok((
+                        topics::list(conn)?,
+                        stored_forms::of_organisation(conn, oid)?,
+                    ))
+                })
+                .await?;
+            let data = form_data(&ctx, echo(&data), &[], &all_topics, Some((&c, &forms)));
             let form = data["form"].clone();
             render::form_error(
                 &ctx,

@@ -12,6 +12,7 @@ pub mod home;
 pub mod organisations;
 pub mod pilot_run;
 pub mod pilots;
+pub mod proposal_answers;
 pub mod proposals;
 pub mod search;
 pub mod stages;

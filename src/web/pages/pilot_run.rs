@@ -333,12 +333,7 @@ async fn answer(
         Scope::Field { page, index } => def.pages[page].fields[index].key == key,
         _ => def.pages[page].fields.iter().any(|f| f.key == key),
     };
-    let mut raw = Raw::from_pairs(
-        sent.fields
-            .iter()
-            .filter(|(k, _)| !k.starts_with('_') && k != "csrf_token")
-            .cloned(),
-    );
+    let mut raw = sent.answers();
     // Files first: each stored for its field, named in the answers by its id.
     let mut file_errors = FieldErrors::new();
     let mut files = loaded.files.clone();

@@ -11,8 +11,9 @@ use crate::domain::challenges::{self, Challenge};
 use crate::domain::evaluation::{progress, reviews as review_store};
 use crate::domain::pagination::{Page, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
-use crate::domain::{messages, text};
+use crate::domain::{messages, submission_forms, text};
 use crate::error::{AppError, AppResult};
+use crate::forms::view;
 use crate::i18n;
 use crate::web::actions::challenges as challenge_ops;
 use crate::web::actions::proposals::{self as ops, Step};
@@ -149,7 +150,7 @@ async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppRes
     let CsrfForm { ctx, data } = form;
     let (c, _) = challenge_ops::load(&ctx, slug.into_inner()).await?;
     let org_id = data.organisation_id.parse::<i64>().unwrap_or(-1);
-    match ops::create(&ctx, &c, org_id, data.input()).await {
+    match ops::create(&ctx, &c, org_id, data.input(), None).await {
         Ok(p) => Ok(render::redirect_with(
             &format!("/proposals/{}", p.id),
             "success",
@@ -200,8 +201,18 @@ async fn show_data(
     let (pid, oid, cid) = (p.id, p.organisation_id, c.id);
     let uid = ctx.user_id();
     let assigned = f.reviewer.assigned && !f.reviewer.conflicted;
-    let (org, files, thread, outcomes, assignment) = ctx
+    let asks = c.submission_form_id.is_some() && private;
+    let may_answer = edit && proposals::ensure_editable(p, c, crate::db::now()).is_ok();
+    let (proposal, challenge, lang) = (p.clone(), c.clone(), ctx.lang);
+    let (org, files, thread, outcomes, assignment, answers) = ctx
         .db(move |conn| {
+            let answers = if asks {
+                Some(answers_view(
+                    conn, &proposal, &challenge, blind, may_answer, lang,
+                )?)
+            } else {
+                None
+            };
             let org = crate::domain::organisations::find(conn, oid)?;
             let files = if private {
                 attachments::list(conn, Owner::Proposal, pid)?
@@ -225,7 +236,7 @@ async fn show_data(
                     .find(|a| a.proposal_id == pid && a.stage_status == "running" && !a.declined),
                 _ => None,
             };
-            Ok((org, files, thread, outcomes, assignment))
+            Ok((org, files, thread, outcomes, assignment, answers))
         })
         .await?;
     let now = crate::db::now();
@@ -274,6 +285,7 @@ async fn show_data(
         "co_creation": co_creation,
         "outcomes": outcomes,
         "show_reviews": show_reviews,
+        "answers": answers,
         "show_pilots": pilot_report,
         "may_pilot": manage_pilots,
         "assignment": assignment,
@@ -293,6 +305,45 @@ async fn show_data(
     }))
 }
 
+/// The proposal's answers to its challenge's questions, under the version they answer;
+/// for the team also how many required ones are still open. Hidden in blind review.
+fn answers_view(
+    conn: &mut crate::db::DbConnection,
+    p: &Proposal,
+    c: &Challenge,
+    blind: bool,
+    may_answer: bool,
+    lang: i18n::Lang,
+) -> AppResult<Value> {
+    if blind {
+        return Ok(json!({ "blind": true }));
+    }
+    let stored = submission_forms::stored(p);
+    let pages = match submission_forms::answered_version(conn, p)? {
+        Some(def) => view::summary(&def, &stored, lang)
+            .into_iter()
+            .filter(|page| page["rows"].as_array().is_some_and(|r| !r.is_empty()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let missing = match submission_forms::current_of(conn, c)? {
+        Some((_, def)) if may_answer => {
+            let raw = crate::forms::Raw::from_json(&stored);
+            crate::forms::answers::check(
+                &def,
+                crate::forms::Scope::All,
+                &raw,
+                &Default::default(),
+                &[],
+            )
+            .errors
+            .len()
+        }
+        _ => 0,
+    };
+    Ok(json!({ "pages": pages, "missing": missing, "may_edit": may_answer }))
+}
+
 async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
@@ -307,7 +358,7 @@ async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 async fn update(form: CsrfForm<ProposalForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
-    let saved = ops::update(&ctx, &p, &c, &f, data.input(), data.note.clone()).await;
+    let saved = ops::update(&ctx, &p, &c, &f, data.input(), None, data.note.clone()).await;
     let result = match saved {
         Ok(updated) if data.action == "submit" && updated.status() == proposals::Status::Draft => {
             ops::step(&ctx, &updated, &c, &f, Step::Submit)
@@ -323,6 +374,10 @@ async fn update(form: CsrfForm<ProposalForm>, id: web::Path<i64>) -> AppResult<H
             "success",
             msg,
         )),
+        // Saved, but the challenge's questions are still open: show them.
+        Err(AppError::Validation(e)) if e.iter().all(|(k, _)| k.starts_with("answers.")) => {
+            super::proposal_answers::incomplete(&ctx, &p, &c, e).await
+        }
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => render::form_error(
             &ctx,
             e,
@@ -349,6 +404,10 @@ async fn run_step(
             "success",
             done,
         )),
+        // Open questions of the challenge: back to them, each problem at its question.
+        Err(AppError::Validation(e)) if e.iter().all(|(k, _)| k.starts_with("answers.")) => {
+            super::proposal_answers::incomplete(&ctx, &p, &c, e).await
+        }
         // A submission that is not complete goes back to the form with every problem.
         Err(e @ AppError::Validation(_)) => render::form_error(
             &ctx,
