@@ -169,15 +169,7 @@ pub fn apply(def: &FormDefinition, edit: &Edit) -> Result<FormDefinition, FieldE
         Edit::MoveField { key, up } => move_field(pages, key, *up)?,
         Edit::RemoveField { key } => {
             let users = readers_of(def, key);
-            if !users.is_empty() {
-                let mut e = FieldErrors::new();
-                e.add_with(
-                    "builder",
-                    "form-builder-in-use",
-                    &[("fields", users.join(", "))],
-                );
-                return Err(e);
-            }
+            unread(&users)?;
             let page = def
                 .page_of(key)
                 .ok_or_else(|| general("form-builder-gone"))?;
@@ -212,15 +204,7 @@ pub fn apply(def: &FormDefinition, edit: &Edit) -> Result<FormDefinition, FieldE
                 .flat_map(|f| readers_of(def, &f.key))
                 .filter(|u| !page.fields.iter().any(|f| &f.key == u))
                 .collect();
-            if !users.is_empty() {
-                let mut e = FieldErrors::new();
-                e.add_with(
-                    "builder",
-                    "form-builder-in-use",
-                    &[("fields", users.join(", "))],
-                );
-                return Err(e);
-            }
+            unread(&users)?;
             pages.remove(*index);
         }
     }
@@ -247,6 +231,20 @@ fn with_keys(def: &FormDefinition, edit: &Edit) -> Edit {
         _ => {}
     }
     edit
+}
+
+/// A field or page leaves only when no condition reads it; otherwise the readers are named.
+fn unread(readers: &[String]) -> Result<(), FieldErrors> {
+    if readers.is_empty() {
+        return Ok(());
+    }
+    let mut e = FieldErrors::new();
+    e.add_with(
+        "builder",
+        "form-builder-in-use",
+        &[("fields", readers.join(", "))],
+    );
+    Err(e)
 }
 
 fn general(id: &str) -> FieldErrors {
