@@ -102,11 +102,22 @@ impl Sender {
 pub fn deliver_due(pool: &DbPool, sender: &Sender, now: NaiveDateTime) -> AppResult<usize> {
     let mut conn = db::checkout(pool)?;
     let due = webhooks::due(&mut conn, now, BATCH)?;
-    let mut attempts = 0;
-    for id in due {
-        if !db::write_tx(&mut conn, |c| webhooks::claim(c, id, now))? {
-            continue;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    // The round's leases in one write: submissions keep the database's writer to themselves
+    // for longer (SQLite has one).
+    let claimed: Vec<i64> = db::write_tx(&mut conn, |c| {
+        let mut mine = Vec::new();
+        for id in &due {
+            if webhooks::claim(c, *id, now)? {
+                mine.push(*id);
+            }
         }
+        Ok::<_, crate::error::AppError>(mine)
+    })?;
+    let mut attempts = 0;
+    for id in claimed {
         let outgoing = webhooks::outgoing(&mut conn, id)?;
         let outcome = match outgoing {
             Some(out) => sender.send(&out, now.and_utc().timestamp()),
@@ -123,18 +134,28 @@ pub fn deliver_due(pool: &DbPool, sender: &Sender, now: NaiveDateTime) -> AppRes
     Ok(attempts)
 }
 
-/// The delivery thread: a round every second, quiet when there is nothing to do.
+/// Delivery threads per instance: a receiver that takes its time (up to the 10 s timeout)
+/// holds up one of them, not every pilot's deliveries.
+const WORKERS: usize = 2;
+
+/// The delivery threads: each sends rounds back to back while rounds find work and waits
+/// a second when one found nothing due.
 pub fn start(pool: DbPool, allow_private: bool) {
-    std::thread::Builder::new()
-        .name("webhooks".into())
-        .spawn(move || {
-            let sender = Sender::new(allow_private);
-            loop {
-                if let Err(e) = deliver_due(&pool, &sender, db::now()) {
-                    tracing::warn!(error = %e, "webhook delivery round failed");
+    for n in 0..WORKERS {
+        let pool = pool.clone();
+        std::thread::Builder::new()
+            .name(format!("webhooks-{n}"))
+            .spawn(move || {
+                let sender = Sender::new(allow_private);
+                loop {
+                    match deliver_due(&pool, &sender, db::now()) {
+                        Ok(attempts) if attempts > 0 => continue,
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "webhook delivery round failed"),
+                    }
+                    std::thread::sleep(Duration::from_secs(1));
                 }
-                std::thread::sleep(Duration::from_secs(1));
-            }
-        })
-        .expect("the webhook thread starts");
+            })
+            .expect("the webhook threads start");
+    }
 }

@@ -124,7 +124,7 @@ pub fn apply(def: &FormDefinition, edit: &Edit) -> Result<FormDefinition, FieldE
     let mut json = def.to_json();
     let pages = pages_of(&mut json);
     // Where problems of the edited piece sit, and so which become input errors.
-    let mut own: Option<String> = None;
+    let mut own: Vec<Piece> = Vec::new();
     match edit {
         Edit::PutField {
             page,
@@ -142,7 +142,7 @@ pub fn apply(def: &FormDefinition, edit: &Edit) -> Result<FormDefinition, FieldE
                 }
             };
             list[at] = field;
-            own = Some(format!("pages[{page}].fields[{at}]."));
+            own.push(Piece::Field(format!("pages[{page}].fields[{at}].")));
             if let Some(old) = replacing.as_deref().filter(|k| *k != input.key.trim()) {
                 rename_references(&mut json, old, input.key.trim());
             }
@@ -158,13 +158,15 @@ pub fn apply(def: &FormDefinition, edit: &Edit) -> Result<FormDefinition, FieldE
             let fields = page["fields"].take();
             *page = input.to_json(def, existing.visible_if.as_ref());
             page["fields"] = fields;
-            own = Some(format!("pages[{index}]."));
+            own.push(Piece::Page(format!("pages[{index}].")));
         }
         Edit::AddPage { page, field } => {
             let mut p = page.to_json(def, None);
             p["fields"] = json!([field.to_json(def, None)]);
             pages.push(p);
-            own = Some(format!("pages[{}].", pages.len() - 1));
+            let at = pages.len() - 1;
+            own.push(Piece::Field(format!("pages[{at}].fields[0].")));
+            own.push(Piece::Page(format!("pages[{at}].")));
         }
         Edit::MoveField { key, up } => move_field(pages, key, *up)?,
         Edit::RemoveField { key } => {
@@ -208,7 +210,7 @@ pub fn apply(def: &FormDefinition, edit: &Edit) -> Result<FormDefinition, FieldE
             pages.remove(*index);
         }
     }
-    FormDefinition::from_value(&json).map_err(|e| to_inputs(e, own.as_deref()))
+    FormDefinition::from_value(&json).map_err(|e| to_inputs(e, &own))
 }
 
 /// An author may leave a new field's or page's key empty: it is made from the label.
@@ -339,38 +341,55 @@ fn rename_references(v: &mut Value, old: &str, new: &str) {
     }
 }
 
-/// Problems of the edited piece under its input names; the rest with their paths under
-/// `builder`, where the page lists them.
-fn to_inputs(errors: FieldErrors, own: Option<&str>) -> FieldErrors {
+/// The part of the definition an editor edits, by the path its problems start with.
+enum Piece {
+    Field(String),
+    Page(String),
+}
+
+/// Problems of the edited pieces under their input names (the first piece that holds a
+/// path takes it); the rest with their paths under `builder`, where the page lists them.
+fn to_inputs(errors: FieldErrors, own: &[Piece]) -> FieldErrors {
     let mut out = FieldErrors::new();
     for (path, message) in errors.into_iter() {
-        match own.and_then(|prefix| path.strip_prefix(prefix)) {
-            Some(rest) => out.add_message(input_name(rest), message),
+        let input = own.iter().find_map(|piece| match piece {
+            Piece::Field(prefix) => path.strip_prefix(prefix.as_str()).map(field_input),
+            Piece::Page(prefix) => path.strip_prefix(prefix.as_str()).map(page_input),
+        });
+        match input {
+            Some(name) => out.add_message(name, message),
             None => out.add_message(&format!("builder.{path}"), message),
         }
     }
     out
 }
 
-/// The editor input a problem's path (below the edited piece) belongs to.
-fn input_name(rest: &str) -> &str {
-    let head = rest.split(['.', '[']).next().unwrap_or(rest);
-    match head {
-        "label" | "help" | "title" => match rest {
-            r if r.ends_with(".en") => match head {
-                "label" => "label_en",
-                "help" => "help_en",
-                _ => "title_en",
-            },
-            _ => match head {
-                "label" => "label_de",
-                "help" => "help_de",
-                _ => "title_de",
-            },
-        },
+/// `true` for a text's English part (`label.en`), which has its own input.
+fn english(rest: &str) -> bool {
+    rest.ends_with(".en")
+}
+
+/// The field editor's input a problem's path (below the field) belongs to.
+fn field_input(rest: &str) -> &str {
+    match rest.split(['.', '[']).next().unwrap_or(rest) {
+        "label" if english(rest) => "label_en",
+        "label" => "label_de",
+        "help" if english(rest) => "help_en",
+        "help" => "help_de",
         "visible_if" => "condition",
-        "key" if rest == "key" => "key",
         other => other,
+    }
+}
+
+/// The page editor's input a problem's path (below the page) belongs to; a problem with
+/// its fields has no input there and stays in the summary.
+fn page_input(rest: &str) -> &str {
+    match rest.split(['.', '[']).next().unwrap_or(rest) {
+        "title" if english(rest) => "title_en",
+        "title" => "title_de",
+        "key" => "page_key",
+        "visible_if" => "condition",
+        _ => "builder",
     }
 }
 
@@ -937,6 +956,25 @@ mod tests {
         assert_eq!(e.get("builder"), Some("form-builder-in-use"));
         let d = apply(&d, &Edit::RemovePage { index: 2 }).unwrap();
         assert_eq!(d.pages.len(), 2);
+    }
+
+    #[test]
+    fn a_new_pages_problems_go_to_its_page_and_field_inputs_apart() {
+        let page = PageInput {
+            page_key: "Zahlung!".into(),
+            title_de: "Zahlung".into(),
+            ..PageInput::default()
+        };
+        let e = apply(
+            &def(),
+            &Edit::AddPage {
+                page,
+                field: input("number", "Betrag", "Betrag"),
+            },
+        )
+        .unwrap_err();
+        let names: Vec<&str> = e.iter().map(|(k, _)| k).collect();
+        assert_eq!(names, vec!["key", "page_key"]);
     }
 
     #[test]

@@ -1547,6 +1547,15 @@ mod pilots {
             ),
             row(api(M::GET, "/api/v1/pilots/{pilot}", None), 200, REPORT),
             row(
+                api(
+                    M::PATCH,
+                    "/api/v1/pilots/{pilot}",
+                    Some(json!({ "title": "Pilot" })),
+                ),
+                200,
+                MANAGE,
+            ),
+            row(
                 api(M::GET, "/api/v1/pilots/{pilot}/metrics", None),
                 200,
                 REPORT,
@@ -1756,6 +1765,19 @@ mod pilots {
             // The proposal is hidden from visitors: 404, not a login redirect.
             row(Call::Page("/proposals/{p}/pilots"), 200, REPORT),
             row(Call::Page("/pilots/{pilot}"), 200, REPORT),
+            row(Call::Page("/pilots/{pilot}/settings"), 200, MANAGE),
+            row(
+                Call::Form(
+                    "/pilots/{pilot}/settings",
+                    vec![
+                        ("title", "Pilot"),
+                        ("consent_text", "Ok?"),
+                        ("retention_days", "90"),
+                    ],
+                ),
+                303,
+                MANAGE,
+            ),
             row(Call::Page("/proposals/{p}/pilots/new"), 200, MANAGE),
             row(
                 Call::Form(

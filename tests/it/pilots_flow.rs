@@ -717,6 +717,103 @@ async fn a_closed_or_unknown_pilot_takes_no_runs() {
     r.assert_status(404);
 }
 
+#[actix_web::test]
+async fn a_published_pilot_changes_its_texts_and_dates_but_never_its_form_or_address() {
+    let mut w = world().await;
+    let (form_id, pilot) = w.pilot("web").await;
+    let (id, slug) = (
+        pilot["id"].as_i64().unwrap(),
+        pilot["slug"].as_str().unwrap().to_string(),
+    );
+    let (team, agency) = (w.team.clone(), w.agency.clone());
+    let path = format!("/api/v1/pilots/{id}");
+
+    let r = w
+        .call(
+            &team,
+            Method::PATCH,
+            &path,
+            Some(json!({ "title": "Hundesteuer, zweite Runde", "retention_days": 30 })),
+        )
+        .await;
+    r.assert_status(200);
+    let v = r.json();
+    assert_eq!(
+        (v["title"].as_str(), v["retention_days"].as_i64()),
+        (Some("Hundesteuer, zweite Runde"), Some(30))
+    );
+    assert_eq!(
+        (v["slug"].as_str(), v["form_id"].as_i64()),
+        (Some(slug.as_str()), Some(form_id))
+    );
+    assert_eq!(
+        v["consent_text"], pilot["consent_text"],
+        "what is not sent stays"
+    );
+
+    let r = w
+        .call(
+            &team,
+            Method::PATCH,
+            &path,
+            Some(json!({ "retention_days": 0, "opens_at": "morgen" })),
+        )
+        .await;
+    r.assert_status(422);
+    assert!(
+        r.json()["fields"]["retention_days"].is_string()
+            && r.json()["fields"]["opens_at"].is_string()
+    );
+    // The agency reads the report but does not run the pilot.
+    w.call(
+        &agency,
+        Method::PATCH,
+        &path,
+        Some(json!({ "title": "Fremd" })),
+    )
+    .await
+    .assert_status(403);
+
+    // "Close now" on the report page: no new runs from then on, audited.
+    let lead = w.app.with_conn(|c| {
+        innolab::domain::accounts::find_by_email(c, "team@example.org")
+            .unwrap()
+            .unwrap()
+    });
+    w.app.log_in_as(&lead);
+    w.app
+        .get(&format!("/pilots/{id}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Jetzt schließen");
+    w.app
+        .get(&format!("/pilots/{id}/settings"))
+        .await
+        .assert_status(200)
+        .assert_contains("value=\"Hundesteuer, zweite Runde\"")
+        .assert_not_contains("name=\"form_id\"");
+    let r = w
+        .app
+        .post_form(&format!("/pilots/{id}/settings"), &[("close_now", "yes")])
+        .await;
+    r.assert_status(303);
+    w.app.log_out();
+    w.app
+        .post_form(&format!("/p/{slug}"), &[("consent", "yes")])
+        .await
+        .assert_status(409);
+    let audited: i64 = w.app.with_conn(|c| {
+        use diesel::prelude::*;
+        use innolab::db::schema::audit_log::dsl as a;
+        a::audit_log
+            .filter(a::action.eq("pilot_changed"))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(audited, 2);
+}
+
 /// What the local receiver saw of one request.
 struct Received {
     signature_ok: bool,

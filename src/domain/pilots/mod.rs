@@ -248,6 +248,53 @@ pub fn create(
     find(conn, id)
 }
 
+/// Changes a published pilot's texts, dates and retention period. Its form, mode and
+/// address stay: test users hold links to it, and its runs answer that form.
+pub fn update(
+    conn: &mut DbConnection,
+    pilot: &Pilot,
+    proposal: &Proposal,
+    input: &PilotInput,
+    now: NaiveDateTime,
+) -> AppResult<Pilot> {
+    let input = PilotInput {
+        form_id: Some(pilot.form_id),
+        mode: Some(pilot.mode.clone()),
+        ..input.clone()
+    };
+    let v = validate(conn, proposal, &input)?;
+    diesel::update(pilots::table.find(pilot.id))
+        .set((
+            pilots::title.eq(&v.title),
+            pilots::intro.eq(&v.intro),
+            pilots::consent_text.eq(&v.consent_text),
+            pilots::opens_at.eq(v.opens_at),
+            pilots::closes_at.eq(v.closes_at),
+            pilots::retention_days.eq(v.retention_days),
+            pilots::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, pilot.id)
+}
+
+impl PilotInput {
+    /// The pilot's current settings, as a change starts from them.
+    pub fn of(p: &Pilot) -> PilotInput {
+        let date = |d: Option<NaiveDateTime>| d.map(|d| d.and_utc().to_rfc3339());
+        PilotInput {
+            form_id: Some(p.form_id),
+            mode: Some(p.mode.clone()),
+            title: Some(p.title.clone()),
+            intro: Some(p.intro.clone()),
+            consent_text: Some(p.consent_text.clone()),
+            opens_at: date(p.opens_at),
+            closes_at: date(p.closes_at),
+            retention_days: Some(p.retention_days),
+            slug: Some(p.slug.clone()),
+        }
+    }
+}
+
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Pilot> {
     pilots::table
         .find(id)

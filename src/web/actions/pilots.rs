@@ -135,6 +135,34 @@ pub async fn create_pilot(
     .await
 }
 
+/// Changes a published pilot's settings (see `pilots::update`). Audited.
+pub async fn update_pilot(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    p: &Proposal,
+    f: &ProposalFacts,
+    input: PilotInput,
+) -> AppResult<Pilot> {
+    ctx.authorize(Action::ManagePilots(f)).await?;
+    let (pilot, p, uid, ip) = (
+        pilot.clone(),
+        p.clone(),
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+    );
+    ctx.tx(move |conn| {
+        let changed = pilots::update(conn, &pilot, &p, &input, crate::db::now())?;
+        audit::append(
+            conn,
+            Event::new(Some(uid), "pilot_changed", "pilot", Some(pilot.id))
+                .details(json!({ "closes_at": changed.closes_at, "retention_days": changed.retention_days }))
+                .ip(&ip),
+        )?;
+        Ok(changed)
+    })
+    .await
+}
+
 /// The report's figures, with steps and fields named in the reader's language, and the
 /// latest comments.
 pub async fn metrics(

@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/pilots", web::post().to(create_pilot))
         .route("/proposals/{id}/pilots", web::get().to(pilots_of))
         .route("/pilots/{id}", web::get().to(get_pilot))
+        .route("/pilots/{id}", web::patch().to(update_pilot))
         .route("/pilots/{id}/submissions", web::get().to(submissions))
         .route("/pilots/{id}/metrics", web::get().to(metrics))
         .route("/pilots/{id}/webhooks", web::post().to(add_webhook))
@@ -201,6 +202,44 @@ pub async fn get_pilot(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> 
     let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewPilotReport(&f)).await?;
     Ok(HttpResponse::Ok().json(pilot_json(&ctx, &pilot)))
+}
+
+/// The body of `PATCH /pilots/{id}`: what is sent changes, the rest stays. Form, mode and
+/// address are fixed once published.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PilotPatch {
+    pub title: Option<String>,
+    pub intro: Option<String>,
+    pub consent_text: Option<String>,
+    /// Empty text removes the date.
+    pub opens_at: Option<String>,
+    /// Empty text removes the date; a time in the past closes the pilot.
+    pub closes_at: Option<String>,
+    pub retention_days: Option<i64>,
+}
+
+/// Change a published pilot's texts, dates (close it) and retention period. Audited.
+#[utoipa::path(patch, path = "/api/v1/pilots/{id}", tag = "forms", params(("id" = i64, Path)), request_body = PilotPatch,
+    responses((status = 200, description = "the pilot"), (status = 404), (status = 422)))]
+pub async fn update_pilot(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    body: web::Json<PilotPatch>,
+) -> AppResult<HttpResponse> {
+    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let b = body.into_inner();
+    let cur = PilotInput::of(&pilot);
+    let input = PilotInput {
+        title: b.title.or(cur.title),
+        intro: b.intro.or(cur.intro),
+        consent_text: b.consent_text.or(cur.consent_text),
+        opens_at: b.opens_at.or(cur.opens_at),
+        closes_at: b.closes_at.or(cur.closes_at),
+        retention_days: b.retention_days.or(cur.retention_days),
+        ..cur
+    };
+    let changed = ops::update_pilot(&ctx, &pilot, &p, &f, input).await?;
+    Ok(HttpResponse::Ok().json(pilot_json(&ctx, &changed)))
 }
 
 #[derive(Debug, Deserialize)]

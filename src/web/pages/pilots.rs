@@ -22,6 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/pilots", web::get().to(pilots_of))
         .route("/proposals/{id}/pilots", web::post().to(publish))
         .route("/pilots/{id}", web::get().to(report))
+        .route("/pilots/{id}/settings", web::get().to(settings))
+        .route("/pilots/{id}/settings", web::post().to(save_settings))
         .route("/pilots/{id}/webhooks", web::post().to(add_webhook))
         .route(
             "/pilots/{id}/deliveries/{delivery}/redeliver",
@@ -120,26 +122,95 @@ struct PilotFields {
     retention_days: Option<String>,
 }
 
+impl PilotFields {
+    fn input(&self) -> PilotInput {
+        PilotInput {
+            form_id: self.form_id.as_deref().and_then(|v| v.parse().ok()),
+            mode: self.mode.clone(),
+            title: self.title.clone(),
+            intro: self.intro.clone(),
+            consent_text: self.consent_text.clone(),
+            opens_at: self.opens_at.clone(),
+            closes_at: self.closes_at.clone(),
+            // Unreadable numbers become a value the check refuses with its message.
+            retention_days: Some(match self.retention_days.as_deref().map(str::trim) {
+                None | Some("") => pilots::DEFAULT_RETENTION_DAYS,
+                Some(v) => v.parse().unwrap_or(-1),
+            }),
+            slug: None,
+        }
+    }
+}
+
+/// The settings page of a published pilot: texts, dates and retention.
+async fn settings(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    ctx.authorize(Action::ManagePilots(&f)).await?;
+    let local = |t: Option<chrono::NaiveDateTime>| t.map(time::to_local_input).unwrap_or_default();
+    let form = json!({
+        "title": pilot.title, "intro": pilot.intro, "consent_text": pilot.consent_text,
+        "opens_at": local(pilot.opens_at), "closes_at": local(pilot.closes_at),
+        "retention_days": pilot.retention_days.to_string(),
+    });
+    let data = settings_data(&ctx, &pilot, &p, form).await?;
+    render::page(&ctx, "pilot_new", "pilot-settings-title", data)
+}
+
+async fn settings_data(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    p: &crate::domain::proposals::Proposal,
+    form: Value,
+) -> AppResult<Value> {
+    let mut data = pilot_form_data(ctx, p, form).await?;
+    data["editing"] = json!({ "id": pilot.id, "title": pilot.title, "path": pilot.public_path() });
+    Ok(data)
+}
+
+#[derive(Deserialize, Serialize)]
+struct SettingsFields {
+    #[serde(flatten)]
+    fields: PilotFields,
+    /// "Close now": the closing time becomes this moment, everything else stays.
+    #[serde(default)]
+    close_now: Option<String>,
+}
+
+async fn save_settings(
+    form: CsrfForm<SettingsFields>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let ctx = form.ctx;
+    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let d = &form.data;
+    let input = if d.close_now.is_some() {
+        PilotInput {
+            closes_at: Some(crate::db::now().and_utc().to_rfc3339()),
+            ..PilotInput::of(&pilot)
+        }
+    } else {
+        d.fields.input()
+    };
+    match ops::update_pilot(&ctx, &pilot, &p, &f, input).await {
+        Ok(changed) => Ok(render::redirect_with(
+            &format!("/pilots/{}", changed.id),
+            "success",
+            "pilot-settings-saved",
+        )),
+        Err(err @ AppError::Validation(_)) => {
+            let typed = serde_json::to_value(&d.fields).unwrap_or(json!({}));
+            let data = settings_data(&ctx, &pilot, &p, typed.clone()).await?;
+            render::form_error(&ctx, err, "pilot_new", "pilot-settings-title", typed, data)
+        }
+        Err(other) => Err(other),
+    }
+}
+
 async fn publish(form: CsrfForm<PilotFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     let d = &form.data;
-    let input = PilotInput {
-        form_id: d.form_id.as_deref().and_then(|v| v.parse().ok()),
-        mode: d.mode.clone(),
-        title: d.title.clone(),
-        intro: d.intro.clone(),
-        consent_text: d.consent_text.clone(),
-        opens_at: d.opens_at.clone(),
-        closes_at: d.closes_at.clone(),
-        // Unreadable numbers become a value the check refuses with its message.
-        retention_days: Some(match d.retention_days.as_deref().map(str::trim) {
-            None | Some("") => pilots::DEFAULT_RETENTION_DAYS,
-            Some(v) => v.parse().unwrap_or(-1),
-        }),
-        slug: None,
-    };
-    match ops::create_pilot(&ctx, &p, &f, input).await {
+    match ops::create_pilot(&ctx, &p, &f, d.input()).await {
         Ok(pilot) => Ok(render::redirect_with(
             &format!("/pilots/{}", pilot.id),
             "success",
@@ -205,6 +276,7 @@ async fn report_data(
             "id": pilot.id, "title": pilot.title, "slug": pilot.slug,
             "assistant": pilot.mode() == Mode::Assistant,
             "availability_label": availability_label(pilot, now, ctx.lang),
+            "open": pilot.availability(now) != pilots::Availability::Closed,
             "opens_at": pilot.opens_at.map(|t| time::to_local_input(t).replace('T', " ")),
             "closes_at": pilot.closes_at.map(|t| time::to_local_input(t).replace('T', " ")),
             "retention_days": pilot.retention_days,

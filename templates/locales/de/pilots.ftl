@@ -159,3 +159,8 @@ pilots-title = Piloten
 pilots-none = Noch kein Pilot.
 pilots-intro = Formulare, die dieses Team mit Testpersonen erprobt, mit ihren Berichten.
 pilot-slug-invalid = Bitte verwenden Sie Kleinbuchstaben, Ziffern und Bindestriche.
+
+pilot-settings-title = Einstellungen des Piloten
+pilot-settings-intro = Texte, Zeitraum und Aufbewahrung lassen sich ändern; Formular, Art und Adresse ({ $path }) bleiben, weil Testpersonen Links darauf haben.
+pilot-settings-saved = Die Einstellungen sind gespeichert.
+pilot-close-now = Jetzt schließen

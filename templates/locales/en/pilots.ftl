@@ -159,3 +159,8 @@ pilots-title = Pilots
 pilots-none = No pilot yet.
 pilots-intro = Forms this team runs with test users, with their reports.
 pilot-slug-invalid = Please use lower-case letters, digits and hyphens.
+
+pilot-settings-title = Pilot settings
+pilot-settings-intro = Texts, dates and retention can change; the form, mode and address ({ $path }) stay, since test users hold links to it.
+pilot-settings-saved = The settings are saved.
+pilot-close-now = Close now
