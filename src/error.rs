@@ -156,6 +156,9 @@ pub enum AppError {
         retry_after_secs: u64,
         message_id: &'static str,
     },
+    /// A service the request needs (the mail relay) failed; trying later may help.
+    #[error("unavailable: {message_id}")]
+    Unavailable { message_id: &'static str },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -177,7 +180,7 @@ impl AppError {
             AppError::Validation(_) | AppError::File(_) => "validation_failed",
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
-            AppError::Pool(_) => "unavailable",
+            AppError::Pool(_) | AppError::Unavailable { .. } => "unavailable",
             AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -195,6 +198,7 @@ impl AppError {
             AppError::Validation(_) | AppError::File(_) => "error-validation",
             AppError::Conflict { message_id } => message_id,
             AppError::TooManyRequests { message_id, .. } => message_id,
+            AppError::Unavailable { message_id } => message_id,
             AppError::Pool(_) => "error-unavailable",
             _ => "error-internal",
         };
@@ -231,7 +235,7 @@ impl ResponseError for AppError {
             AppError::File(FileProblem::TypeNotAllowed) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Pool(_) | AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -263,7 +267,9 @@ impl ResponseError for AppError {
             fields,
         });
         let explanation = match self {
-            AppError::Conflict { message_id } => Some(*message_id),
+            AppError::Conflict { message_id } | AppError::Unavailable { message_id } => {
+                Some(*message_id)
+            }
             AppError::Csrf => Some("error-csrf"),
             _ => None,
         };

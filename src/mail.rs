@@ -1,9 +1,12 @@
 //! Outgoing mail through lettre. By default every message is written as one `.eml` file
 //! into `<data-dir>/outbox/`; with `smtp_url` set it goes to an SMTP relay instead.
 //!
-//! Bodies are plain text rendered from `templates/emails/`, subjects from the translations.
+//! Bodies are plain text rendered from `templates/emails/`, subjects from the translations;
+//! a mail may carry files (a receipt's PDF), sent as a multipart message.
 
-use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::message::{
+    header::ContentType, Attachment as Part, Mailbox, Message, MultiPart, SinglePart,
+};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, SmtpTransport, Transport};
 
@@ -16,6 +19,15 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent along with a mail.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Clone)]
@@ -60,33 +72,54 @@ impl Mailer {
     }
 
     /// Sends synchronously; call from a blocking task.
-    pub fn send_now(&self, mail: &Mail) -> AppResult<()> {
+    fn send_now(&self, mail: &Mail) -> AppResult<()> {
         let to: Mailbox = mail
             .to
             .parse()
             .map_err(|e| AppError::Internal(format!("bad recipient address: {e}")))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject.clone())
+            .subject(mail.subject.clone());
+        let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())
-            .map_err(AppError::internal)?;
+            .body(mail.body.clone());
+        let message = if mail.attachments.is_empty() {
+            builder.singlepart(text)
+        } else {
+            let parts = mail.attachments.iter().try_fold(
+                MultiPart::mixed().singlepart(text),
+                |parts, a| {
+                    let kind = ContentType::parse(a.content_type).map_err(AppError::internal)?;
+                    Ok::<_, AppError>(
+                        parts
+                            .singlepart(Part::new(a.file_name.clone()).body(a.bytes.clone(), kind)),
+                    )
+                },
+            )?;
+            builder.multipart(parts)
+        }
+        .map_err(AppError::internal)?;
         match &self.sender {
             Sender::Outbox(t) => t.send(&message).map(|_| ()).map_err(AppError::internal),
             Sender::Smtp(t) => t.send(&message).map(|_| ()).map_err(AppError::internal),
         }
     }
 
+    /// Sends off the request workers and says whether the mail went out; for a mail the
+    /// person waits for and can ask for again. The recipient is not logged.
+    pub async fn deliver(&self, mail: Mail) -> AppResult<()> {
+        let mailer = self.clone();
+        actix_web::web::block(move || mailer.send_now(&mail)).await?
+    }
+
     /// Sends off the request workers. A failure is logged, not returned: the action that
     /// caused the mail has already happened, and the person can ask for the mail again.
     pub async fn send(&self, mail: Mail) {
-        let mailer = self.clone();
         let to = mail.to.clone();
-        match actix_web::web::block(move || mailer.send_now(&mail)).await {
-            Ok(Ok(())) => tracing::info!(to = %to, "mail sent"),
-            Ok(Err(e)) => tracing::error!(to = %to, error = %e, "mail not sent"),
-            Err(e) => tracing::error!(to = %to, error = %e, "mail task failed"),
+        match self.deliver(mail).await {
+            Ok(()) => tracing::info!(to = %to, "mail sent"),
+            Err(e) => tracing::error!(to = %to, error = %e, "mail not sent"),
         }
     }
 }

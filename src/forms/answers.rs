@@ -140,6 +140,14 @@ pub fn visible_pages(def: &FormDefinition, answers: &Answers) -> Vec<bool> {
         .collect()
 }
 
+/// The first email address among the answers, in form order: where a receipt's copy
+/// would go unless the person types another.
+pub fn first_email<'a>(def: &FormDefinition, answers: &'a Answers) -> Option<&'a str> {
+    def.fields()
+        .filter(|f| f.kind == FieldType::Email)
+        .find_map(|f| answers.get(&f.key).and_then(Value::as_str))
+}
+
 /// What the check of some pages found: the typed answers of the shown fields (in the
 /// checked pages) and the problems, by field key.
 #[derive(Debug, Default)]
@@ -522,6 +530,31 @@ mod tests {
             ]
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn the_first_answered_email_field_is_the_receipts_address() {
+        let def = FormDefinition::from_value(&json!({"title": "T", "pages": [
+            {"key": "a", "title": "A", "fields": [
+                {"key": "name", "type": "text", "label": "Name"},
+                {"key": "privat", "type": "email", "label": "Privat"},
+                {"key": "dienst", "type": "email", "label": "Dienstlich"}
+            ]}
+        ]}))
+        .unwrap();
+        let answers = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(first_email(&def, &answers(json!({"name": "x@y.de"}))), None);
+        assert_eq!(
+            first_email(&def, &answers(json!({"dienst": "d@amt.de"}))),
+            Some("d@amt.de")
+        );
+        assert_eq!(
+            first_email(
+                &def,
+                &answers(json!({"dienst": "d@amt.de", "privat": "p@web.de"}))
+            ),
+            Some("p@web.de")
+        );
     }
 
     fn raw(pairs: &[(&str, &str)]) -> Raw {

@@ -3,7 +3,7 @@
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Map, Value};
 
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -221,18 +221,17 @@ pub fn form_error(
     form: Value,
     extra: Value,
 ) -> AppResult<HttpResponse> {
+    // Refusals that are not about one field are listed for the whole form.
     let (status, fields) = match err {
         AppError::Validation(f) => (StatusCode::UNPROCESSABLE_ENTITY, f),
-        AppError::TooManyRequests { message_id, .. } => (StatusCode::TOO_MANY_REQUESTS, {
+        AppError::TooManyRequests { message_id, .. }
+        | AppError::Conflict { message_id }
+        | AppError::Unavailable { message_id } => {
+            let status = err.status_code();
             let mut f = FieldErrors::new();
             f.add("form", message_id);
-            f
-        }),
-        AppError::Conflict { message_id } => (StatusCode::CONFLICT, {
-            let mut f = FieldErrors::new();
-            f.add("form", message_id);
-            f
-        }),
+            (status, f)
+        }
         other => return Err(other),
     };
     let errors: Map<String, Value> = fields

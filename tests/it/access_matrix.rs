@@ -1837,6 +1837,22 @@ mod pilots {
                 303,
                 EVERYONE,
             ),
+            row(
+                Call::Form(
+                    "/p/{slug}/receipt/{receipt}/mail",
+                    vec![("email", "kopie@example.org")],
+                ),
+                303,
+                EVERYONE,
+            ),
+            row(
+                Call::Form(
+                    "/p/{slug}/receipt/falsch/mail",
+                    vec![("email", "kopie@example.org")],
+                ),
+                303,
+                NOBODY,
+            ),
         ]
     }
 

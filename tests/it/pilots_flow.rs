@@ -122,13 +122,14 @@ async fn start(app: &mut TestApp, slug: &str) -> String {
 }
 
 /// Runs the Hundesteuer pilot at `slug` through as a test user with one dog and no
-/// listed breed; the receipt's address.
+/// listed breed, giving the address halter@example.org; the receipt's address.
 async fn send_hundesteuer(app: &mut TestApp, slug: &str, name: &str) -> String {
     let run = start(app, slug).await;
     let first = [
         ("_page", "0"),
         ("_action", "next"),
         ("name", name),
+        ("email", "halter@example.org"),
         ("anzahl", "1"),
     ];
     app.post_form(&run, &first).await.assert_status(303);
@@ -1057,6 +1058,107 @@ async fn the_demo_data_holds_three_pilots_with_figures_for_their_reports() {
 }
 
 #[actix_web::test]
+async fn a_test_user_gets_a_copy_of_the_receipt_by_mail_without_the_address_being_kept() {
+    let mut w = world().await;
+    let (_, pilot) = w.pilot("web").await;
+    let slug = pilot["slug"].as_str().unwrap().to_string();
+    let receipt = send_hundesteuer(&mut w.app, &slug, "Erika Kopie").await;
+    let mail_path = format!("{receipt}/mail");
+
+    // The form offers the address given in the answers.
+    let page = w.app.get(&receipt).await;
+    page.assert_status(200)
+        .assert_contains(&format!("action=\"{mail_path}\""))
+        .assert_contains("value=\"halter@example.org\"");
+    let reference = page
+        .body
+        .split("class=\"reference\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // No address, or a wrong one: the page again with the problem and what was typed;
+    // the forms on it still post to the receipt's own addresses.
+    w.app
+        .post_form(&mail_path, &[("email", " ")])
+        .await
+        .assert_status(422)
+        .assert_contains("href=\"#field-email\"");
+    w.app
+        .post_form(&mail_path, &[("email", "erika(at)example")])
+        .await
+        .assert_status(422)
+        .assert_contains("value=\"erika(at)example\"")
+        .assert_contains("aria-invalid=\"true\"")
+        .assert_contains(&format!("action=\"{receipt}/rating\""));
+    assert!(w.app.outbox().iter().all(|m| !m.to.contains("erika")));
+
+    // Sent: the mail carries the reference, the receipt link and the PDF.
+    let sent = w
+        .app
+        .post_form(&mail_path, &[("email", " Erika.Kopie@Example.ORG ")])
+        .await;
+    sent.assert_status(303);
+    assert_eq!(sent.location(), receipt);
+    w.app
+        .get(&receipt)
+        .await
+        .assert_contains("Die Kopie ist unterwegs");
+    let mail = w.app.last_mail_to("erika.kopie@example.org");
+    assert!(mail.subject.contains(&reference), "{}", mail.subject);
+    assert!(mail.body.contains("Hundesteuer-Anmeldung"), "{}", mail.body);
+    assert_eq!(mail.path("/receipt/"), receipt);
+    assert_eq!(mail.attachments.len(), 1, "{:?}", mail.attachments);
+    let pdf = &mail.attachments[0];
+    assert_eq!(pdf.content_type, "application/pdf");
+    assert_eq!(pdf.name, format!("eingangsbestaetigung-{reference}.pdf"));
+    let text = pdf_text(&pdf.bytes);
+    assert!(
+        text.contains(&reference) && text.contains("Erika Kopie"),
+        "{text}"
+    );
+
+    // The address is kept nowhere: not in the audit log, which only notes that a copy went.
+    let details: Vec<String> = w.app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("pilot_receipt_mailed"))
+            .select(audit_log::details)
+            .load(conn)
+            .unwrap()
+    });
+    assert_eq!(details.len(), 1);
+    assert!(!details[0].contains("kopie@"), "{}", details[0]);
+
+    // A receipt sends a few copies, not a stream of mail to strangers.
+    for to in ["zwei@example.org", "drei@example.org"] {
+        w.app
+            .post_form(&mail_path, &[("email", to)])
+            .await
+            .assert_status(303);
+    }
+    w.app
+        .post_form(&mail_path, &[("email", "vier@example.org")])
+        .await
+        .assert_status(429)
+        .assert_contains("value=\"vier@example.org\"");
+    assert!(w.app.outbox().iter().all(|m| !m.to.contains("vier@")));
+
+    // A wrong receipt secret sends nothing.
+    w.app
+        .post_form(
+            &format!("/p/{slug}/receipt/falsch/mail"),
+            &[("email", "fremd@example.org")],
+        )
+        .await
+        .assert_status(404);
+}
+
+#[actix_web::test]
 async fn answers_are_deleted_after_the_retention_period_and_never_searchable() {
     let mut w = world().await;
     let (form_id, _) = w.pilot("web").await;
@@ -1109,6 +1211,14 @@ async fn answers_are_deleted_after_the_retention_period_and_never_searchable() {
         .get(&format!("{receipt}/pdf"))
         .await
         .assert_status(409);
+    w.app
+        .post_form(
+            &format!("{receipt}/mail"),
+            &[("email", "spaet@example.org")],
+        )
+        .await
+        .assert_status(409);
+    assert!(w.app.outbox().iter().all(|m| !m.to.contains("spaet@")));
     let r = w
         .call(
             &team,

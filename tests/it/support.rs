@@ -427,7 +427,7 @@ impl TestApp {
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
         files
             .iter()
-            .map(|p| Mail::parse(&std::fs::read_to_string(p).unwrap()))
+            .map(|p| Mail::parse(&std::fs::read(p).unwrap()))
             .collect()
     }
 
@@ -589,39 +589,43 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub attachments: Vec<MailFile>,
+}
+
+/// A file sent with a mail.
+#[derive(Debug, Clone)]
+pub struct MailFile {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Mail {
-    fn parse(raw: &str) -> Mail {
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
-        let header = |name: &str| -> String {
-            head.lines()
-                .find(|l| {
-                    l.to_ascii_lowercase()
-                        .starts_with(&format!("{}:", name.to_ascii_lowercase()))
-                })
-                .map(|l| l[name.len() + 1..].trim().to_string())
-                .unwrap_or_default()
-        };
-        let encoding = header("Content-Transfer-Encoding").to_ascii_lowercase();
-        let body = match encoding.as_str() {
-            "quoted-printable" => decode_qp(body),
-            "base64" => {
-                use base64::Engine;
-                let joined: String = body.split_whitespace().collect();
-                String::from_utf8(
-                    base64::engine::general_purpose::STANDARD
-                        .decode(joined)
-                        .unwrap(),
-                )
-                .unwrap()
-            }
-            _ => body.to_string(),
-        };
+    fn parse(raw: &[u8]) -> Mail {
+        use mail_parser::MimeHeaders;
+        let m = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("the outbox holds a readable mail");
         Mail {
-            to: header("To"),
-            subject: decode_words(&header("Subject")),
-            body,
+            to: m
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_string(),
+            subject: m.subject().unwrap_or_default().to_string(),
+            body: m.body_text(0).unwrap_or_default().into_owned(),
+            attachments: m
+                .attachments()
+                .map(|a| MailFile {
+                    name: a.attachment_name().unwrap_or_default().to_string(),
+                    content_type: a
+                        .content_type()
+                        .map(|t| format!("{}/{}", t.ctype(), t.subtype().unwrap_or_default()))
+                        .unwrap_or_default(),
+                    bytes: a.contents().to_vec(),
+                })
+                .collect(),
         }
     }
 
@@ -648,51 +652,4 @@ impl Mail {
         let after_scheme = link.split_once("://").unwrap().1;
         format!("/{}", after_scheme.split_once('/').unwrap().1)
     }
-}
-
-fn decode_qp(s: &str) -> String {
-    let joined = s.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Decodes RFC 2047 encoded words (`=?utf-8?b?...?=`, `=?utf-8?q?...?=`) in a header.
-fn decode_words(value: &str) -> String {
-    use base64::Engine;
-    value
-        .split_whitespace()
-        .map(|word| {
-            let parts: Vec<&str> = word
-                .trim_start_matches("=?")
-                .trim_end_matches("?=")
-                .splitn(3, '?')
-                .collect();
-            if !word.starts_with("=?") || parts.len() != 3 {
-                return word.to_string();
-            }
-            match parts[1].to_ascii_lowercase().as_str() {
-                "b" => String::from_utf8_lossy(
-                    &base64::engine::general_purpose::STANDARD
-                        .decode(parts[2])
-                        .unwrap_or_default(),
-                )
-                .into_owned(),
-                _ => decode_qp(&parts[2].replace('_', " ")),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("")
 }

@@ -29,29 +29,37 @@ pub async fn send_mail(
     lang: Lang,
     template: &str,
     subject_id: &str,
-    mut data: serde_json::Value,
+    data: serde_json::Value,
 ) {
+    match compose(ctx, to, lang, template, i18n::text(lang, subject_id), data) {
+        Ok(mail) => ctx.state.mailer.send(mail).await,
+        Err(e) => tracing::error!(error = %e, template, "mail not rendered"),
+    }
+}
+
+/// Renders `emails/<template>` in `lang` as a mail to `to`, without attachments.
+pub fn compose(
+    ctx: &Ctx,
+    to: &str,
+    lang: Lang,
+    template: &str,
+    subject: String,
+    mut data: serde_json::Value,
+) -> AppResult<Mail> {
     if let serde_json::Value::Object(m) = &mut data {
         m.insert("lang".into(), json!(lang.code()));
         m.insert("public_url".into(), json!(ctx.state.config.public_url));
     }
-    match ctx
+    let body = ctx
         .state
         .templates
-        .render_mail(&format!("emails/{template}"), &data)
-    {
-        Ok(body) => {
-            ctx.state
-                .mailer
-                .send(Mail {
-                    to: to.to_string(),
-                    subject: i18n::text(lang, subject_id),
-                    body,
-                })
-                .await
-        }
-        Err(e) => tracing::error!(error = %e, template, "mail not rendered"),
-    }
+        .render_mail(&format!("emails/{template}"), &data)?;
+    Ok(Mail {
+        to: to.to_string(),
+        subject,
+        body,
+        attachments: Vec::new(),
+    })
 }
 
 pub(crate) fn link(ctx: &Ctx, path_and_query: &str) -> String {

@@ -14,8 +14,10 @@ use crate::domain::pilots::metrics::{self, Metrics};
 use crate::domain::pilots::runs::{self, Submission};
 use crate::domain::pilots::{self, webhooks, Pilot, PilotInput};
 use crate::domain::proposals::Proposal;
-use crate::error::{AppError, AppResult};
+use crate::domain::rate;
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::FormDefinition;
+use crate::mail::Attachment;
 use crate::web::context::Ctx;
 
 fn form_facts(conn: &mut DbConnection, cur: &Current, uid: Option<i64>) -> AppResult<FormFacts> {
@@ -356,14 +358,99 @@ pub async fn pdf_download(
         });
     }
     let bytes = receipt_pdf(ctx, pilot, s, def).await?;
-    let name = format!(
+    Ok(crate::web::render::download(
+        "application/pdf",
+        &receipt_file_name(ctx, s),
+        bytes,
+    ))
+}
+
+fn receipt_file_name(ctx: &Ctx, s: &Submission) -> String {
+    format!(
         "{}-{}.pdf",
         crate::i18n::text(ctx.lang, "pilot-pdf-file"),
         s.reference
-    );
-    Ok(crate::web::render::download(
-        "application/pdf",
-        &name,
-        bytes,
-    ))
+    )
+}
+
+/// Copies of one receipt by mail per day, and per client address per hour: enough for a
+/// typo and a second mailbox, too few to make the receipt a way to send mail to strangers.
+const RECEIPT_MAILS_PER_SUBMISSION: i64 = 3;
+const RECEIPT_MAILS_PER_IP: i64 = 10;
+
+/// Mails a copy of the receipt, with its PDF and the receipt link, to an address the test
+/// user typed. The address is used for this one mail only: neither stored, audited nor
+/// logged. Refused once the answers are deleted; 503 when the mail relay fails.
+pub async fn mail_receipt(
+    ctx: &Ctx,
+    pilot: &Pilot,
+    s: &Submission,
+    def: &FormDefinition,
+    receipt_link: String,
+    address: &str,
+) -> AppResult<()> {
+    if s.purged_at.is_some() {
+        return Err(AppError::Conflict {
+            message_id: "pilot-answers-purged",
+        });
+    }
+    let to = match address.trim() {
+        "" => return Err(FieldErrors::single("email", "pilot-mail-missing")),
+        typed => crate::domain::text::normalise_email(typed)
+            .ok_or_else(|| FieldErrors::single("email", "pilot-mail-invalid"))?,
+    };
+    let (id, ip) = (s.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        let day = chrono::Duration::days(1);
+        rate::hit(
+            conn,
+            "receipt_mail",
+            &id.to_string(),
+            RECEIPT_MAILS_PER_SUBMISSION,
+            day,
+        )?;
+        rate::hit(
+            conn,
+            "receipt_mail_ip",
+            &ip,
+            RECEIPT_MAILS_PER_IP,
+            chrono::Duration::hours(1),
+        )
+    })
+    .await?;
+    let lang = ctx.lang;
+    let sent = crate::domain::time::to_local_input(s.submitted_at).replace('T', " ");
+    let mut mail = super::compose(
+        ctx,
+        &to,
+        lang,
+        "pilot_receipt",
+        crate::i18n::text_with(
+            lang,
+            "mail-pilot-receipt-subject",
+            &[("reference", s.reference.clone())],
+        ),
+        json!({ "pilot_title": pilot.title, "reference": s.reference, "sent_at": sent, "link": receipt_link }),
+    )?;
+    mail.attachments.push(Attachment {
+        file_name: receipt_file_name(ctx, s),
+        content_type: "application/pdf",
+        bytes: receipt_pdf(ctx, pilot, s, def).await?,
+    });
+    if let Err(e) = ctx.state.mailer.deliver(mail).await {
+        tracing::error!(submission = s.id, error = %e, "receipt copy not sent");
+        return Err(AppError::Unavailable {
+            message_id: "pilot-mail-failed",
+        });
+    }
+    let (pilot_id, ip) = (pilot.id, ctx.ip.clone());
+    ctx.tx(move |conn| {
+        audit::append(
+            conn,
+            Event::new(None, "pilot_receipt_mailed", "pilot", Some(pilot_id))
+                .details(json!({ "submission": id }))
+                .ip(&ip),
+        )
+    })
+    .await
 }

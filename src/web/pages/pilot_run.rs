@@ -1,6 +1,7 @@
 //! The public side of a pilot, for test users without an account: the start page with
 //! the consent text, the steps (a multi-step web form, or the assistant's one question
-//! at a time), the review page, the receipt with its PDF, and the rating.
+//! at a time), the review page, the receipt with its PDF and a copy by mail, and the
+//! rating.
 //!
 //! A run lives in its secret resume link (`/p/{slug}/r/{token}`): no cookie or account
 //! is needed to come back. Every step is checked on the server; an address naming a page
@@ -17,6 +18,7 @@ use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 use crate::forms::answers::{self, Raw, Scope};
 use crate::forms::{steps, view, FormDefinition};
 use crate::i18n;
+use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::forms::{self as web_forms, CsrfForm};
 use crate::web::render;
@@ -29,7 +31,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/p/{slug}/r/{token}/send", web::post().to(send))
         .route("/p/{slug}/receipt/{token}", web::get().to(receipt))
         .route("/p/{slug}/receipt/{token}/pdf", web::get().to(receipt_pdf))
-        .route("/p/{slug}/receipt/{token}/rating", web::post().to(rate_run));
+        .route("/p/{slug}/receipt/{token}/rating", web::post().to(rate_run))
+        .route(
+            "/p/{slug}/receipt/{token}/mail",
+            web::post().to(mail_receipt),
+        );
 }
 
 async fn pilot_of(ctx: &Ctx, slug: String) -> AppResult<Pilot> {
@@ -511,6 +517,8 @@ async fn receipt_data(
     token: String,
     chosen: Option<&str>,
 ) -> AppResult<(Pilot, Value)> {
+    // The forms post below this path: the page is also shown at their addresses.
+    let path = format!("/p/{slug}/receipt/{token}");
     let p = pilot_of(ctx, slug).await?;
     let pilot = p.clone();
     let lang = ctx.lang;
@@ -524,10 +532,12 @@ async fn receipt_data(
     let answers = s.answers();
     let data = json!({
         "pilot": pilot_view(&p, ctx),
+        "receipt_path": path,
         "reference": s.reference,
         "submitted_at": s.submitted_at,
         "summary": view::summary(&def, &answers, lang),
         "purged": s.purged_at.is_some(),
+        "mail_to": crate::forms::answers::first_email(&def, &answers),
         "rated": s.rating.is_some(),
         "rating": s.rating,
         "points": (1..=5).map(|v| json!({ "value": v, "checked": chosen == Some(v.to_string().as_str()) })).collect::<Vec<_>>(),
@@ -598,15 +608,62 @@ async fn rate_run(
     }
 }
 
-/// The receipt as PDF, for the test user holding the receipt link.
-async fn receipt_pdf(ctx: Ctx, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+#[derive(serde::Deserialize, serde::Serialize)]
+struct MailForm {
+    email: Option<String>,
+}
+
+/// Mails a copy of the receipt to the address typed on the receipt page.
+async fn mail_receipt(
+    form: CsrfForm<MailForm>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let ctx = form.ctx;
     let (slug, token) = path.into_inner();
-    let p = pilot_of(&ctx, slug).await?;
-    let pilot_id = p.id;
+    let receipt = format!("/p/{slug}/receipt/{token}");
+    let (pilot, s, def) = by_receipt(&ctx, slug.clone(), token.clone()).await?;
+    let typed = form.data.email.clone().unwrap_or_default();
+    let link = actions::link(&ctx, &receipt);
+    match actions::pilots::mail_receipt(&ctx, &pilot, &s, &def, link, &typed).await {
+        Ok(()) => Ok(render::redirect_with(
+            &receipt,
+            "success",
+            "pilot-mail-sent",
+        )),
+        Err(err) => {
+            let (_, data) = receipt_data(&ctx, slug, token, None).await?;
+            let form_view = serde_json::to_value(&form.data).unwrap_or(json!({}));
+            render::form_error(
+                &ctx,
+                err,
+                "pilot_receipt",
+                "pilot-receipt-title",
+                form_view,
+                data,
+            )
+        }
+    }
+}
+
+/// The submission behind a receipt link, with its pilot and definition, once the policy
+/// has let the link's holder see it.
+async fn by_receipt(
+    ctx: &Ctx,
+    slug: String,
+    token: String,
+) -> AppResult<(Pilot, runs::Submission, FormDefinition)> {
+    let pilot_id = pilot_of(ctx, slug).await?.id;
     let id = ctx
         .db(move |conn| Ok(runs::by_receipt(conn, pilot_id, &token)?.id))
         .await?;
-    let (pilot, s, f, def) = crate::web::actions::pilots::load_submission(&ctx, id).await?;
+    let (pilot, s, f, def) = actions::pilots::load_submission(ctx, id).await?;
     ctx.authorize(Action::ViewPilotAnswers(&f, true)).await?;
-    crate::web::actions::pilots::pdf_download(&ctx, &pilot, &s, &def).await
+    Ok((pilot, s, def))
+}
+
+/// The receipt as PDF, for the test user holding the receipt link.
+async fn receipt_pdf(ctx: Ctx, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let (slug, token) = path.into_inner();
+    let (pilot, s, def) = by_receipt(&ctx, slug, token).await?;
+    actions::pilots::pdf_download(&ctx, &pilot, &s, &def).await
 }

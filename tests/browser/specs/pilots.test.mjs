@@ -1,5 +1,6 @@
 // A test user without an account runs the demo pilots in Chromium: the Hundesteuer web
-// form (with a refused answer, back, review, send, PDF receipt and rating) with axe-core
+// form (with a refused answer, back, review, send, PDF receipt, a copy by mail and
+// rating) with axe-core
 // on every step, and the appointment assistant with JavaScript switched off (axe itself
 // needs JavaScript, so that run is checked by its flow alone).
 
@@ -83,6 +84,19 @@ test("a test user completes the Hundesteuer web form, gets a PDF receipt and rat
   assert.equal(pdf.status(), 200);
   assert.equal(pdf.headers()["content-type"], "application/pdf");
   assert.ok((await pdf.body()).subarray(0, 5).toString() === "%PDF-");
+
+  // A copy by mail: offered to the address from the form; a mistyped one is refused
+  // with the summary and the typed text kept.
+  const mail = page.getByLabel("Kopie per E-Mail an");
+  assert.equal(await mail.inputValue(), "erika@example.org");
+  await mail.fill("erika(at)example.org");
+  await submit(page, "Kopie senden");
+  assert.equal(await page.locator(".error-summary").count(), 1);
+  assert.equal(await page.getByLabel("Kopie per E-Mail an").inputValue(), "erika(at)example.org");
+  await check(page, "receipt mail with errors", report);
+  await page.getByLabel("Kopie per E-Mail an").fill("erika@example.org");
+  await submit(page, "Kopie senden");
+  assert.match(await page.locator("main").textContent(), /Kopie ist unterwegs/);
 
   // The rating, once.
   await page.locator("input[name=rating][value='4']").check();
