@@ -112,6 +112,15 @@ impl World {
     }
 }
 
+/// The reference number a receipt page shows.
+fn reference_on(page: &str) -> String {
+    let after = page
+        .split("class=\"reference\">")
+        .nth(1)
+        .expect("a reference");
+    after.split('<').next().unwrap().to_string()
+}
+
 /// Starts a run as a test user (no account); the run's address.
 async fn start(app: &mut TestApp, slug: &str) -> String {
     let r = app
@@ -404,15 +413,7 @@ async fn a_test_user_runs_the_web_form_without_an_account() {
     r.assert_status(200)
         .assert_contains("Vorgangsnummer")
         .assert_contains("Erika Muster");
-    let reference = r
-        .body
-        .split("class=\"reference\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let reference = reference_on(&r.body);
     // The PDF receipt: a download whose text can be read back.
     let pdf = w.app.get(&format!("{receipt}/pdf")).await;
     pdf.assert_status(200);
@@ -911,18 +912,7 @@ async fn a_signed_webhook_is_retried_until_the_receiver_takes_it() {
 
     // A test user sends the form.
     let receipt = send_hundesteuer(&mut w.app, &slug, "Erika").await;
-    let reference = w
-        .app
-        .get(&receipt)
-        .await
-        .body
-        .split("class=\"reference\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let reference = reference_on(&w.app.get(&receipt).await.body);
 
     // Three rounds of the delivery thread, each when the backoff allows the next attempt.
     let sender = std::sync::Arc::new(innolab::delivery::Sender::new(true));
@@ -1070,15 +1060,7 @@ async fn a_test_user_gets_a_copy_of_the_receipt_by_mail_without_the_address_bein
     page.assert_status(200)
         .assert_contains(&format!("action=\"{mail_path}\""))
         .assert_contains("value=\"halter@example.org\"");
-    let reference = page
-        .body
-        .split("class=\"reference\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let reference = reference_on(&page.body);
 
     // No address, or a wrong one: the page again with the problem and what was typed;
     // the forms on it still post to the receipt's own addresses.
