@@ -128,6 +128,14 @@ pub const DEFAULT_RETENTION_DAYS: i64 = 90;
 struct Valid {
     form_id: i64,
     mode: Mode,
+    settings: Settings,
+}
+
+/// The columns that may change after publishing, written alike by create and update
+/// (an open or closing date cleared is written as NULL).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = pilots, treat_none_as_null = true)]
+struct Settings {
     title: String,
     intro: String,
     consent_text: String,
@@ -192,12 +200,14 @@ fn validate(conn: &mut DbConnection, proposal: &Proposal, input: &PilotInput) ->
     Ok(Valid {
         form_id: input.form_id.unwrap_or_default(),
         mode: mode.unwrap_or(Mode::Web),
-        title,
-        intro,
-        consent_text,
-        opens_at,
-        closes_at,
-        retention_days,
+        settings: Settings {
+            title,
+            intro,
+            consent_text,
+            opens_at,
+            closes_at,
+            retention_days,
+        },
     })
 }
 
@@ -216,7 +226,7 @@ pub fn create(
     let base = input
         .slug
         .clone()
-        .unwrap_or_else(|| text::slugify(&v.title));
+        .unwrap_or_else(|| text::slugify(&v.settings.title));
     let base = if base.is_empty() {
         "pilot".to_string()
     } else {
@@ -229,16 +239,11 @@ pub fn create(
     let slug = text::free_slug(&base, &taken);
     let id: i64 = diesel::insert_into(pilots::table)
         .values((
+            &v.settings,
             pilots::proposal_id.eq(proposal.id),
             pilots::form_id.eq(v.form_id),
             pilots::slug.eq(&slug),
             pilots::mode.eq(v.mode.as_str()),
-            pilots::title.eq(&v.title),
-            pilots::intro.eq(&v.intro),
-            pilots::consent_text.eq(&v.consent_text),
-            pilots::opens_at.eq(v.opens_at),
-            pilots::closes_at.eq(v.closes_at),
-            pilots::retention_days.eq(v.retention_days),
             pilots::created_by.eq(by),
             pilots::created_at.eq(now),
             pilots::updated_at.eq(now),
@@ -264,15 +269,7 @@ pub fn update(
     };
     let v = validate(conn, proposal, &input)?;
     diesel::update(pilots::table.find(pilot.id))
-        .set((
-            pilots::title.eq(&v.title),
-            pilots::intro.eq(&v.intro),
-            pilots::consent_text.eq(&v.consent_text),
-            pilots::opens_at.eq(v.opens_at),
-            pilots::closes_at.eq(v.closes_at),
-            pilots::retention_days.eq(v.retention_days),
-            pilots::updated_at.eq(now),
-        ))
+        .set((&v.settings, pilots::updated_at.eq(now)))
         .execute(conn)?;
     find(conn, pilot.id)
 }
