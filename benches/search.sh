@@ -3,7 +3,8 @@
 #   1. `innolab reindex` of the whole database (time, with its progress bar),
 #   2. benches/search.rs: the engine's p50/p99 for a fixed query mix beside SQLite FTS5
 #      over the same texts, the lag from save to searchable, the process's RSS,
-#   3. GET /api/v1/search under wrk at 16 connections (page cache off, queries rotating),
+#   3. GET /api/v1/search under wrk at 16 connections (page cache off, queries rotating;
+#      after a 5 s warm-up, shown apart),
 #      and the server's RSS afterwards.
 # Sizes: CHALLENGES=… PROPOSALS=…; DURATION=…s for wrk; DATABASE_URL=postgres://… for
 # PostgreSQL (its public schema is emptied first). Needs wrk (apt-get install wrk).
@@ -43,6 +44,11 @@ request = function()
   return wrk.format("GET", "/api/v1/search?q=" .. queries[(i % #queries) + 1])
 end
 LUA
+# The first seconds read the index from disk into the OS's cache; they are shown apart.
+echo "warm-up, 5 s:"
+wrk -t2 -c16 -d5s --latency -s "$DATA/queries.lua" "http://127.0.0.1:$PORT" \
+    | grep -E "Requests/sec|99%" || true
+echo "measured, ${DURATION} s:"
 wrk -t2 -c16 -d"${DURATION}s" --latency -s "$DATA/queries.lua" "http://127.0.0.1:$PORT" \
     | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors" || true
 echo "server RSS after the run: $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"

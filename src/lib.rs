@@ -9,7 +9,6 @@
 //! queries) -> `db` (schema, connections).
 
 pub mod auth;
-pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -19,6 +18,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod mail;
+pub mod pool;
 pub mod search;
 pub mod seed;
 pub mod synthetic;
@@ -53,9 +53,8 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     search.start_indexer();
     Ok(aweb::Data::new(AppState {
         search,
-        hasher: Hasher::new(cores),
-        // Searches wait on hops between threads too: two per core keep the cores busy.
-        searches: bounded::Bounded::new(2 * cores),
+        hasher: Hasher::new(cores)?,
+        searches: pool::Pool::new("search", cores)?,
         assets: Assets::load(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
         config,

@@ -7,8 +7,8 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
 
-use crate::bounded::Bounded;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::pool::Pool;
 
 /// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
 pub const MEMORY_KIB: u32 = 19 * 1024;
@@ -64,17 +64,17 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_now("innolab-timing-equaliser").unwrap_or_default())
 }
 
-/// Bounded, off-worker hashing.
+/// Hashing on threads of its own, as many as `threads`.
 #[derive(Clone)]
 pub struct Hasher {
-    slots: Bounded,
+    slots: Pool,
 }
 
 impl Hasher {
-    pub fn new(concurrency: usize) -> Self {
-        Hasher {
-            slots: Bounded::new(concurrency),
-        }
+    pub fn new(threads: usize) -> AppResult<Self> {
+        Ok(Hasher {
+            slots: Pool::new("hash", threads)?,
+        })
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::analysis::{fold_word_into, Analyzers, MIN_PART};
 use crate::domain::text::escape_html;
@@ -120,8 +120,25 @@ fn render(text: &str, spans: &[(usize, usize)], start: usize, end: usize) -> Str
 
 /// Escaped, with line breaks as spaces (a snippet is one paragraph).
 fn push_text(text: &str, out: &mut String) {
-    let flat = text.replace(['\n', '\r', '\t'], " ");
-    escape_html(&flat, out);
+    for (i, line) in text.split(['\n', '\r', '\t']).enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        escape_html(line, out);
+    }
+}
+
+/// The byte ranges of the words of `text`: runs of letters and digits, as the analyzers'
+/// tokenizer splits them (without copying each word, as it does).
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.find(|(_, c)| c.is_alphanumeric())?;
+        let end = chars
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(text.len(), |(i, _)| i);
+        Some((start, end))
+    })
 }
 
 /// Byte ranges of the matching words, in order, without overlaps. Words are split and
@@ -131,12 +148,9 @@ fn match_spans(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> Vec<(usi
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut de = analyzers.de.clone();
     let mut en = analyzers.en.clone();
-    let mut words = SimpleTokenizer::default();
-    let mut stream = words.token_stream(text);
     let mut folded = String::new();
-    while stream.advance() {
-        let token = stream.token();
-        let word = &text[token.offset_from..token.offset_to];
+    for (from, to) in words(text) {
+        let word = &text[from..to];
         fold_word_into(word, true, &mut folded);
         if !matcher.may_match(&folded) {
             continue;
@@ -144,7 +158,7 @@ fn match_spans(analyzers: &Analyzers, matcher: &Matcher, text: &str) -> Vec<(usi
         let de_hit = first_term(&mut de, word).is_some_and(|t| matcher.matches_de(&t, &folded));
         let en_hit = !de_hit && first_term(&mut en, word).is_some_and(|t| matcher.en.contains(&t));
         if de_hit || en_hit {
-            spans.push((token.offset_from, token.offset_to));
+            spans.push((from, to));
         }
     }
     spans
@@ -354,6 +368,32 @@ mod tests {
             "<mark>Zebras</mark> &amp; &lt;Streifen&gt;"
         );
         assert_eq!(snippet(&a, &Matcher::default(), "ä ö ü"), "ä ö ü");
+    }
+
+    #[test]
+    fn words_are_split_as_the_analyzers_split_them() {
+        use tantivy::tokenizer::{SimpleTokenizer, Tokenizer};
+        for text in [
+            "",
+            "  Hundesteuer-Anmeldung, bitte! ",
+            "Straße_Nr.12 in Köln/Düsseldorf…ÄÖÜ ß 3½ 東京 x",
+            "\n\tEnde",
+        ] {
+            let mut simple = SimpleTokenizer::default();
+            let mut stream = simple.token_stream(text);
+            let mut expected = Vec::new();
+            while stream.advance() {
+                expected.push((stream.token().offset_from, stream.token().offset_to));
+            }
+            assert_eq!(words(text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn line_breaks_become_spaces() {
+        let mut html = String::new();
+        push_text("a\n<b>\r\nc\t", &mut html);
+        assert_eq!(html, "a &lt;b&gt;  c ");
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Ctx {
     }
 
     /// Searches as this person: visitors find what is public, members also what their
-    /// organisations may see (the policy's audiences). Runs on the blocking pool.
+    /// organisations may see (the policy's audiences). Runs on the search threads.
     pub async fn search(&self, req: crate::search::Request) -> AppResult<crate::search::Results> {
         let actor = self.actor();
         let Some(uid) = actor.user_id() else {

@@ -20,8 +20,8 @@ pub struct AppState {
     pub page_cache: crate::web::page_cache::PageCache,
     /// This instance's search index, kept current by its indexer thread.
     pub search: std::sync::Arc<crate::search::Search>,
-    /// Slots for running searches (see [`crate::bounded`]).
-    pub searches: crate::bounded::Bounded,
+    /// Threads running searches (see [`crate::pool`]).
+    pub searches: crate::pool::Pool,
 }
 
 impl AppState {
