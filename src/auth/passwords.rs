@@ -67,22 +67,24 @@ pub fn dummy_hash() -> &'static str {
 /// Hashing on threads of its own, as many as `threads`.
 #[derive(Clone)]
 pub struct Hasher {
-    slots: Pool,
+    threads: Pool,
 }
 
 impl Hasher {
     pub fn new(threads: usize) -> AppResult<Self> {
         Ok(Hasher {
-            slots: Pool::new("hash", threads)?,
+            threads: Pool::new("hash", threads)?,
         })
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.slots.run(move || hash_now(&password)).await?
+        self.threads.run(move || hash_now(&password)).await?
     }
 
     pub async fn verify(&self, password: String, stored: String) -> AppResult<bool> {
-        self.slots.run(move || verify_now(&password, &stored)).await
+        self.threads
+            .run(move || verify_now(&password, &stored))
+            .await
     }
 }
 
