@@ -62,6 +62,9 @@ pub struct GlobalArgs {
     /// Pilot runs one address may start per hour (0: no limit; default 120).
     #[arg(long, env = "INNOLAB_PILOT_STARTS_PER_HOUR", global = true)]
     pub pilot_starts_per_hour: Option<i64>,
+    /// Registrations one client address may attempt per hour (0: no limit; default 20).
+    #[arg(long, env = "INNOLAB_REGISTRATIONS_PER_HOUR", global = true)]
+    pub registrations_per_hour: Option<i64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -164,6 +167,7 @@ pub fn resolve_config(global: &GlobalArgs, serve: Option<&ServeArgs>) -> AppResu
         search_dir: global.search_dir.clone(),
         webhook_allow_private: global.webhook_allow_private,
         pilot_starts_per_hour: global.pilot_starts_per_hour,
+        registrations_per_hour: global.registrations_per_hour,
         workers: serve.and_then(|s| s.workers),
         upload_limit_mb: serve.and_then(|s| s.upload_limit_mb),
         dev_templates: serve.and_then(|s| s.dev_templates.then_some(true)),

@@ -84,6 +84,8 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Pilot runs one address may start per hour (spam protection; 0: no limit).
     pub pilot_starts_per_hour: i64,
+    /// Registrations one client address may attempt per hour (0: no limit).
+    pub registrations_per_hour: i64,
 }
 
 impl Default for Config {
@@ -117,6 +119,7 @@ pub struct FileConfig {
     pub search_dir: Option<PathBuf>,
     pub webhook_allow_private: Option<bool>,
     pub pilot_starts_per_hour: Option<i64>,
+    pub registrations_per_hour: Option<i64>,
 }
 
 impl FileConfig {
@@ -154,7 +157,8 @@ impl FileConfig {
             page_cache_ms,
             search_dir,
             webhook_allow_private,
-            pilot_starts_per_hour
+            pilot_starts_per_hour,
+            registrations_per_hour
         );
         self
     }
@@ -205,6 +209,7 @@ impl Config {
             search_dir: file.search_dir,
             webhook_allow_private: file.webhook_allow_private.unwrap_or(false),
             pilot_starts_per_hour: file.pilot_starts_per_hour.unwrap_or(120).max(0),
+            registrations_per_hour: file.registrations_per_hour.unwrap_or(20).max(0),
         }
     }
 

@@ -3,13 +3,24 @@
 //! records how each attempt went. A receiver that does not answer 2xx within 10 seconds
 //! is tried again later with exponential backoff.
 //!
-//! Addresses are checked again right before sending: a host that now resolves to this
-//! machine or a private network is refused unless the operator allows such receivers.
+//! Server-side request forgery is the risk of sending where a team tells us to. So the
+//! receiver's name is resolved once per attempt, by [`PinnedResolver`], and the
+//! connection goes to the address that passed the check: a name that answers with a
+//! public address for a check and with 127.0.0.1 for the connection cannot move it. Every
+//! address of the name must be public (see [`webhooks::is_private_ip`]) unless the
+//! operator allows private receivers; the `Host` header and the TLS name stay the URL's.
+//! No proxy from the environment is used. A refusal reads "refused: address not allowed"
+//! in the delivery log, also for a name that does not resolve, so the log does not tell a
+//! team which names exist inside the operator's network.
 
-use std::net::ToSocketAddrs;
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::db::{self, DbPool};
 use crate::domain::pilots::webhooks::{self, Outcome, Outgoing};
@@ -19,6 +30,73 @@ use crate::error::AppResult;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries taken per round.
 const BATCH: i64 = 20;
+/// What the delivery log says when the address is refused.
+pub const REFUSED: &str = "refused: address not allowed";
+
+/// How a host name becomes addresses: the system's resolver, or a stand-in in tests.
+pub type Lookup = Arc<dyn Fn(&str, u16) -> std::io::Result<Vec<SocketAddr>> + Send + Sync>;
+
+/// The system's resolver.
+pub fn system_lookup() -> Lookup {
+    Arc::new(|host: &str, port: u16| Ok((host, port).to_socket_addrs()?.collect()))
+}
+
+/// Resolves once and passes on only addresses that were checked; the connection is made
+/// to one of them and to nothing else.
+pub struct PinnedResolver {
+    allow_private: bool,
+    lookup: Lookup,
+}
+
+impl fmt::Debug for PinnedResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PinnedResolver")
+            .field("allow_private", &self.allow_private)
+            .finish()
+    }
+}
+
+/// The receiver's address was refused (or could not be found).
+#[derive(Debug)]
+struct AddressRefused;
+
+impl fmt::Display for AddressRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REFUSED)
+    }
+}
+
+impl std::error::Error for AddressRefused {}
+
+impl Resolver for PinnedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        _config: &ureq::config::Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let refused = || ureq::Error::Other(Box::new(AddressRefused));
+        let host = uri.host().ok_or_else(refused)?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+            Some("https") => 443,
+            _ => 80,
+        });
+        let addrs = (self.lookup)(host, port).map_err(|_| refused())?;
+        if addrs.is_empty()
+            || (!self.allow_private && addrs.iter().any(|a| webhooks::is_private_ip(&a.ip())))
+        {
+            return Err(refused());
+        }
+        let mut out = self.empty();
+        for a in addrs {
+            if out.try_push(a).is_err() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// The HTTP client of the delivery thread.
 pub struct Sender {
@@ -28,15 +106,24 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(allow_private: bool) -> Sender {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(TIMEOUT))
+        Sender::with_lookup(allow_private, system_lookup(), TIMEOUT)
+    }
+
+    /// A sender resolving names with `lookup` and giving receivers `timeout` to answer.
+    pub fn with_lookup(allow_private: bool, lookup: Lookup, timeout: Duration) -> Sender {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .max_redirects(0)
+            .proxy(None)
             .user_agent("Innolab-Webhooks/1")
-            .build()
-            .into();
+            .build();
+        let resolver = PinnedResolver {
+            allow_private,
+            lookup,
+        };
         Sender {
-            agent,
+            agent: ureq::Agent::with_parts(config, DefaultConnector::default(), resolver),
             allow_private,
         }
     }
@@ -44,17 +131,24 @@ impl Sender {
     /// One attempt: the signed POST and what came back.
     pub fn send(&self, out: &Outgoing, now_unix: i64) -> Outcome {
         let started = Instant::now();
-        let result = self.resolve_check(&out.url).and_then(|()| {
-            self.agent
-                .post(&out.url)
-                .header("Content-Type", "application/json")
-                .header(
-                    "Innolab-Signature",
-                    webhooks::signature(&out.secret, now_unix, &out.body),
-                )
-                .send(&out.body[..])
-                .map_err(|e| e.to_string())
-        });
+        let result = webhooks::check_url(&out.url, self.allow_private)
+            .map_err(|_| REFUSED.to_string())
+            .and_then(|()| {
+                self.agent
+                    .post(&out.url)
+                    .header("Content-Type", "application/json")
+                    .header(
+                        "Innolab-Signature",
+                        webhooks::signature(&out.secret, now_unix, &out.body),
+                    )
+                    .send(&out.body[..])
+                    .map_err(|e| match e {
+                        ureq::Error::Other(inner) if inner.is::<AddressRefused>() => {
+                            REFUSED.to_string()
+                        }
+                        other => other.to_string(),
+                    })
+            });
         let duration_ms = started.elapsed().as_millis() as i64;
         match result {
             Ok(resp) => Outcome {
@@ -68,32 +162,6 @@ impl Sender {
                 duration_ms,
             },
         }
-    }
-
-    /// Refuses hosts that resolve to this machine or a private network (unless allowed).
-    fn resolve_check(&self, url: &str) -> Result<(), String> {
-        webhooks::check_url(url, self.allow_private).map_err(|e| e.to_string())?;
-        if self.allow_private {
-            return Ok(());
-        }
-        let rest = url.split("://").nth(1).unwrap_or("");
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let with_port = if host_port.contains(':') && !host_port.ends_with(']') {
-            host_port.to_string()
-        } else {
-            let port = if url.starts_with("https://") { 443 } else { 80 };
-            format!("{host_port}:{port}")
-        };
-        let addrs = with_port
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve host: {e}"))?;
-        for a in addrs {
-            if webhooks::is_private_ip(&a.ip()) {
-                return Err("host resolves to a private address".into());
-            }
-        }
-        Ok(())
     }
 }
 

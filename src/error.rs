@@ -143,6 +143,9 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A request body above its cap; nothing after the cap was read.
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("validation failed")]
     Validation(FieldErrors),
     /// An uploaded file that cannot be taken; its status says why (API.md).
@@ -159,6 +162,9 @@ pub enum AppError {
     /// A service the request needs (the mail relay) failed; trying later may help.
     #[error("unavailable: {message_id}")]
     Unavailable { message_id: &'static str },
+    /// The server's queue for this kind of work is full; try again after a moment.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -177,10 +183,13 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf_failed",
             AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge => "payload_too_large",
             AppError::Validation(_) | AppError::File(_) => "validation_failed",
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
-            AppError::Pool(_) | AppError::Unavailable { .. } => "unavailable",
+            AppError::Pool(_) | AppError::Unavailable { .. } | AppError::Busy { .. } => {
+                "unavailable"
+            }
             AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -195,11 +204,12 @@ impl AppError {
             AppError::Forbidden => "error-forbidden",
             AppError::Csrf => "error-csrf",
             AppError::BadRequest(detail) => return format!("Bad request: {detail}"),
+            AppError::PayloadTooLarge => "error-payload-too-large",
             AppError::Validation(_) | AppError::File(_) => "error-validation",
             AppError::Conflict { message_id } => message_id,
             AppError::TooManyRequests { message_id, .. } => message_id,
             AppError::Unavailable { message_id } => message_id,
-            AppError::Pool(_) => "error-unavailable",
+            AppError::Pool(_) | AppError::Busy { .. } => "error-unavailable",
             _ => "error-internal",
         };
         i18n::text(i18n::Lang::En, id)
@@ -228,6 +238,7 @@ impl ResponseError for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Validation(_) | AppError::File(FileProblem::Empty) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -235,7 +246,9 @@ impl ResponseError for AppError {
             AppError::File(FileProblem::TypeNotAllowed) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Pool(_) | AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Pool(_) | AppError::Unavailable { .. } | AppError::Busy { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -257,7 +270,8 @@ impl ResponseError for AppError {
         let mut resp = HttpResponse::build(status);
         if let AppError::TooManyRequests {
             retry_after_secs, ..
-        } = self
+        }
+        | AppError::Busy { retry_after_secs } = self
         {
             resp.insert_header(("Retry-After", retry_after_secs.to_string()));
         }

@@ -54,7 +54,9 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     Ok(aweb::Data::new(AppState {
         search,
         hasher: Hasher::new(cores)?,
-        searches: pool::Pool::new("search", cores)?,
+        // Waiting searches: 32 per core is far beyond what answers in time (about
+        // 1 ms each), and bounds the memory of a flood.
+        searches: pool::Pool::new("search", cores, cores * 32)?,
         assets: Assets::load(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
         config,
@@ -79,6 +81,7 @@ pub fn build_app(
 > {
     App::new()
         .app_data(state)
+        .wrap(from_fn(web::middleware::body_cap))
         .wrap(from_fn(web::middleware::error_pages))
         .wrap(from_fn(web::middleware::finish))
         .wrap(Compress::default())

@@ -7,5 +7,9 @@
 #[path = "it/support.rs"]
 mod support;
 
+#[path = "processes/abuse.rs"]
+mod abuse;
 #[path = "processes/search.rs"]
 mod search;
+#[path = "processes/server.rs"]
+mod server;

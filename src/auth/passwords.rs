@@ -1,11 +1,17 @@
 //! Password hashing (argon2id, PHC strings) and the strength rules.
 //!
-//! Hashing costs ~19 MiB and tens of milliseconds, so [`Hasher`] runs it on the blocking
-//! pool with at most one hash per core in flight: a burst of logins queues here instead of
-//! starving every other request.
+//! Hashing costs ~19 MiB and tens of milliseconds, so [`Hasher`] runs it on threads of its
+//! own, one hash per core in flight and a bounded queue: a burst of logins queues here
+//! instead of starving every other request, and a flood is refused instead of queued.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::pool::Pool;
@@ -64,21 +70,65 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_now("innolab-timing-equaliser").unwrap_or_default())
 }
 
-/// Hashing on threads of its own, as many as `threads`.
+/// Hashing on threads of its own, as many as `threads`, with a bounded queue (a full
+/// queue answers 503). New accounts may hold at most half the threads: registration is
+/// open to anyone, and a flood of it must leave room for the people signing in.
 #[derive(Clone)]
 pub struct Hasher {
     threads: Pool,
+    registrations: Arc<Semaphore>,
+    /// How long a hash took lately, in microseconds (a moving average).
+    typical_micros: Arc<AtomicU64>,
 }
+
+/// Waiting hashes per thread: at about 30 ms a hash, a full queue is about half a
+/// second of work, after which an answer would come too late to be of use.
+const QUEUE_PER_THREAD: usize = 8;
 
 impl Hasher {
     pub fn new(threads: usize) -> AppResult<Self> {
+        let threads = threads.max(1);
         Ok(Hasher {
-            threads: Pool::new("hash", threads)?,
+            threads: Pool::new("hash", threads, threads * QUEUE_PER_THREAD)?,
+            registrations: Arc::new(Semaphore::new(threads.div_ceil(2))),
+            typical_micros: Arc::new(AtomicU64::new(0)),
         })
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.threads.run(move || hash_now(&password)).await?
+        let typical = self.typical_micros.clone();
+        self.threads
+            .run(move || {
+                let started = Instant::now();
+                let hash = hash_now(&password);
+                let took = started.elapsed().as_micros().min(u64::MAX as u128) as u64;
+                // An average over the last few hashes; racing updates lose one sample.
+                let old = typical.load(Ordering::Relaxed);
+                let new = if old == 0 { took } else { (old * 7 + took) / 8 };
+                typical.store(new, Ordering::Relaxed);
+                hash
+            })
+            .await?
+    }
+
+    /// How long hashing a new password takes here lately (30 ms before the first).
+    pub fn typical_hash_time(&self) -> Duration {
+        match self.typical_micros.load(Ordering::Relaxed) {
+            0 => Duration::from_millis(30),
+            micros => Duration::from_micros(micros),
+        }
+    }
+
+    /// The hash of a new account's password, refused with 503 while as many
+    /// registrations are hashing as they may.
+    pub async fn hash_for_registration(&self, password: String) -> AppResult<String> {
+        let _permit = self
+            .registrations
+            .try_acquire()
+            .map_err(|_| AppError::Busy {
+                retry_after_secs: 1,
+            })?;
+        self.hash(password).await
     }
 
     pub async fn verify(&self, password: String, stored: String) -> AppResult<bool> {

@@ -59,7 +59,7 @@ pub struct ProposalFacts {
     /// The actor's role in the proposing organisation.
     pub team_role: Option<Role>,
     pub challenge: ChallengeFacts,
-    /// The challenge made its proposals public and the deadline has passed.
+    /// Everyone may read it now (see [`proposal_public_from`]).
     pub public: bool,
     /// The actor's place as an evaluator of the proposal.
     pub reviewer: ReviewerFacts,
@@ -470,10 +470,21 @@ pub fn challenge_audiences(published: bool, agency_id: i64) -> Vec<Audience> {
     }
 }
 
+/// From when everyone may read a proposal's public part: only while it is submitted, and
+/// only when its challenge opens proposals (`opens_from`: the deadline of a published
+/// challenge that makes them public). Drafts and withdrawn proposals stay with team and
+/// agency. [`ProposalFacts::public`] and the search index both come from here.
+pub fn proposal_public_from(
+    submitted: bool,
+    opens_from: Option<NaiveDateTime>,
+) -> Option<NaiveDateTime> {
+    opens_from.filter(|_| submitted)
+}
+
 /// A proposal's public part (the only part that is indexed): its team always, the owning
-/// agency once it is submitted, everyone from `public_from` (the deadline of a challenge
-/// that opens its proposals) unless it is a draft, and the `evaluators` (user ids)
-/// assigned to it in started stages that are not blind.
+/// agency once it is submitted, everyone from `public_from` (from
+/// [`proposal_public_from`]), and the `evaluators` (user ids) assigned to it in started
+/// stages that are not blind.
 pub fn proposal_audiences(
     draft: bool,
     team_org: i64,
@@ -837,8 +848,12 @@ mod tests {
                         );
                         for opens in [false, true] {
                             for deadline in deadlines {
-                                for draft in [false, true] {
-                                    let public_from = (opens && published).then_some(deadline);
+                                // Draft, submitted, withdrawn.
+                                for (draft, submitted) in
+                                    [(true, false), (false, true), (false, false)]
+                                {
+                                    let opens_from = (opens && published).then_some(deadline);
+                                    let public_from = proposal_public_from(submitted, opens_from);
                                     let facts = ProposalFacts {
                                         id: 5,
                                         draft,

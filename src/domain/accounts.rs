@@ -330,6 +330,7 @@ pub fn set_password_hash(
 }
 
 /// Changes name and language.
+/// Saves name and language; nothing is written when both are as stored.
 pub fn update_profile(
     conn: &mut DbConnection,
     user_id: i64,
@@ -343,10 +344,15 @@ pub fn update_profile(
         errors.add("locale", "locale-invalid");
     }
     errors.into_result()?;
+    let locale = lang.unwrap_or_default().code();
+    let current = find(conn, user_id)?;
+    if text::same_text(&current.display_name, &name) && current.locale == locale {
+        return Ok(current);
+    }
     Ok(diesel::update(users::table.find(user_id))
         .set((
             users::display_name.eq(name),
-            users::locale.eq(lang.unwrap_or_default().code()),
+            users::locale.eq(locale),
             users::updated_at.eq(db::now()),
         ))
         .returning(users::all_columns)

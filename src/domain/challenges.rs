@@ -195,11 +195,15 @@ impl Challenge {
     pub fn deadline_passed(&self, now: NaiveDateTime) -> bool {
         now >= self.submission_deadline
     }
-    /// Whether its submitted proposals are public now (open co-creation after the deadline).
+    /// From when its submitted proposals are public (open co-creation after the
+    /// deadline of a published challenge), if ever.
+    pub fn proposals_public_from(&self) -> Option<NaiveDateTime> {
+        (self.proposal_visibility == "public_after_deadline" && self.status().is_published())
+            .then_some(self.submission_deadline)
+    }
+    /// Whether its submitted proposals are public now.
     pub fn proposals_public(&self, now: NaiveDateTime) -> bool {
-        self.proposal_visibility == "public_after_deadline"
-            && self.status().is_published()
-            && self.deadline_passed(now)
+        self.proposals_public_from().is_some_and(|at| at <= now)
     }
 }
 
@@ -348,7 +352,7 @@ pub fn validate(input: &ChallengeInput, known_topics: &[String]) -> AppResult<Va
 }
 
 /// The fields an agency writes, as stored: one row shape for inserts and updates.
-#[derive(Insertable, AsChangeset)]
+#[derive(Insertable, AsChangeset, PartialEq)]
 #[diesel(table_name = challenges, treat_none_as_null = true)]
 pub struct ChallengeRow<'a> {
     title: &'a str,
@@ -356,7 +360,7 @@ pub struct ChallengeRow<'a> {
     description: &'a str,
     language: &'a str,
     eligibility: String,
-    level: &'static str,
+    level: &'a str,
     region: &'a str,
     budget_eur: Option<i64>,
     submission_deadline: NaiveDateTime,
@@ -382,11 +386,42 @@ impl ValidChallenge {
             submission_form_id: self.submission_form_id,
         }
     }
+
+    /// The form shows the deadline to the minute: a deadline sent back within the minute
+    /// of the stored one is the stored one (saving a form unchanged must not move it by
+    /// its seconds, which would also count as moving it earlier).
+    fn keeping_deadline_of(mut self, current: &Challenge) -> ValidChallenge {
+        self.submission_deadline =
+            time::keep_within_minute(self.submission_deadline, current.submission_deadline);
+        self
+    }
 }
 
+impl<'a> ChallengeRow<'a> {
+    /// The stored challenge in the shape an update writes.
+    fn of(c: &'a Challenge) -> ChallengeRow<'a> {
+        ChallengeRow {
+            title: &c.title,
+            summary: &c.summary,
+            description: &c.description,
+            language: &c.language,
+            eligibility: eligibility_csv(&c.eligible_kinds()),
+            level: &c.level,
+            region: &c.region,
+            budget_eur: c.budget_eur,
+            submission_deadline: c.submission_deadline,
+            contact: &c.contact,
+            proposal_visibility: &c.proposal_visibility,
+            submission_form_id: c.submission_form_id,
+        }
+    }
+}
+
+/// The kinds as stored, always in the same order (so that equal sets compare equal).
 fn eligibility_csv(kinds: &[OrgKind]) -> String {
-    kinds
+    OrgKind::ALL
         .iter()
+        .filter(|k| kinds.contains(k))
         .map(|k| k.as_str())
         .collect::<Vec<_>>()
         .join(",")
@@ -496,21 +531,36 @@ pub fn submitted_count(conn: &mut DbConnection, challenge_id: i64) -> AppResult<
         .get_result(conn)?)
 }
 
-/// Saves changes. Once proposals were submitted, the rules they were made under stay:
-/// eligibility and proposal visibility are locked and the deadline may only move later.
+/// Saves changes; `None` when there were none (nothing is written, so a form saved
+/// unchanged leaves no trace). Once proposals were submitted, the rules they were made
+/// under stay: eligibility and proposal visibility are locked and the deadline may only
+/// move later.
 pub fn update(
     conn: &mut DbConnection,
     current: &Challenge,
     c: &ValidChallenge,
-) -> AppResult<Challenge> {
+) -> AppResult<Option<Challenge>> {
     if matches!(current.status(), Status::Concluded | Status::Archived) {
         return Err(AppError::Conflict {
             message_id: "challenge-finished",
         });
     }
+    let c = c.clone().keeping_deadline_of(current);
+    let mut topics_now: Vec<String> = topics_of(conn, &[current.id])?
+        .remove(&current.id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.slug)
+        .collect();
+    let mut topics_sent = c.topic_slugs.clone();
+    topics_now.sort();
+    topics_sent.sort();
+    if c.row() == ChallengeRow::of(current) && topics_now == topics_sent {
+        return Ok(None);
+    }
     if submitted_count(conn, current.id)? > 0 {
         let mut e = FieldErrors::new();
-        if eligibility_csv(&c.eligibility) != current.eligibility {
+        if eligibility_csv(&c.eligibility) != eligibility_csv(&current.eligible_kinds()) {
             e.add("eligibility", "locked-after-submissions");
         }
         if c.proposal_visibility != current.proposal_visibility {
@@ -531,8 +581,10 @@ pub fn update(
         .set((c.row(), challenges::updated_at.eq(db::now())))
         .returning(challenges::all_columns)
         .get_result(conn)?;
-    set_topics(conn, current.id, &c.topic_slugs)?;
-    Ok(updated)
+    if topics_now != topics_sent {
+        set_topics(conn, current.id, &c.topic_slugs)?;
+    }
+    Ok(Some(updated))
 }
 
 /// Applies a transition; illegal ones are a 409 with a message naming the status.

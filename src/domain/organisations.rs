@@ -170,8 +170,19 @@ pub fn create(conn: &mut DbConnection, creator_id: i64, org: &ValidOrg) -> AppRe
 
 /// Changes name, website and description. The kind is fixed once created: an agency's
 /// verification must not carry over to another kind, nor the other way round.
-pub fn update(conn: &mut DbConnection, org_id: i64, org: &ValidOrg) -> AppResult<Organisation> {
-    Ok(diesel::update(organisations::table.find(org_id))
+/// Saves the profile; `None` when nothing changed (then nothing is written).
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Organisation,
+    org: &ValidOrg,
+) -> AppResult<Option<Organisation>> {
+    if text::same_text(&current.name, &org.name)
+        && current.website.as_deref().unwrap_or("") == org.website.as_deref().unwrap_or("")
+        && text::same_text(&current.description, &org.description)
+    {
+        return Ok(None);
+    }
+    Ok(diesel::update(organisations::table.find(current.id))
         .set((
             organisations::name.eq(&org.name),
             organisations::website.eq(&org.website),
@@ -179,7 +190,8 @@ pub fn update(conn: &mut DbConnection, org_id: i64, org: &ValidOrg) -> AppResult
             organisations::updated_at.eq(db::now()),
         ))
         .returning(organisations::all_columns)
-        .get_result(conn)?)
+        .get_result(conn)
+        .map(Some)?)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Organisation> {
@@ -337,24 +349,26 @@ fn owner_count(conn: &mut DbConnection, org_id: i64) -> AppResult<i64> {
         .get_result(conn)?)
 }
 
-/// What an invitation led to.
+/// An invitation made: its id, and the account the address belongs to, if any (for the
+/// language of the mail; the inviter is never told).
 #[derive(Debug, Clone)]
-pub enum InviteOutcome {
-    /// The address belongs to an account, which is now a member.
-    Joined(User),
-    /// No account yet: an invitation waits for the address (id for the mail).
-    Invited { invitation_id: i64 },
+pub struct Invited {
+    pub invitation_id: i64,
+    pub account: Option<User>,
 }
 
-/// Invites an address. An existing, confirmed account joins at once; any other address
-/// gets a pending invitation that it accepts after registering and confirming.
+/// Invites an address. Everyone is invited, never added: the person accepts (after
+/// registering and confirming the address, if they have no account yet), so nobody
+/// becomes a member, and so counts as in conflict with the organisation's proposals,
+/// without their consent. What the inviter sees does not depend on whether the address
+/// has an account.
 pub fn invite(
     conn: &mut DbConnection,
     org_id: i64,
     inviter_id: i64,
     email: &str,
     role: &str,
-) -> AppResult<InviteOutcome> {
+) -> AppResult<Invited> {
     let mut errors = FieldErrors::new();
     let email = text::normalise_email(email);
     if email.is_none() {
@@ -366,15 +380,11 @@ pub fn invite(
     }
     errors.into_result()?;
     let (email, role) = (email.unwrap_or_default(), role.unwrap_or(Role::Member));
-    if let Some(user) = accounts::find_by_email(conn, &email)? {
+    let account = accounts::find_by_email(conn, &email)?;
+    if let Some(user) = &account {
+        // The inviter manages the organisation and sees its members anyway.
         if role_of(conn, org_id, user.id)?.is_some() {
             return Err(FieldErrors::single("email", "member-already"));
-        }
-        // Only a confirmed address proves the account belongs to the person invited; an
-        // unconfirmed one gets a pending invitation it can accept after confirming.
-        if user.is_verified() {
-            add_member(conn, org_id, user.id, role)?;
-            return Ok(InviteOutcome::Joined(user));
         }
     }
     let pending: i64 = invitations::table
@@ -401,7 +411,10 @@ pub fn invite(
         ))
         .returning(invitations::id)
         .get_result(conn)?;
-    Ok(InviteOutcome::Invited { invitation_id })
+    Ok(Invited {
+        invitation_id,
+        account,
+    })
 }
 
 /// An open invitation as its addressee sees it: to an organisation, or to evaluate one

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::policy::ProposalFacts;
+use crate::auth::policy::{self, ProposalFacts};
 use crate::db::schema::{organisations, proposal_revisions, proposals};
 use crate::db::{self, DbConnection};
 use crate::domain::challenges::{self, Challenge, Status as ChallengeStatus};
@@ -165,7 +165,10 @@ pub fn merge(current: &Content, input: &ProposalInput) -> AppResult<Content> {
     let mut c = current.clone();
     let mut take = |value: &Option<String>, field: &str, max: usize, target: &mut String| {
         if let Some(v) = value {
-            *target = text::optional_text(Some(v), field, max, &mut e).unwrap_or_default();
+            let typed = text::optional_text(Some(v), field, max, &mut e).unwrap_or_default();
+            if !text::same_text(target, &typed) {
+                *target = typed;
+            }
         }
     };
     take(&input.title, "title", 200, &mut c.title);
@@ -529,8 +532,11 @@ pub fn facts(
         team_role,
         challenge,
         reviewer,
-        // Only submitted proposals become public; withdrawn ones stay with team and agency.
-        public: c.proposals_public(db::now()) && p.status() == Status::Submitted,
+        public: policy::proposal_public_from(
+            p.status() == Status::Submitted,
+            c.proposals_public_from(),
+        )
+        .is_some_and(|at| at <= db::now()),
     })
 }
 

@@ -17,6 +17,13 @@ pub fn clean(value: &str) -> String {
 }
 
 /// Lower-cases and trims an email address; `None` when it is not plausibly one.
+/// Whether `typed` (already cleaned and trimmed, as every input is) says what `stored`
+/// says: stored text may carry whitespace a form cannot show (a trailing line break from
+/// an import), and sending it back unchanged must not count as a change.
+pub fn same_text(stored: &str, typed: &str) -> bool {
+    clean(stored).trim() == typed
+}
+
 pub fn normalise_email(raw: &str) -> Option<String> {
     if raw.chars().any(char::is_control) {
         return None;

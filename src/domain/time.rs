@@ -22,6 +22,18 @@ pub fn parse_deadline(raw: &str) -> Option<NaiveDateTime> {
 }
 
 /// The value a `datetime-local` input shows for a UTC time.
+/// Keeps `stored` when `sent` falls in the same minute: forms show times to the minute,
+/// and a time sent back unchanged must not lose the stored seconds.
+pub fn keep_within_minute(sent: NaiveDateTime, stored: NaiveDateTime) -> NaiveDateTime {
+    use chrono::Timelike;
+    let minute = |t: NaiveDateTime| t.with_second(0).and_then(|t| t.with_nanosecond(0));
+    if minute(sent) == minute(stored) {
+        stored
+    } else {
+        sent
+    }
+}
+
 pub fn to_local_input(utc: NaiveDateTime) -> String {
     utc.and_utc()
         .with_timezone(&Berlin)

@@ -339,9 +339,8 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
             let row = challenges.get(&p.challenge_id)?;
             let c = &row.challenge;
             let (org_name, org_kind) = orgs.get(&p.organisation_id).cloned()?;
-            let public_from = (c.proposal_visibility == "public_after_deadline"
-                && c.status().is_published())
-            .then_some(c.submission_deadline);
+            let public_from =
+                policy::proposal_public_from(p.status == "submitted", c.proposals_public_from());
             Some(SearchDoc {
                 kind: Kind::Proposal,
                 id: p.id,

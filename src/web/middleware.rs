@@ -7,7 +7,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, Error, HttpMessage, HttpResponse};
+use actix_web::{web, Error, HttpMessage, HttpResponse, ResponseError};
+use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
 use crate::error::ErrorPageMarker;
@@ -217,4 +218,58 @@ pub fn lang_cookie(lang: Lang, https: bool) -> Cookie<'static> {
         .same_site(SameSite::Lax)
         .max_age(CookieDuration::days(365))
         .finish()
+}
+
+/// What the largest request body may hold: the larger of the upload limit and a pilot's
+/// file limit, plus a margin for the form around the file.
+pub fn body_limit(state: &AppState) -> usize {
+    const MARGIN: usize = 1024 * 1024;
+    state
+        .config
+        .upload_limit_bytes
+        .max(crate::domain::pilots::runs::MAX_FILE_BYTES)
+        + MARGIN
+}
+
+/// Caps every request body at [`body_limit`]: a declared length above it is refused
+/// with 413 before anything is read; a body without a declared length (chunked) fails
+/// as soon as it passes the cap. Routes read far less in practice (forms and JSON have
+/// their own, smaller limits); this bounds the routes that stream.
+pub async fn body_cap(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(cap) = req.app_data::<web::Data<AppState>>().map(|s| body_limit(s)) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(len) if len > cap as u64 => {
+            let (req, _) = req.into_parts();
+            let resp = crate::error::AppError::PayloadTooLarge.error_response();
+            return Ok(ServiceResponse::new(req, resp));
+        }
+        Some(_) => {}
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let mut seen = 0usize;
+            let capped = req.take_payload().map(move |chunk| {
+                let chunk = chunk?;
+                seen += chunk.len();
+                if seen > cap {
+                    Err(actix_web::error::PayloadError::Overflow)
+                } else {
+                    Ok(chunk)
+                }
+            });
+            req.set_payload(actix_web::dev::Payload::Stream {
+                payload: Box::pin(capped),
+            });
+        }
+        None => {}
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod context;
 pub mod forms;
 pub mod middleware;
+pub mod multipart;
 pub mod page_cache;
 pub mod pages;
 pub mod render;

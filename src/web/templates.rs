@@ -35,6 +35,10 @@ impl Templates {
         mails.register_escape_fn(no_escape);
         for (prefix, reg) in [("", &mut pages), ("emails/", &mut mails)] {
             reg.set_strict_mode(true);
+            // A partial's output must come out as written: handlebars would otherwise
+            // indent every line of it, the text inside a <textarea> included, by the
+            // indentation of the partial call (each save of an edit form indented again).
+            reg.set_prevent_indent(true);
             register_helpers(reg);
             if dev {
                 reg.set_dev_mode(true);

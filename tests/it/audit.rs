@@ -33,6 +33,16 @@ async fn logins_denials_memberships_and_verifications_are_recorded() {
         &[("email", "adm@example.org"), ("role", "member")],
     )
     .await;
+    let invitation: i64 = app.with_conn(|c| {
+        innolab::db::schema::invitations::table
+            .select(innolab::db::schema::invitations::id)
+            .first(c)
+            .unwrap()
+    });
+    app.log_in_as(&admin);
+    app.post_form(&format!("/invitations/{invitation}/accept"), &[])
+        .await;
+    app.log_in_as(&owner);
     app.post_form(
         &format!("/organisations/{}/members/{}/role", org.slug, admin.id),
         &[("role", "owner")],
@@ -50,7 +60,8 @@ async fn logins_denials_memberships_and_verifications_are_recorded() {
         "login_failed",
         "login_succeeded",
         "organisation_created",
-        "member_added",
+        "member_invited",
+        "invitation_accepted",
         "member_role_changed",
         "access_denied",
         "organisation_verified",

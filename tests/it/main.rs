@@ -1,6 +1,7 @@
 //! Integration tests through the HTTP application. One binary; every test gets a fresh
 //! database (SQLite by default, PostgreSQL when `INNOLAB_TEST_DATABASE_URL` is set).
 
+mod abuse;
 mod access_matrix;
 mod accounts;
 mod api;
@@ -15,8 +16,10 @@ mod pages;
 mod pilots_flow;
 mod proposals_flow;
 mod relevance;
+mod round_trip;
 mod search;
 mod security;
 mod sql_budget;
 mod submission_forms;
 mod support;
+mod visibility;

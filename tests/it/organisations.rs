@@ -100,7 +100,7 @@ async fn slugs_stay_unique() {
 }
 
 #[actix_web::test]
-async fn owners_invite_existing_users_who_join_at_once() {
+async fn existing_users_are_invited_and_join_only_when_they_accept() {
     let mut app = TestApp::new().await;
     let owner = app.create_user("sara@example.org", "Sara");
     let mate = app.create_user("tom@example.org", "Tom");
@@ -114,13 +114,40 @@ async fn owners_invite_existing_users_who_join_at_once() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let mail = app.last_mail_to("tom@example.org");
-    assert!(mail.body.contains("Datenwerk"));
+    assert!(mail.body.contains("Datenwerk") && mail.body.contains("/invitations"));
+    assert!(
+        !mail.body.contains("/register"),
+        "an account holder is not asked to register"
+    );
+    assert_eq!(
+        app.with_conn(|c| organisations::role_of(c, org.id, mate.id).unwrap()),
+        None,
+        "not a member without consent"
+    );
+    // A second invitation while the first waits is refused with a message.
+    app.post_form(
+        &format!("/organisations/{}/members", org.slug),
+        &[("email", "tom@example.org"), ("role", "member")],
+    )
+    .await
+    .assert_status(422);
+    // Tom accepts and is a member; inviting him again says so.
+    let invitation: i64 = app.with_conn(|c| {
+        use diesel::prelude::*;
+        innolab::db::schema::invitations::table
+            .select(innolab::db::schema::invitations::id)
+            .first(c)
+            .unwrap()
+    });
+    app.log_in_as(&mate);
+    app.post_form(&format!("/invitations/{invitation}/accept"), &[])
+        .await
+        .assert_status(303);
     assert_eq!(
         app.with_conn(|c| organisations::role_of(c, org.id, mate.id).unwrap()),
         Some(Role::Member)
     );
-
-    // Twice is refused with a message, keeping the input.
+    app.log_in_as(&owner);
     app.post_form(
         &format!("/organisations/{}/members", org.slug),
         &[("email", "tom@example.org"), ("role", "member")],

@@ -653,3 +653,158 @@ impl Mail {
         format!("/{}", after_scheme.split_once('/').unwrap().1)
     }
 }
+
+/// The fields a browser sends for the form posting to `action` on this page, exactly as
+/// the page shows them: inputs with their values, checked boxes and radios, the text of
+/// textareas as an HTML parser reads it, selected options. Buttons and file inputs are
+/// left out (a browser sends only the button that was pressed).
+#[track_caller]
+pub fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
+    use scraper::{ElementRef, Html, Selector};
+    let doc = Html::parse_document(html);
+    let forms = Selector::parse("form").unwrap();
+    let form = doc
+        .select(&forms)
+        .find(|f| f.value().attr("action") == Some(action))
+        .unwrap_or_else(|| panic!("no form posting to {action}"));
+    let controls = Selector::parse("input, textarea, select").unwrap();
+    let options = Selector::parse("option").unwrap();
+    let mut out = Vec::new();
+    for el in form.select(&controls) {
+        let v = el.value();
+        let Some(name) = v.attr("name") else { continue };
+        if v.attr("disabled").is_some() {
+            continue;
+        }
+        let name = name.to_string();
+        match v.name() {
+            "textarea" => out.push((name, el.text().collect())),
+            "select" => {
+                let all: Vec<ElementRef> = el.select(&options).collect();
+                let value = |o: &ElementRef| {
+                    o.value()
+                        .attr("value")
+                        .map(str::to_string)
+                        .unwrap_or_else(|| o.text().collect())
+                };
+                let chosen: Vec<&ElementRef> = all
+                    .iter()
+                    .filter(|o| o.value().attr("selected").is_some())
+                    .collect();
+                if chosen.is_empty() && v.attr("multiple").is_none() {
+                    if let Some(first) = all.first() {
+                        out.push((name.clone(), value(first)));
+                    }
+                }
+                for o in chosen {
+                    out.push((name.clone(), value(o)));
+                }
+            }
+            _ => match v.attr("type").unwrap_or("text") {
+                "submit" | "button" | "reset" | "image" | "file" => {}
+                "checkbox" | "radio" => {
+                    if v.attr("checked").is_some() {
+                        out.push((name, v.attr("value").unwrap_or("on").to_string()));
+                    }
+                }
+                _ => out.push((name, v.attr("value").unwrap_or("").to_string())),
+            },
+        }
+    }
+    out
+}
+
+impl TestApp {
+    /// Opens `page`, then sends its form posting to `action` as it stands, with `extra`
+    /// fields added (the button pressed, say): a person saving without changing anything.
+    pub async fn resubmit(&mut self, page: &str, action: &str, extra: &[(&str, &str)]) -> Resp {
+        let shown = self.get(page).await;
+        shown.assert_status(200);
+        let mut fields = form_values(&shown.body, action);
+        fields.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post_form_raw(action, &pairs).await
+    }
+}
+
+/// One part of a `multipart/form-data` body: a field name, a file name for files, and
+/// the bytes.
+pub struct Part<'a> {
+    pub name: &'a str,
+    pub filename: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Part<'a> {
+    pub fn text(name: &'a str, value: &'a str) -> Part<'a> {
+        Part {
+            name,
+            filename: None,
+            bytes: value.as_bytes(),
+        }
+    }
+    pub fn file(name: &'a str, filename: &'a str, bytes: &'a [u8]) -> Part<'a> {
+        Part {
+            name,
+            filename: Some(filename),
+            bytes,
+        }
+    }
+}
+
+/// The `Content-Type` and body of a multipart form made of `parts`, in order.
+pub fn multipart_body(parts: &[Part]) -> (String, Vec<u8>) {
+    let boundary = "----innolab-test-boundary-5f1c";
+    let mut body = Vec::new();
+    for p in parts {
+        let disposition = match p.filename {
+            Some(f) => format!(
+                "form-data; name=\"{}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream",
+                p.name
+            ),
+            None => format!("form-data; name=\"{}\"", p.name),
+        };
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(p.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// POSTs a multipart form made of `parts` as they are (no token added).
+    pub async fn post_multipart(&mut self, path: &str, parts: &[Part<'_>]) -> Resp {
+        let (content_type, body) = multipart_body(parts);
+        self.send(
+            TestRequest::post()
+                .uri(path)
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .set_payload(body),
+        )
+        .await
+    }
+}
+
+impl TestApp {
+    /// An API token of `user` (made through the API with the shared test password).
+    pub async fn bearer_of(&mut self, user: &User) -> String {
+        let r = self
+            .api(
+                Method::POST,
+                "/api/v1/auth/tokens",
+                Some(
+                    serde_json::json!({"email": user.email, "password": PASSWORD, "name": "test"}),
+                ),
+                None,
+            )
+            .await;
+        r.assert_status(201);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+}

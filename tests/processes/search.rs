@@ -2,79 +2,17 @@
 //! on one database (each with its own index) find each other's changes within 2 s.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use innolab::domain::organisations::OrgKind;
 use serde_json::Value;
 
+use crate::server::Server;
 use crate::support::TestApp;
 
-/// One `innolab serve` on the test database; killed (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
 impl Server {
-    fn start(app: &TestApp, search_dir: &Path) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_innolab"))
-            .arg("--database-url")
-            .arg(&app.state.config.database_url)
-            .arg("--data-dir")
-            .arg(&app.state.config.data_dir)
-            .arg("--search-dir")
-            .arg(search_dir)
-            .args(["serve", "--no-demo", "--workers", "1", "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the binary starts");
-        let server = Server { child, port };
-        let started = Instant::now();
-        while server.get("/healthz").0 != 200 {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    /// A GET without keep-alive: (status, body); status 0 when nothing answers.
-    fn get(&self, path: &str) -> (u16, String) {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return (0, String::new());
-        };
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        if stream.write_all(request.as_bytes()).is_err() {
-            return (0, String::new());
-        }
-        let mut answer = String::new();
-        if stream.read_to_string(&mut answer).is_err() {
-            return (0, String::new());
-        }
-        let status = answer
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-        (status, body)
-    }
-
     fn total(&self, q: &str) -> i64 {
         let (status, body) = self.get(&format!("/api/v1/search?q={q}"));
         if status != 200 {
@@ -91,19 +29,6 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         started.elapsed()
-    }
-
-    /// `kill -9`: no shutdown, no last commit.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -133,7 +133,7 @@ struct Valid {
 
 /// The columns that may change after publishing, written alike by create and update
 /// (an open or closing date cleared is written as NULL).
-#[derive(Insertable, AsChangeset)]
+#[derive(Insertable, AsChangeset, PartialEq)]
 #[diesel(table_name = pilots, treat_none_as_null = true)]
 struct Settings {
     title: String,
@@ -142,6 +142,42 @@ struct Settings {
     opens_at: Option<NaiveDateTime>,
     closes_at: Option<NaiveDateTime>,
     retention_days: i64,
+}
+
+impl Settings {
+    /// These settings as a change of `p`: texts and times that say what `p` already
+    /// holds (a time within the same minute, a text but for whitespace a form cannot
+    /// show) are `p`'s own, so sending a form back unchanged compares equal.
+    fn against(mut self, p: &Pilot) -> Settings {
+        for (typed, stored) in [
+            (&mut self.title, &p.title),
+            (&mut self.intro, &p.intro),
+            (&mut self.consent_text, &p.consent_text),
+        ] {
+            if text::same_text(stored, typed) {
+                typed.clone_from(stored);
+            }
+        }
+        let keep = |sent: Option<NaiveDateTime>, stored: Option<NaiveDateTime>| match (sent, stored)
+        {
+            (Some(sent), Some(stored)) => Some(time::keep_within_minute(sent, stored)),
+            (sent, _) => sent,
+        };
+        self.opens_at = keep(self.opens_at, p.opens_at);
+        self.closes_at = keep(self.closes_at, p.closes_at);
+        self
+    }
+
+    fn of(p: &Pilot) -> Settings {
+        Settings {
+            title: p.title.clone(),
+            intro: p.intro.clone(),
+            consent_text: p.consent_text.clone(),
+            opens_at: p.opens_at,
+            closes_at: p.closes_at,
+            retention_days: p.retention_days,
+        }
+    }
 }
 
 /// Checks the settings; the form must belong to the proposal's organisation.
@@ -253,25 +289,29 @@ pub fn create(
     find(conn, id)
 }
 
-/// Changes a published pilot's texts, dates and retention period. Its form, mode and
-/// address stay: test users hold links to it, and its runs answer that form.
+/// Changes a published pilot's texts, dates and retention period; `None` when nothing
+/// changed (then nothing is written). Its form, mode and address stay: test users hold
+/// links to it, and its runs answer that form.
 pub fn update(
     conn: &mut DbConnection,
     pilot: &Pilot,
     proposal: &Proposal,
     input: &PilotInput,
     now: NaiveDateTime,
-) -> AppResult<Pilot> {
+) -> AppResult<Option<Pilot>> {
     let input = PilotInput {
         form_id: Some(pilot.form_id),
         mode: Some(pilot.mode.clone()),
         ..input.clone()
     };
-    let v = validate(conn, proposal, &input)?;
+    let settings = validate(conn, proposal, &input)?.settings.against(pilot);
+    if settings == Settings::of(pilot) {
+        return Ok(None);
+    }
     diesel::update(pilots::table.find(pilot.id))
-        .set((&v.settings, pilots::updated_at.eq(now)))
+        .set((&settings, pilots::updated_at.eq(now)))
         .execute(conn)?;
-    find(conn, pilot.id)
+    find(conn, pilot.id).map(Some)
 }
 
 impl PilotInput {

@@ -170,21 +170,51 @@ pub fn is_private_host(host: &str) -> bool {
     }
 }
 
+/// Whether an address is anything but a public unicast one: this machine, private and
+/// shared networks (RFC 1918, CGNAT, unique local), link-local, the IETF protocol block
+/// 192.0.0.0/24, benchmarking 198.18.0.0/15, reserved 240.0.0.0/4 (broadcast included),
+/// "this network" 0.0.0.0/8, multicast, unspecified, and the IPv6 forms that carry an
+/// IPv4 address to somewhere else (mapped, compatible, NAT64 64:ff9b::/96, 6to4
+/// 2002::/16, Teredo 2001::/32), which are judged by the address they carry or refused.
 pub fn is_private_ip(ip: &std::net::IpAddr) -> bool {
     match ip {
         std::net::IpAddr::V4(v4) => {
-            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast()
+            let [a, b, c, _] = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || a == 0
                 // 100.64.0.0/10, carrier-grade NAT
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
+                || (a == 100 && (b & 0xc0) == 64)
+                // 192.0.0.0/24, IETF protocol assignments
+                || (a == 192 && b == 0 && c == 0)
+                // 198.18.0.0/15, benchmarking
+                || (a == 198 && (b & 0xfe) == 18)
+                // 240.0.0.0/4, reserved, with the broadcast address
+                || a >= 240
         }
         std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private_ip(&std::net::IpAddr::V4(v4));
+            }
             v6.is_loopback()
                 || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| is_private_ip(&std::net::IpAddr::V4(v4)))
+                || v6.is_multicast()
+                // fc00::/7 unique local, fe80::/10 link-local, fec0::/10 site-local
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                // ::/96, IPv4-compatible (deprecated), and the rest of ::/8
+                || s[0] == 0
+                // 64:ff9b::/96 and 64:ff9b:1::/48, NAT64
+                || (s[0] == 0x64 && s[1] == 0xff9b)
+                // 2002::/16, 6to4
+                || s[0] == 0x2002
+                // 2001::/32, Teredo
+                || (s[0] == 0x2001 && s[1] == 0)
         }
     }
 }
@@ -497,11 +527,37 @@ mod tests {
             "http://[::1]/",
             "http://192.168.0.2",
             "http://169.254.169.254/latest",
+            "http://100.64.0.1/",
+            "http://192.0.0.8/",
+            "http://198.18.0.1/",
+            "http://198.19.255.1/",
+            "http://240.0.0.1/",
+            "http://255.255.255.255/",
+            "http://224.0.0.1/",
+            "http://0.0.0.0/",
+            "http://0.1.2.3/",
+            "http://[::]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[64:ff9b::808:808]/",
+            "http://[2002:7f00:1::]/",
+            "http://[2001:0:4136:e378::1]/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://[ff02::1]/",
         ] {
             assert_eq!(check_url(url, false), Err("webhook-url-private"), "{url}");
             assert_eq!(check_url(url, true), Ok(()), "{url}");
         }
         assert_eq!(check_url("https://empfang.example.org/hook", false), Ok(()));
+        for public in [
+            "https://93.184.216.34/",
+            "https://[2606:4700::1111]/",
+            "https://198.20.0.1/",
+        ] {
+            assert_eq!(check_url(public, false), Ok(()), "{public}");
+        }
         assert_eq!(
             check_url("ftp://example.org", true),
             Err("webhook-url-invalid")

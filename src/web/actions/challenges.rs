@@ -82,7 +82,9 @@ pub async fn update(
     let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
         let valid = challenges::validate(&input, &challenges::topic_slugs(conn)?)?;
-        let c = challenges::update(conn, &current, &valid)?;
+        let Some(c) = challenges::update(conn, &current, &valid)? else {
+            return Ok(current);
+        };
         audit::append(
             conn,
             Event::new(uid, "challenge_updated", "challenge", Some(c.id)).ip(&ip),

@@ -15,7 +15,7 @@ use crate::auth::{api_tokens, passwords, sessions, throttle};
 use crate::domain::accounts::{self, RegistrationInput, User};
 use crate::domain::audit::{self, Event};
 use crate::domain::evaluation::evaluators;
-use crate::domain::organisations::{self, InviteOutcome, OrgInput, Organisation};
+use crate::domain::organisations::{self, Invited, OrgInput, Organisation};
 use crate::domain::rate;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
@@ -66,15 +66,62 @@ pub(crate) fn link(ctx: &Ctx, path_and_query: &str) -> String {
     format!("{}{}", ctx.state.config.public_url, path_and_query)
 }
 
-/// Creates an account and mails the verification link.
-pub async fn register(ctx: &Ctx, input: RegistrationInput) -> AppResult<User> {
+/// What registration answers, whether or not the address already had an account.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub email: String,
+    pub display_name: String,
+}
+
+/// Addresses registration may be tried for per hour, per typed address (known or not).
+const REGISTRATIONS_PER_ADDRESS: i64 = 3;
+
+/// Creates an account and mails the verification link. For an address that already has
+/// an account, its owner gets a notice instead, and the answer is the same, given after
+/// about as long as a new account's hash takes (waited, not computed): registration does
+/// not tell who has an account. The limits per client and per address come before the
+/// lookup and the hash, so a flood costs a count per request, not a hash.
+pub async fn register(ctx: &Ctx, input: RegistrationInput) -> AppResult<Registered> {
+    let (ip, per_ip) = (ctx.ip.clone(), ctx.state.config.registrations_per_hour);
+    if per_ip > 0 {
+        ctx.tx(move |conn| rate::hit(conn, "register_ip", &ip, per_ip, chrono::Duration::hours(1)))
+            .await?;
+    }
     let password = input.password.clone();
     let valid = ctx
         .db(move |_| accounts::validate_registration(&input))
         .await?;
-    let hash = ctx.state.hasher.hash(password).await?;
+    // Per address only what passed the checks, which is what mails and hashes: a
+    // person correcting a weak password is not locked out.
+    let typed = valid.email.clone();
+    ctx.tx(move |conn| {
+        rate::hit(
+            conn,
+            "register_email",
+            &typed,
+            REGISTRATIONS_PER_ADDRESS,
+            chrono::Duration::hours(1),
+        )
+    })
+    .await?;
+    let answer = Registered {
+        email: valid.email.clone(),
+        display_name: valid.display_name.clone(),
+    };
+    let email = valid.email.clone();
+    if let Some(owner) = ctx
+        .db(move |conn| accounts::find_by_email(conn, &email))
+        .await?
+    {
+        let started = std::time::Instant::now();
+        notify_account_exists(ctx, &owner).await;
+        let typical = ctx.state.hasher.typical_hash_time();
+        actix_web::rt::time::sleep(typical.saturating_sub(started.elapsed())).await;
+        return Ok(answer);
+    }
+    let hash = ctx.state.hasher.hash_for_registration(password).await?;
     let ip = ctx.ip.clone();
-    let (user, token) = ctx
+    let created = ctx
         .tx(move |conn| {
             let (user, token) = accounts::register(conn, &valid, &hash)?;
             audit::append(
@@ -83,9 +130,58 @@ pub async fn register(ctx: &Ctx, input: RegistrationInput) -> AppResult<User> {
             )?;
             Ok((user, token))
         })
-        .await?;
-    send_verification(ctx, &user, &token).await;
-    Ok(user)
+        .await;
+    match created {
+        Ok((user, token)) => send_verification(ctx, &user, &token).await,
+        // Someone registered the address in the meantime: the same answer as above.
+        Err(AppError::Validation(_) | AppError::Conflict { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(answer)
+}
+
+/// Tells the owner of an address that someone tried to register it: a login link and
+/// the reset link for a forgotten password, or a fresh verification link for an account
+/// not yet confirmed. At most a few a day per account, so registration cannot be used to
+/// flood someone's mailbox.
+async fn notify_account_exists(ctx: &Ctx, owner: &User) {
+    let uid = owner.id;
+    let verified = owner.is_verified();
+    let token = ctx
+        .tx(move |conn| {
+            rate::hit(
+                conn,
+                "account_exists_mail",
+                &uid.to_string(),
+                3,
+                chrono::Duration::days(1),
+            )?;
+            if verified {
+                Ok(None)
+            } else {
+                accounts::issue_token(conn, uid, accounts::TokenPurpose::Verify).map(Some)
+            }
+        })
+        .await;
+    match token {
+        Ok(Some(token)) => send_verification(ctx, owner, &token).await,
+        Ok(None) => {
+            send_mail(
+                ctx,
+                &owner.email,
+                owner.lang(),
+                "account_exists",
+                "mail-account-exists-subject",
+                json!({
+                    "name": owner.display_name,
+                    "login": link(ctx, "/login"),
+                    "reset": link(ctx, "/password/forgot"),
+                }),
+            )
+            .await
+        }
+        Err(e) => tracing::info!(error = %e, "no account notice sent"),
+    }
 }
 
 async fn send_verification(ctx: &Ctx, user: &User, token: &str) {
@@ -419,7 +515,9 @@ pub async fn update_organisation(
     let valid = organisations::validate(&input)?;
     let (uid, ip, id) = (ctx.user_id(), ctx.ip.clone(), org.id);
     ctx.tx(move |conn| {
-        let org = organisations::update(conn, id, &valid)?;
+        let Some(org) = organisations::update(conn, &org, &valid)? else {
+            return Ok(org);
+        };
         audit::append(
             conn,
             Event::new(uid, "organisation_updated", "organisation", Some(id)).ip(&ip),
@@ -429,69 +527,77 @@ pub async fn update_organisation(
     .await
 }
 
-/// Invites an address into the organisation and mails it.
+/// Invites an address into the organisation and mails it (in the language of its
+/// account, if it has one; the inviter is not told). Invitations are limited per
+/// organisation and per address, so the platform cannot be made to mail anyone at will.
 pub async fn invite_member(
     ctx: &Ctx,
     org: &Organisation,
     facts: &crate::auth::policy::OrgFacts,
     email: String,
     role: String,
-) -> AppResult<InviteOutcome> {
+) -> AppResult<Invited> {
     ctx.authorize(Action::ManageMembers(facts)).await?;
     let inviter = ctx.require_user()?.clone();
     let (org_id, ip) = (org.id, ctx.ip.clone());
     let (addr, role_name) = (email.clone(), role.clone());
-    let outcome = ctx
+    let invited = ctx
         .tx(move |conn| {
-            rate::hit(conn, "invite_org", &org_id.to_string(), 100, chrono::Duration::days(1))?;
-            let outcome = organisations::invite(conn, org_id, inviter.id, &addr, &role_name)?;
-            let (action, target) = match &outcome {
-                InviteOutcome::Joined(u) => ("member_added", Some(u.id)),
-                InviteOutcome::Invited { invitation_id } => ("member_invited", Some(*invitation_id)),
-            };
+            rate::hit(
+                conn,
+                "invite_org",
+                &org_id.to_string(),
+                100,
+                chrono::Duration::days(1),
+            )?;
+            // Per address once it is one (`invite` refuses a malformed one).
+            let typed = crate::domain::text::normalise_email(&addr).unwrap_or_default();
+            if !typed.is_empty() {
+                rate::hit(conn, "invite_address", &typed, 5, chrono::Duration::days(1))?;
+            }
+            let invited = organisations::invite(conn, org_id, inviter.id, &addr, &role_name)?;
             audit::append(
                 conn,
-                Event::new(Some(inviter.id), action, "organisation", Some(org_id))
-                    .details(json!({ "email": addr.trim().to_lowercase(), "role": role_name, "target": target }))
-                    .ip(&ip),
+                Event::new(
+                    Some(inviter.id),
+                    "member_invited",
+                    "organisation",
+                    Some(org_id),
+                )
+                .details(
+                    json!({ "email": typed, "role": role_name, "target": invited.invitation_id }),
+                )
+                .ip(&ip),
             )?;
-            Ok(outcome)
+            Ok(invited)
         })
         .await?;
-    let inviter_name = ctx.require_user()?.display_name.clone();
     let data = json!({
         "org_name": org.name,
-        "inviter": inviter_name,
+        "inviter": inviter.display_name,
         "org_link": link(ctx, &format!("/organisations/{}", org.slug)),
         "register_link": link(ctx, "/register"),
         "invitations_link": link(ctx, "/invitations"),
         "days": organisations::INVITATION_DAYS,
+        "has_account": invited.account.is_some(),
     });
-    match &outcome {
-        InviteOutcome::Joined(user) => {
-            send_mail(
-                ctx,
-                &user.email,
-                user.lang(),
-                "member_added",
-                "mail-member-added-subject",
-                data,
-            )
-            .await
-        }
-        InviteOutcome::Invited { .. } => {
-            send_mail(
-                ctx,
-                email.trim(),
-                ctx.lang,
-                "invitation",
-                "mail-invitation-subject",
-                data,
-            )
-            .await
-        }
-    }
-    Ok(outcome)
+    let (to, lang) = match &invited.account {
+        Some(user) => (user.email.clone(), user.lang()),
+        None => (
+            crate::domain::text::normalise_email(&email).unwrap_or_default(),
+            ctx.lang,
+        ),
+    };
+    send_mail(
+        ctx,
+        &to,
+        lang,
+        "invitation",
+        "mail-invitation-subject",
+        data,
+    )
+    .await;
+    Ok(invited)
 }
 
 /// Removes a member (an owner's action) or leaves (one's own).

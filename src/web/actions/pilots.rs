@@ -153,7 +153,9 @@ pub async fn update_pilot(
         ctx.ip.clone(),
     );
     ctx.tx(move |conn| {
-        let changed = pilots::update(conn, &pilot, &p, &input, crate::db::now())?;
+        let Some(changed) = pilots::update(conn, &pilot, &p, &input, crate::db::now())? else {
+            return Ok(pilot);
+        };
         audit::append(
             conn,
             Event::new(Some(uid), "pilot_changed", "pilot", Some(pilot.id))

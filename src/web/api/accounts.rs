@@ -39,19 +39,26 @@ pub struct RegisterBody {
     pub locale: Option<String>,
 }
 
+/// The answer to a registration. It is the same whether or not the address already had
+/// an account (its owner is told by mail instead), so it names no account id: that is
+/// `GET /api/v1/me` once signed in.
 #[derive(Serialize, ToSchema)]
 pub struct RegisteredUser {
-    pub id: i64,
     pub email: String,
     pub display_name: String,
+    /// Always `"sent"`: a mail went to the address (a verification link for a new account).
+    pub verification: &'static str,
 }
 
-/// Register an account; a verification mail is sent.
+/// Register an account; a verification mail is sent. An address that already has an
+/// account gets the same answer, and its owner a notice by mail.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterBody,
-    responses((status = 201, body = RegisteredUser), (status = 422, description = "invalid or taken email, weak password")))]
+    responses((status = 201, body = RegisteredUser), (status = 422, description = "invalid email, weak password"),
+        (status = 429, description = "too many registrations from this client or for this address"),
+        (status = 503, description = "too many registrations at once; see Retry-After")))]
 pub async fn register(ctx: Ctx, body: web::Json<RegisterBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let user = actions::register(
+    let registered = actions::register(
         &ctx,
         RegistrationInput {
             email: b.email,
@@ -62,9 +69,9 @@ pub async fn register(ctx: Ctx, body: web::Json<RegisterBody>) -> AppResult<Http
     )
     .await?;
     Ok(HttpResponse::Created().json(RegisteredUser {
-        id: user.id,
-        email: user.email,
-        display_name: user.display_name,
+        email: registered.email,
+        display_name: registered.display_name,
+        verification: "sent",
     }))
 }
 

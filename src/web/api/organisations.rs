@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
-use crate::domain::organisations::{self, InviteOutcome, OrgInput, OrgKind, Organisation};
+use crate::domain::organisations::{self, OrgInput, OrgKind, Organisation};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::web::actions;
@@ -154,10 +154,12 @@ pub struct MemberBody {
     pub role: String,
 }
 
-/// Add a member by email: an existing account joins at once, a new address is invited.
+/// Invite a member by email. Every address is invited and joins when the person accepts;
+/// the answer is the same whether or not the address has an account.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/members", tag = "organisations",
     params(("id" = i64, Path)), request_body = MemberBody,
-    responses((status = 201, description = "{status: joined|invited}"), (status = 403), (status = 422)))]
+    responses((status = 201, description = "{status: \"invited\", invitation_id}"), (status = 403), (status = 422),
+        (status = 429, description = "too many invitations from this organisation or to this address")))]
 pub async fn add_member(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -165,14 +167,11 @@ pub async fn add_member(
 ) -> AppResult<HttpResponse> {
     let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
-    let outcome = actions::invite_member(&ctx, &org, &facts, b.email, b.role).await?;
-    let body = match outcome {
-        InviteOutcome::Joined(u) => serde_json::json!({ "status": "joined", "user_id": u.id }),
-        InviteOutcome::Invited { invitation_id } => {
-            serde_json::json!({ "status": "invited", "invitation_id": invitation_id })
-        }
-    };
-    Ok(HttpResponse::Created().json(body))
+    let invited = actions::invite_member(&ctx, &org, &facts, b.email, b.role).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "status": "invited",
+        "invitation_id": invited.invitation_id,
+    })))
 }
 
 /// Remove a member (owners), or leave (one's own id). The last owner cannot go (409).

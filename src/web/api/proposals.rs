@@ -17,7 +17,7 @@ use crate::web::actions::challenges as challenge_ops;
 use crate::web::actions::proposals::{self as ops, Step};
 use crate::web::api::utc;
 use crate::web::context::Ctx;
-use crate::web::forms;
+use crate::web::multipart;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges/{id}/proposals", web::post().to(create))
@@ -250,7 +250,7 @@ pub async fn upload(
     let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     proposals::ensure_editable(&p, &c, crate::db::now())?;
-    let file = forms::read_upload(&ctx, payload, ctx.state.config.upload_limit_bytes).await?;
+    let file = multipart::read_file(&ctx, payload, ctx.state.config.upload_limit_bytes).await?;
     let a: attachments::Attachment =
         challenge_ops::attach(&ctx, Owner::Proposal, p.id, file.filename, file.bytes).await?;
     Ok(HttpResponse::Created().json(json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/api/v1/attachments/{}", a.id) })))

@@ -63,11 +63,11 @@ async fn register(form: CsrfForm<RegisterForm>) -> AppResult<HttpResponse> {
         locale: data.locale,
     };
     match actions::register(&ctx, input).await {
-        Ok(user) => render::page(
+        Ok(registered) => render::page(
             &ctx,
             "registered",
             "registered-title",
-            json!({ "email": user.email }),
+            json!({ "email": registered.email }),
         ),
         Err(e) => render::form_error(&ctx, e, "register", "register-title", echo, json!({})),
     }

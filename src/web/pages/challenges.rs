@@ -22,7 +22,8 @@ use crate::domain::{text, time, topics};
 use crate::error::{AppError, AppResult};
 use crate::web::actions::challenges as ops;
 use crate::web::context::Ctx;
-use crate::web::forms::{self, CsrfForm};
+use crate::web::forms::CsrfForm;
+use crate::web::multipart;
 use crate::web::pages::PageQuery;
 use crate::web::render::{self, SameFor};
 use crate::web::views;
@@ -713,7 +714,8 @@ pub(crate) async fn store_upload(
     owner_id: i64,
     back: &str,
 ) -> AppResult<HttpResponse> {
-    let stored = match forms::read_upload(ctx, payload, ctx.state.config.upload_limit_bytes).await {
+    let stored = match multipart::read_file(ctx, payload, ctx.state.config.upload_limit_bytes).await
+    {
         Ok(file) => ops::attach(ctx, owner, owner_id, file.filename, file.bytes)
             .await
             .map(|_| ()),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::{self, Action};
-use crate::domain::organisations::{self, InviteOutcome, OrgInput, OrgKind, Organisation};
+use crate::domain::organisations::{self, OrgInput, OrgKind, Organisation};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
@@ -229,12 +229,7 @@ async fn invite(form: CsrfForm<InviteForm>, slug: web::Path<String>) -> AppResul
     let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
     let back = format!("/organisations/{}/members", org.slug);
     match actions::invite_member(&ctx, &org, &facts, data.email.clone(), data.role.clone()).await {
-        Ok(InviteOutcome::Joined(_)) => Ok(render::redirect_with(
-            &back,
-            "success",
-            "flash-member-added",
-        )),
-        Ok(InviteOutcome::Invited { .. }) => Ok(render::redirect_with(
+        Ok(_) => Ok(render::redirect_with(
             &back,
             "success",
             "flash-member-invited",

@@ -20,7 +20,8 @@ use crate::forms::{steps, view, FormDefinition};
 use crate::i18n;
 use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::{self as web_forms, CsrfForm};
+use crate::web::forms::CsrfForm;
+use crate::web::multipart::{self, FileRules};
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -298,21 +299,40 @@ async fn answer(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (slug, token) = path.into_inner();
-    let sent = web_forms::read_sent(&ctx, &req, payload, runs::MAX_FILE_BYTES).await?;
+    // The pilot and the run's secret are checked before a byte of the body is read.
     let (p, loaded) = load(&ctx, slug, token.clone()).await?;
     let base = format!("/p/{}/r/{}", p.slug, token);
     if loaded.run.completed_at.is_some() {
         return Ok(render::redirect(&base));
     }
     p.ensure_open(crate::db::now())?;
-    let field = |k: &str| {
-        sent.fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-    };
     let def = &loaded.definition;
     let stored = loaded.run.answers();
+    // Files only for the file fields of the page the form says it is (its `_page`
+    // comes before any field), and only if the run may open that page.
+    let accepts = |name: &str, before: &[(String, String)]| {
+        let page = before
+            .iter()
+            .find(|(k, _)| k == "_page")
+            .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+        page.filter(|&page| {
+            page < def.pages.len()
+                && steps::may_open(def, &stored, page, loaded.run.furthest as usize)
+        })
+        .is_some_and(|page| {
+            def.pages[page]
+                .fields
+                .iter()
+                .any(|f| f.key == name && f.kind == crate::forms::FieldType::File)
+        })
+    };
+    let rules = FileRules {
+        file_limit: runs::MAX_FILE_BYTES,
+        accepts: &accepts,
+        strict: false,
+    };
+    let sent = multipart::read(&ctx, &req, payload, rules).await?;
+    let field = |k: &str| sent.field(k).map(|v| v.trim().to_string());
     let page: usize = field("_page")
         .and_then(|v| v.parse().ok())
         .unwrap_or(usize::MAX);

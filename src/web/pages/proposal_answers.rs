@@ -15,7 +15,7 @@ use crate::forms::{FormDefinition, Raw};
 use crate::i18n;
 use crate::web::actions::proposals as ops;
 use crate::web::context::Ctx;
-use crate::web::forms as web_forms;
+use crate::web::multipart::{self, FileRules};
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -75,8 +75,8 @@ async fn save(
     payload: web::Payload,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let sent = web_forms::read_sent(&ctx, &req, payload, 0).await?;
     let (p, c, f, def) = load(&ctx, id.into_inner()).await?;
+    let sent = multipart::read(&ctx, &req, payload, FileRules::NONE).await?;
     let raw: Raw = sent.answers();
     match ops::save_answers(&ctx, &p, &c, &f, raw.clone()).await {
         Ok(saved) if saved.missing > 0 => Ok(render::redirect_with(
