@@ -42,6 +42,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
         error::AppError::Config(format!("cannot create {}: {e}", config.data_dir.display()))
     })?;
+    domain::rate::init_key(&config.data_dir)?;
     let statements = db::StatementCounter::default();
     let pool = db::connect_counted(&config, statements.clone())?;
     let templates = Templates::load(config.dev_templates)?;

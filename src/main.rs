@@ -58,9 +58,15 @@ fn start_reminders(pool: innolab::db::DbPool) {
 }
 
 /// Every hour, pilot answers past their retention period are deleted (whichever instance
-/// gets there first; the second finds nothing left).
+/// gets there first; the second finds nothing left), and so are rate-limit events whose
+/// window has passed.
 fn start_retention(pool: innolab::db::DbPool, upload_dir: std::path::PathBuf) {
     std::thread::spawn(move || loop {
+        if let Err(e) = innolab::db::checkout(&pool)
+            .and_then(|mut conn| innolab::domain::rate::prune(&mut conn))
+        {
+            tracing::warn!(error = %e, "pruning rate-limit events failed");
+        }
         let purged = innolab::db::checkout(&pool).and_then(|mut conn| {
             innolab::db::write_tx(&mut conn, |c| {
                 innolab::domain::pilots::retention::purge_expired(

@@ -57,8 +57,12 @@ pub fn create(conn: &mut DbConnection, user_id: i64, name: &str) -> AppResult<(i
     Ok((id, token))
 }
 
-/// The owner of a live bearer token.
-pub fn authenticate(conn: &mut DbConnection, token: &str) -> AppResult<Option<(ApiToken, User)>> {
+/// The owner of a live bearer token; `touch` records its use (see `sessions::lookup`).
+pub fn authenticate(
+    conn: &mut DbConnection,
+    token: &str,
+    touch: bool,
+) -> AppResult<Option<(ApiToken, User)>> {
     let found = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(secrets::token_hash(token)))
@@ -66,7 +70,7 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> AppResult<Option<(A
         .select((ApiToken::as_select(), User::as_select()))
         .first::<(ApiToken, User)>(conn)
         .optional()?;
-    if let Some((t, _)) = &found {
+    if let Some((t, _)) = found.as_ref().filter(|_| touch) {
         let now = db::now();
         if t.last_used_at
             .is_none_or(|at| (now - at).num_seconds() >= TOUCH_EVERY_SECS)

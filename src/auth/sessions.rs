@@ -66,11 +66,14 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// The live session and its user for a cookie token, or `None` when it is unknown,
-/// expired or idle too long (such rows are deleted on sight).
+/// expired or idle too long (such rows are deleted on sight). `touch` records the visit
+/// (at most once a minute); requests that must leave no trace of who made them (an
+/// anonymous question) pass `false`.
 pub fn lookup(
     conn: &mut DbConnection,
     token: &str,
     limits: Limits,
+    touch: bool,
 ) -> AppResult<Option<(Session, User)>> {
     let found = sessions::table
         .inner_join(users::table)
@@ -86,7 +89,7 @@ pub fn lookup(
         diesel::delete(sessions::table.find(session.id)).execute(conn)?;
         return Ok(None);
     }
-    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
+    if touch && (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
         diesel::update(sessions::table.find(session.id))
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;

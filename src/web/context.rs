@@ -62,6 +62,24 @@ impl std::ops::Deref for Ctx {
     }
 }
 
+/// Set (by [`untraced`]) on requests that must leave no trace of who made them: the
+/// session or token is checked but its last use is not recorded.
+#[derive(Clone, Copy)]
+pub struct Untraced;
+
+/// Marks the POSTs of a resource [`Untraced`] (asking a question, which may be
+/// anonymous while signed in: a session touched at the moment of asking would tie the
+/// question to its asker).
+pub async fn untraced(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::POST {
+        req.extensions_mut().insert(Untraced);
+    }
+    next.call(req).await
+}
+
 /// Set when the request had no pre-session cookie: the response must set this one.
 #[derive(Clone)]
 pub struct NewAnonCookie(pub String);
@@ -292,11 +310,16 @@ async fn build(req: HttpRequest) -> AppResult<Ctx> {
         None
     };
     let limits = state.session_limits();
+    let touch = req.extensions().get::<Untraced>().is_none();
 
     let (user, auth) = match (&bearer, &session_cookie) {
         (Some(token), _) => {
             let token = token.clone();
-            match run_db(&state, move |conn| api_tokens::authenticate(conn, &token)).await? {
+            match run_db(&state, move |conn| {
+                api_tokens::authenticate(conn, &token, touch)
+            })
+            .await?
+            {
                 Some((t, u)) => (Some(u), AuthMethod::Bearer { token_id: t.id }),
                 // A wrong bearer token is an error, not an anonymous request.
                 None => return Err(AppError::Unauthorized),
@@ -304,7 +327,11 @@ async fn build(req: HttpRequest) -> AppResult<Ctx> {
         }
         (None, Some(token)) => {
             let token = token.clone();
-            match run_db(&state, move |conn| sessions::lookup(conn, &token, limits)).await? {
+            match run_db(&state, move |conn| {
+                sessions::lookup(conn, &token, limits, touch)
+            })
+            .await?
+            {
                 Some((s, u)) => (Some(u), AuthMethod::Session { session_id: s.id }),
                 None => (None, AuthMethod::None),
             }

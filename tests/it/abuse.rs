@@ -14,7 +14,7 @@ use actix_web::test::TestRequest;
 use innolab::delivery::{self, Sender};
 use innolab::domain::organisations::{OrgKind, Role};
 use innolab::domain::pilots::webhooks::Outgoing;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{Part, TestApp, PASSWORD};
 
@@ -446,4 +446,105 @@ async fn membership_needs_the_persons_consent() {
         statuses.push(r.status.as_u16());
     }
     assert_eq!(statuses, [201, 201, 201, 201, 201, 429]);
+}
+
+/// An anonymous question leaves nothing that ties it to the person who asked, even
+/// when they were signed in: no asker on the question, no touch of their session or
+/// token, no address anywhere, no row naming them. Everything the request wrote is
+/// compared with the database before it.
+#[actix_web::test]
+async fn an_anonymous_question_leaves_nothing_that_ties_it_to_the_asker() {
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let agency = app.create_org(&staff, "Stadt Musterstadt", OrgKind::Agency, true);
+    let c = app.create_challenge(&agency, &staff, "Parkausweise digital", "open", 30);
+    let asker = app.create_user("fragende@example.org", "Fragende Person");
+    app.peer = "203.0.113.77:50000".into();
+    app.log_in_as(&asker);
+    app.get(&format!("/challenges/{}", c.slug))
+        .await
+        .assert_status(200);
+    // A session last seen five minutes ago: a touch at the moment of asking would show.
+    app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::sessions;
+        diesel::update(sessions::table.filter(sessions::user_id.eq(asker.id)))
+            .set(sessions::last_seen_at.eq(innolab::db::now() - chrono::Duration::minutes(5)))
+            .execute(conn)
+            .unwrap();
+    });
+    let before = app.dump_all();
+    let r = app
+        .post_form(
+            &format!("/challenges/{}/questions", c.slug),
+            &[
+                ("body", "Gilt das auch für Anwohnerparken?"),
+                ("anonymous", "1"),
+            ],
+        )
+        .await;
+    r.assert_status(200);
+    let after = app.dump_all();
+
+    let session: Value = before["sessions"]
+        .iter()
+        .find(|s| s["user_id"] == asker.id)
+        .cloned()
+        .unwrap();
+    let traces = [
+        asker.email.clone(),
+        "203.0.113.77".to_string(),
+        session["token_hash"].as_str().unwrap().to_string(),
+    ];
+    let person_columns = [
+        "user_id",
+        "actor_id",
+        "asker_id",
+        "created_by",
+        "session_id",
+    ];
+    let mut changed_tables = Vec::new();
+    for (table, rows) in &after {
+        let new_or_changed: Vec<&Value> = rows
+            .iter()
+            .filter(|row| !before.get(table).is_some_and(|old| old.contains(row)))
+            .collect();
+        if new_or_changed.is_empty() {
+            continue;
+        }
+        changed_tables.push(table.clone());
+        for row in new_or_changed {
+            let text = row.to_string();
+            for trace in &traces {
+                assert!(
+                    !text.contains(trace.as_str()),
+                    "{table} holds {trace}: {row}"
+                );
+            }
+            for column in person_columns {
+                let value = &row[column];
+                assert!(
+                    *value != asker.id && !(column == "session_id" && *value == session["id"]),
+                    "{table}.{column} names the asker: {row}"
+                );
+            }
+        }
+    }
+    // What the request wrote: the question, its rate-limit event (a keyed hash), the
+    // audit entry without actor, the staff's notification and the search outbox.
+    for table in &changed_tables {
+        assert!(
+            [
+                "questions",
+                "rate_events",
+                "audit_log",
+                "notifications",
+                "search_outbox"
+            ]
+            .contains(&table.as_str()),
+            "the ask changed {table}"
+        );
+    }
+    let question = after["questions"].last().unwrap();
+    assert_eq!(question["asker_id"], Value::Null);
 }

@@ -808,3 +808,83 @@ impl TestApp {
         r.json()["token"].as_str().unwrap().to_string()
     }
 }
+
+/// One row of any table, as JSON text.
+#[derive(diesel::QueryableByName)]
+struct JsonRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    row: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+}
+
+impl TestApp {
+    /// Every row of every table of the application, as JSON objects by table name: for
+    /// tests that must know what a request left anywhere in the database.
+    pub fn dump_all(&self) -> BTreeMap<String, Vec<Value>> {
+        self.with_conn(|conn| {
+            let sqlite = matches!(conn, DbConnection::Sqlite(_));
+            let tables: Vec<NameRow> = if sqlite {
+                diesel::sql_query(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%diesel%'",
+                )
+                .load(conn)
+                .unwrap()
+            } else {
+                diesel::sql_query(
+                    "SELECT table_name::text AS name FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '%diesel%'",
+                )
+                .load(conn)
+                .unwrap()
+            };
+            let mut out = BTreeMap::new();
+            for NameRow { name } in tables {
+                let query = if sqlite {
+                    let columns: Vec<ColumnRow> = diesel::sql_query(format!(
+                        "SELECT name, type AS kind FROM pragma_table_info('{name}')"
+                    ))
+                    .load(conn)
+                    .unwrap();
+                    let pairs: Vec<String> = columns
+                        .iter()
+                        .map(|c| {
+                            if c.kind.eq_ignore_ascii_case("blob") {
+                                format!("'{0}', hex(\"{0}\")", c.name)
+                            } else {
+                                format!("'{0}', \"{0}\"", c.name)
+                            }
+                        })
+                        .collect();
+                    format!(
+                        "SELECT json_object({}) AS row FROM \"{name}\"",
+                        pairs.join(", ")
+                    )
+                } else {
+                    format!("SELECT row_to_json(t)::text AS row FROM \"{name}\" t")
+                };
+                let rows: Vec<JsonRow> = diesel::sql_query(query).load(conn).unwrap();
+                out.insert(
+                    name,
+                    rows.into_iter()
+                        .map(|r| serde_json::from_str(&r.row).unwrap())
+                        .collect(),
+                );
+            }
+            out
+        })
+    }
+}

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::server::Server;
+use crate::server::{take_turn, Server};
 use crate::support::TestApp;
 
 /// What the peak resident memory may grow by under the hostile requests (QUALITY.md).
@@ -85,7 +85,9 @@ fn hostile_post(port: u16, path: &str, parts: usize, part_bytes: usize, chunked:
 }
 
 #[actix_web::test]
+#[allow(clippy::await_holding_lock)]
 async fn hostile_bodies_cost_the_server_no_memory() {
+    let _turn = take_turn();
     let mut app = TestApp::new().await;
     app.with_conn(|c| innolab::seed::apply(c).unwrap());
     // A real run (same database), to be posted to without its page's token.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use innolab::domain::organisations::OrgKind;
 use serde_json::Value;
 
-use crate::server::Server;
+use crate::server::{take_turn, Server};
 use crate::support::TestApp;
 
 impl Server {
@@ -30,18 +30,6 @@ impl Server {
         }
         started.elapsed()
     }
-}
-
-/// The tests here take turns: each starts servers that rebuild and search an index, and
-/// the 2-second bar must measure the instances, not a neighbour test's reindex. Each
-/// test has a runtime of its own on its own thread, so holding this lock across its
-/// awaits orders whole tests and blocks nothing else.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn take_turn() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[actix_web::test]

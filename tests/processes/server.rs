@@ -108,3 +108,15 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The tests here take turns: each starts servers, and a bar one of them measures (a
+/// change found within 2 s, memory) must measure its own server, not a neighbour's load. Each
+/// test has a runtime of its own on its own thread, so holding this lock across its
+/// awaits orders whole tests and blocks nothing else.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,5 +1,6 @@
 //! `/api/v1/challenges*` and `/api/v1/questions*`.
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -26,8 +27,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/challenges/{id}/publish", web::post().to(publish))
         .route("/challenges/{id}/close", web::post().to(close))
         .route("/challenges/{id}/transitions", web::post().to(transition))
-        .route("/challenges/{id}/questions", web::post().to(ask))
-        .route("/challenges/{id}/questions", web::get().to(questions_of))
+        .service(
+            web::resource("/challenges/{id}/questions")
+                .wrap(from_fn(crate::web::context::untraced))
+                .route(web::post().to(ask))
+                .route(web::get().to(questions_of)),
+        )
         .route("/questions/{id}/answer", web::post().to(answer));
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -37,8 +38,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/challenges/{slug}/edit", web::post().to(update))
         .route("/challenges/{slug}/transition", web::post().to(transition))
         .route("/challenges/{slug}/follow", web::post().to(follow))
-        .route("/challenges/{slug}/questions", web::get().to(question_desk))
-        .route("/challenges/{slug}/questions", web::post().to(ask))
+        .service(
+            web::resource("/challenges/{slug}/questions")
+                .wrap(from_fn(crate::web::context::untraced))
+                .route(web::get().to(question_desk))
+                .route(web::post().to(ask)),
+        )
         .route("/challenges/{slug}/attachments", web::post().to(upload))
         .route("/challenges/{slug}/proposals", web::get().to(proposals_of))
         .route("/questions/{id}", web::get().to(own_question))
