@@ -31,8 +31,13 @@ fn hostile_post(port: u16, path: &str, parts: usize, part_bytes: usize, chunked:
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return 0;
     };
+    // Both directions bounded: a server that answered early and stopped reading must
+    // not leave this sender blocked on a full socket buffer.
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let framing = if chunked {
         "Transfer-Encoding: chunked".to_string()
