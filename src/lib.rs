@@ -59,6 +59,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
         // 1 ms each), and bounds the memory of a flood.
         searches: pool::Pool::new("search", cores, cores * 32)?,
         assets: Assets::load(),
+        denials: domain::audit::DenialBudget::default(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
         config,
         pool,

@@ -82,6 +82,16 @@ impl ProposalFacts {
     pub fn hides_team(&self) -> bool {
         self.reviewer.blind && self.is_evaluator() && !self.is_team() && !self.is_agency()
     }
+    /// From when the actor reads the evaluators' discussion: a blind reviewer only what
+    /// was written since their blind assignment (earlier stages' posts may name the team);
+    /// everyone else all of it.
+    pub fn discussion_from(&self) -> Option<NaiveDateTime> {
+        if self.hides_team() {
+            self.reviewer.assigned_at
+        } else {
+            None
+        }
+    }
     /// Its public part is visible, so it is no secret that it exists.
     fn known(&self) -> bool {
         self.is_team() || self.is_agency() || self.is_evaluator() || (self.public && !self.draft)
@@ -104,6 +114,18 @@ pub struct FormFacts {
     pub org: OrgFacts,
     /// A published challenge asks it, or a pilot runs it: anyone may read it.
     pub public: bool,
+    /// A published challenge asks it: the agency's own form, named on the challenge.
+    pub asked: bool,
+}
+
+impl FormFacts {
+    /// Whether the reader may learn which organisation owns the form: its members and the
+    /// admins, and everyone for a form a published challenge asks. A form public only
+    /// because a pilot runs it stays anonymous: the pilot belongs to a proposal, and a
+    /// blind stage hides that proposal's team from its evaluators.
+    pub fn shows_owner(&self, actor: &Actor) -> bool {
+        self.asked || self.org.role.is_some() || actor.user.as_ref().is_some_and(|u| u.is_admin)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -128,6 +150,9 @@ pub enum Action<'a> {
     /// Edit, move through the states, manage stages, questions and attachments.
     ManageChallenge(&'a ChallengeFacts),
     PublishChallenge(&'a ChallengeFacts),
+    /// Invite evaluators by mail: like publishing, only in a verified agency's name (the
+    /// platform sends the mail to addresses the agency typed).
+    InviteEvaluators(&'a ChallengeFacts),
     /// Hide abusive questions: the agency or a platform admin.
     ModerateQuestions(&'a ChallengeFacts),
     /// Start a proposal in the organisation's name.
@@ -178,6 +203,7 @@ impl Action<'_> {
             Action::ViewChallenge(_) => "view_challenge",
             Action::ManageChallenge(_) => "manage_challenge",
             Action::PublishChallenge(_) => "publish_challenge",
+            Action::InviteEvaluators(_) => "invite_evaluators",
             Action::ModerateQuestions(_) => "moderate_questions",
             Action::CreateProposal(_) => "create_proposal",
             Action::ViewProposal(_) => "view_proposal",
@@ -213,6 +239,7 @@ impl Action<'_> {
             Action::ViewChallenge(c)
             | Action::ManageChallenge(c)
             | Action::PublishChallenge(c)
+            | Action::InviteEvaluators(c)
             | Action::ModerateQuestions(c) => ("challenge", Some(c.id)),
             Action::ViewProposal(p)
             | Action::ViewProposalPrivate(p)
@@ -321,7 +348,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
                 (false, false) => Err(Denial::Hidden),
             }
         }
-        Action::PublishChallenge(c) => {
+        Action::PublishChallenge(c) | Action::InviteEvaluators(c) => {
             authorize(actor, Action::ManageChallenge(c))?;
             if c.agency.verified {
                 Ok(())
@@ -503,6 +530,29 @@ pub fn proposal_audiences(
     out
 }
 
+/// Blind review and public proposals exclude each other: a proposal made public after
+/// the deadline names its team to everyone, its evaluators included. So a challenge
+/// with a blind stage keeps its proposals private, and one that publishes them has no
+/// blind stage; both the stage editor and the challenge form ask this.
+pub fn blind_review_possible(proposals_public: bool) -> bool {
+    !proposals_public
+}
+
+/// Whether the public results may name the teams of the proposals that advanced: not
+/// while a blind stage of the challenge is still to be released, or its evaluators would
+/// read who wrote what they review.
+pub fn results_name_teams(blind_stage_unreleased: bool) -> bool {
+    !blind_stage_unreleased
+}
+
+/// Whether an evaluator may declare a conflict with an organisation now. Not while they
+/// hold an assignment in a blind stage that runs: the assignments such a declaration
+/// removes would tell them which proposals are that organisation's. There they decline
+/// the one proposal they recognise, with a reason, instead.
+pub fn may_declare_organisation_conflict(holds_running_blind_assignment: bool) -> bool {
+    !holds_running_blind_assignment
+}
+
 /// A question: everyone once its answer is public (answered, not hidden, on a published
 /// challenge), nobody before. Askers never appear in the index, named or not.
 pub fn question_audiences(answer_public: bool) -> Vec<Audience> {
@@ -668,6 +718,74 @@ mod tests {
             public,
             reviewer: ReviewerFacts::default(),
         }
+    }
+
+    #[test]
+    fn blind_review_keeps_the_team_out_of_every_side_door() {
+        // Public proposals and blind stages exclude each other.
+        assert!(blind_review_possible(false));
+        assert!(!blind_review_possible(true));
+        // Results name teams only once no blind stage is left to release.
+        assert!(!results_name_teams(true));
+        assert!(results_name_teams(false));
+        // No conflict declarations by organisation while reviewing blind.
+        assert!(!may_declare_organisation_conflict(true));
+        assert!(may_declare_organisation_conflict(false));
+
+        // A blind reviewer reads the discussion from their assignment on; the agency
+        // all of it.
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        let mut p = proposal(false, None, None, false);
+        p.reviewer = ReviewerFacts {
+            assigned: true,
+            blind: true,
+            assigned_at: Some(at),
+            ..ReviewerFacts::default()
+        };
+        assert!(p.hides_team());
+        assert_eq!(p.discussion_from(), Some(at));
+        let agency = proposal(false, None, Some(Role::Member), false);
+        assert_eq!(agency.discussion_from(), None);
+
+        // A form public only through a pilot does not name its owner; members and
+        // admins see it, and everyone for a form a published challenge asks.
+        let mut form = FormFacts {
+            id: 4,
+            org: org(OrgKind::Startup, false, None),
+            public: true,
+            asked: false,
+        };
+        assert!(!form.shows_owner(&actor(6, false, true)));
+        assert!(!form.shows_owner(&Actor::anonymous()));
+        assert!(form.shows_owner(&actor(6, true, true)));
+        form.org.role = Some(Role::Member);
+        assert!(form.shows_owner(&actor(6, false, true)));
+        form.org.role = None;
+        form.asked = true;
+        assert!(form.shows_owner(&Actor::anonymous()));
+    }
+
+    #[test]
+    fn only_verified_agencies_invite_evaluators() {
+        let u = actor(2, false, true);
+        let mut c = ChallengeFacts {
+            id: 3,
+            published: false,
+            agency: org(OrgKind::Agency, false, Some(Role::Member)),
+        };
+        assert_eq!(
+            authorize(&u, Action::InviteEvaluators(&c)),
+            Err(Denial::AgencyUnverified)
+        );
+        c.agency.verified = true;
+        assert!(authorize(&u, Action::InviteEvaluators(&c)).is_ok());
+        c.agency.role = None;
+        assert_eq!(
+            authorize(&u, Action::InviteEvaluators(&c)),
+            Err(Denial::Hidden)
+        );
     }
 
     #[test]

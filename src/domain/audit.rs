@@ -99,6 +99,56 @@ fn chain_hash(
     hex::encode(h.finalize())
 }
 
+/// How many refusals of one signed-in person each instance records per hour. Refusals
+/// of visitors are not recorded at all: a 404 for an anonymous guess is no event about
+/// anyone, and recording it would let anyone fill the log (and serialise every such
+/// request on the append lock).
+pub const DENIALS_PER_HOUR: u32 = 30;
+
+/// How many people [`DenialBudget`] keeps count of before it starts afresh: bounds its
+/// memory whatever the traffic.
+const DENIAL_COUNTS_MAX: usize = 10_000;
+
+/// Counts, in this instance's memory, the refusals recorded per person and hour.
+#[derive(Debug, Default)]
+pub struct DenialBudget {
+    counts: std::sync::Mutex<std::collections::HashMap<i64, (NaiveDateTime, u32)>>,
+}
+
+/// Whether a refusal is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenialRecord {
+    Skip,
+    Record,
+    /// Recorded, and the last one this hour: the entry says that more were not.
+    RecordLast,
+}
+
+impl DenialBudget {
+    pub fn admit(&self, actor: Option<i64>, now: NaiveDateTime) -> DenialRecord {
+        let Some(actor) = actor else {
+            return DenialRecord::Skip;
+        };
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if counts.len() >= DENIAL_COUNTS_MAX && !counts.contains_key(&actor) {
+            counts.clear();
+        }
+        let slot = counts.entry(actor).or_insert((now, 0));
+        if now - slot.0 >= chrono::Duration::hours(1) {
+            *slot = (now, 0);
+        }
+        slot.1 += 1;
+        match slot.1.cmp(&DENIALS_PER_HOUR) {
+            std::cmp::Ordering::Less => DenialRecord::Record,
+            std::cmp::Ordering::Equal => DenialRecord::RecordLast,
+            std::cmp::Ordering::Greater => DenialRecord::Skip,
+        }
+    }
+}
+
 /// Appends an entry. Runs inside the caller's write transaction, so the entry commits
 /// together with the change it records.
 pub fn append(conn: &mut DbConnection, event: Event<'_>) -> AppResult<()> {
@@ -232,6 +282,35 @@ pub fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_are_recorded_for_people_only_and_at_most_the_hourly_budget() {
+        let budget = DenialBudget::default();
+        let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        assert_eq!(budget.admit(None, t0), DenialRecord::Skip, "visitors");
+        let seen: Vec<DenialRecord> = (0..DENIALS_PER_HOUR + 5)
+            .map(|_| budget.admit(Some(7), t0))
+            .collect();
+        let recorded = seen.iter().filter(|r| **r != DenialRecord::Skip).count();
+        assert_eq!(recorded, DENIALS_PER_HOUR as usize);
+        assert_eq!(
+            seen[DENIALS_PER_HOUR as usize - 1],
+            DenialRecord::RecordLast
+        );
+        assert_eq!(
+            budget.admit(Some(8), t0),
+            DenialRecord::Record,
+            "per person"
+        );
+        let later = t0 + chrono::Duration::hours(1);
+        assert_eq!(
+            budget.admit(Some(7), later),
+            DenialRecord::Record,
+            "a new hour"
+        );
+    }
 
     #[test]
     fn hash_depends_on_every_field_and_the_link() {

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::policy::ChallengeFacts;
+use crate::auth::policy::{self, ChallengeFacts};
 use crate::db::schema::{
     challenge_topics, challenges, criteria, follows, organisations, proposals, stages, topics,
 };
@@ -21,6 +21,10 @@ use crate::error::{AppError, AppResult, FieldErrors};
 
 /// "Deadline soon" means within this many days.
 pub const SOON_DAYS: i64 = 14;
+
+/// The proposal visibility that makes submitted proposals public after the deadline
+/// (the other one is `private`).
+pub const PUBLIC_AFTER_DEADLINE: &str = "public_after_deadline";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -198,7 +202,7 @@ impl Challenge {
     /// From when its submitted proposals are public (open co-creation after the
     /// deadline of a published challenge), if ever.
     pub fn proposals_public_from(&self) -> Option<NaiveDateTime> {
-        (self.proposal_visibility == "public_after_deadline" && self.status().is_published())
+        (self.proposal_visibility == PUBLIC_AFTER_DEADLINE && self.status().is_published())
             .then_some(self.submission_deadline)
     }
     /// Whether its submitted proposals are public now.
@@ -306,7 +310,7 @@ pub fn validate(input: &ChallengeInput, known_topics: &[String]) -> AppResult<Va
         text::optional_text(Some(&input.contact), "contact", 300, &mut e).unwrap_or_default();
     let proposal_visibility = match input.proposal_visibility.trim() {
         "" | "private" => "private",
-        "public_after_deadline" => "public_after_deadline",
+        PUBLIC_AFTER_DEADLINE => PUBLIC_AFTER_DEADLINE,
         _ => {
             e.add("proposal_visibility", "visibility-invalid");
             "private"
@@ -558,6 +562,14 @@ pub fn update(
     if c.row() == ChallengeRow::of(current) && topics_now == topics_sent {
         return Ok(None);
     }
+    if !policy::blind_review_possible(c.proposal_visibility == PUBLIC_AFTER_DEADLINE)
+        && has_blind_stage(conn, current.id)?
+    {
+        return Err(FieldErrors::single(
+            "proposal_visibility",
+            "visibility-excludes-blind",
+        ));
+    }
     if submitted_count(conn, current.id)? > 0 {
         let mut e = FieldErrors::new();
         if eligibility_csv(&c.eligibility) != eligibility_csv(&current.eligible_kinds()) {
@@ -585,6 +597,16 @@ pub fn update(
         set_topics(conn, current.id, &c.topic_slugs)?;
     }
     Ok(Some(updated))
+}
+
+/// Whether any stage of the challenge is blind.
+fn has_blind_stage(conn: &mut DbConnection, challenge_id: i64) -> AppResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        stages::table
+            .filter(stages::challenge_id.eq(challenge_id))
+            .filter(stages::blind.eq(true)),
+    ))
+    .get_result(conn)?)
 }
 
 /// Applies a transition; illegal ones are a 409 with a message naming the status.
@@ -1016,9 +1038,14 @@ pub fn replace_stages(
     if input.len() > 10 {
         e.add("stages", "too-many");
     }
+    let blind_possible =
+        policy::blind_review_possible(challenge.proposal_visibility == PUBLIC_AFTER_DEADLINE);
     for (i, s) in input.iter().enumerate() {
         let p = format!("stages[{i}]");
         text::required_text(&s.name, &format!("{p}.name"), 120, &mut e);
+        if s.blind && !blind_possible {
+            e.add(&format!("{p}.blind"), "blind-needs-private-proposals");
+        }
         if !matches!(
             s.kind.as_deref().unwrap_or("review"),
             "review" | "eligibility"

@@ -205,8 +205,15 @@ pub fn of_organisation(conn: &mut DbConnection, organisation_id: i64) -> AppResu
         .load(conn)?)
 }
 
-/// Forms anyone may read: those a published challenge asks or a pilot runs.
-pub fn is_public(conn: &mut DbConnection, form_id: i64) -> AppResult<bool> {
+/// Why anyone may read a form: a published challenge asks it, or a pilot runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publicity {
+    pub asked: bool,
+    pub piloted: bool,
+}
+
+/// Whether a published challenge asks the form and whether a pilot runs it.
+pub fn publicity(conn: &mut DbConnection, form_id: i64) -> AppResult<Publicity> {
     let asked = diesel::select(diesel::dsl::exists(
         challenges::table
             .filter(challenges::submission_form_id.eq(form_id))
@@ -215,5 +222,8 @@ pub fn is_public(conn: &mut DbConnection, form_id: i64) -> AppResult<bool> {
     let piloted = diesel::select(diesel::dsl::exists(
         pilots::table.filter(pilots::form_id.eq(form_id)),
     ));
-    Ok(asked.get_result(conn)? || piloted.get_result(conn)?)
+    Ok(Publicity {
+        asked: asked.get_result(conn)?,
+        piloted: piloted.get_result(conn)?,
+    })
 }

@@ -145,17 +145,25 @@ impl Ctx {
         let Err(denial) = policy::authorize(&self.actor(), action) else {
             return Ok(());
         };
-        if denial != Denial::NotLoggedIn {
+        let actor = self.user_id();
+        let record = match denial {
+            Denial::NotLoggedIn => audit::DenialRecord::Skip,
+            _ => self.state.denials.admit(actor, db::now()),
+        };
+        if record != audit::DenialRecord::Skip {
             let (object_type, object_id) = action.object();
             let name = action.name();
-            let actor = self.user_id();
             let ip = self.ip.clone();
-            let reason = format!("{denial:?}");
+            let mut details =
+                serde_json::json!({ "action": name, "reason": format!("{denial:?}") });
+            if record == audit::DenialRecord::RecordLast {
+                details["further_denials_this_hour"] = serde_json::json!("not recorded");
+            }
             self.tx(move |conn| {
                 audit::append(
                     conn,
                     audit::Event::new(actor, "access_denied", object_type, object_id)
-                        .details(serde_json::json!({ "action": name, "reason": reason }))
+                        .details(details)
                         .ip(&ip),
                 )
             })

@@ -22,6 +22,8 @@ pub struct AppState {
     pub search: std::sync::Arc<crate::search::Search>,
     /// Threads running searches (see [`crate::pool`]).
     pub searches: crate::pool::Pool,
+    /// Which refusals the audit log records (see [`crate::domain::audit::DenialBudget`]).
+    pub denials: crate::domain::audit::DenialBudget,
 }
 
 impl AppState {

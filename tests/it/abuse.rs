@@ -548,3 +548,123 @@ async fn an_anonymous_question_leaves_nothing_that_ties_it_to_the_asker() {
     let question = after["questions"].last().unwrap();
     assert_eq!(question["asker_id"], Value::Null);
 }
+
+/// Counts the audit entries of one action.
+fn audit_count(app: &TestApp, action: &str) -> i64 {
+    use diesel::prelude::*;
+    use innolab::db::schema::audit_log;
+    app.with_conn(|conn| {
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    })
+}
+
+#[actix_web::test]
+async fn the_audit_log_cannot_be_flooded_and_keeps_no_typed_stranger_address() {
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let team = app.create_user("team@example.org", "Team");
+    let agency = app.create_org(&staff, "Stadt", OrgKind::Agency, true);
+    let startup = app.create_org(&team, "Start", OrgKind::Startup, false);
+    let c = app.create_challenge(&agency, &staff, "Probe", "open", 20);
+    let draft = app.create_proposal(&c, &startup, &team, "draft");
+
+    // A visitor guessing hidden objects: 404s, and not one entry.
+    for i in 0..60 {
+        let path = match i % 3 {
+            0 => format!("/proposals/{}", draft.id),
+            1 => format!("/api/v1/proposals/{}", draft.id),
+            _ => format!("/proposals/{}/edit", draft.id),
+        };
+        let r = app.get(&path).await;
+        assert!(
+            matches!(r.status.as_u16(), 303 | 401 | 404),
+            "{path}: {}",
+            r.status
+        );
+    }
+    assert_eq!(audit_count(&app, "access_denied"), 0, "visitors' refusals");
+
+    // A signed-in stranger doing the same: recorded up to the hourly budget, no further.
+    let stranger = app.create_user("fremd@example.org", "Fremd");
+    app.log_in_as(&stranger);
+    let budget = innolab::domain::audit::DENIALS_PER_HOUR as i64;
+    for _ in 0..budget + 20 {
+        app.get(&format!("/proposals/{}", draft.id))
+            .await
+            .assert_status(404);
+    }
+    assert_eq!(audit_count(&app, "access_denied"), budget);
+    app.log_out();
+
+    // A failed login with an address that is no account's: what was typed is not kept.
+    app.login("passwort-im-falschen-feld@example.org", "irgendwas")
+        .await;
+    app.login("team@example.org", "falsch").await;
+    let details: Vec<String> = app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("login_failed"))
+            .order(audit_log::id.asc())
+            .select(audit_log::details)
+            .load(conn)
+            .unwrap()
+    });
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(
+        !details[0].contains("passwort-im-falschen-feld"),
+        "{}",
+        details[0]
+    );
+    assert!(
+        details[1].contains("team@example.org"),
+        "a known account's address stays"
+    );
+}
+
+#[actix_web::test]
+async fn evaluator_invitations_need_a_verified_agency_and_reach_an_address_a_few_times_a_day() {
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let bearer = app.bearer_of(&staff).await;
+    let unverified = app.create_org(&staff, "Neues Amt", OrgKind::Agency, false);
+    let draft = app.create_challenge(&unverified, &staff, "Entwurf", "draft", 20);
+    let invite = |c: i64, to: &str| {
+        (
+            format!("/api/v1/challenges/{c}/evaluators"),
+            json!({ "email": to }),
+        )
+    };
+    // An agency nobody has verified cannot make the platform mail anyone.
+    let (path, body) = invite(draft.id, "opfer@example.org");
+    let r = app
+        .api(Method::POST, &path, Some(body), Some(&bearer))
+        .await;
+    r.assert_status(409);
+    assert!(app.outbox().is_empty());
+
+    // A verified one reaches one address at most three times a day, across challenges.
+    let agency = app.create_org(&staff, "Stadt", OrgKind::Agency, true);
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let c = app.create_challenge(&agency, &staff, &format!("Probe {i}"), "open", 20);
+        let (path, body) = invite(c.id, "Opfer@Example.org");
+        statuses.push(
+            app.api(Method::POST, &path, Some(body), Some(&bearer))
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [201, 201, 201, 429]);
+    let mails = app
+        .outbox()
+        .iter()
+        .filter(|m| m.to.eq_ignore_ascii_case("opfer@example.org"))
+        .count();
+    assert_eq!(mails, 3);
+}

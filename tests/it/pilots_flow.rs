@@ -489,6 +489,20 @@ async fn a_test_user_runs_the_web_form_without_an_account() {
         .get(&format!("{pdf_path}?receipt={secret}"))
         .await
         .assert_status(200);
+    // The team's read of one person's answers is audited like an export; the test
+    // user's own read of their receipt is not.
+    let reads: Vec<(Option<i64>, String)> = w.app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use innolab::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("pilot_submission_read"))
+            .select((audit_log::actor_user_id, audit_log::details))
+            .load(conn)
+            .unwrap()
+    });
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0].0.is_some(), "the reader is named: {reads:?}");
+    assert!(reads[0].1.contains(&submission_id.to_string()), "{reads:?}");
 
     // A second test user (another browser) gives up on page 1.
     w.app.cookies.clear();
@@ -1104,17 +1118,19 @@ async fn a_test_user_gets_a_copy_of_the_receipt_by_mail_without_the_address_bein
     );
 
     // The address is kept nowhere: not in the audit log, which only notes that a copy went.
-    let details: Vec<String> = w.app.with_conn(|conn| {
+    let details: Vec<(String, String)> = w.app.with_conn(|conn| {
         use diesel::prelude::*;
         use innolab::db::schema::audit_log;
         audit_log::table
             .filter(audit_log::action.eq("pilot_receipt_mailed"))
-            .select(audit_log::details)
+            .select((audit_log::details, audit_log::ip))
             .load(conn)
             .unwrap()
     });
     assert_eq!(details.len(), 1);
-    assert!(!details[0].contains("kopie@"), "{}", details[0]);
+    assert!(!details[0].0.contains("kopie@"), "{}", details[0].0);
+    // Nor the test user's client address.
+    assert_eq!(details[0].1, "", "no IP beside the receipt copy");
 
     // A receipt sends a few copies, not a stream of mail to strangers.
     for to in ["zwei@example.org", "drei@example.org"] {

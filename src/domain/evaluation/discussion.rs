@@ -34,12 +34,22 @@ pub fn post(conn: &mut DbConnection, proposal_id: i64, author: i64, body: &str) 
         .get_result(conn)?)
 }
 
-/// The whole discussion, oldest first (it is short: a handful of people per proposal).
-pub fn thread(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Post>> {
-    Ok(review_posts::table
+/// The discussion, oldest first (it is short: a handful of people per proposal), from
+/// `from` on when the reader may read only part of it
+/// ([`ProposalFacts::discussion_from`](crate::auth::policy::ProposalFacts::discussion_from)).
+pub fn thread(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    from: Option<NaiveDateTime>,
+) -> AppResult<Vec<Post>> {
+    let mut q = review_posts::table
         .left_join(users::table.on(users::id.nullable().eq(review_posts::author_id)))
         .filter(review_posts::proposal_id.eq(proposal_id))
-        .order(review_posts::id.asc())
+        .into_boxed();
+    if let Some(from) = from {
+        q = q.filter(review_posts::created_at.ge(from));
+    }
+    Ok(q.order(review_posts::id.asc())
         .limit(500)
         .select((
             review_posts::id,

@@ -13,12 +13,14 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy;
 use crate::db::schema::{
     assignments, challenges, conflicts, evaluators, invitations, memberships, organisations,
     proposals, stages, users,
 };
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::User;
+use crate::domain::evaluation::workflow::StageStatus;
 use crate::domain::organisations::{self as org_store, PendingInvitation, INVITATION_DAYS};
 use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -312,6 +314,21 @@ pub fn declare_conflict(
     e.into_result()?;
     org_store::find(conn, organisation_id)
         .map_err(|_| FieldErrors::single("organisation_id", "organisation-unknown"))?;
+    let blind_running: bool = diesel::select(diesel::dsl::exists(
+        assignments::table
+            .inner_join(stages::table)
+            .filter(assignments::evaluator_id.eq(evaluator.id))
+            .filter(assignments::declined_at.is_null())
+            .filter(stages::blind.eq(true))
+            .filter(stages::status.ne(StageStatus::Released.as_str())),
+    ))
+    .get_result(conn)?;
+    if !policy::may_declare_organisation_conflict(blind_running) {
+        return Err(FieldErrors::single(
+            "organisation_id",
+            "conflict-during-blind",
+        ));
+    }
     let exists: i64 = conflicts::table
         .filter(conflicts::evaluator_id.eq(evaluator.id))
         .filter(conflicts::organisation_id.eq(organisation_id))
@@ -334,7 +351,7 @@ pub fn declare_conflict(
         .inner_join(stages::table)
         .filter(assignments::evaluator_id.eq(evaluator.id))
         .filter(proposals::organisation_id.eq(organisation_id))
-        .filter(stages::status.ne("released"))
+        .filter(stages::status.ne(StageStatus::Released.as_str()))
         .select(assignments::id)
         .load(conn)?;
     let removed = diesel::delete(assignments::table.filter(assignments::id.eq_any(&affected)))

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy;
 use crate::db::schema::{
     assignments, challenges, organisations, proposals, reviews, stage_entries, stages,
 };
@@ -355,14 +356,18 @@ pub struct PublicStage {
     pub last: bool,
     pub released_at: Option<NaiveDateTime>,
     pub advanced: Vec<PublicEntry>,
+    /// The teams are named (see [`policy::results_name_teams`]).
+    pub teams_named: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable)]
+/// A proposal that advanced; its team is absent while
+/// [`policy::results_name_teams`] says so.
+#[derive(Debug, Clone, Serialize)]
 pub struct PublicEntry {
     pub proposal_id: i64,
     pub title: String,
-    pub organisation_name: String,
-    pub organisation_slug: String,
+    pub organisation_name: Option<String>,
+    pub organisation_slug: Option<String>,
 }
 
 /// The public results of a challenge: per released stage, who advanced (rejected and
@@ -370,12 +375,16 @@ pub struct PublicEntry {
 pub fn public_results(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<PublicStage>> {
     let all = challenge_store::stages_of(conn, challenge_id)?;
     let count = all.len();
+    let named = policy::results_name_teams(
+        all.iter()
+            .any(|s| s.stage.blind && s.stage.status() != StageStatus::Released),
+    );
     let mut out = Vec::new();
     for (i, s) in all.into_iter().enumerate() {
         if s.stage.status() != StageStatus::Released {
             continue;
         }
-        let advanced: Vec<PublicEntry> = stage_entries::table
+        let rows: Vec<(i64, String, String, String)> = stage_entries::table
             .inner_join(proposals::table.inner_join(organisations::table))
             .filter(stage_entries::stage_id.eq(s.stage.id))
             .filter(stage_entries::outcome.eq(Outcome::Advance.as_str()))
@@ -387,11 +396,21 @@ pub fn public_results(conn: &mut DbConnection, challenge_id: i64) -> AppResult<V
                 organisations::slug,
             ))
             .load(conn)?;
+        let advanced = rows
+            .into_iter()
+            .map(|(proposal_id, title, name, slug)| PublicEntry {
+                proposal_id,
+                title,
+                organisation_name: named.then_some(name),
+                organisation_slug: named.then_some(slug),
+            })
+            .collect();
         out.push(PublicStage {
             name: s.stage.name,
             last: i + 1 == count,
             released_at: s.stage.released_at,
             advanced,
+            teams_named: named,
         });
     }
     Ok(out)

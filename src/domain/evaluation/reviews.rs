@@ -433,7 +433,8 @@ pub struct MyAssignment {
     pub review: &'static str,
 }
 
-/// Every assignment of the user, newest stage first.
+/// Every assignment of the user, newest stage first. A proposal the user reviews in a
+/// blind stage not yet released is anonymous in every row, those of earlier stages too.
 pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment>> {
     type Row = (
         Assignment,
@@ -464,7 +465,7 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
             ),
         ))
         .load(conn)?;
-    Ok(rows
+    let mut mine: Vec<MyAssignment> = rows
         .into_iter()
         .map(
             |(
@@ -498,7 +499,18 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
                 }
             },
         )
-        .collect())
+        .collect();
+    let blind_now: std::collections::HashSet<i64> = mine
+        .iter()
+        .filter(|m| m.blind && !m.declined && m.stage_status != StageStatus::Released.as_str())
+        .map(|m| m.proposal_id)
+        .collect();
+    for m in &mut mine {
+        if blind_now.contains(&m.proposal_id) {
+            m.organisation_name = None;
+        }
+    }
+    Ok(mine)
 }
 
 /// What the policy needs to know about a user's evaluator role on a proposal.
@@ -511,6 +523,8 @@ pub struct ReviewerFacts {
     pub blind: bool,
     /// The user's own review of it is submitted.
     pub own_submitted: bool,
+    /// When that assignment was made.
+    pub assigned_at: Option<NaiveDateTime>,
 }
 
 /// The user's evaluator facts for a proposal (all false when they are not its evaluator),
@@ -522,8 +536,15 @@ pub fn reviewer_facts(
     user_id: i64,
 ) -> AppResult<ReviewerFacts> {
     let since = pool::membership_conflict_since();
-    // Per active assignment: blind stage, review submitted at, declared conflict, membership.
-    type Row = (bool, Option<NaiveDateTime>, Option<i64>, Option<i64>);
+    // Per active assignment: blind stage, review submitted at, declared conflict,
+    // membership, assigned at.
+    type Row = (
+        bool,
+        Option<NaiveDateTime>,
+        Option<i64>,
+        Option<i64>,
+        NaiveDateTime,
+    );
     let rows: Vec<Row> = assignments::table
         .inner_join(evaluators::table)
         .inner_join(stages::table)
@@ -553,9 +574,10 @@ pub fn reviewer_facts(
             reviews::submitted_at.nullable(),
             conflicts::id.nullable(),
             memberships::id.nullable(),
+            assignments::created_at,
         ))
         .load(conn)?;
-    let Some((blind, ..)) = rows.first().copied() else {
+    let Some((blind, .., assigned_at)) = rows.first().copied() else {
         return Ok(ReviewerFacts::default());
     };
     Ok(ReviewerFacts {
@@ -565,6 +587,7 @@ pub fn reviewer_facts(
         // The latest stage decides: a review from an earlier stage does not open the
         // reviews of the current one.
         own_submitted: rows.first().is_some_and(|r| r.1.is_some()),
+        assigned_at: Some(assigned_at),
     })
 }
 

@@ -14,6 +14,7 @@ use crate::domain::evaluation::progress::{self, StageContext};
 use crate::domain::evaluation::reviews::{self, Assignment, AutoAssigned, Review, ReviewInput};
 use crate::domain::evaluation::workflow::Outcome;
 use crate::domain::proposals::{self, Proposal};
+use crate::domain::rate;
 use crate::domain::{notifications, organisations};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::actions::proposals as proposal_ops;
@@ -49,7 +50,7 @@ pub async fn invite(
     email: String,
     expertise: Vec<String>,
 ) -> AppResult<i64> {
-    ctx.authorize(Action::ManageChallenge(f)).await?;
+    ctx.authorize(Action::InviteEvaluators(f)).await?;
     let (cid, uid, ip, title) = (
         c.id,
         ctx.require_user()?.id,
@@ -59,13 +60,15 @@ pub async fn invite(
     let addr = email.clone();
     let (id, account) = ctx
         .tx(move |conn| {
-            crate::domain::rate::hit(
-                conn,
-                "invite_evaluator",
-                &cid.to_string(),
-                200,
-                chrono::Duration::days(1),
-            )?;
+            let day = chrono::Duration::days(1);
+            // Per challenge and per sender: a pool is large but not endless. Per
+            // recipient: a few invitations a day, whoever sends them, so that no one can
+            // make the platform mail a stranger again and again.
+            rate::hit(conn, "invite_evaluator", &cid.to_string(), 200, day)?;
+            rate::hit(conn, "invite_evaluator_by", &uid.to_string(), 300, day)?;
+            if let Some(to) = crate::domain::text::normalise_email(&addr) {
+                rate::hit(conn, "invite_evaluator_to", &to, 3, day)?;
+            }
             let known = challenges::topic_slugs(conn)?;
             let (id, account) = evaluators::invite(conn, cid, uid, &addr, &expertise, &known)?;
             audit::append(

@@ -269,7 +269,12 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
         && user.is_some();
     let ip = ctx.ip.clone();
     let uid = user.as_ref().map(|u| u.id);
-    let record_email = email.clone();
+    // What was typed is kept only when it is an account's address: an unknown one may be
+    // a mistyped address of someone else, or a password typed into the wrong field.
+    let details = match uid {
+        Some(_) => json!({ "email": email }),
+        None => json!({ "email": null, "unknown_address": true }),
+    };
     ctx.tx(move |conn| {
         throttle::settle(conn, attempt, ok)?;
         let action = if ok {
@@ -280,7 +285,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
         audit::append(
             conn,
             Event::new(uid, action, "user", uid)
-                .details(json!({ "email": record_email }))
+                .details(details)
                 .ip(&ip),
         )
     })
@@ -543,17 +548,14 @@ pub async fn invite_member(
     let (addr, role_name) = (email.clone(), role.clone());
     let invited = ctx
         .tx(move |conn| {
-            rate::hit(
-                conn,
-                "invite_org",
-                &org_id.to_string(),
-                100,
-                chrono::Duration::days(1),
-            )?;
+            let day = chrono::Duration::days(1);
+            // Per organisation and per sender (who may own several organisations).
+            rate::hit(conn, "invite_org", &org_id.to_string(), 100, day)?;
+            rate::hit(conn, "invite_org_by", &inviter.id.to_string(), 200, day)?;
             // Per address once it is one (`invite` refuses a malformed one).
             let typed = crate::domain::text::normalise_email(&addr).unwrap_or_default();
             if !typed.is_empty() {
-                rate::hit(conn, "invite_address", &typed, 5, chrono::Duration::days(1))?;
+                rate::hit(conn, "invite_address", &typed, 5, day)?;
             }
             let invited = organisations::invite(conn, org_id, inviter.id, &addr, &role_name)?;
             audit::append(

@@ -21,10 +21,12 @@ use crate::mail::Attachment;
 use crate::web::context::Ctx;
 
 fn form_facts(conn: &mut DbConnection, cur: &Current, uid: Option<i64>) -> AppResult<FormFacts> {
+    let publicity = stored_forms::publicity(conn, cur.form.id)?;
     Ok(FormFacts {
         id: cur.form.id,
         org: organisations::facts_by_id(conn, cur.form.organisation_id, uid)?,
-        public: stored_forms::is_public(conn, cur.form.id)?,
+        public: publicity.asked || publicity.piloted,
+        asked: publicity.asked,
     })
 }
 
@@ -353,6 +355,7 @@ pub async fn pdf_download(
     pilot: &Pilot,
     s: &Submission,
     def: &FormDefinition,
+    read: PdfReader,
 ) -> AppResult<actix_web::HttpResponse> {
     if s.purged_at.is_some() {
         return Err(AppError::Conflict {
@@ -360,11 +363,31 @@ pub async fn pdf_download(
         });
     }
     let bytes = receipt_pdf(ctx, pilot, s, def).await?;
+    if read == PdfReader::Staff {
+        let (pilot_id, id, uid, ip) = (pilot.id, s.id, ctx.user_id(), ctx.ip.clone());
+        ctx.tx(move |conn| {
+            audit::append(
+                conn,
+                Event::new(uid, "pilot_submission_read", "pilot", Some(pilot_id))
+                    .details(json!({ "submission": id, "format": "pdf" }))
+                    .ip(&ip),
+            )
+        })
+        .await?;
+    }
     Ok(crate::web::render::download(
         "application/pdf",
         &receipt_file_name(ctx, s),
         bytes,
     ))
+}
+
+/// Who reads a submission's PDF: the test user with their receipt secret, or the team or
+/// agency, whose reads of someone's answers are audited like the bulk export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfReader {
+    ReceiptHolder,
+    Staff,
 }
 
 fn receipt_file_name(ctx: &Ctx, s: &Submission) -> String {
@@ -379,6 +402,8 @@ fn receipt_file_name(ctx: &Ctx, s: &Submission) -> String {
 /// typo and a second mailbox, too few to make the receipt a way to send mail to strangers.
 const RECEIPT_MAILS_PER_SUBMISSION: i64 = 3;
 const RECEIPT_MAILS_PER_IP: i64 = 10;
+/// Receipt copies one address receives per day, from all pilots together.
+const RECEIPT_MAILS_PER_RECIPIENT: i64 = 5;
 
 /// Mails a copy of the receipt, with its PDF and the receipt link, to an address the test
 /// user typed. The address is used for this one mail only: neither stored, audited nor
@@ -401,7 +426,7 @@ pub async fn mail_receipt(
         typed => crate::domain::text::normalise_email(typed)
             .ok_or_else(|| FieldErrors::single("email", "pilot-mail-invalid"))?,
     };
-    let (id, ip) = (s.id, ctx.ip.clone());
+    let (id, ip, recipient) = (s.id, ctx.ip.clone(), to.clone());
     ctx.tx(move |conn| {
         let day = chrono::Duration::days(1);
         rate::hit(
@@ -417,6 +442,14 @@ pub async fn mail_receipt(
             &ip,
             RECEIPT_MAILS_PER_IP,
             chrono::Duration::hours(1),
+        )?;
+        // Per recipient too, across every pilot: receipts are no way to mail a stranger.
+        rate::hit(
+            conn,
+            "receipt_mail_to",
+            &recipient,
+            RECEIPT_MAILS_PER_RECIPIENT,
+            day,
         )
     })
     .await?;
@@ -445,13 +478,14 @@ pub async fn mail_receipt(
             message_id: "pilot-mail-failed",
         });
     }
-    let (pilot_id, ip) = (pilot.id, ctx.ip.clone());
+    // No client address either: the test user is anonymous, and the entry is about the
+    // submission, not about them.
+    let pilot_id = pilot.id;
     ctx.tx(move |conn| {
         audit::append(
             conn,
             Event::new(None, "pilot_receipt_mailed", "pilot", Some(pilot_id))
-                .details(json!({ "submission": id }))
-                .ip(&ip),
+                .details(json!({ "submission": id })),
         )
     })
     .await

@@ -374,8 +374,10 @@ pub async fn clarifications_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRe
 pub async fn discussion_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
-    let pid = p.id;
-    let posts = ctx.db(move |conn| discussion::thread(conn, pid)).await?;
+    let (pid, from) = (p.id, f.discussion_from());
+    let posts = ctx
+        .db(move |conn| discussion::thread(conn, pid, from))
+        .await?;
     let items: Vec<_> = posts
         .into_iter()
         .map(|x| json!({ "id": x.id, "author_id": x.author_id, "author_name": x.author_name, "body": x.body, "created_at": utc(x.created_at) }))

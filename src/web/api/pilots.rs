@@ -84,16 +84,20 @@ pub async fn save_form(
 }
 
 /// A form's latest definition: its organisation, and anyone once a published challenge
-/// asks it or a pilot runs it.
+/// asks it or a pilot runs it. `organisation_id` is null for readers who may not learn
+/// the owner (a form public only through a pilot: blind review may hide its team).
 #[utoipa::path(get, path = "/api/v1/forms/{id}", tag = "forms", params(("id" = i64, Path)),
-    responses((status = 200, description = "{id, organisation_id, title, version, definition}"), (status = 404)))]
+    responses((status = 200, description = "{id, organisation_id (null when the owner is not shown), title, version, definition}"), (status = 404)))]
 pub async fn get_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (cur, _) = ops::load_form(&ctx, id.into_inner()).await?;
+    let (cur, facts) = ops::load_form(&ctx, id.into_inner()).await?;
+    let owner = facts
+        .shows_owner(&ctx.actor())
+        .then_some(cur.form.organisation_id);
     let definition: Value =
         serde_json::from_str(&cur.version.definition).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok().json(json!({
         "id": cur.form.id,
-        "organisation_id": cur.form.organisation_id,
+        "organisation_id": owner,
         "title": cur.form.title,
         "version": cur.version.version,
         "updated_at": utc(cur.form.updated_at),
@@ -386,5 +390,10 @@ pub async fn submission_pdf(
         .as_deref()
         .is_some_and(|t| crate::domain::pilots::runs::receipt_matches(&s, t));
     ctx.authorize(Action::ViewPilotAnswers(&f, receipt)).await?;
-    ops::pdf_download(&ctx, &pilot, &s, &def).await
+    let reader = if receipt {
+        ops::PdfReader::ReceiptHolder
+    } else {
+        ops::PdfReader::Staff
+    };
+    ops::pdf_download(&ctx, &pilot, &s, &def, reader).await
 }

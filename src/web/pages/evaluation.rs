@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::policy::Action;
+use crate::auth::policy::{self, Action};
 use crate::domain::challenges;
 use crate::domain::evaluation::progress;
 use crate::domain::evaluation::reviews::{self, RankingRow, ReviewInput};
@@ -150,16 +150,29 @@ async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
             }
         }
     }
-    // A conflict can be declared as soon as one evaluates, before any assignment.
-    let challenges: Vec<Value> = mine
-        .into_iter()
-        .map(|(id, title)| json!({ "id": id, "title": title }))
-        .collect();
+    // A conflict can be declared as soon as one evaluates, before any assignment, but not
+    // in a challenge where one reviews blind (the policy says why): there the form is not
+    // offered, and a note says to decline the assignment instead.
+    let (open, blind): (Vec<_>, Vec<_>) = mine.into_iter().partition(|(id, _)| {
+        policy::may_declare_organisation_conflict(list.iter().any(|a| {
+            a.challenge_id == *id
+                && a.blind
+                && !a.declined
+                && a.stage_status != StageStatus::Released.as_str()
+        }))
+    });
+    let named = |v: Vec<(i64, String)>| -> Vec<Value> {
+        v.into_iter()
+            .map(|(id, title)| json!({ "id": id, "title": title }))
+            .collect()
+    };
+    let organisations = if open.is_empty() { Vec::new() } else { orgs };
     render::page(
         &ctx,
         "evaluation_dashboard",
         "evaluation-title",
-        json!({ "groups": groups, "challenges": challenges, "organisations": orgs }),
+        json!({ "groups": groups, "challenges": named(open), "blind_challenges": named(blind),
+                "organisations": organisations }),
     )
 }
 
@@ -383,14 +396,14 @@ async fn reviews_data(
     f: &crate::auth::policy::ProposalFacts,
 ) -> AppResult<Value> {
     let named = f.challenge.agency.role.is_some();
-    let (pid, cid) = (p.id, c.id);
+    let (pid, cid, from) = (p.id, c.id, f.discussion_from());
     let uid = ctx.require_user()?.id;
     let (list, stages, posts) = ctx
         .db(move |conn| {
             Ok((
                 reviews::visible_to(conn, pid, uid, named)?,
                 challenges::stages_of(conn, cid)?,
-                discussion::thread(conn, pid)?,
+                discussion::thread(conn, pid, from)?,
             ))
         })
         .await?;

@@ -220,7 +220,7 @@ fn form_data(cur: &Current, facts: &FormFacts, lang: i18n::Lang) -> AppResult<Va
     let def = cur.version.definition()?;
     let pretty = serde_json::to_string_pretty(&def.to_json()).unwrap_or_default();
     Ok(json!({
-        "form": { "id": cur.form.id, "title": cur.form.title, "version": cur.version.version, "updated_at": cur.form.updated_at, "organisation_id": cur.form.organisation_id },
+        "form": { "id": cur.form.id, "title": cur.form.title, "version": cur.version.version, "updated_at": cur.form.updated_at },
         "base": cur.stamp(),
         "outline": outline(&def, lang),
         "types": type_options(FieldType::Text, lang),

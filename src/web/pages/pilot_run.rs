@@ -685,5 +685,12 @@ async fn by_receipt(
 async fn receipt_pdf(ctx: Ctx, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
     let (slug, token) = path.into_inner();
     let (pilot, s, def) = by_receipt(&ctx, slug, token).await?;
-    actions::pilots::pdf_download(&ctx, &pilot, &s, &def).await
+    actions::pilots::pdf_download(
+        &ctx,
+        &pilot,
+        &s,
+        &def,
+        actions::pilots::PdfReader::ReceiptHolder,
+    )
+    .await
 }

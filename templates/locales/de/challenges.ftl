@@ -281,3 +281,5 @@ criterion-remove = Entfernen
 criterion-new = neu
 challenge-edit-stages = Ablauf bearbeiten
 flash-stages-saved = Der Ablauf wurde gespeichert.
+visibility-excludes-blind = Diese Challenge hat eine verblindete Stufe: Vorschläge bleiben privat, sonst wären die Teams für die Begutachtenden sichtbar.
+blind-needs-private-proposals = Eine verblindete Stufe ist nur möglich, wenn die Vorschläge privat bleiben: Öffentliche Vorschläge nennen ihr Team.

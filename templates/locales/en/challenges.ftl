@@ -281,3 +281,5 @@ criterion-remove = Remove
 criterion-new = new
 challenge-edit-stages = Edit process
 flash-stages-saved = The process has been saved.
+visibility-excludes-blind = This challenge has a blind stage: proposals stay private, or the evaluators would see the teams.
+blind-needs-private-proposals = A blind stage needs private proposals: public proposals name their team.

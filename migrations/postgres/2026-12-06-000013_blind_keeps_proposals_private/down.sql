@@ -1,0 +1,2 @@
+-- Nothing to undo: which challenges were public before is not kept.
+SELECT 1;
