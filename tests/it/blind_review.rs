@@ -378,6 +378,23 @@ async fn blind_stages_and_public_proposals_exclude_each_other() {
         "{}",
         r.body
     );
+    // The stage page says so at the checkbox, and keeps what was typed.
+    app.log_in_as(&staff);
+    app.post_form(
+        &format!("/challenges/{}/stages", public.slug),
+        &[
+            ("stage_0_name", "Fachbewertung"),
+            ("stage_0_position", "1"),
+            ("stage_0_reviewers", "1"),
+            ("stage_0_blind", "1"),
+            ("stage_0_crit_0_name", "Wirkung"),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("id=\"error-stage-0-blind\"")
+    .assert_contains("Öffentliche Vorschläge nennen ihr Team")
+    .assert_contains("value=\"Fachbewertung\"");
 
     // And a challenge with a blind stage cannot make its proposals public.
     let private = app.create_challenge(&agency, &staff, "Private Probe", "open", 20);

@@ -122,6 +122,7 @@ fn rows(stages: &[StageInput], errors: &FieldErrors, lang: i18n::Lang) -> Value 
                 "reviewers": s.reviewers_per_proposal, "blind": s.blind,
                 "starts_at": s.starts_at, "ends_at": s.ends_at, "criteria": crits,
                 "error_name": err(format!("stages[{i}].name")), "error_reviewers": err(format!("stages[{i}].reviewers_per_proposal")),
+                "error_blind": err(format!("stages[{i}].blind")),
             })
         })
         .collect();
