@@ -1,4 +1,4 @@
-//! Evaluation figures against QUALITY.md's bars, in one run:
+//! Evaluation figures against docs/QUALITY.md's bars, in one run:
 //! - automatic assignment of 2,000 proposals to 200 evaluators, 3 reviews each, with
 //!   expertise and conflicts of interest (bar: under 1 s, loads within one);
 //! - the ranking of 10,000 proposals × 3 reviews × 6 criteria: every review's weighted

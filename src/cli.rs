@@ -1,6 +1,6 @@
 //! The command line: `serve` (the default), `migrate`, `seed`, `user create`, `audit verify`,
 //! `reindex`.
-//! Flags and environment variables follow the operations contract in ARCHITECTURE.md.
+//! Flags and environment variables follow the operations contract in docs/ARCHITECTURE.md.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //!
 //! The defaults need no set-up at all: SQLite in `./data`, listening on 127.0.0.1:8080,
 //! mail written as `.eml` files to `./data/outbox`. The names follow the operations
-//! contract in ARCHITECTURE.md.
+//! contract in docs/ARCHITECTURE.md.
 
 use std::path::{Path, PathBuf};
 

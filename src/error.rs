@@ -1,6 +1,6 @@
 //! The one error type, [`AppError`], and how it becomes an HTTP response.
 //!
-//! Every error renders as the JSON body of API.md (`{"error", "message", "fields"}`).
+//! Every error renders as the JSON body of docs/API.md (`{"error", "message", "fields"}`).
 //! For pages outside `/api/` the `web::errors` middleware replaces that body with a
 //! translated HTML error page. Internal details (SQL, paths, causes) are logged, never sent.
 
@@ -148,7 +148,7 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("validation failed")]
     Validation(FieldErrors),
-    /// An uploaded file that cannot be taken; its status says why (API.md).
+    /// An uploaded file that cannot be taken; its status says why (docs/API.md).
     #[error("file not accepted: {0:?}")]
     File(FileProblem),
     #[error("conflict: {message_id}")]
@@ -174,7 +174,7 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
-    /// The machine-readable code of API.md's error format.
+    /// The machine-readable code of docs/API.md's error format.
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NotFound => "not_found",

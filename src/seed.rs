@@ -190,7 +190,7 @@ struct PilotSeed {
     title: String,
     #[serde(default)]
     intro: String,
-    /// The form definition as JSON (FORMS.md).
+    /// The form definition as JSON (docs/FORMS.md).
     form: String,
     /// Runs given up, by the page they got to (first page first).
     #[serde(default)]

@@ -943,7 +943,7 @@ pub struct Stage {
     pub criteria: Vec<Criterion>,
 }
 
-/// A stage as the agency defines it (API.md's `PUT /challenges/{id}/stages`).
+/// A stage as the agency defines it (docs/API.md's `PUT /challenges/{id}/stages`).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct StageInput {
     pub name: String,

@@ -48,7 +48,7 @@ impl Page {
     }
 }
 
-/// One page of a list and the total count, as API.md's list answer.
+/// One page of a list and the total count, as docs/API.md's list answer.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     /// At most `per_page` of them.

@@ -1,7 +1,7 @@
 //! Answers to a form: reading what was typed into typed values, checking them against the
 //! definition, and deciding which pages and fields are shown.
 //!
-//! The rules of FORMS.md hold here and nowhere else: a hidden field is never required and
+//! The rules of docs/FORMS.md hold here and nowhere else: a hidden field is never required and
 //! its answer is dropped; a condition on a hidden or unanswered field is false. Fields are
 //! read in form order, so a condition (which only reads earlier fields) always sees the
 //! final value of what it reads.

@@ -1,4 +1,4 @@
-//! The form definition of FORMS.md as Rust types, and the reader that builds them from JSON.
+//! The form definition of docs/FORMS.md as Rust types, and the reader that builds them from JSON.
 //!
 //! The reader walks the JSON by hand rather than through serde's derive so that every
 //! problem is reported, not just the first, each under the path where it sits
@@ -193,7 +193,7 @@ fn serialize_number<S: Serializer>(n: &Option<f64>, s: S) -> Result<S::Ok, S::Er
 }
 
 impl Condition {
-    /// The JSON of FORMS.md.
+    /// The JSON of docs/FORMS.md.
     pub fn to_json(&self) -> Value {
         match self {
             Condition::Equals { field, value } => json!({ "field": field, "equals": value }),

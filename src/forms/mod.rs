@@ -2,7 +2,7 @@
 //! questions a challenge adds to its proposals and the pilot forms teams run with test
 //! users. Pure code: no database, no HTTP.
 //!
-//! - [`definition`]: the JSON format of FORMS.md as types, read with a message per problem.
+//! - [`definition`]: the JSON format of docs/FORMS.md as types, read with a message per problem.
 //! - [`answers`]: what was typed, as typed values; conditions; which pages and fields show.
 //! - [`builder`]: a definition edited one field or page at a time.
 //! - [`steps`]: the next and previous page or question, and which may be opened.

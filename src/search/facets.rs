@@ -16,7 +16,7 @@ use tantivy::{BitSet, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMI
 use super::schema::Fields;
 use super::segment_cache::{PerSegment, SegmentCache};
 
-/// A facet dimension, as named in API.md.
+/// A facet dimension, as named in docs/API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
     Kind,

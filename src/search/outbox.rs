@@ -122,18 +122,6 @@ pub fn read(conn: &mut DbConnection, cursor: i64) -> AppResult<Batch> {
     Ok(batch)
 }
 
-/// Asks every instance's indexer to rebuild (after a bulk load that bypassed nothing but
-/// would be slow to apply row by row).
-pub fn request_rebuild(conn: &mut DbConnection) -> AppResult<()> {
-    diesel::insert_into(search_outbox::table)
-        .values((
-            search_outbox::kind.eq("all"),
-            search_outbox::record_id.eq(0),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// Deletes rows older than [`KEEP`]; returns how many.
 pub fn prune(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<usize> {
     Ok(

@@ -22,7 +22,7 @@ use crate::web::state::AppState;
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-/// Security headers (QUALITY.md) and pending cookies.
+/// Security headers (docs/QUALITY.md) and pending cookies.
 pub async fn finish(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

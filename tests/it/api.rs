@@ -1,4 +1,4 @@
-//! The JSON API for accounts and organisations (API.md), its error format and OpenAPI.
+//! The JSON API for accounts and organisations (docs/API.md), its error format and OpenAPI.
 
 use actix_web::http::Method;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! Challenges, questions and proposals through the JSON API (API.md).
+//! Challenges, questions and proposals through the JSON API (docs/API.md).
 
 use actix_web::http::Method;
 use diesel::prelude::*;

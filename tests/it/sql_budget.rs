@@ -1,4 +1,4 @@
-//! No page issues more than 10 SQL statements (QUALITY.md), measured on the demo data
+//! No page issues more than 10 SQL statements (docs/QUALITY.md), measured on the demo data
 //! with the statement counter every pooled connection reports to.
 
 use crate::support::TestApp;

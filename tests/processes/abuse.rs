@@ -1,7 +1,7 @@
 //! Hostile bodies against a real process: whatever an anonymous sender streams (forty
 //! parts of 9 MB, with or without a declared length, to a pilot that does not exist or
 //! to a real run without a token), the server answers at once and its peak memory grows
-//! by less than the 64 MB of QUALITY.md.
+//! by less than the 64 MB of docs/QUALITY.md.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::server::{take_turn, Server};
 use crate::support::TestApp;
 
-/// What the peak resident memory may grow by under the hostile requests (QUALITY.md).
+/// What the peak resident memory may grow by under the hostile requests (docs/QUALITY.md).
 const BAR_KIB: u64 = 64 * 1024;
 
 /// Sends a multipart POST of `parts` parts of `part_bytes` each, streamed in chunks,

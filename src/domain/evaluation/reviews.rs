@@ -292,7 +292,7 @@ pub fn review_of(conn: &mut DbConnection, assignment_id: i64) -> AppResult<Optio
         .optional()?)
 }
 
-/// The score form as sent (API.md's `PUT /assignments/{id}/review`).
+/// The score form as sent (docs/API.md's `PUT /assignments/{id}/review`).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReviewInput {
     /// Criterion id to points on its scale.

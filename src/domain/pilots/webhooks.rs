@@ -1,5 +1,5 @@
 //! Webhooks: each pilot submission is POSTed as signed JSON to every active webhook of
-//! the pilot (FORMS.md), retried with exponential backoff for more than a day, and every
+//! the pilot (docs/FORMS.md), retried with exponential backoff for more than a day, and every
 //! attempt is logged. This module keeps the queue and the log and computes signatures;
 //! `crate::delivery` does the HTTP.
 //!
@@ -75,7 +75,7 @@ pub fn backoff(failed_attempts: i64) -> Duration {
     Duration::seconds((30i64 << exp).min(6 * 3600))
 }
 
-/// The signature header of FORMS.md: `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+/// The signature header of docs/FORMS.md: `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 pub fn signature(secret: &str, unix: i64, body: &[u8]) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
@@ -217,13 +217,6 @@ pub fn is_private_ip(ip: &std::net::IpAddr) -> bool {
                 || (s[0] == 0x2001 && s[1] == 0)
         }
     }
-}
-
-pub fn disable(conn: &mut DbConnection, hook: &Webhook, now: NaiveDateTime) -> AppResult<()> {
-    diesel::update(pilot_webhooks::table.find(hook.id))
-        .set(pilot_webhooks::disabled_at.eq(now))
-        .execute(conn)?;
-    Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Webhook> {

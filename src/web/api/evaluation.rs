@@ -1,4 +1,4 @@
-//! `/api/v1` evaluation routes (API.md, "Evaluation"): evaluators, conflicts, stages,
+//! `/api/v1` evaluation routes (docs/API.md, "Evaluation"): evaluators, conflicts, stages,
 //! assignments, reviews, ranking, decisions and release.
 
 use actix_web::{web, HttpResponse};

@@ -1,5 +1,5 @@
-//! The JSON API under `/api/v1` (API.md). Handlers call the same actions as the pages;
-//! errors use API.md's format; the OpenAPI description is generated from this code.
+//! The JSON API under `/api/v1` (docs/API.md). Handlers call the same actions as the pages;
+//! errors use docs/API.md's format; the OpenAPI description is generated from this code.
 
 pub mod accounts;
 pub mod challenges;
@@ -47,7 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A UTC time as RFC 3339 (`2027-01-31T17:00:00Z`), as API.md promises.
+/// A UTC time as RFC 3339 (`2027-01-31T17:00:00Z`), as docs/API.md promises.
 pub fn utc(t: chrono::NaiveDateTime) -> String {
     t.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -1,4 +1,4 @@
-//! `/api/v1` forms and pilots (API.md, "Forms and pilots"): form definitions in versions,
+//! `/api/v1` forms and pilots (docs/API.md, "Forms and pilots"): form definitions in versions,
 //! pilots of a proposal, their submissions (JSON or CSV), metrics, receipts as PDF and
 //! webhooks with their delivery log.
 
@@ -36,7 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The definition from a request body: an object as FORMS.md describes.
+/// The definition from a request body: an object as docs/FORMS.md describes.
 fn definition(v: &Value) -> AppResult<FormDefinition> {
     FormDefinition::from_value(v).map_err(AppError::Validation)
 }
@@ -46,7 +46,7 @@ pub struct FormBody {
     pub organisation_id: i64,
     #[serde(default)]
     pub title: String,
-    /// The form definition (FORMS.md).
+    /// The form definition (docs/FORMS.md).
     #[schema(value_type = Object)]
     pub definition: Value,
 }
@@ -307,7 +307,7 @@ pub struct WebhookBody {
     pub secret: Option<String>,
 }
 
-/// Add a webhook: each submission is POSTed to it, signed (FORMS.md), with retries.
+/// Add a webhook: each submission is POSTed to it, signed (docs/FORMS.md), with retries.
 #[utoipa::path(post, path = "/api/v1/pilots/{id}/webhooks", tag = "forms", params(("id" = i64, Path)), request_body = WebhookBody,
     responses((status = 201, description = "{id, url, secret}"), (status = 422)))]
 pub async fn add_webhook(

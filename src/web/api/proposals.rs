@@ -81,7 +81,7 @@ pub struct ProposalBody {
     pub cost_estimate_eur: Option<i64>,
     pub data_protection: Option<String>,
     pub licence: Option<String>,
-    /// Answers to the challenge's form, by field key (as FORMS.md's webhook answers).
+    /// Answers to the challenge's form, by field key (as docs/FORMS.md's webhook answers).
     /// A draft may leave required ones open; a submitted proposal may not.
     pub answers: Option<Value>,
     /// After submission: a note for the revision list.
