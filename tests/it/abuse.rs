@@ -548,3 +548,55 @@ async fn an_anonymous_question_leaves_nothing_that_ties_it_to_the_asker() {
     let question = after["questions"].last().unwrap();
     assert_eq!(question["asker_id"], Value::Null);
 }
+
+/// CSV injection: a test user's text with a formula after a `;` or `,` (where German
+/// Excel starts a new column) reaches the team's export quoted and with every such
+/// segment disarmed, so no column of the opened file starts a formula.
+#[actix_web::test]
+async fn exported_answers_start_no_formula_in_any_column() {
+    use diesel::prelude::*;
+    use innolab::db::schema::pilot_submissions;
+    let mut app = TestApp::new().await;
+    app.with_conn(|c| innolab::seed::apply(c).unwrap());
+    let (pilot, owner) = app.with_conn(|c| {
+        let pilot = innolab::domain::pilots::by_slug(c, "hundesteuer-anmeldung").unwrap();
+        let sub: i64 = pilot_submissions::table
+            .filter(pilot_submissions::pilot_id.eq(pilot.id))
+            .select(pilot_submissions::id)
+            .first(c)
+            .unwrap();
+        diesel::update(pilot_submissions::table.find(sub))
+            .set(
+                pilot_submissions::rating_comment
+                    .eq(r#"Danke;=HYPERLINK("http://x.example";"klick"), +1,@A1"#),
+            )
+            .execute(c)
+            .unwrap();
+        let owner =
+            innolab::domain::accounts::find_by_email(c, "startup.formfluss@innolab.example")
+                .unwrap()
+                .unwrap();
+        (pilot, owner)
+    });
+    app.log_in_as(&owner);
+    let r = app
+        .get(&format!(
+            "/api/v1/pilots/{}/submissions?format=csv",
+            pilot.id
+        ))
+        .await;
+    r.assert_status(200);
+    assert!(
+        r.body
+            .contains(r#""Danke;'=HYPERLINK(""http://x.example"";""klick""), '+1,'@A1""#),
+        "{}",
+        r.body
+    );
+    for segment in r.body.split([';', ',', '\n']) {
+        let opens = segment.trim_start_matches(['"', ' ']);
+        assert!(
+            !opens.starts_with(['=', '+', '@']),
+            "a column starts a formula: {segment}"
+        );
+    }
+}
