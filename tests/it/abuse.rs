@@ -315,14 +315,7 @@ async fn registration_answers_alike_for_known_and_unknown_addresses() {
         r.assert_status(200);
         texts.push(r.body.replace(email, "EMAIL"));
     }
-    let lead = |html: &str| {
-        html.split("<main")
-            .nth(1)
-            .and_then(|m| m.split("</main>").next())
-            .unwrap_or("")
-            .to_string()
-    };
-    assert_eq!(lead(&texts[0]), lead(&texts[1]));
+    assert_eq!(main_of(&texts[0]), main_of(&texts[1]));
 }
 
 /// Registration is limited per client address and per typed address before any hash is
@@ -599,4 +592,47 @@ async fn exported_answers_start_no_formula_in_any_column() {
             "a column starts a formula: {segment}"
         );
     }
+}
+
+/// Password reset does not tell who has an account: a known and an unknown address get
+/// the same status and page, and both are answered no sooner than the common floor. The
+/// clock is paused, so the test reads virtual time (which only moves when the request
+/// waits for a timer) and never depends on how fast this machine is.
+#[actix_web::test]
+async fn password_reset_answers_alike_and_as_late_for_known_and_unknown_addresses() {
+    let mut app = TestApp::new().await;
+    app.create_user("bekannt@example.org", "Bekannt");
+    let mut pages = Vec::new();
+    for email in ["bekannt@example.org", "unbekannt@example.org"] {
+        app.csrf_token().await;
+        tokio::time::pause();
+        let started = tokio::time::Instant::now();
+        let r = app.post_form("/password/forgot", &[("email", email)]).await;
+        let waited = started.elapsed();
+        tokio::time::resume();
+        r.assert_status(200);
+        assert!(
+            waited >= innolab::web::actions::RESET_ANSWER_FLOOR,
+            "{email} answered after {waited:?}"
+        );
+        pages.push(main_of(&r.body.replace(email, "EMAIL")));
+    }
+    assert_eq!(pages[0], pages[1]);
+    let tokens: i64 = app.with_conn(|c| {
+        use diesel::prelude::*;
+        innolab::db::schema::email_tokens::table
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(tokens, 1, "the known address got a reset token");
+}
+
+/// The `<main>` of a page: what differs between two answers if anything does.
+fn main_of(html: &str) -> String {
+    html.split("<main")
+        .nth(1)
+        .and_then(|m| m.split("</main>").next())
+        .unwrap_or("")
+        .to_string()
 }
