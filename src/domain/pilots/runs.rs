@@ -5,6 +5,7 @@
 //! webhook deliveries in the same transaction.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -78,7 +79,7 @@ pub struct Started {
 pub struct Loaded {
     pub run: Run,
     pub version: FormVersion,
-    pub definition: FormDefinition,
+    pub definition: Arc<FormDefinition>,
     pub files: Vec<StoredFile>,
 }
 
@@ -111,7 +112,7 @@ pub fn load(conn: &mut DbConnection, pilot: &Pilot, token: &str) -> AppResult<Lo
         .optional()?
         .ok_or(AppError::NotFound)?;
     let version = stored_forms::version(conn, run.form_version_id)?;
-    let definition = version.definition()?;
+    let definition = version.shared_definition()?;
     let files = files_of(conn, run.id)?;
     Ok(Loaded {
         run,

@@ -545,7 +545,8 @@ async fn receipt_data(
     let (s, def) = ctx
         .db(move |conn| {
             let s = runs::by_receipt(conn, pilot.id, &token)?;
-            let def = crate::domain::forms::version(conn, s.form_version_id)?.definition()?;
+            let def =
+                crate::domain::forms::version(conn, s.form_version_id)?.shared_definition()?;
             Ok((s, def))
         })
         .await?;
