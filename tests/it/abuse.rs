@@ -636,3 +636,55 @@ fn main_of(html: &str) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// Disk filling through a pilot: anyone may start runs, and a run may replace its file
+/// again and again. Past the bytes a run may store, a further file is refused with a
+/// message at the field and not written; what the run stored stays within the quota.
+#[actix_web::test]
+async fn a_pilot_run_stores_no_more_bytes_than_its_quota() {
+    use innolab::domain::pilots::runs::{MAX_FILE_BYTES, MAX_RUN_BYTES};
+    let mut app = TestApp::new().await;
+    let run = hundesteuer_run(&mut app).await;
+    app.post_form(
+        &run,
+        &[
+            ("_page", "0"),
+            ("_action", "next"),
+            ("name", "Erika Mustermann"),
+            ("anschrift", "Lindenallee 4"),
+            ("geburtsdatum", "1980-04-12"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(MAX_FILE_BYTES - 1024, b' ');
+    let token = app.csrf_token().await;
+    let step = [
+        Part::text("csrf_token", &token),
+        Part::text("_page", "1"),
+        Part::text("_action", "next"),
+        Part::text("anzahl", "1"),
+        Part::text("rasse", "Mops"),
+        Part::text("seit", "2020-01-01"),
+        Part::text("listenhund", "yes"),
+        Part::file("nachweis", "wesenstest.pdf", &pdf),
+    ];
+    let fits = MAX_RUN_BYTES / pdf.len();
+    for _ in 0..fits {
+        app.post_multipart(&run, &step).await.assert_status(303);
+    }
+    let refused = app.post_multipart(&run, &step).await;
+    refused.assert_status(422);
+    refused.assert_contains("alle Dateien eines Durchgangs zusammen");
+    let sizes: Vec<i64> = app.with_conn(|c| {
+        use diesel::prelude::*;
+        use innolab::db::schema::pilot_files;
+        pilot_files::table
+            .select(pilot_files::size)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(sizes.len(), fits);
+    assert!(sizes.iter().sum::<i64>() <= MAX_RUN_BYTES as i64);
+}

@@ -149,6 +149,12 @@ fn files_of(conn: &mut DbConnection, run_id: i64) -> AppResult<Vec<StoredFile>> 
 /// At most this many files per run, and this large each.
 pub const MAX_FILES_PER_RUN: i64 = 20;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// The bytes one run may store in all: a pilot form asks for a document or two, and a
+/// run is started by anyone without an account, so one run must not fill the disk with
+/// as many files at the largest size as it may send. Files replaced in the run count
+/// too, as they stay stored until the answers are deleted. The refusal's text names
+/// the size (`file-run-quota`).
+pub const MAX_RUN_BYTES: usize = 3 * MAX_FILE_BYTES;
 
 /// Stores a file for a file field of the run; its type is decided by content.
 pub fn add_file(
@@ -169,12 +175,22 @@ pub fn add_file(
     let name = attachments::clean_filename(filename);
     let content_type =
         attachments::sniff(bytes, &name).ok_or(AppError::File(FileProblem::TypeNotAllowed))?;
-    let count: i64 = pilot_files::table
+    // The run's row first: on PostgreSQL its lock makes concurrent uploads of one run
+    // take turns, so none passes the limits below on a count the other is changing.
+    diesel::update(pilot_runs::table.find(run.id))
+        .set(pilot_runs::updated_at.eq(now))
+        .execute(conn)?;
+    // At most MAX_FILES_PER_RUN rows: summed here, as SQL's sum of a BIGINT is a
+    // NUMERIC on PostgreSQL.
+    let sizes: Vec<i64> = pilot_files::table
         .filter(pilot_files::run_id.eq(run.id))
-        .count()
-        .get_result(conn)?;
-    if count >= MAX_FILES_PER_RUN {
+        .select(pilot_files::size)
+        .load(conn)?;
+    if sizes.len() as i64 >= MAX_FILES_PER_RUN {
         return Err(FieldErrors::single(field_key, "too-many"));
+    }
+    if sizes.iter().sum::<i64>() + bytes.len() as i64 > MAX_RUN_BYTES as i64 {
+        return Err(AppError::File(FileProblem::RunQuotaExceeded));
     }
     let storage_name = attachments::write_blob(upload_dir, bytes)?;
     let id: i64 = diesel::insert_into(pilot_files::table)

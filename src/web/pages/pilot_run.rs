@@ -416,14 +416,9 @@ async fn answer(
         }
     }
     let mut checked = answers::check(def, scope, &raw, &stored, &files);
-    for (k, m) in file_errors.iter() {
-        let args: Vec<(&str, String)> = m
-            .args
-            .iter()
-            .map(|(a, v)| (a.as_str(), v.clone()))
-            .collect();
-        checked.errors.add_with(k, &m.id, &args);
-    }
+    // A refused upload comes first: it says why the field has no file now.
+    let missing = std::mem::replace(&mut checked.errors, file_errors);
+    checked.errors.merge_prefixed("", missing);
     let going_back = action == "back";
     let pausing = action == "save";
     if !checked.errors.is_empty() && !going_back && !pausing {
