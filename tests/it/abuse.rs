@@ -688,3 +688,35 @@ async fn a_pilot_run_stores_no_more_bytes_than_its_quota() {
     assert_eq!(sizes.len(), fits);
     assert!(sizes.iter().sum::<i64>() <= MAX_RUN_BYTES as i64);
 }
+
+/// Poisoned figures: a visitor posting an invalid page of one run again and again adds
+/// no more refused answers to the pilot's report than the cap per run; another run's
+/// refusals still count.
+#[actix_web::test]
+async fn one_run_cannot_flood_a_reports_refused_answers() {
+    use innolab::domain::pilots::runs::MAX_REFUSED_PER_RUN;
+    let mut app = TestApp::new().await;
+    let refused = |app: &TestApp| -> i64 {
+        app.with_conn(|c| {
+            use diesel::prelude::*;
+            innolab::db::schema::pilot_field_errors::table
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    };
+    let run = hundesteuer_run(&mut app).await;
+    let before = refused(&app);
+    // Page 0 with its three required answers missing: three refusals a post.
+    let empty = [("_page", "0"), ("_action", "next")];
+    for _ in 0..200 {
+        app.post_form(&run, &empty).await.assert_status(422);
+    }
+    assert_eq!(refused(&app) - before, MAX_REFUSED_PER_RUN);
+    let other = app
+        .post_form("/p/hundesteuer-anmeldung", &[("consent", "yes")])
+        .await
+        .location();
+    app.post_form(&other, &empty).await.assert_status(422);
+    assert_eq!(refused(&app) - before, MAX_REFUSED_PER_RUN + 3);
+}

@@ -37,6 +37,8 @@ pub struct Run {
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
+    /// Refused answers this run has counted (see [`count_errors`]).
+    pub refused: i64,
 }
 
 impl Run {
@@ -250,14 +252,44 @@ pub fn save(
     Ok(())
 }
 
-/// Records refused answers per field for the report.
+/// The refused answers one run may add to its pilot's report. A person who struggles
+/// with a form is refused a few times per field, not dozens; past this, further
+/// refusals of the run are not counted, so a visitor posting invalid pages in a loop
+/// moves the figures by no more than one confused person.
+pub const MAX_REFUSED_PER_RUN: i64 = 50;
+
+/// Records the refused answers of a step of `run` for the report: one per field of the
+/// step (the problems are per field), and no more than the run has left of
+/// [`MAX_REFUSED_PER_RUN`]. The run's counter is raised first, in one statement, so
+/// concurrent steps of one run take their shares in turn and never exceed it together.
 pub fn count_errors(
     conn: &mut DbConnection,
-    pilot_id: i64,
+    run: &Run,
     errors: &FieldErrors,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    for (key, _) in errors.iter() {
+    let sent = errors.len() as i64;
+    if sent == 0 {
+        return Ok(());
+    }
+    let counted: i64 = diesel::update(pilot_runs::table.find(run.id))
+        .set(pilot_runs::refused.eq(pilot_runs::refused + sent))
+        .returning(pilot_runs::refused)
+        .get_result(conn)?;
+    let left = (MAX_REFUSED_PER_RUN - (counted - sent)).clamp(0, sent);
+    let keys: Vec<&str> = errors.iter().map(|(k, _)| k).take(left as usize).collect();
+    record_refused(conn, run.pilot_id, &keys, now)
+}
+
+/// Writes refused answers of the fields `keys` into the pilot's report, without a run
+/// (the demo data's figures; steps go through [`count_errors`]).
+pub fn record_refused(
+    conn: &mut DbConnection,
+    pilot_id: i64,
+    keys: &[&str],
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    for key in keys {
         diesel::insert_into(pilot_field_errors::table)
             .values((
                 pilot_field_errors::pilot_id.eq(pilot_id),

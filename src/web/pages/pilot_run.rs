@@ -422,8 +422,8 @@ async fn answer(
     let going_back = action == "back";
     let pausing = action == "save";
     if !checked.errors.is_empty() && !going_back && !pausing {
-        let (pilot_id, errors) = (p.id, checked.errors.clone());
-        ctx.tx(move |conn| runs::count_errors(conn, pilot_id, &errors, crate::db::now()))
+        let (run, errors) = (loaded.run.clone(), checked.errors.clone());
+        ctx.tx(move |conn| runs::count_errors(conn, &run, &errors, crate::db::now()))
             .await?;
         let loaded = Loaded { files, ..loaded };
         return step_page(
