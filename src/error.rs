@@ -113,6 +113,8 @@ pub enum FileProblem {
     Empty,
     TooLarge,
     TypeNotAllowed,
+    /// The file would take its pilot run past the bytes a run may store.
+    RunQuotaExceeded,
 }
 
 impl FileProblem {
@@ -121,6 +123,7 @@ impl FileProblem {
             FileProblem::Empty => "file-empty",
             FileProblem::TooLarge => "file-too-large",
             FileProblem::TypeNotAllowed => "file-type",
+            FileProblem::RunQuotaExceeded => "file-run-quota",
         }
     }
 }
@@ -242,7 +245,9 @@ impl ResponseError for AppError {
             AppError::Validation(_) | AppError::File(FileProblem::Empty) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::File(FileProblem::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::File(FileProblem::TooLarge | FileProblem::RunQuotaExceeded) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             AppError::File(FileProblem::TypeNotAllowed) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -604,10 +604,8 @@ fn seed_pilots(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
             }
         }
         for (key, count) in &p.errors {
-            let mut e = crate::error::FieldErrors::new();
-            e.add(key, "form-answer-required");
             for _ in 0..*count {
-                runs::count_errors(conn, pilot.id, &e, now)?;
+                runs::record_refused(conn, pilot.id, &[key.as_str()], now)?;
             }
         }
     }

@@ -460,6 +460,7 @@ diesel::table! {
         started_at -> Timestamp,
         updated_at -> Timestamp,
         completed_at -> Nullable<Timestamp>,
+        refused -> BigInt,
     }
 }
 

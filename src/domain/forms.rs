@@ -5,6 +5,9 @@
 //! the version they answered. A version without answers is simply overwritten, so a form
 //! being built does not pile up versions.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -44,7 +47,44 @@ impl FormVersion {
             AppError::internal(format!("stored form version {} does not read", self.id))
         })
     }
+
+    /// The definition as every pilot step and receipt reads it: read and its patterns
+    /// compiled once per version, then shared. A version without answers may still be
+    /// overwritten, so an entry serves only the exact text it was read from; a changed
+    /// text reads afresh and takes the entry's place.
+    pub fn shared_definition(&self) -> AppResult<Arc<FormDefinition>> {
+        let cache = DEFINITIONS.get_or_init(Default::default);
+        let hit = cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&self.id)
+            .filter(|(text, _)| *text == self.definition)
+            .map(|(_, def)| def.clone());
+        if let Some(def) = hit {
+            return Ok(def);
+        }
+        // Read outside the lock: other steps go on meanwhile.
+        let def = Arc::new(self.definition()?);
+        let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= CACHED_DEFINITIONS && !cache.contains_key(&self.id) {
+            // Any entry will do: the versions in use come back at their next step.
+            if let Some(old) = cache.keys().next().copied() {
+                cache.remove(&old);
+            }
+        }
+        cache.insert(self.id, (self.definition.clone(), def.clone()));
+        Ok(def)
+    }
 }
+
+/// Definitions kept read, by version id: more than the pilots running at one time on
+/// one platform, and small enough that even definitions at the regex budget's limit
+/// (see `forms::definition`) stay within a few hundred megabytes.
+const CACHED_DEFINITIONS: usize = 128;
+
+type DefinitionCache = Mutex<HashMap<i64, (String, Arc<FormDefinition>)>>;
+
+static DEFINITIONS: OnceLock<DefinitionCache> = OnceLock::new();
 
 /// A form with its latest version, as lists and editors show it.
 #[derive(Debug, Clone, Serialize)]
@@ -226,4 +266,39 @@ pub fn publicity(conn: &mut DbConnection, form_id: i64) -> AppResult<Publicity> 
         asked: asked.get_result(conn)?,
         piloted: piloted.get_result(conn)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(id: i64, title: &str) -> FormVersion {
+        let def = serde_json::json!({"title": title, "pages": [{"key": "p", "title": "P", "fields": [
+            {"key": "plz", "type": "text", "label": "PLZ", "pattern": "[0-9]{5}"}
+        ]}]});
+        FormVersion {
+            id,
+            form_id: 1,
+            version: 1,
+            definition: def.to_string(),
+            created_by: None,
+            created_at: crate::db::now(),
+        }
+    }
+
+    /// A pilot step reuses the definition read before instead of reading JSON and
+    /// compiling patterns again; a version overwritten while it had no answers is read
+    /// afresh, never served from the old text.
+    #[test]
+    fn shared_definitions_are_reused_until_the_text_changes() {
+        // An id no other test's database reaches, as the cache is process-wide.
+        let id = i64::MAX - 7;
+        let first = version(id, "Erste Fassung").shared_definition().unwrap();
+        let again = version(id, "Erste Fassung").shared_definition().unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "read once, then shared");
+        let changed = version(id, "Zweite Fassung").shared_definition().unwrap();
+        assert_eq!(changed.title.de, "Zweite Fassung");
+        let after = version(id, "Zweite Fassung").shared_definition().unwrap();
+        assert!(Arc::ptr_eq(&changed, &after));
+    }
 }

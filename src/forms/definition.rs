@@ -25,6 +25,15 @@ const MAX_KEY: usize = 64;
 const MAX_LABEL: usize = 500;
 const MAX_HELP: usize = 4000;
 const MAX_PATTERN: usize = 500;
+/// The regex budget of a whole definition: how many patterns, how long together, and
+/// how much memory their compiled forms may take together (shared out equally, each at
+/// most [`PATTERN_MEMORY_EACH`]). Every pilot step matches against them, and compiled
+/// definitions are kept in memory, so a form of hundreds of patterns each near the
+/// limit must be refused, not held. A form checks a few dozen answers by pattern at most.
+const MAX_PATTERNS: usize = 40;
+const MAX_PATTERN_CHARS: usize = 4_000;
+const PATTERN_MEMORY: usize = 2 << 20;
+const PATTERN_MEMORY_EACH: usize = 1 << 20;
 /// The longest answer any text field takes, whatever its `max_length` says.
 pub const MAX_ANSWER_LENGTH: u32 = 20_000;
 
@@ -382,6 +391,11 @@ struct Reader {
     seen: HashMap<String, Field>,
     /// Fields defined anywhere in the form, to tell "comes later" from "unknown".
     all_keys: Vec<String>,
+    /// The compiled size each pattern may take: its share of [`PATTERN_MEMORY`].
+    pattern_memory: usize,
+    /// Patterns read so far, and their characters together.
+    patterns: usize,
+    pattern_chars: usize,
 }
 
 fn at(path: &str, key: &str) -> String {
@@ -578,6 +592,16 @@ impl Reader {
                 .filter_map(|f| f.get("key").and_then(Value::as_str).map(str::to_string))
                 .collect();
         }
+        let patterns = m
+            .get("pages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("fields").and_then(Value::as_array))
+            .flatten()
+            .filter(|f| f.get("pattern").is_some_and(Value::is_string))
+            .count();
+        self.pattern_memory = (PATTERN_MEMORY / patterns.max(1)).min(PATTERN_MEMORY_EACH);
         let title = self.texts(m.get("title"), "title", MAX_LABEL, true);
         let raw_pages = self.list(m.get("pages"), "pages", MAX_PAGES);
         if raw_pages.is_none_or(|p| p.is_empty()) && m.get("pages").is_none_or(Value::is_array) {
@@ -725,7 +749,8 @@ impl Reader {
             self.problem(path, "form-def-string");
             return None;
         };
-        if source.chars().count() > MAX_PATTERN {
+        let chars = source.chars().count();
+        if chars > MAX_PATTERN {
             self.problem_with(
                 path,
                 "form-def-too-long",
@@ -733,16 +758,38 @@ impl Reader {
             );
             return None;
         }
+        self.patterns += 1;
+        self.pattern_chars += chars;
+        if self.patterns > MAX_PATTERNS {
+            self.problem_with(
+                path,
+                "form-def-too-many-patterns",
+                &[("max", MAX_PATTERNS.to_string())],
+            );
+            return None;
+        }
+        if self.pattern_chars > MAX_PATTERN_CHARS {
+            self.problem_with(
+                path,
+                "form-def-patterns-too-long",
+                &[("max", MAX_PATTERN_CHARS.to_string())],
+            );
+            return None;
+        }
         // Anchored: the whole answer must match. The size limit keeps a hostile pattern
         // from taking memory; the regex crate's matching is linear in the answer anyway.
         match regex::RegexBuilder::new(&format!("^(?:{source})$"))
-            .size_limit(1 << 20)
+            .size_limit(self.pattern_memory)
             .build()
         {
             Ok(regex) => Some(Pattern {
                 source: source.to_string(),
                 regex,
             }),
+            Err(regex::Error::CompiledTooBig(_)) => {
+                self.problem(path, "form-def-pattern-too-big");
+                None
+            }
             Err(_) => {
                 self.problem(path, "form-def-pattern");
                 None
@@ -1213,5 +1260,55 @@ mod tests {
         let p = problems(v);
         assert_eq!(p.len(), 1);
         assert!(p[0].1.contains("deeper"), "{p:?}");
+    }
+
+    /// A form with one text field per pattern, in order.
+    fn with_patterns(patterns: &[String]) -> Value {
+        let fields: Vec<Value> = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| json!({"key": format!("f{i}"), "type": "text", "label": "F", "pattern": p}))
+            .collect();
+        json!({"title": "T", "pages": [{"key": "p", "title": "P", "fields": fields}]})
+    }
+
+    /// The patterns of a definition share one budget: their number, their length
+    /// together, and the memory their compiled forms take together. What passes alone
+    /// is refused as one of too many, and the problem names the field that overdrew.
+    #[test]
+    fn patterns_are_bounded_per_definition_with_the_path() {
+        let zip = "[0-9]{5}".to_string();
+        assert!(problems(with_patterns(&vec![zip.clone(); MAX_PATTERNS])).is_empty());
+        let p = problems(with_patterns(&vec![zip; MAX_PATTERNS + 1]));
+        assert_eq!(
+            p,
+            [(
+                format!("pages[0].fields[{MAX_PATTERNS}].pattern"),
+                format!("a form checks at most {MAX_PATTERNS} answers with a pattern")
+            )]
+        );
+
+        let long = "a".repeat(MAX_PATTERN);
+        let fit = MAX_PATTERN_CHARS / MAX_PATTERN;
+        assert!(problems(with_patterns(&vec![long.clone(); fit])).is_empty());
+        let p = problems(with_patterns(&vec![long; fit + 1]));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].0, format!("pages[0].fields[{fit}].pattern"));
+        assert!(p[0].1.contains("together"), "{p:?}");
+
+        // Large Unicode classes repeated compile big: one such pattern fits the budget
+        // alone, but not in a share of it.
+        let heavy = r"\w{10}".to_string();
+        assert!(problems(with_patterns(std::slice::from_ref(&heavy))).is_empty());
+        let p = problems(with_patterns(&vec![heavy; MAX_PATTERNS]));
+        assert!(!p.is_empty());
+        assert!(
+            p.iter()
+                .all(|(path, m)| path.ends_with(".pattern") && m.contains("too costly")),
+            "{p:?}"
+        );
+        let p = problems(with_patterns(&[r"(\w{100}){100}".to_string()]));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].0, "pages[0].fields[0].pattern");
     }
 }

@@ -25,6 +25,14 @@ const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
 const MARGIN: f32 = 56.0;
 const FOOTER_Y: f32 = PAGE_H - 32.0;
+/// The most pages a receipt has. Answers are bounded (fields, and characters per
+/// answer) but together could fill over a thousand pages; a receipt is a confirmation,
+/// not the record (the team has every answer), so it ends here with a note. This keeps
+/// the PDF, and the time to make it, small: at most the two font subsets and this many
+/// pages of text.
+pub const MAX_PAGES: usize = 40;
+/// Room kept at the bottom of the last page for the note that the receipt was cut.
+const NOTE_ROOM: f32 = 4.0 * 14.0;
 
 /// A receipt as people read it: every text already in the reader's language.
 #[derive(Debug, Clone)]
@@ -36,6 +44,8 @@ pub struct Receipt {
     pub sections: Vec<Section>,
     /// The footer's words before the page number ("Innolab · Seite").
     pub footer: String,
+    /// The note that ends a receipt cut at [`MAX_PAGES`].
+    pub truncated: String,
 }
 
 #[derive(Debug, Clone)]
@@ -138,7 +148,8 @@ pub fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
     out
 }
 
-/// Places every line of the receipt on A4 pages.
+/// Places every line of the receipt on A4 pages, at most [`MAX_PAGES`]: what does not
+/// fit is left out, and the receipt ends with its note.
 pub fn layout(r: &Receipt) -> Layout {
     let mut blocks: Vec<(Role, String)> = Vec::new();
     blocks.push((Role::Title, r.title.clone()));
@@ -150,10 +161,61 @@ pub fn layout(r: &Receipt) -> Layout {
             blocks.push((Role::Text, answer.clone()));
         }
     }
-    let max = PAGE_W - 2.0 * MARGIN;
-    let mut pages: Vec<Vec<Line>> = vec![Vec::new()];
-    let mut y = MARGIN;
+    let mut placer = Placer {
+        pages: vec![Vec::new()],
+        y: MARGIN,
+        reserve: NOTE_ROOM,
+    };
+    let mut cut = None;
     for (i, (role, text)) in blocks.iter().enumerate() {
+        if !placer.place(i, *role, text) {
+            cut = Some(i);
+            break;
+        }
+    }
+    if let Some(i) = cut {
+        blocks.truncate(i + 1);
+        blocks.push((Role::Text, r.truncated.clone()));
+        // The room kept on the last page takes the note.
+        placer.reserve = 0.0;
+        placer.place(i + 1, Role::Text, &r.truncated);
+    }
+    Layout {
+        pages: placer.pages,
+        blocks,
+    }
+}
+
+/// Puts blocks on pages one after the other.
+struct Placer {
+    pages: Vec<Vec<Line>>,
+    y: f32,
+    /// Room the last page keeps free (for the note).
+    reserve: f32,
+}
+
+impl Placer {
+    /// Where lines end on the current page: the last page keeps room for the note.
+    fn bottom(&self) -> f32 {
+        if self.pages.len() >= MAX_PAGES {
+            FOOTER_Y - 20.0 - self.reserve
+        } else {
+            FOOTER_Y - 20.0
+        }
+    }
+
+    /// Starts a new page, unless the receipt has all its pages.
+    fn new_page(&mut self) -> bool {
+        if self.pages.len() >= MAX_PAGES {
+            return false;
+        }
+        self.pages.push(Vec::new());
+        self.y = MARGIN;
+        true
+    }
+
+    /// Places block `i`; false when the pages ran out before it was all placed.
+    fn place(&mut self, i: usize, role: Role, text: &str) -> bool {
         let (size, bold, before, after) = match role {
             Role::Title => (18.0, true, 0.0, 8.0),
             Role::Heading => (13.0, true, 14.0, 4.0),
@@ -161,37 +223,37 @@ pub fn layout(r: &Receipt) -> Layout {
             Role::Text => (10.0, false, 2.0, 2.0),
         };
         let leading = size * 1.4;
-        let lines = wrap(text, size, bold, max);
+        let lines = wrap(text, size, bold, PAGE_W - 2.0 * MARGIN);
         // A heading or a question is never left alone at the bottom of a page.
         let keep = match role {
             Role::Heading | Role::Label => lines.len() as f32 * leading + 3.0 * 14.0,
             _ => leading,
         };
-        if y + before + keep > FOOTER_Y - 20.0 && !pages.last().is_some_and(Vec::is_empty) {
-            pages.push(Vec::new());
-            y = MARGIN;
+        if self.y + before + keep > self.bottom() && !self.pages.last().is_some_and(Vec::is_empty) {
+            if !self.new_page() {
+                return false;
+            }
         } else {
-            y += before;
+            self.y += before;
         }
         for text in lines {
-            if y + leading > FOOTER_Y - 20.0 {
-                pages.push(Vec::new());
-                y = MARGIN;
+            if self.y + leading > self.bottom() && !self.new_page() {
+                return false;
             }
-            y += leading;
-            pages.last_mut().expect("a page").push(Line {
+            self.y += leading;
+            self.pages.last_mut().expect("a page").push(Line {
                 block: i,
-                role: *role,
+                role,
                 text,
                 x: MARGIN,
-                y,
+                y: self.y,
                 size,
                 bold,
             });
         }
-        y += after;
+        self.y += after;
+        true
     }
-    Layout { pages, blocks }
 }
 
 /// The receipt as PDF bytes.
@@ -301,6 +363,7 @@ mod tests {
                     .collect(),
             }],
             footer: "Innolab · Seite".into(),
+            truncated: "Die Bestätigung endet hier.".into(),
         }
     }
 
@@ -342,5 +405,34 @@ mod tests {
         assert!(text.contains("/MarkInfo"));
         assert!(text.contains("FontFile2"), "the font is embedded");
         assert!(text.contains("/Lang"));
+    }
+
+    /// The largest receipt the forms allow (every field a text at the longest answer,
+    /// with the longest label) stops at the page limit with its note, and its PDF stays
+    /// under a few megabytes instead of growing with the answers.
+    #[test]
+    fn the_largest_answers_make_a_bounded_receipt_that_says_it_was_cut() {
+        use crate::forms::definition::{MAX_ANSWER_LENGTH, MAX_FIELDS};
+        const BOUND: usize = 4 << 20;
+        // Varied words, umlauts and signs, so that the font subsets are not tiny.
+        let answer: String = "Übermäßig lange Antwort, ß€ł Ω ∑ №; "
+            .chars()
+            .cycle()
+            .take(MAX_ANSWER_LENGTH as usize)
+            .collect();
+        let mut r = receipt(0);
+        r.sections[0].rows = (0..MAX_FIELDS)
+            .map(|i| (format!("Frage {i} ").repeat(50), answer.clone()))
+            .collect();
+        let l = layout(&r);
+        assert_eq!(l.pages.len(), MAX_PAGES);
+        let last = l.pages.last().unwrap().last().unwrap();
+        assert_eq!(l.blocks[last.block].1, r.truncated, "the note ends it");
+        assert!(last.y < FOOTER_Y - 10.0);
+        let bytes = render(&r).expect("a PDF");
+        assert!(bytes.len() < BOUND, "{} bytes", bytes.len());
+        // A receipt that fits has no note.
+        let small = layout(&receipt(5));
+        assert!(small.blocks.iter().all(|(_, t)| *t != r.truncated));
     }
 }

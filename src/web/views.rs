@@ -95,18 +95,30 @@ pub fn points(v: Option<f64>) -> Option<String> {
     v.map(|v| format!("{v:.1}"))
 }
 
-/// A CSV cell (RFC 4180): quoted when it must be; text a spreadsheet would run as a
-/// formula gets a leading apostrophe.
+/// A CSV cell (RFC 4180) that no spreadsheet runs as a formula.
+///
+/// Our files are comma separated, but German Excel splits on `;` and may split on `,` as
+/// well, so text such as `Name;=HYPERLINK(…)` would start a formula in the next column.
+/// Every segment that would begin a cell that way (the start, and after each `;` or `,`,
+/// spaces skipped) and begins with `=`, `+`, `-`, `@`, a tab or CR gets an apostrophe of its own: an
+/// apostrophe before the whole cell would disarm only its first segment. A cell with a
+/// separator of either kind, a quote or a line break is quoted, so that a reader that
+/// honours quotes keeps it one cell whatever separator it picks.
 pub fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut segment_start = true;
+    for c in text.chars() {
+        if segment_start && matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r') {
+            out.push('\'');
+        }
+        // Spaces after a separator keep the segment open: readers may trim them.
+        segment_start = matches!(c, ';' | ',') || (segment_start && c == ' ');
+        out.push(c);
+    }
+    if out.contains([',', ';', '"', '\n', '\r']) {
+        format!("\"{}\"", out.replace('"', "\"\""))
     } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+        out
     }
 }
 
@@ -146,8 +158,8 @@ pub fn submissions_csv(
     out
 }
 
-/// The ranking as CSV (RFC 4180, comma separated, with a header row). Text cells that a
-/// spreadsheet would run as a formula get a leading apostrophe.
+/// The ranking as CSV (RFC 4180, comma separated, with a header row); text cells go
+/// through [`csv_cell`].
 pub fn ranking_csv(rows: &[crate::domain::evaluation::reviews::RankingRow]) -> String {
     let cell = csv_cell;
     let num = |v: Option<f64>| points(v).unwrap_or_default();
@@ -205,6 +217,26 @@ mod tests {
         assert_eq!(format_euros(45000), "45.000 €");
         assert_eq!(format_euros(1_200_000), "1.200.000 €");
         assert_eq!(format_euros(999), "999 €");
+    }
+
+    /// A formula after a separator that German Excel splits on is disarmed, not only one
+    /// at the start of the cell; cells with either separator are quoted.
+    #[test]
+    fn csv_cells_defuse_formulas_in_every_segment() {
+        assert_eq!(csv_cell("Erika"), "Erika");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("a,=1+1"), "\"a,'=1+1\"");
+        assert_eq!(
+            csv_cell("Name;=HYPERLINK(\"x\")"),
+            "\"Name;'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(csv_cell("a;+1;-2,@SUM(A1)"), "\"a;'+1;'-2,'@SUM(A1)\"");
+        assert_eq!(csv_cell("a;\tb"), "\"a;'\tb\"");
+        assert_eq!(csv_cell("a;\r=1"), "\"a;'\r=1\"");
+        // Spaces a reader may trim do not hide a formula; inside a segment nothing counts.
+        assert_eq!(csv_cell("a;  =1"), "\"a;  '=1\"");
+        assert_eq!(csv_cell("1;2"), "\"1;2\"");
+        assert_eq!(csv_cell("x=1-2"), "x=1-2");
     }
 
     #[test]

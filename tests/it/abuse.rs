@@ -315,14 +315,7 @@ async fn registration_answers_alike_for_known_and_unknown_addresses() {
         r.assert_status(200);
         texts.push(r.body.replace(email, "EMAIL"));
     }
-    let lead = |html: &str| {
-        html.split("<main")
-            .nth(1)
-            .and_then(|m| m.split("</main>").next())
-            .unwrap_or("")
-            .to_string()
-    };
-    assert_eq!(lead(&texts[0]), lead(&texts[1]));
+    assert_eq!(main_of(&texts[0]), main_of(&texts[1]));
 }
 
 /// Registration is limited per client address and per typed address before any hash is
@@ -667,4 +660,183 @@ async fn evaluator_invitations_need_a_verified_agency_and_reach_an_address_a_few
         .filter(|m| m.to.eq_ignore_ascii_case("opfer@example.org"))
         .count();
     assert_eq!(mails, 3);
+}
+
+/// CSV injection: a test user's text with a formula after a `;` or `,` (where German
+/// Excel starts a new column) reaches the team's export quoted and with every such
+/// segment disarmed, so no column of the opened file starts a formula.
+#[actix_web::test]
+async fn exported_answers_start_no_formula_in_any_column() {
+    use diesel::prelude::*;
+    use innolab::db::schema::pilot_submissions;
+    let mut app = TestApp::new().await;
+    app.with_conn(|c| innolab::seed::apply(c).unwrap());
+    let (pilot, owner) = app.with_conn(|c| {
+        let pilot = innolab::domain::pilots::by_slug(c, "hundesteuer-anmeldung").unwrap();
+        let sub: i64 = pilot_submissions::table
+            .filter(pilot_submissions::pilot_id.eq(pilot.id))
+            .select(pilot_submissions::id)
+            .first(c)
+            .unwrap();
+        diesel::update(pilot_submissions::table.find(sub))
+            .set(
+                pilot_submissions::rating_comment
+                    .eq(r#"Danke;=HYPERLINK("http://x.example";"klick"), +1,@A1"#),
+            )
+            .execute(c)
+            .unwrap();
+        let owner =
+            innolab::domain::accounts::find_by_email(c, "startup.formfluss@innolab.example")
+                .unwrap()
+                .unwrap();
+        (pilot, owner)
+    });
+    app.log_in_as(&owner);
+    let r = app
+        .get(&format!(
+            "/api/v1/pilots/{}/submissions?format=csv",
+            pilot.id
+        ))
+        .await;
+    r.assert_status(200);
+    assert!(
+        r.body
+            .contains(r#""Danke;'=HYPERLINK(""http://x.example"";""klick""), '+1,'@A1""#),
+        "{}",
+        r.body
+    );
+    for segment in r.body.split([';', ',', '\n']) {
+        let opens = segment.trim_start_matches(['"', ' ']);
+        assert!(
+            !opens.starts_with(['=', '+', '@']),
+            "a column starts a formula: {segment}"
+        );
+    }
+}
+
+/// Password reset does not tell who has an account: a known and an unknown address get
+/// the same status and page, and both are answered no sooner than the common floor. The
+/// clock is paused, so the test reads virtual time (which only moves when the request
+/// waits for a timer) and never depends on how fast this machine is.
+#[actix_web::test]
+async fn password_reset_answers_alike_and_as_late_for_known_and_unknown_addresses() {
+    let mut app = TestApp::new().await;
+    app.create_user("bekannt@example.org", "Bekannt");
+    let mut pages = Vec::new();
+    for email in ["bekannt@example.org", "unbekannt@example.org"] {
+        app.csrf_token().await;
+        tokio::time::pause();
+        let started = tokio::time::Instant::now();
+        let r = app.post_form("/password/forgot", &[("email", email)]).await;
+        let waited = started.elapsed();
+        tokio::time::resume();
+        r.assert_status(200);
+        assert!(
+            waited >= innolab::web::actions::RESET_ANSWER_FLOOR,
+            "{email} answered after {waited:?}"
+        );
+        pages.push(main_of(&r.body.replace(email, "EMAIL")));
+    }
+    assert_eq!(pages[0], pages[1]);
+    let tokens: i64 = app.with_conn(|c| {
+        use diesel::prelude::*;
+        innolab::db::schema::email_tokens::table
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(tokens, 1, "the known address got a reset token");
+}
+
+/// The `<main>` of a page: what differs between two answers if anything does.
+fn main_of(html: &str) -> String {
+    html.split("<main")
+        .nth(1)
+        .and_then(|m| m.split("</main>").next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Disk filling through a pilot: anyone may start runs, and a run may replace its file
+/// again and again. Past the bytes a run may store, a further file is refused with a
+/// message at the field and not written; what the run stored stays within the quota.
+#[actix_web::test]
+async fn a_pilot_run_stores_no_more_bytes_than_its_quota() {
+    use innolab::domain::pilots::runs::{MAX_FILE_BYTES, MAX_RUN_BYTES};
+    let mut app = TestApp::new().await;
+    let run = hundesteuer_run(&mut app).await;
+    app.post_form(
+        &run,
+        &[
+            ("_page", "0"),
+            ("_action", "next"),
+            ("name", "Erika Mustermann"),
+            ("anschrift", "Lindenallee 4"),
+            ("geburtsdatum", "1980-04-12"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(MAX_FILE_BYTES - 1024, b' ');
+    let token = app.csrf_token().await;
+    let step = [
+        Part::text("csrf_token", &token),
+        Part::text("_page", "1"),
+        Part::text("_action", "next"),
+        Part::text("anzahl", "1"),
+        Part::text("rasse", "Mops"),
+        Part::text("seit", "2020-01-01"),
+        Part::text("listenhund", "yes"),
+        Part::file("nachweis", "wesenstest.pdf", &pdf),
+    ];
+    let fits = MAX_RUN_BYTES / pdf.len();
+    for _ in 0..fits {
+        app.post_multipart(&run, &step).await.assert_status(303);
+    }
+    let refused = app.post_multipart(&run, &step).await;
+    refused.assert_status(422);
+    refused.assert_contains("alle Dateien eines Durchgangs zusammen");
+    let sizes: Vec<i64> = app.with_conn(|c| {
+        use diesel::prelude::*;
+        use innolab::db::schema::pilot_files;
+        pilot_files::table
+            .select(pilot_files::size)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(sizes.len(), fits);
+    assert!(sizes.iter().sum::<i64>() <= MAX_RUN_BYTES as i64);
+}
+
+/// Poisoned figures: a visitor posting an invalid page of one run again and again adds
+/// no more refused answers to the pilot's report than the cap per run; another run's
+/// refusals still count.
+#[actix_web::test]
+async fn one_run_cannot_flood_a_reports_refused_answers() {
+    use innolab::domain::pilots::runs::MAX_REFUSED_PER_RUN;
+    let mut app = TestApp::new().await;
+    let refused = |app: &TestApp| -> i64 {
+        app.with_conn(|c| {
+            use diesel::prelude::*;
+            innolab::db::schema::pilot_field_errors::table
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    };
+    let run = hundesteuer_run(&mut app).await;
+    let before = refused(&app);
+    // Page 0 with its three required answers missing: three refusals a post.
+    let empty = [("_page", "0"), ("_action", "next")];
+    for _ in 0..200 {
+        app.post_form(&run, &empty).await.assert_status(422);
+    }
+    assert_eq!(refused(&app) - before, MAX_REFUSED_PER_RUN);
+    let other = app
+        .post_form("/p/hundesteuer-anmeldung", &[("consent", "yes")])
+        .await
+        .location();
+    app.post_form(&other, &empty).await.assert_status(422);
+    assert_eq!(refused(&app) - before, MAX_REFUSED_PER_RUN + 3);
 }

@@ -5,6 +5,7 @@
 //! webhook deliveries in the same transaction.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -36,6 +37,8 @@ pub struct Run {
     pub started_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
+    /// Refused answers this run has counted (see [`count_errors`]).
+    pub refused: i64,
 }
 
 impl Run {
@@ -78,7 +81,7 @@ pub struct Started {
 pub struct Loaded {
     pub run: Run,
     pub version: FormVersion,
-    pub definition: FormDefinition,
+    pub definition: Arc<FormDefinition>,
     pub files: Vec<StoredFile>,
 }
 
@@ -111,7 +114,7 @@ pub fn load(conn: &mut DbConnection, pilot: &Pilot, token: &str) -> AppResult<Lo
         .optional()?
         .ok_or(AppError::NotFound)?;
     let version = stored_forms::version(conn, run.form_version_id)?;
-    let definition = version.definition()?;
+    let definition = version.shared_definition()?;
     let files = files_of(conn, run.id)?;
     Ok(Loaded {
         run,
@@ -148,6 +151,12 @@ fn files_of(conn: &mut DbConnection, run_id: i64) -> AppResult<Vec<StoredFile>> 
 /// At most this many files per run, and this large each.
 pub const MAX_FILES_PER_RUN: i64 = 20;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// The bytes one run may store in all: a pilot form asks for a document or two, and a
+/// run is started by anyone without an account, so one run must not fill the disk with
+/// as many files at the largest size as it may send. Files replaced in the run count
+/// too, as they stay stored until the answers are deleted. The refusal's text names
+/// the size (`file-run-quota`).
+pub const MAX_RUN_BYTES: usize = 3 * MAX_FILE_BYTES;
 
 /// Stores a file for a file field of the run; its type is decided by content.
 pub fn add_file(
@@ -168,12 +177,22 @@ pub fn add_file(
     let name = attachments::clean_filename(filename);
     let content_type =
         attachments::sniff(bytes, &name).ok_or(AppError::File(FileProblem::TypeNotAllowed))?;
-    let count: i64 = pilot_files::table
+    // The run's row first: on PostgreSQL its lock makes concurrent uploads of one run
+    // take turns, so none passes the limits below on a count the other is changing.
+    diesel::update(pilot_runs::table.find(run.id))
+        .set(pilot_runs::updated_at.eq(now))
+        .execute(conn)?;
+    // At most MAX_FILES_PER_RUN rows: summed here, as SQL's sum of a BIGINT is a
+    // NUMERIC on PostgreSQL.
+    let sizes: Vec<i64> = pilot_files::table
         .filter(pilot_files::run_id.eq(run.id))
-        .count()
-        .get_result(conn)?;
-    if count >= MAX_FILES_PER_RUN {
+        .select(pilot_files::size)
+        .load(conn)?;
+    if sizes.len() as i64 >= MAX_FILES_PER_RUN {
         return Err(FieldErrors::single(field_key, "too-many"));
+    }
+    if sizes.iter().sum::<i64>() + bytes.len() as i64 > MAX_RUN_BYTES as i64 {
+        return Err(AppError::File(FileProblem::RunQuotaExceeded));
     }
     let storage_name = attachments::write_blob(upload_dir, bytes)?;
     let id: i64 = diesel::insert_into(pilot_files::table)
@@ -233,14 +252,44 @@ pub fn save(
     Ok(())
 }
 
-/// Records refused answers per field for the report.
+/// The refused answers one run may add to its pilot's report. A person who struggles
+/// with a form is refused a few times per field, not dozens; past this, further
+/// refusals of the run are not counted, so a visitor posting invalid pages in a loop
+/// moves the figures by no more than one confused person.
+pub const MAX_REFUSED_PER_RUN: i64 = 50;
+
+/// Records the refused answers of a step of `run` for the report: one per field of the
+/// step (the problems are per field), and no more than the run has left of
+/// [`MAX_REFUSED_PER_RUN`]. The run's counter is raised first, in one statement, so
+/// concurrent steps of one run take their shares in turn and never exceed it together.
 pub fn count_errors(
     conn: &mut DbConnection,
-    pilot_id: i64,
+    run: &Run,
     errors: &FieldErrors,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    for (key, _) in errors.iter() {
+    let sent = errors.len() as i64;
+    if sent == 0 {
+        return Ok(());
+    }
+    let counted: i64 = diesel::update(pilot_runs::table.find(run.id))
+        .set(pilot_runs::refused.eq(pilot_runs::refused + sent))
+        .returning(pilot_runs::refused)
+        .get_result(conn)?;
+    let left = (MAX_REFUSED_PER_RUN - (counted - sent)).clamp(0, sent);
+    let keys: Vec<&str> = errors.iter().map(|(k, _)| k).take(left as usize).collect();
+    record_refused(conn, run.pilot_id, &keys, now)
+}
+
+/// Writes refused answers of the fields `keys` into the pilot's report, without a run
+/// (the demo data's figures; steps go through [`count_errors`]).
+pub fn record_refused(
+    conn: &mut DbConnection,
+    pilot_id: i64,
+    keys: &[&str],
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    for key in keys {
         diesel::insert_into(pilot_field_errors::table)
             .values((
                 pilot_field_errors::pilot_id.eq(pilot_id),

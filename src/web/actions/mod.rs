@@ -8,7 +8,11 @@ pub mod pilots;
 pub mod proposals;
 pub mod search;
 
+use std::time::Duration;
+
 use serde_json::json;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use crate::auth::policy::Action;
 use crate::auth::{api_tokens, passwords, sessions, throttle};
@@ -31,10 +35,24 @@ pub async fn send_mail(
     subject_id: &str,
     data: serde_json::Value,
 ) {
-    match compose(ctx, to, lang, template, i18n::text(lang, subject_id), data) {
-        Ok(mail) => ctx.state.mailer.send(mail).await,
-        Err(e) => tracing::error!(error = %e, template, "mail not rendered"),
+    if let Some(mail) = rendered(ctx, to, lang, template, subject_id, data) {
+        ctx.state.mailer.send(mail).await
     }
+}
+
+/// `emails/<template>` rendered for sending; a template that fails is logged, since the
+/// action behind the mail has happened and the person can ask for it again.
+fn rendered(
+    ctx: &Ctx,
+    to: &str,
+    lang: Lang,
+    template: &str,
+    subject_id: &str,
+    data: serde_json::Value,
+) -> Option<Mail> {
+    compose(ctx, to, lang, template, i18n::text(lang, subject_id), data)
+        .inspect_err(|e| tracing::error!(error = %e, template, "mail not rendered"))
+        .ok()
 }
 
 /// Renders `emails/<template>` in `lang` as a mail to `to`, without attachments.
@@ -325,11 +343,21 @@ pub async fn login(ctx: &Ctx, email: &str, password: String) -> AppResult<(User,
     Ok((user, token))
 }
 
-/// Mails a reset link if the address has an account; the caller answers the same either way.
+/// The earliest a reset request is answered, for a known address and an unknown one
+/// alike. The known one costs a write (token, audit entry) and handing a mail over,
+/// which on a healthy machine takes well below this; waiting both out to this floor
+/// keeps the time of the answer from telling who has an account, and a person asking
+/// for a link does not notice a third of a second.
+pub const RESET_ANSWER_FLOOR: Duration = Duration::from_millis(300);
+
+/// Mails a reset link if the address has an account. The answer is the same either way
+/// and comes at [`RESET_ANSWER_FLOOR`]: the mail goes out in the background and is
+/// waited for no longer than that, so a slow mail relay cannot tell either.
 pub async fn request_reset(ctx: &Ctx, email: String) -> AppResult<()> {
     if crate::domain::text::normalise_email(&email).is_none() {
         return Err(FieldErrors::single("email", "email-invalid"));
     }
+    let answer_at = Instant::now() + RESET_ANSWER_FLOOR;
     let ip = ctx.ip.clone();
     let found = ctx
         .tx(move |conn| {
@@ -347,12 +375,12 @@ pub async fn request_reset(ctx: &Ctx, email: String) -> AppResult<()> {
             Ok(found)
         })
         .await?;
-    if let Some((user, token)) = found {
+    let mail = found.and_then(|(user, token)| {
         let url = link(
             ctx,
             &format!("/password/reset?token={}", urlencoding::encode(&token)),
         );
-        send_mail(
+        rendered(
             ctx,
             &user.email,
             user.lang(),
@@ -360,9 +388,23 @@ pub async fn request_reset(ctx: &Ctx, email: String) -> AppResult<()> {
             "mail-reset-subject",
             json!({ "name": user.display_name, "link": url, "minutes": accounts::RESET_TOKEN_MINUTES }),
         )
-        .await;
-    }
+    });
+    let sending = mail.map(|mail| {
+        let mailer = ctx.state.mailer.clone();
+        actix_web::rt::spawn(async move { mailer.send(mail).await })
+    });
+    answer_at_floor(answer_at, sending).await;
     Ok(())
+}
+
+/// Returns at `at`, not sooner, having waited for `work` (running by itself) until then
+/// at most: the answer takes the same time whether there was work or not, and work that
+/// takes longer goes on after the answer instead of delaying it.
+async fn answer_at_floor(at: Instant, work: Option<JoinHandle<()>>) {
+    if let Some(work) = work {
+        let _ = tokio::time::timeout_at(at, work).await;
+    }
+    tokio::time::sleep_until(at).await;
 }
 
 async fn notify_password_changed(ctx: &Ctx, user: &User) {

@@ -324,6 +324,7 @@ async fn receipt_pdf(
         ],
         sections,
         footer: t("pilot-pdf-footer"),
+        truncated: t("pilot-pdf-truncated"),
     };
     actix_web::web::block(move || crate::forms::pdf::render(&receipt))
         .await?

@@ -416,19 +416,14 @@ async fn answer(
         }
     }
     let mut checked = answers::check(def, scope, &raw, &stored, &files);
-    for (k, m) in file_errors.iter() {
-        let args: Vec<(&str, String)> = m
-            .args
-            .iter()
-            .map(|(a, v)| (a.as_str(), v.clone()))
-            .collect();
-        checked.errors.add_with(k, &m.id, &args);
-    }
+    // A refused upload comes first: it says why the field has no file now.
+    let missing = std::mem::replace(&mut checked.errors, file_errors);
+    checked.errors.merge_prefixed("", missing);
     let going_back = action == "back";
     let pausing = action == "save";
     if !checked.errors.is_empty() && !going_back && !pausing {
-        let (pilot_id, errors) = (p.id, checked.errors.clone());
-        ctx.tx(move |conn| runs::count_errors(conn, pilot_id, &errors, crate::db::now()))
+        let (run, errors) = (loaded.run.clone(), checked.errors.clone());
+        ctx.tx(move |conn| runs::count_errors(conn, &run, &errors, crate::db::now()))
             .await?;
         let loaded = Loaded { files, ..loaded };
         return step_page(
@@ -545,7 +540,8 @@ async fn receipt_data(
     let (s, def) = ctx
         .db(move |conn| {
             let s = runs::by_receipt(conn, pilot.id, &token)?;
-            let def = crate::domain::forms::version(conn, s.form_version_id)?.definition()?;
+            let def =
+                crate::domain::forms::version(conn, s.form_version_id)?.shared_definition()?;
             Ok((s, def))
         })
         .await?;

@@ -32,6 +32,7 @@ proposal-not-withdrawn = Nur zurückgezogene Vorschläge können wieder geöffne
 file-empty = Bitte wählen Sie eine Datei aus.
 file-type = Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, PNG, JPEG, OpenDocument- und Office-Dokumente, CSV und Text.
 file-too-large = Die Datei ist zu groß.
+file-run-quota = Diese Datei passt nicht mehr dazu: alle Dateien eines Durchgangs zusammen dürfen höchstens 30 MB groß sein.
 
 ## Navigation und Listen
 nav-challenges = Herausforderungen

@@ -39,6 +39,7 @@ pilot-receipt-purged = Die Angaben wurden nach Ablauf der Aufbewahrungsfrist gel
 pilot-receipt-pdf = Eingangsbestätigung herunterladen (PDF)
 pilot-pdf-title = Eingangsbestätigung
 pilot-pdf-footer = Innolab · Seite
+pilot-pdf-truncated = Die Bestätigung endet hier, weil sie sonst zu lang würde. Ihre Angaben sind vollständig eingegangen.
 pilot-pdf-file = eingangsbestaetigung
 pilot-answers-purged = Die Angaben wurden nach Ablauf der Aufbewahrungsfrist gelöscht.
 pilot-mail-label = Kopie per E-Mail an

@@ -32,6 +32,7 @@ proposal-not-withdrawn = Only withdrawn proposals can be reopened.
 file-empty = Please choose a file.
 file-type = This type of file is not allowed. Allowed are PDF, PNG, JPEG, OpenDocument and Office documents, CSV and text.
 file-too-large = The file is too large.
+file-run-quota = This file no longer fits: all files of one run together may be at most 30 MB.
 
 ## Navigation and lists
 nav-challenges = Challenges

@@ -39,6 +39,7 @@ pilot-receipt-purged = The answers have been deleted after the retention period.
 pilot-receipt-pdf = Download the receipt (PDF)
 pilot-pdf-title = Receipt
 pilot-pdf-footer = Innolab · Page
+pilot-pdf-truncated = The receipt ends here, as it would otherwise be too long. All your answers were received in full.
 pilot-pdf-file = receipt
 pilot-answers-purged = The answers were deleted after the retention period.
 pilot-mail-label = Send a copy by email to

@@ -1,0 +1,1 @@
+ALTER TABLE pilot_runs DROP COLUMN refused;
