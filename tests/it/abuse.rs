@@ -136,6 +136,22 @@ async fn hundesteuer_run(app: &mut TestApp) -> String {
     r.location()
 }
 
+/// Sends the first page of a Hundesteuer run, complete, as a person would.
+async fn first_page_done(app: &mut TestApp, run: &str) {
+    app.post_form(
+        run,
+        &[
+            ("_page", "0"),
+            ("_action", "next"),
+            ("name", "Erika Mustermann"),
+            ("anschrift", "Lindenallee 4"),
+            ("geburtsdatum", "1980-04-12"),
+        ],
+    )
+    .await
+    .assert_status(303);
+}
+
 /// A hostile body is refused before it is read: no pilot, no run, no token, no file
 /// fields on the page, too many parts, or more than the cap.
 #[actix_web::test]
@@ -215,18 +231,7 @@ async fn pilot_steps_check_the_route_the_token_and_the_page_before_reading_files
     });
     assert_eq!(stored, 0, "no file was stored");
     // The run still works for the person: a proper step goes through.
-    app.post_form(
-        &run,
-        &[
-            ("_page", "0"),
-            ("_action", "next"),
-            ("name", "Erika Mustermann"),
-            ("anschrift", "Lindenallee 4"),
-            ("geburtsdatum", "1980-04-12"),
-        ],
-    )
-    .await
-    .assert_status(303);
+    first_page_done(&mut app, &run).await;
 }
 
 /// A declared body above the cap is refused with 413 before anything is read, on every
@@ -765,18 +770,7 @@ async fn a_pilot_run_stores_no_more_bytes_than_its_quota() {
     use innolab::domain::pilots::runs::{MAX_FILE_BYTES, MAX_RUN_BYTES};
     let mut app = TestApp::new().await;
     let run = hundesteuer_run(&mut app).await;
-    app.post_form(
-        &run,
-        &[
-            ("_page", "0"),
-            ("_action", "next"),
-            ("name", "Erika Mustermann"),
-            ("anschrift", "Lindenallee 4"),
-            ("geburtsdatum", "1980-04-12"),
-        ],
-    )
-    .await
-    .assert_status(303);
+    first_page_done(&mut app, &run).await;
     let mut pdf = b"%PDF-1.4\n".to_vec();
     pdf.resize(MAX_FILE_BYTES - 1024, b' ');
     let token = app.csrf_token().await;

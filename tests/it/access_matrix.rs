@@ -618,13 +618,13 @@ mod co_creation {
 mod evaluation {
     use actix_web::http::Method;
     use innolab::domain::accounts::User;
-    use innolab::domain::challenges::{self, CriterionInput, StageInput};
+    use innolab::domain::challenges;
     use innolab::domain::evaluation::{evaluators, progress, reviews};
     use innolab::domain::organisations::OrgKind;
     use serde_json::{json, Value};
 
     use super::{verdict, Expect};
-    use crate::support::{Resp, TestApp};
+    use crate::support::{review_stage, Resp, TestApp};
     use Expect::{Allow as A, Conflict as C, Deny as D, Hidden as H, Login as L};
 
     const ROLES: [&str; 8] = [
@@ -642,26 +642,6 @@ mod evaluation {
         app: TestApp,
         users: Vec<Option<User>>,
         ids: Vec<(&'static str, String)>,
-    }
-
-    fn stage(name: &str) -> StageInput {
-        StageInput {
-            name: name.into(),
-            kind: None,
-            reviewers_per_proposal: 1,
-            blind: false,
-            starts_at: None,
-            ends_at: None,
-            criteria: vec![CriterionInput {
-                name: "Wirkung".into(),
-                description: String::new(),
-                weight: 1.0,
-                scale_min: Some(1),
-                scale_max: Some(5),
-                comment_required: false,
-                labels: vec![],
-            }],
-        }
     }
 
     async fn world() -> World {
@@ -682,9 +662,15 @@ mod evaluation {
         let p = app.create_proposal(&c, &startup, &lead, "submitted");
         let p2 = app.create_proposal(&c, &startup2, &lead2, "submitted");
         let (s, s2, a, e, ec, q) = app.with_conn(|conn| {
-            let stages =
-                challenges::replace_stages(conn, &c, &[stage("Fachbewertung"), stage("Pitch")])
-                    .unwrap();
+            let stages = challenges::replace_stages(
+                conn,
+                &c,
+                &[
+                    review_stage("Fachbewertung", false),
+                    review_stage("Pitch", false),
+                ],
+            )
+            .unwrap();
             let mut pool = Vec::new();
             for u in [&assigned, &conflicted, &unassigned] {
                 let (inv, _) =
@@ -1160,7 +1146,7 @@ mod evaluation {
 mod pilots {
     use actix_web::http::Method;
     use innolab::domain::accounts::User;
-    use innolab::domain::challenges::{self, CriterionInput, StageInput};
+    use innolab::domain::challenges;
     use innolab::domain::evaluation::{evaluators, progress, reviews};
     use innolab::domain::organisations::OrgKind;
     use innolab::domain::pilots::{runs, webhooks, PilotInput};
@@ -1168,7 +1154,7 @@ mod pilots {
     use serde_json::{json, Value};
 
     use super::{verdict, Expect};
-    use crate::support::{Resp, TestApp};
+    use crate::support::{review_stage, Resp, TestApp};
     use Expect::{Allow as A, Deny as D, Hidden as H, Login as L};
 
     const ROLES: [&str; 6] = [
@@ -1201,26 +1187,6 @@ mod pilots {
         ids: Vec<(&'static str, String)>,
     }
 
-    fn stage() -> StageInput {
-        StageInput {
-            name: "Fachbewertung".into(),
-            kind: None,
-            reviewers_per_proposal: 1,
-            blind: false,
-            starts_at: None,
-            ends_at: None,
-            criteria: vec![CriterionInput {
-                name: "Wirkung".into(),
-                description: String::new(),
-                weight: 1.0,
-                scale_min: Some(1),
-                scale_max: Some(5),
-                comment_required: false,
-                labels: vec![],
-            }],
-        }
-    }
-
     async fn world() -> World {
         let app = TestApp::new().await;
         let staff = app.create_user("amt@example.org", "Amt");
@@ -1237,7 +1203,9 @@ mod pilots {
         let q = app.create_proposal(&asking, &startup, &team, "draft");
         let ids = app.with_conn(|conn| {
             // The evaluator: accepted, assigned to `{p}` in the running (not blind) stage.
-            let stages = challenges::replace_stages(conn, &c, &[stage()]).unwrap();
+            let stages =
+                challenges::replace_stages(conn, &c, &[review_stage("Fachbewertung", false)])
+                    .unwrap();
             let (inv, _) =
                 evaluators::invite(conn, c.id, staff.id, &evaluator.email, &[], &[]).unwrap();
             evaluators::answer_invitation(conn, inv, &evaluator, true).unwrap();

@@ -10,7 +10,7 @@ use actix_web::http::Method;
 use diesel::prelude::*;
 use innolab::db::schema::{challenges as challenge_table, review_posts};
 use innolab::domain::accounts::User;
-use innolab::domain::challenges::{self, Challenge, CriterionInput, StageInput};
+use innolab::domain::challenges::{self, Challenge};
 use innolab::domain::evaluation::workflow::Outcome;
 use innolab::domain::evaluation::{discussion, evaluators, progress, reviews};
 use innolab::domain::organisations::{OrgKind, Organisation};
@@ -19,7 +19,7 @@ use innolab::domain::proposals::Proposal;
 use innolab::forms::FormDefinition;
 use serde_json::{json, Value};
 
-use crate::support::TestApp;
+use crate::support::{review_stage, TestApp};
 
 /// What names the team: the organisation's name and slug.
 const TEAM: &str = "Kolibri Labs";
@@ -37,26 +37,6 @@ struct World {
     blind_stage: i64,
     form: i64,
     pilot: i64,
-}
-
-fn stage(name: &str, blind: bool) -> StageInput {
-    StageInput {
-        name: name.into(),
-        kind: None,
-        reviewers_per_proposal: 1,
-        blind,
-        starts_at: None,
-        ends_at: None,
-        criteria: vec![CriterionInput {
-            name: "Wirkung".into(),
-            description: String::new(),
-            weight: 1.0,
-            scale_min: Some(1),
-            scale_max: Some(5),
-            comment_required: false,
-            labels: vec![],
-        }],
-    }
 }
 
 /// A closed challenge with a released first stage (not blind: the proposal advanced)
@@ -86,7 +66,10 @@ async fn world() -> World {
         let stages = challenges::replace_stages(
             conn,
             &c,
-            &[stage("Vorprüfung", false), stage("Fachbewertung", true)],
+            &[
+                review_stage("Vorprüfung", false),
+                review_stage("Fachbewertung", true),
+            ],
         )
         .unwrap();
         let (inv, _) = evaluators::invite(conn, c.id, staff.id, &blind.email, &[], &[]).unwrap();

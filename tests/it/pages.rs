@@ -84,27 +84,14 @@ async fn every_page_template_renders_in_both_languages() {
     let reviewed = app.create_proposal(&evaluated, &startup, &team_lead, "submitted");
     let evaluator = app.create_user("pages-eval@example.org", "Evaluator");
     let (stage_id, assignment_id) = app.with_conn(|c| {
-        use innolab::domain::challenges::{self, CriterionInput, StageInput};
+        use innolab::domain::challenges;
         use innolab::domain::evaluation::{evaluators, progress, reviews};
-        let criterion = CriterionInput {
-            name: "Wirkung".into(),
-            description: String::new(),
-            weight: 1.0,
-            scale_min: Some(1),
-            scale_max: Some(5),
-            comment_required: false,
-            labels: vec![],
-        };
-        let stage = StageInput {
-            name: "Fachbewertung".into(),
-            kind: None,
-            reviewers_per_proposal: 1,
-            blind: true,
-            starts_at: None,
-            ends_at: None,
-            criteria: vec![criterion],
-        };
-        let stages = challenges::replace_stages(c, &evaluated, &[stage]).unwrap();
+        let stages = challenges::replace_stages(
+            c,
+            &evaluated,
+            &[crate::support::review_stage("Fachbewertung", true)],
+        )
+        .unwrap();
         let (inv, _) =
             evaluators::invite(c, evaluated.id, owner.id, &evaluator.email, &[], &[]).unwrap();
         evaluators::answer_invitation(c, inv, &evaluator, true).unwrap();

@@ -19,7 +19,7 @@ use innolab::auth::{csrf, sessions};
 use innolab::config::Config;
 use innolab::db::{self, DbConnection, PooledConn};
 use innolab::domain::accounts::{self, User, ValidRegistration};
-use innolab::domain::challenges::{self, Challenge, ChallengeInput};
+use innolab::domain::challenges::{self, Challenge, ChallengeInput, CriterionInput, StageInput};
 use innolab::domain::organisations::{self, OrgKind, Organisation, Role, ValidOrg};
 use innolab::domain::proposals::{self, Proposal};
 use innolab::i18n::Lang;
@@ -886,5 +886,26 @@ impl TestApp {
             }
             out
         })
+    }
+}
+
+/// A review stage with one criterion ("Wirkung", 1 to 5), one reviewer per proposal.
+pub fn review_stage(name: &str, blind: bool) -> StageInput {
+    StageInput {
+        name: name.into(),
+        kind: None,
+        reviewers_per_proposal: 1,
+        blind,
+        starts_at: None,
+        ends_at: None,
+        criteria: vec![CriterionInput {
+            name: "Wirkung".into(),
+            description: String::new(),
+            weight: 1.0,
+            scale_min: Some(1),
+            scale_max: Some(5),
+            comment_required: false,
+            labels: vec![],
+        }],
     }
 }
