@@ -82,9 +82,10 @@ impl ProposalFacts {
     pub fn hides_team(&self) -> bool {
         self.reviewer.blind && self.is_evaluator() && !self.is_team() && !self.is_agency()
     }
-    /// From when the actor reads the evaluators' discussion: a blind reviewer only what
-    /// was written since their blind assignment (earlier stages' posts may name the team);
-    /// everyone else all of it.
+    /// From when the actor reads what was written about the proposal in the evaluation
+    /// (the evaluators' discussion, clarification questions and the team's answers): a
+    /// blind reviewer only what was written since their blind assignment (earlier stages'
+    /// posts and answers may name the team); everyone else all of it.
     pub fn discussion_from(&self) -> Option<NaiveDateTime> {
         if self.hides_team() {
             self.reviewer.assigned_at

@@ -134,7 +134,11 @@ impl DenialBudget {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if counts.len() >= DENIAL_COUNTS_MAX && !counts.contains_key(&actor) {
-            counts.clear();
+            // Forget finished hours first; start afresh only if the map is still full.
+            counts.retain(|_, (since, _)| now - *since < chrono::Duration::hours(1));
+            if counts.len() >= DENIAL_COUNTS_MAX {
+                counts.clear();
+            }
         }
         let slot = counts.entry(actor).or_insert((now, 0));
         if now - slot.0 >= chrono::Duration::hours(1) {

@@ -8,11 +8,13 @@
 
 use actix_web::http::Method;
 use diesel::prelude::*;
-use innolab::db::schema::{challenges as challenge_table, review_posts};
+use innolab::db::schema::{
+    challenges as challenge_table, clarifications as clarification_table, review_posts,
+};
 use innolab::domain::accounts::User;
 use innolab::domain::challenges::{self, Challenge};
 use innolab::domain::evaluation::workflow::Outcome;
-use innolab::domain::evaluation::{discussion, evaluators, progress, reviews};
+use innolab::domain::evaluation::{clarifications, discussion, evaluators, progress, reviews};
 use innolab::domain::organisations::{OrgKind, Organisation};
 use innolab::domain::pilots::PilotInput;
 use innolab::domain::proposals::Proposal;
@@ -86,6 +88,32 @@ async fn world() -> World {
             discussion::post(conn, p.id, staff.id, "Kolibri Labs kennen wir schon.").unwrap();
         diesel::update(review_posts::table.find(post))
             .set(review_posts::created_at.eq(innolab::db::now() - chrono::Duration::hours(1)))
+            .execute(conn)
+            .unwrap();
+        // And a clarification the team answered in that stage, naming itself.
+        let due = (innolab::db::now() + chrono::Duration::days(3))
+            .and_utc()
+            .to_rfc3339();
+        let asked = clarifications::ask(
+            conn,
+            &first,
+            p.id,
+            "Wer betreibt den Dienst?",
+            &due,
+            staff.id,
+            innolab::db::now(),
+        )
+        .unwrap();
+        clarifications::answer(
+            conn,
+            &asked,
+            "Kolibri Labs selbst.",
+            team.id,
+            innolab::db::now(),
+        )
+        .unwrap();
+        diesel::update(clarification_table::table.find(asked.id))
+            .set(clarification_table::asked_at.eq(innolab::db::now() - chrono::Duration::hours(1)))
             .execute(conn)
             .unwrap();
         progress::decide(conn, &first, p.id, Outcome::Advance, "", staff.id).unwrap();
@@ -221,6 +249,8 @@ async fn while_a_blind_stage_runs_nothing_its_evaluator_reaches_names_the_team()
         (format!("/proposals/{p}/reviews"), 200),
         (format!("/api/v1/proposals/{p}/reviews"), 200),
         (format!("/api/v1/proposals/{p}/discussion"), 200),
+        (format!("/proposals/{p}/clarifications"), 200),
+        (format!("/api/v1/proposals/{p}/clarifications"), 200),
         (format!("/pilots/{pilot}"), 200),
         (format!("/api/v1/pilots/{pilot}"), 200),
         (format!("/forms/{form}"), 200),
@@ -265,6 +295,13 @@ async fn while_a_blind_stage_runs_nothing_its_evaluator_reaches_names_the_team()
         .read(Some(&staff), &format!("/api/v1/proposals/{p}/discussion"))
         .await;
     assert!(thread.contains(TEAM), "the agency reads the whole thread");
+    let (_, asked) = w
+        .read(
+            Some(&staff),
+            &format!("/api/v1/proposals/{p}/clarifications"),
+        )
+        .await;
+    assert!(asked.contains(TEAM), "and every clarification");
 
     // Once the blind stage is released, the public results name the team.
     w.app.with_conn(|conn| {
@@ -318,18 +355,39 @@ async fn a_conflict_declared_during_a_blind_stage_reveals_no_assignment() {
     let after = w.read(Some(&blind), "/api/v1/me/assignments").await.1;
     assert_eq!(before, after, "the assignments did not change");
 
-    // Declining the one assignment, with a reason, is the way out.
+    // Declining the one assignment, with a reason, is the way out; it does not open
+    // the declaration again (the declined row stays listed and would vanish).
     let mine: Value = serde_json::from_str(&after).unwrap();
-    let id = mine[0]["id"].as_i64().unwrap();
-    w.app
+    for a in mine.as_array().unwrap() {
+        let id = a["id"].as_i64().unwrap();
+        w.app
+            .api(
+                Method::POST,
+                &format!("/api/v1/assignments/{id}/decline"),
+                Some(json!({ "reason": "Ich kenne diesen Vorschlag." })),
+                Some(&bearer),
+            )
+            .await;
+    }
+    let r = w
+        .app
         .api(
             Method::POST,
-            &format!("/api/v1/assignments/{id}/decline"),
-            Some(json!({ "reason": "Ich kenne diesen Vorschlag." })),
+            "/api/v1/conflicts",
+            Some(
+                json!({ "challenge_id": w.c.id, "organisation_id": w.startup.id,
+                         "reason": "Frühere Zusammenarbeit" }),
+            ),
             Some(&bearer),
         )
-        .await
-        .assert_status(200);
+        .await;
+    r.assert_status(422);
+    let declined = w.read(Some(&blind), "/api/v1/me/assignments").await.1;
+    let declined: Value = serde_json::from_str(&declined).unwrap();
+    assert_eq!(
+        declined.as_array().unwrap().len(),
+        mine.as_array().unwrap().len()
+    );
 }
 
 #[actix_web::test]

@@ -121,11 +121,21 @@ pub fn answer(
     find(conn, c.id)
 }
 
-/// Every clarification of a proposal, oldest first.
-pub fn of_proposal(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Clarification>> {
-    Ok(clarifications::table
+/// The clarifications of a proposal, oldest first; from `from` on when the reader may
+/// read only part of them
+/// ([`ProposalFacts::discussion_from`](crate::auth::policy::ProposalFacts::discussion_from)).
+pub fn of_proposal(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    from: Option<NaiveDateTime>,
+) -> AppResult<Vec<Clarification>> {
+    let mut q = clarifications::table
         .filter(clarifications::proposal_id.eq(proposal_id))
-        .order(clarifications::id.asc())
+        .into_boxed();
+    if let Some(from) = from {
+        q = q.filter(clarifications::asked_at.ge(from));
+    }
+    Ok(q.order(clarifications::id.asc())
         .select(Clarification::as_select())
         .load(conn)?)
 }

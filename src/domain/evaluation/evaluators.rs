@@ -318,7 +318,8 @@ pub fn declare_conflict(
         assignments::table
             .inner_join(stages::table)
             .filter(assignments::evaluator_id.eq(evaluator.id))
-            .filter(assignments::declined_at.is_null())
+            // Declined ones too: they stay in the evaluator's list, so removing them
+            // would tell the same.
             .filter(stages::blind.eq(true))
             .filter(stages::status.ne(StageStatus::Released.as_str())),
     ))

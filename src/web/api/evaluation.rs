@@ -360,9 +360,9 @@ pub async fn answer_clarification(
 pub async fn clarifications_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
-    let pid = p.id;
+    let (pid, from) = (p.id, f.discussion_from());
     let list = ctx
-        .db(move |conn| clarifications::of_proposal(conn, pid))
+        .db(move |conn| clarifications::of_proposal(conn, pid, from))
         .await?;
     Ok(HttpResponse::Ok().json(list.iter().map(clarification_view).collect::<Vec<_>>()))
 }

@@ -494,11 +494,11 @@ async fn clarifications_data(
         may(Action::EditProposal(f)),
         may(Action::ManageChallenge(&f.challenge)),
     );
-    let pid = p.id;
+    let (pid, from) = (p.id, f.discussion_from());
     let (list, running) = ctx
         .db(move |conn| {
             Ok((
-                clarifications::of_proposal(conn, pid)?,
+                clarifications::of_proposal(conn, pid, from)?,
                 progress::running_stage_of(conn, pid)?,
             ))
         })
