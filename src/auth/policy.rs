@@ -82,21 +82,35 @@ impl ProposalFacts {
     pub fn hides_team(&self) -> bool {
         self.reviewer.blind && self.is_evaluator() && !self.is_team() && !self.is_agency()
     }
-    /// From when the actor reads what was written about the proposal in the evaluation
-    /// (the evaluators' discussion, clarification questions and the team's answers): a
-    /// blind reviewer only what was written since their blind assignment (earlier stages'
-    /// posts and answers may name the team); everyone else all of it.
-    pub fn discussion_from(&self) -> Option<NaiveDateTime> {
-        if self.hides_team() {
-            self.reviewer.assigned_at
-        } else {
-            None
+    /// What of the evaluation's writing about the proposal (the evaluators' discussion,
+    /// clarification questions and the team's answers) the actor reads: a blind reviewer
+    /// only what belongs to their blind stage (earlier stages' posts and answers may name
+    /// the team); everyone else all of it.
+    pub fn discussion_from(&self) -> Option<BlindWindow> {
+        if !self.hides_team() {
+            return None;
         }
+        Some(BlindWindow {
+            since: self.reviewer.assigned_at?,
+            stage_id: self.reviewer.stage_id?,
+            agency_id: self.challenge.agency.id,
+        })
     }
     /// Its public part is visible, so it is no secret that it exists.
     fn known(&self) -> bool {
         self.is_team() || self.is_agency() || self.is_evaluator() || (self.public && !self.draft)
     }
+}
+
+/// The part of the evaluation's writing a blind reviewer reads
+/// ([`ProposalFacts::discussion_from`]): clarifications of their stage, and posts written
+/// since their assignment by the agency's members or that stage's evaluators (an
+/// evaluator of an earlier, open stage knows the team and might name it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlindWindow {
+    pub since: NaiveDateTime,
+    pub stage_id: i64,
+    pub agency_id: i64,
 }
 
 /// What the policy needs to know about the actor as an evaluator of a challenge.
@@ -743,10 +757,18 @@ mod tests {
             assigned: true,
             blind: true,
             assigned_at: Some(at),
+            stage_id: Some(5),
             ..ReviewerFacts::default()
         };
         assert!(p.hides_team());
-        assert_eq!(p.discussion_from(), Some(at));
+        assert_eq!(
+            p.discussion_from(),
+            Some(BlindWindow {
+                since: at,
+                stage_id: 5,
+                agency_id: p.challenge.agency.id
+            })
+        );
         let agency = proposal(false, None, Some(Role::Member), false);
         assert_eq!(agency.discussion_from(), None);
 

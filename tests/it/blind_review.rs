@@ -237,9 +237,19 @@ async fn while_a_blind_stage_runs_nothing_its_evaluator_reaches_names_the_team()
     let blind = w.blind.clone();
     let (p, pilot, form, slug) = (w.p.id, w.pilot, w.form, w.c.slug.clone());
     w.submit_own_review().await;
-    // A post written during the blind stage: the filter below keeps it.
+    // A post written during the blind stage: the filter below keeps it. And one by
+    // someone who is neither the agency nor an evaluator of the blind stage (as an
+    // evaluator of the earlier, open stage would be), who knows the team.
+    let early = w.app.create_user("frueh@example.org", "Frühe Gutachterin");
     w.app.with_conn(|conn| {
-        discussion::post(conn, p, w.staff.id, "Bitte die Wirkung genau prüfen.").unwrap()
+        discussion::post(conn, p, w.staff.id, "Bitte die Wirkung genau prüfen.").unwrap();
+        discussion::post(
+            conn,
+            p,
+            early.id,
+            "Kolibri Labs hat das schon einmal gebaut.",
+        )
+        .unwrap()
     });
     w.app.settle_search();
 

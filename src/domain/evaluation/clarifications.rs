@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy::BlindWindow;
 use crate::db::schema::{clarifications, stage_entries};
 use crate::db::{self, DbConnection};
 use crate::domain::evaluation::progress::StageContext;
@@ -121,19 +122,18 @@ pub fn answer(
     find(conn, c.id)
 }
 
-/// The clarifications of a proposal, oldest first; from `from` on when the reader may
-/// read only part of them
-/// ([`ProposalFacts::discussion_from`](crate::auth::policy::ProposalFacts::discussion_from)).
+/// The clarifications of a proposal, oldest first; only those of the blind stage for a
+/// reader who may read only part of them ([`BlindWindow`]).
 pub fn of_proposal(
     conn: &mut DbConnection,
     proposal_id: i64,
-    from: Option<NaiveDateTime>,
+    window: Option<BlindWindow>,
 ) -> AppResult<Vec<Clarification>> {
     let mut q = clarifications::table
         .filter(clarifications::proposal_id.eq(proposal_id))
         .into_boxed();
-    if let Some(from) = from {
-        q = q.filter(clarifications::asked_at.ge(from));
+    if let Some(w) = window {
+        q = q.filter(clarifications::stage_id.eq(w.stage_id));
     }
     Ok(q.order(clarifications::id.asc())
         .select(Clarification::as_select())

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy::BlindWindow;
 use crate::db::schema::{assignments, evaluators, memberships, review_posts, users};
 use crate::db::{self, DbConnection};
 use crate::domain::text;
@@ -34,20 +35,32 @@ pub fn post(conn: &mut DbConnection, proposal_id: i64, author: i64, body: &str) 
         .get_result(conn)?)
 }
 
-/// The discussion, oldest first (it is short: a handful of people per proposal), from
-/// `from` on when the reader may read only part of it
-/// ([`ProposalFacts::discussion_from`](crate::auth::policy::ProposalFacts::discussion_from)).
+/// The discussion, oldest first (it is short: a handful of people per proposal); only the
+/// part a blind reviewer may read when `window` says so ([`BlindWindow`]).
 pub fn thread(
     conn: &mut DbConnection,
     proposal_id: i64,
-    from: Option<NaiveDateTime>,
+    window: Option<BlindWindow>,
 ) -> AppResult<Vec<Post>> {
     let mut q = review_posts::table
         .left_join(users::table.on(users::id.nullable().eq(review_posts::author_id)))
         .filter(review_posts::proposal_id.eq(proposal_id))
         .into_boxed();
-    if let Some(from) = from {
-        q = q.filter(review_posts::created_at.ge(from));
+    if let Some(w) = window {
+        let agency = memberships::table
+            .filter(memberships::organisation_id.eq(w.agency_id))
+            .filter(memberships::left_at.is_null())
+            .select(memberships::user_id);
+        let stage_evaluators = assignments::table
+            .inner_join(evaluators::table)
+            .filter(assignments::stage_id.eq(w.stage_id))
+            .filter(assignments::proposal_id.eq(proposal_id))
+            .select(evaluators::user_id);
+        q = q.filter(review_posts::created_at.ge(w.since)).filter(
+            review_posts::author_id
+                .eq_any(agency.nullable())
+                .or(review_posts::author_id.eq_any(stage_evaluators.nullable())),
+        );
     }
     Ok(q.order(review_posts::id.asc())
         .limit(500)

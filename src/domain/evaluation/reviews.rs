@@ -523,8 +523,9 @@ pub struct ReviewerFacts {
     pub blind: bool,
     /// The user's own review of it is submitted.
     pub own_submitted: bool,
-    /// When that assignment was made.
+    /// When that assignment was made, and in which stage.
     pub assigned_at: Option<NaiveDateTime>,
+    pub stage_id: Option<i64>,
 }
 
 /// The user's evaluator facts for a proposal (all false when they are not its evaluator),
@@ -544,6 +545,7 @@ pub fn reviewer_facts(
         Option<i64>,
         Option<i64>,
         NaiveDateTime,
+        i64,
     );
     let rows: Vec<Row> = assignments::table
         .inner_join(evaluators::table)
@@ -575,9 +577,10 @@ pub fn reviewer_facts(
             conflicts::id.nullable(),
             memberships::id.nullable(),
             assignments::created_at,
+            assignments::stage_id,
         ))
         .load(conn)?;
-    let Some((blind, .., assigned_at)) = rows.first().copied() else {
+    let Some((blind, .., assigned_at, stage_id)) = rows.first().copied() else {
         return Ok(ReviewerFacts::default());
     };
     Ok(ReviewerFacts {
@@ -588,6 +591,7 @@ pub fn reviewer_facts(
         // reviews of the current one.
         own_submitted: rows.first().is_some_and(|r| r.1.is_some()),
         assigned_at: Some(assigned_at),
+        stage_id: Some(stage_id),
     })
 }
 
