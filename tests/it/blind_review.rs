@@ -323,24 +323,28 @@ async fn while_a_blind_stage_runs_nothing_its_evaluator_reaches_names_the_team()
     assert!(results.contains(TEAM), "{results}");
 }
 
+impl World {
+    /// The blind evaluator declares a conflict with `organisation_id` through the API.
+    async fn declare_conflict(
+        &mut self,
+        bearer: &str,
+        organisation_id: i64,
+    ) -> crate::support::Resp {
+        let body = json!({ "challenge_id": self.c.id, "organisation_id": organisation_id,
+                           "reason": "Frühere Zusammenarbeit" });
+        self.app
+            .api(Method::POST, "/api/v1/conflicts", Some(body), Some(bearer))
+            .await
+    }
+}
+
 #[actix_web::test]
 async fn a_conflict_declared_during_a_blind_stage_reveals_no_assignment() {
     let mut w = world().await;
     let blind = w.blind.clone();
     let bearer = w.app.bearer_of(&blind).await;
     let before = w.read(Some(&blind), "/api/v1/me/assignments").await.1;
-    let r = w
-        .app
-        .api(
-            Method::POST,
-            "/api/v1/conflicts",
-            Some(
-                json!({ "challenge_id": w.c.id, "organisation_id": w.startup.id,
-                         "reason": "Frühere Zusammenarbeit" }),
-            ),
-            Some(&bearer),
-        )
-        .await;
+    let r = w.declare_conflict(&bearer, w.startup.id).await;
     r.assert_status(422);
     assert!(
         r.json()["fields"]["organisation_id"].is_string(),
@@ -351,17 +355,9 @@ async fn a_conflict_declared_during_a_blind_stage_reveals_no_assignment() {
     let other = w
         .app
         .create_org(&w.team.clone(), "Andere GmbH", OrgKind::Startup, false);
-    let r = w
-        .app
-        .api(
-            Method::POST,
-            "/api/v1/conflicts",
-            Some(json!({ "challenge_id": w.c.id, "organisation_id": other.id,
-                         "reason": "Frühere Zusammenarbeit" })),
-            Some(&bearer),
-        )
-        .await;
-    r.assert_status(422);
+    w.declare_conflict(&bearer, other.id)
+        .await
+        .assert_status(422);
     let after = w.read(Some(&blind), "/api/v1/me/assignments").await.1;
     assert_eq!(before, after, "the assignments did not change");
 
@@ -379,19 +375,9 @@ async fn a_conflict_declared_during_a_blind_stage_reveals_no_assignment() {
             )
             .await;
     }
-    let r = w
-        .app
-        .api(
-            Method::POST,
-            "/api/v1/conflicts",
-            Some(
-                json!({ "challenge_id": w.c.id, "organisation_id": w.startup.id,
-                         "reason": "Frühere Zusammenarbeit" }),
-            ),
-            Some(&bearer),
-        )
-        .await;
-    r.assert_status(422);
+    w.declare_conflict(&bearer, w.startup.id)
+        .await
+        .assert_status(422);
     let declined = w.read(Some(&blind), "/api/v1/me/assignments").await.1;
     let declined: Value = serde_json::from_str(&declined).unwrap();
     assert_eq!(
