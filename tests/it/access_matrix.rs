@@ -1149,12 +1149,12 @@ mod pilots {
     use innolab::domain::challenges;
     use innolab::domain::evaluation::{evaluators, progress, reviews};
     use innolab::domain::organisations::OrgKind;
-    use innolab::domain::pilots::{runs, webhooks, PilotInput};
+    use innolab::domain::pilots::{runs, webhooks};
     use innolab::forms::FormDefinition;
     use serde_json::{json, Value};
 
     use super::{verdict, Expect};
-    use crate::support::{review_stage, Resp, TestApp};
+    use crate::support::{create_web_pilot, review_stage, Resp, TestApp};
     use Expect::{Allow as A, Deny as D, Hidden as H, Login as L};
 
     const ROLES: [&str; 6] = [
@@ -1260,20 +1260,7 @@ mod pilots {
                     .execute(conn)
                     .unwrap();
             }
-            let pilot = innolab::domain::pilots::create(
-                conn,
-                &p,
-                &PilotInput {
-                    form_id: Some(form.id),
-                    mode: Some("web".into()),
-                    title: Some("Pilot".into()),
-                    consent_text: Some("Ok?".into()),
-                    ..Default::default()
-                },
-                team.id,
-                now,
-            )
-            .unwrap();
+            let pilot = create_web_pilot(conn, &p, form.id, team.id);
             // The webhook comes first, so the submission queues a delivery.
             webhooks::add(
                 conn,

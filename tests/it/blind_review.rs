@@ -16,12 +16,11 @@ use innolab::domain::challenges::{self, Challenge};
 use innolab::domain::evaluation::workflow::Outcome;
 use innolab::domain::evaluation::{clarifications, discussion, evaluators, progress, reviews};
 use innolab::domain::organisations::{OrgKind, Organisation};
-use innolab::domain::pilots::PilotInput;
 use innolab::domain::proposals::Proposal;
 use innolab::forms::FormDefinition;
 use serde_json::{json, Value};
 
-use crate::support::{review_stage, TestApp};
+use crate::support::{create_web_pilot, review_stage, TestApp};
 
 /// What names the team: the organisation's name and slug.
 const TEAM: &str = "Kolibri Labs";
@@ -134,20 +133,7 @@ async fn world() -> World {
         let form = innolab::domain::forms::create(conn, startup.id, "Umfrage", &def, None, now)
             .unwrap()
             .form;
-        let pilot = innolab::domain::pilots::create(
-            conn,
-            &p,
-            &PilotInput {
-                form_id: Some(form.id),
-                mode: Some("web".into()),
-                title: Some("Probelauf".into()),
-                consent_text: Some("Einverstanden?".into()),
-                ..Default::default()
-            },
-            team.id,
-            now,
-        )
-        .unwrap();
+        let pilot = create_web_pilot(conn, &p, form.id, team.id);
         (stages[1].stage.id, form.id, pilot.id)
     });
     World {

@@ -909,3 +909,26 @@ pub fn review_stage(name: &str, blind: bool) -> StageInput {
         }],
     }
 }
+
+/// Publishes a pilot of `p` in web mode on the form `form_id`, as the team member `by`.
+pub fn create_web_pilot(
+    conn: &mut DbConnection,
+    p: &Proposal,
+    form_id: i64,
+    by: i64,
+) -> innolab::domain::pilots::Pilot {
+    innolab::domain::pilots::create(
+        conn,
+        p,
+        &innolab::domain::pilots::PilotInput {
+            form_id: Some(form_id),
+            mode: Some("web".into()),
+            title: Some("Pilot".into()),
+            consent_text: Some("Ok?".into()),
+            ..Default::default()
+        },
+        by,
+        innolab::db::now(),
+    )
+    .unwrap()
+}
