@@ -135,7 +135,8 @@ fn ranking_from_database(rng: &mut StdRng, rounds: usize) {
     use innolab::db::schema::{
         assignments, challenges, evaluators, organisations, proposals, reviews, users,
     };
-    use innolab::domain::challenges::{self as store, ChallengeInput, CriterionInput, StageInput};
+    use innolab::domain::challenges::{self as store, ChallengeInput};
+    use innolab::domain::evaluation::stages::{self, CriterionInput, StageInput};
     use innolab::domain::evaluation::{progress, reviews as review_store};
 
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -220,7 +221,7 @@ fn ranking_from_database(rng: &mut StdRng, rounds: usize) {
                 criteria,
             };
             let c = store::find(conn, c.id)?;
-            let stage_id = store::replace_stages(conn, &c, &[stage])?[0].stage.id;
+            let stage_id = stages::replace_stages(conn, &c, &[stage])?[0].stage.id;
             for i in 1..=10_000 {
                 let team = org(conn, i, "startup")?;
                 diesel::insert_into(proposals::table)

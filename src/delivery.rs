@@ -23,7 +23,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::db::{self, DbPool};
-use crate::domain::pilots::webhooks::{self, Outcome, Outgoing};
+use crate::domain::pilots::webhooks::{self, AttemptOutcome, Outgoing};
 use crate::error::AppResult;
 
 /// How long a receiver has to answer.
@@ -129,7 +129,7 @@ impl Sender {
     }
 
     /// One attempt: the signed POST and what came back.
-    pub fn send(&self, out: &Outgoing, now_unix: i64) -> Outcome {
+    pub fn send(&self, out: &Outgoing, now_unix: i64) -> AttemptOutcome {
         let started = Instant::now();
         let result = webhooks::check_url(&out.url, self.allow_private)
             .map_err(|_| REFUSED.to_string())
@@ -151,12 +151,12 @@ impl Sender {
             });
         let duration_ms = started.elapsed().as_millis() as i64;
         match result {
-            Ok(resp) => Outcome {
+            Ok(resp) => AttemptOutcome {
                 status_code: Some(resp.status().as_u16()),
                 error: String::new(),
                 duration_ms,
             },
-            Err(error) => Outcome {
+            Err(error) => AttemptOutcome {
                 status_code: None,
                 error,
                 duration_ms,
@@ -190,7 +190,7 @@ pub fn deliver_due(pool: &DbPool, sender: &Sender, now: NaiveDateTime) -> AppRes
         let outcome = match outgoing {
             Some(out) => sender.send(&out, now.and_utc().timestamp()),
             // The answers were deleted (retention): nothing is left to deliver.
-            None => Outcome {
+            None => AttemptOutcome {
                 status_code: None,
                 error: "answers deleted after the retention period".into(),
                 duration_ms: 0,

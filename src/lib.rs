@@ -17,12 +17,14 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod kinds;
 pub mod mail;
-pub mod pool;
 pub mod search;
 pub mod seed;
 pub mod synthetic;
+pub mod text;
 pub mod web;
+pub mod workers;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -57,7 +59,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
         hasher: Hasher::new(cores)?,
         // Waiting searches: 32 per core is far beyond what answers in time (about
         // 1 ms each), and bounds the memory of a flood.
-        searches: pool::Pool::new("search", cores, cores * 32)?,
+        searches: workers::Workers::new("search", cores, cores * 32)?,
         assets: Assets::load(),
         denials: domain::audit::DenialBudget::default(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),

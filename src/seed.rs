@@ -9,10 +9,11 @@ use crate::auth::passwords;
 use crate::db::schema::organisations as orgs;
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::{self, ValidRegistration};
-use crate::domain::organisations::{self, OrgKind, Role};
+use crate::domain::organisations;
 use crate::domain::{challenges, proposals, questions, topics};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::kinds::{ChallengeStatus, OrgKind, Outcome, ProposalStatus, Role};
 
 #[derive(RustEmbed)]
 #[folder = "seed/"]
@@ -93,7 +94,7 @@ struct ChallengeSeed {
     proposal_visibility: String,
     status: String,
     #[serde(default)]
-    stage: Vec<challenges::StageInput>,
+    stage: Vec<crate::domain::evaluation::stages::StageInput>,
     #[serde(default)]
     question: Vec<QuestionSeed>,
 }
@@ -286,7 +287,7 @@ pub fn apply(conn: &mut DbConnection) -> AppResult<Report> {
                         .values((
                             orgs::slug.eq(&o.slug),
                             orgs::name.eq(&o.name),
-                            orgs::kind.eq(kind.as_str()),
+                            orgs::kind.eq(kind),
                             orgs::website.eq(&o.website),
                             orgs::description.eq(o.description.trim()),
                             orgs::verified_at.eq(verified_at),
@@ -349,7 +350,7 @@ fn user_id(conn: &mut DbConnection, email: &str) -> AppResult<i64> {
 /// relative to now, so the demo always has open challenges and past deadlines.
 fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
     let file: ChallengesFile = load("challenges.toml")?;
-    let known_topics = challenges::topic_slugs(conn)?;
+    let known_topics = crate::domain::topics::slugs(conn)?;
     let now = db::now();
     for s in &file.challenge {
         if challenges::find_by_slug(conn, &s.slug).is_ok() {
@@ -381,10 +382,10 @@ fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()
         let valid = challenges::validate(&input, &known_topics)
             .map_err(|e| AppError::Config(format!("seed: challenge {}: {e:?}", s.slug)))?;
         let c = challenges::create(conn, org.id, author, &valid)?;
-        challenges::replace_stages(conn, &c, &s.stage)
+        crate::domain::evaluation::stages::replace_stages(conn, &c, &s.stage)
             .map_err(|e| AppError::Config(format!("seed: stages of {}: {e:?}", s.slug)))?;
         // The seed states how far a challenge has come; the state machine is for people.
-        let status = challenges::Status::parse(&s.status)
+        let status = ChallengeStatus::parse(&s.status)
             .ok_or_else(|| AppError::Config(format!("seed: status {}", s.status)))?;
         let published = status
             .is_published()
@@ -420,7 +421,7 @@ fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()
             AppError::Config(format!("seed: unknown organisation {}", s.organisation))
         })?;
         let author = user_id(conn, &s.created_by)?;
-        let status = proposals::Status::parse(&s.status)
+        let status = ProposalStatus::parse(&s.status)
             .ok_or_else(|| AppError::Config(format!("seed: status {}", s.status)))?;
         if proposals::seed_insert(conn, &c, org.id, author, &s.content, status, &s.revisions)?
             .is_some()
@@ -437,15 +438,15 @@ fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()
 /// is left alone.
 fn seed_evaluations(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
     use crate::domain::evaluation::reviews::ReviewInput;
-    use crate::domain::evaluation::workflow::Outcome;
+
     use crate::domain::evaluation::{evaluators, progress, reviews};
     let bad = |what: String| AppError::Config(format!("seed: evaluation: {what}"));
     let file: EvaluationFile = load("evaluation.toml")?;
-    let known_topics = challenges::topic_slugs(conn)?;
+    let known_topics = crate::domain::topics::slugs(conn)?;
     for e in &file.evaluation {
         let c = challenges::find_by_slug(conn, &e.challenge)
             .map_err(|_| bad(format!("unknown challenge {}", e.challenge)))?;
-        if !evaluators::pool(conn, c.id)?.is_empty() {
+        if !evaluators::members(conn, c.id)?.is_empty() {
             continue;
         }
         let inviter = c
@@ -466,7 +467,7 @@ fn seed_evaluations(conn: &mut DbConnection, report: &mut Report) -> AppResult<(
             let org = organisations::find_by_slug(conn, &k.organisation)?;
             evaluators::declare_conflict(conn, &me, org.id, &k.reason)?;
         }
-        let stages = challenges::stages_of(conn, c.id)?;
+        let stages = crate::domain::evaluation::stages::stages_of(conn, c.id)?;
         for (run, stage) in e.stage.iter().zip(&stages) {
             let ctx = progress::load(conn, stage.stage.id)?;
             progress::start(conn, &ctx).map_err(|err| bad(format!("start: {err:?}")))?;
@@ -544,7 +545,8 @@ fn seed_pilots(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
         let def = crate::forms::FormDefinition::from_json_str(&p.form)
             .map_err(|e| bad(format!("{}: {:?}", p.slug, e)))?;
         let published = now - chrono::Duration::days(30);
-        let form = crate::domain::forms::create(conn, org.id, "", &def, Some(uid), published)?;
+        let form =
+            crate::domain::form_library::create(conn, org.id, "", &def, Some(uid), published)?;
         let input = pilots::PilotInput {
             form_id: Some(form.form.id),
             mode: Some(p.mode.clone()),

@@ -15,6 +15,7 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection};
 use crate::error::AppResult;
+use crate::kinds::{ChallengeStatus, QuestionStatus};
 
 const BATCH: usize = 500;
 
@@ -165,23 +166,24 @@ pub fn generate(
     pb.finish();
 
     let statuses = [
-        "open",
-        "open",
-        "open",
-        "closed",
-        "evaluating",
-        "concluded",
-        "archived",
-        "draft",
+        ChallengeStatus::Open,
+        ChallengeStatus::Open,
+        ChallengeStatus::Open,
+        ChallengeStatus::Closed,
+        ChallengeStatus::Evaluating,
+        ChallengeStatus::Concluded,
+        ChallengeStatus::Archived,
+        ChallengeStatus::Draft,
     ];
     let pb = bar(n_challenges as u64, "challenges");
-    let mut challenge_rows: Vec<(i64, String, chrono::NaiveDateTime)> =
+    let mut challenge_rows: Vec<(i64, ChallengeStatus, chrono::NaiveDateTime)> =
         Vec::with_capacity(n_challenges);
     for chunk_start in (0..n_challenges).step_by(BATCH) {
         db::write_tx(conn, |conn| {
             for i in chunk_start..(chunk_start + BATCH).min(n_challenges) {
                 let status = statuses[i % statuses.len()];
-                let days: i64 = if status == "open" || status == "draft" {
+                let days: i64 = if matches!(status, ChallengeStatus::Open | ChallengeStatus::Draft)
+                {
                     rng.gen_range(1..90)
                 } else {
                     -rng.gen_range(1..365)
@@ -214,7 +216,7 @@ pub fn generate(
                             "private"
                         }),
                         challenges::status.eq(status),
-                        challenges::published_at.eq((status != "draft")
+                        challenges::published_at.eq((status.is_published())
                             .then(|| now - chrono::Duration::days(rng.gen_range(1..400)))),
                         challenges::created_at.eq(now),
                         challenges::updated_at.eq(now),
@@ -229,19 +231,19 @@ pub fn generate(
                         ))
                         .execute(conn)?;
                 }
-                if status != "draft" && i % 3 == 0 {
+                if status.is_published() && i % 3 == 0 {
                     diesel::insert_into(questions::table)
                         .values((
                             questions::challenge_id.eq(id),
                             questions::body.eq(sentence(&mut rng)),
-                            questions::status.eq("answered"),
+                            questions::status.eq(QuestionStatus::Answered),
                             questions::answer.eq(Some(sentence(&mut rng))),
                             questions::answered_at.eq(Some(now)),
                             questions::created_at.eq(now),
                         ))
                         .execute(conn)?;
                 }
-                challenge_rows.push((id, status.to_string(), deadline));
+                challenge_rows.push((id, status, deadline));
                 pb.inc(1);
             }
             Ok::<_, crate::error::AppError>(())
@@ -249,9 +251,9 @@ pub fn generate(
     }
     pb.finish();
 
-    let published: Vec<&(i64, String, chrono::NaiveDateTime)> = challenge_rows
+    let published: Vec<&(i64, ChallengeStatus, chrono::NaiveDateTime)> = challenge_rows
         .iter()
-        .filter(|(_, s, _)| s != "draft")
+        .filter(|(_, s, _)| s.is_published())
         .collect();
     let pb = bar(n_proposals as u64, "proposals");
     for chunk_start in (0..n_proposals).step_by(BATCH) {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::pool::Pool;
+use crate::workers::Workers;
 
 /// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
 pub const MEMORY_KIB: u32 = 19 * 1024;
@@ -75,7 +75,7 @@ pub fn dummy_hash() -> &'static str {
 /// open to anyone, and a flood of it must leave room for the people signing in.
 #[derive(Clone)]
 pub struct Hasher {
-    threads: Pool,
+    threads: Workers,
     registrations: Arc<Semaphore>,
     /// How long a hash took lately, in microseconds (a moving average).
     typical_micros: Arc<AtomicU64>,
@@ -89,7 +89,7 @@ impl Hasher {
     pub fn new(threads: usize) -> AppResult<Self> {
         let threads = threads.max(1);
         Ok(Hasher {
-            threads: Pool::new("hash", threads, threads * QUEUE_PER_THREAD)?,
+            threads: Workers::new("hash", threads, threads * QUEUE_PER_THREAD)?,
             registrations: Arc::new(Semaphore::new(threads.div_ceil(2))),
             typical_micros: Arc::new(AtomicU64::new(0)),
         })

@@ -4,11 +4,9 @@
 //! answers allow or a [`Denial`]. A denial for an object the actor may not even know of
 //! is `Hidden` and becomes a 404, so foreign objects do not reveal that they exist.
 
+use crate::kinds::{OrgKind, Role};
 use chrono::NaiveDateTime;
 use serde::Serialize;
-
-use crate::domain::evaluation::reviews::ReviewerFacts;
-use crate::domain::organisations::{OrgKind, Role};
 
 /// The person (or nobody) behind a request.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -63,6 +61,21 @@ pub struct ProposalFacts {
     pub public: bool,
     /// The actor's place as an evaluator of the proposal.
     pub reviewer: ReviewerFacts,
+}
+
+/// What the policy needs to know about a user's evaluator role on a proposal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewerFacts {
+    /// An active (not declined) assignment in a started stage.
+    pub assigned: bool,
+    pub conflicted: bool,
+    /// The stage of that assignment hides the team.
+    pub blind: bool,
+    /// The user's own review of it is submitted.
+    pub own_submitted: bool,
+    /// When that assignment was made, and in which stage.
+    pub assigned_at: Option<NaiveDateTime>,
+    pub stage_id: Option<i64>,
 }
 
 impl ProposalFacts {

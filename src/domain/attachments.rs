@@ -13,38 +13,16 @@ use crate::auth::secrets;
 use crate::db::schema::attachments;
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
+use crate::kinds::AttachmentOwner;
 
 /// At most this many files per challenge or proposal.
 pub const MAX_PER_OWNER: i64 = 30;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Owner {
-    Challenge,
-    Proposal,
-}
-
-impl Owner {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Owner::Challenge => "challenge",
-            Owner::Proposal => "proposal",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Owner> {
-        match s {
-            "challenge" => Some(Owner::Challenge),
-            "proposal" => Some(Owner::Proposal),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = attachments)]
 pub struct Attachment {
     pub id: i64,
-    pub owner_type: String,
+    pub owner_type: AttachmentOwner,
     pub owner_id: i64,
     pub filename: String,
     pub content_type: String,
@@ -56,6 +34,15 @@ pub struct Attachment {
     #[serde(skip)]
     pub uploaded_by: Option<i64>,
     pub created_at: NaiveDateTime,
+}
+
+impl Attachment {
+    /// The file's name without the words its uploader chose: its number and its kind
+    /// (`attachment-7.pdf`).
+    pub fn neutral_name(&self) -> String {
+        let ext = self.filename.rsplit_once('.').map_or("bin", |(_, e)| e);
+        format!("attachment-{}.{ext}", self.id)
+    }
 }
 
 /// The allowed types by content, with their canonical MIME type. Plain text and CSV have
@@ -132,7 +119,7 @@ pub fn write_blob(upload_dir: &Path, bytes: &[u8]) -> AppResult<String> {
 pub fn store(
     conn: &mut DbConnection,
     upload_dir: &Path,
-    owner: Owner,
+    owner: AttachmentOwner,
     owner_id: i64,
     filename: &str,
     bytes: &[u8],
@@ -145,7 +132,7 @@ pub fn store(
     let content_type =
         sniff(bytes, &filename).ok_or(AppError::File(FileProblem::TypeNotAllowed))?;
     let count: i64 = attachments::table
-        .filter(attachments::owner_type.eq(owner.as_str()))
+        .filter(attachments::owner_type.eq(owner))
         .filter(attachments::owner_id.eq(owner_id))
         .count()
         .get_result(conn)?;
@@ -155,7 +142,7 @@ pub fn store(
     let storage_name = write_blob(upload_dir, bytes)?;
     Ok(diesel::insert_into(attachments::table)
         .values((
-            attachments::owner_type.eq(owner.as_str()),
+            attachments::owner_type.eq(owner),
             attachments::owner_id.eq(owner_id),
             attachments::filename.eq(&filename),
             attachments::content_type.eq(content_type),
@@ -178,9 +165,13 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Attachment> {
         .ok_or(AppError::NotFound)
 }
 
-pub fn list(conn: &mut DbConnection, owner: Owner, owner_id: i64) -> AppResult<Vec<Attachment>> {
+pub fn list(
+    conn: &mut DbConnection,
+    owner: AttachmentOwner,
+    owner_id: i64,
+) -> AppResult<Vec<Attachment>> {
     Ok(attachments::table
-        .filter(attachments::owner_type.eq(owner.as_str()))
+        .filter(attachments::owner_type.eq(owner))
         .filter(attachments::owner_id.eq(owner_id))
         .order(attachments::id.asc())
         .limit(MAX_PER_OWNER)

@@ -256,7 +256,7 @@ pub fn list(
     action: Option<&str>,
     page: Page,
 ) -> AppResult<Paged<EntryView>> {
-    let action = action.map(crate::domain::text::clean);
+    let action = action.map(crate::text::clean);
     let action = action.as_deref().map(str::trim).filter(|a| !a.is_empty());
     let base = || {
         let mut q = audit_log::table

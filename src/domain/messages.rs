@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::db::schema::{messages, users};
 use crate::db::{self, DbConnection};
 use crate::domain::pagination::{Page, Paged};
-use crate::domain::text;
 use crate::error::{AppResult, FieldErrors};
+use crate::text;
 
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Message {

@@ -10,63 +10,11 @@ use crate::db::schema::{invitations, memberships, organisations, users};
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::{self, User};
 use crate::domain::pagination::{Page, Paged};
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::{InvitationKind, OrgKind, Role};
+use crate::text;
 
 pub const INVITATION_DAYS: i64 = 14;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    Agency,
-    Startup,
-    CivilSociety,
-    Research,
-}
-
-impl OrgKind {
-    pub const ALL: [OrgKind; 4] = [
-        OrgKind::Agency,
-        OrgKind::Startup,
-        OrgKind::CivilSociety,
-        OrgKind::Research,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Agency => "agency",
-            OrgKind::Startup => "startup",
-            OrgKind::CivilSociety => "civil_society",
-            OrgKind::Research => "research",
-        }
-    }
-    pub fn parse(s: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Owner,
-    Member,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Member => "member",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "owner" => Some(Role::Owner),
-            "member" => Some(Role::Member),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = organisations)]
@@ -74,7 +22,7 @@ pub struct Organisation {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub website: Option<String>,
     pub description: String,
     pub verified_at: Option<NaiveDateTime>,
@@ -85,9 +33,6 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    pub fn kind(&self) -> OrgKind {
-        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Startup)
-    }
     pub fn is_verified(&self) -> bool {
         self.verified_at.is_some()
     }
@@ -155,7 +100,7 @@ pub fn create(conn: &mut DbConnection, creator_id: i64, org: &ValidOrg) -> AppRe
         .values((
             organisations::slug.eq(slug),
             organisations::name.eq(&org.name),
-            organisations::kind.eq(org.kind.as_str()),
+            organisations::kind.eq(org.kind),
             organisations::website.eq(&org.website),
             organisations::description.eq(&org.description),
             organisations::created_by.eq(creator_id),
@@ -293,7 +238,7 @@ pub fn facts(
     };
     Ok(OrgFacts {
         id: org.id,
-        kind: org.kind(),
+        kind: org.kind,
         verified: org.is_verified(),
         role,
     })
@@ -304,7 +249,7 @@ fn add_member(conn: &mut DbConnection, org_id: i64, user_id: i64, role: Role) ->
         .values((
             memberships::organisation_id.eq(org_id),
             memberships::user_id.eq(user_id),
-            memberships::role.eq(role.as_str()),
+            memberships::role.eq(role),
             memberships::joined_at.eq(db::now()),
         ))
         .execute(conn)?;
@@ -316,7 +261,7 @@ pub struct Member {
     pub user_id: i64,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub joined_at: NaiveDateTime,
     pub locale: String,
 }
@@ -344,7 +289,7 @@ fn owner_count(conn: &mut DbConnection, org_id: i64) -> AppResult<i64> {
     Ok(memberships::table
         .filter(memberships::organisation_id.eq(org_id))
         .filter(memberships::left_at.is_null())
-        .filter(memberships::role.eq(Role::Owner.as_str()))
+        .filter(memberships::role.eq(Role::Owner))
         .count()
         .get_result(conn)?)
 }
@@ -401,10 +346,10 @@ pub fn invite(
     let now = db::now();
     let invitation_id = diesel::insert_into(invitations::table)
         .values((
-            invitations::kind.eq("organisation"),
+            invitations::kind.eq(InvitationKind::Organisation),
             invitations::organisation_id.eq(org_id),
             invitations::email.eq(&email),
-            invitations::role.eq(role.as_str()),
+            invitations::role.eq(role),
             invitations::invited_by.eq(inviter_id),
             invitations::created_at.eq(now),
             invitations::expires_at.eq(now + Duration::days(INVITATION_DAYS)),
@@ -422,25 +367,25 @@ pub fn invite(
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingInvitation {
     pub id: i64,
-    pub kind: String,
+    pub kind: InvitationKind,
     pub organisation_id: Option<i64>,
     pub organisation_name: String,
     pub organisation_slug: String,
     pub challenge_id: Option<i64>,
     pub challenge_title: Option<String>,
     pub challenge_slug: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub expires_at: NaiveDateTime,
 }
 
 /// id, kind, organisation id, name and slug, role, expiry.
 type InvitationRow = (
     i64,
-    String,
+    InvitationKind,
     Option<i64>,
     String,
     String,
-    Option<String>,
+    Option<Role>,
     NaiveDateTime,
 );
 
@@ -451,7 +396,7 @@ pub fn invitations_for(conn: &mut DbConnection, user: &User) -> AppResult<Vec<Pe
     }
     let rows: Vec<InvitationRow> = invitations::table
         .inner_join(organisations::table)
-        .filter(invitations::kind.eq("organisation"))
+        .filter(invitations::kind.eq(InvitationKind::Organisation))
         .filter(invitations::email.eq(&user.email))
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::declined_at.is_null())
@@ -511,8 +456,7 @@ pub fn answer_invitation(
         .ok_or(AppError::NotFound)?;
     let org_id = open.organisation_id.ok_or(AppError::NotFound)?;
     if accept && role_of(conn, org_id, user.id)?.is_none() {
-        let role = open.role.as_deref().and_then(Role::parse);
-        add_member(conn, org_id, user.id, role.unwrap_or(Role::Member))?;
+        add_member(conn, org_id, user.id, open.role.unwrap_or(Role::Member))?;
     }
     close_invitation(conn, invitation_id, accept)?;
     Ok(org_id)
@@ -570,7 +514,7 @@ pub fn set_role(conn: &mut DbConnection, org_id: i64, user_id: i64, role: &str) 
         });
     }
     diesel::update(current_membership(org_id, user_id))
-        .set(memberships::role.eq(new_role.as_str()))
+        .set(memberships::role.eq(new_role))
         .execute(conn)?;
     Ok(new_role)
 }
@@ -578,7 +522,7 @@ pub fn set_role(conn: &mut DbConnection, org_id: i64, user_id: i64, role: &str) 
 /// Marks an agency as verified by a platform admin. Only agencies need it.
 pub fn verify(conn: &mut DbConnection, org_id: i64, admin_id: i64) -> AppResult<Organisation> {
     let org = find(conn, org_id)?;
-    if org.kind() != OrgKind::Agency {
+    if org.kind != OrgKind::Agency {
         return Err(AppError::Conflict {
             message_id: "verify-only-agencies",
         });
@@ -598,7 +542,7 @@ pub fn verify(conn: &mut DbConnection, org_id: i64, admin_id: i64) -> AppResult<
 /// Agencies waiting for verification, oldest first.
 pub fn pending_verifications(conn: &mut DbConnection) -> AppResult<Vec<Organisation>> {
     Ok(organisations::table
-        .filter(organisations::kind.eq(OrgKind::Agency.as_str()))
+        .filter(organisations::kind.eq(OrgKind::Agency))
         .filter(organisations::verified_at.is_null())
         .order(organisations::created_at.asc())
         .limit(100)
@@ -615,7 +559,7 @@ pub fn list(
     let base = || {
         let mut q = organisations::table.into_boxed();
         if let Some(k) = kind {
-            q = q.filter(organisations::kind.eq(k.as_str()));
+            q = q.filter(organisations::kind.eq(k));
         }
         q
     };

@@ -11,8 +11,9 @@ use crate::auth::secrets;
 use crate::db::schema::{questions, users};
 use crate::db::{self, DbConnection};
 use crate::domain::pagination::{Page, Paged};
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::QuestionStatus;
+use crate::text;
 
 pub const MAX_BODY: usize = 2000;
 
@@ -24,7 +25,7 @@ pub struct Question {
     #[serde(skip)]
     pub asker_id: Option<i64>,
     pub body: String,
-    pub status: String,
+    pub status: QuestionStatus,
     pub answer: Option<String>,
     pub decline_reason: Option<String>,
     #[serde(skip)]
@@ -71,7 +72,7 @@ pub fn ask(
             questions::challenge_id.eq(challenge_id),
             questions::asker_id.eq(named),
             questions::body.eq(body),
-            questions::status.eq("open"),
+            questions::status.eq(QuestionStatus::Open),
             questions::follow_key_hash.eq(key.as_deref().map(secrets::token_hash)),
             questions::created_at.eq(db::now()),
         ))
@@ -137,7 +138,7 @@ pub fn list(
                             .eq("answered")
                             .or(questions::asker_id.eq(uid)),
                     ),
-                    None => q.filter(questions::status.eq("answered")),
+                    None => q.filter(questions::status.eq(QuestionStatus::Answered)),
                 }
             }
             Audience::Agency => q,

@@ -41,6 +41,12 @@ pub fn to_local_input(utc: NaiveDateTime) -> String {
         .to_string()
 }
 
+/// A UTC time as RFC 3339 (`2027-01-31T17:00:00Z`), as docs/API.md promises.
+pub fn utc(t: NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

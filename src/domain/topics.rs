@@ -1,9 +1,11 @@
 //! Topics: the shared vocabulary challenges and evaluators are tagged with.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::topics;
+use crate::db::schema::{challenge_topics, topics};
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::i18n::Lang;
@@ -49,4 +51,55 @@ pub fn upsert(conn: &mut DbConnection, slug: &str, name_de: &str, name_en: &str)
             .execute(conn)?;
     }
     Ok(())
+}
+
+pub fn slugs(conn: &mut DbConnection) -> AppResult<Vec<String>> {
+    Ok(topics::table.select(topics::slug).load(conn)?)
+}
+
+pub(crate) fn set_topics(
+    conn: &mut DbConnection,
+    challenge_id: i64,
+    slugs: &[String],
+) -> AppResult<()> {
+    diesel::delete(challenge_topics::table.filter(challenge_topics::challenge_id.eq(challenge_id)))
+        .execute(conn)?;
+    let ids: Vec<i64> = topics::table
+        .filter(topics::slug.eq_any(slugs))
+        .select(topics::id)
+        .load(conn)?;
+    for topic_id in ids {
+        diesel::insert_into(challenge_topics::table)
+            .values((
+                challenge_topics::challenge_id.eq(challenge_id),
+                challenge_topics::topic_id.eq(topic_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct TopicRef {
+    pub slug: String,
+    pub name_de: String,
+    pub name_en: String,
+}
+
+/// The topics of several challenges in one query.
+pub fn topics_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64, Vec<TopicRef>>> {
+    let rows: Vec<(i64, TopicRef)> = challenge_topics::table
+        .inner_join(topics::table)
+        .filter(challenge_topics::challenge_id.eq_any(ids))
+        .order(topics::name_de.asc())
+        .select((
+            challenge_topics::challenge_id,
+            (topics::slug, topics::name_de, topics::name_en),
+        ))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<TopicRef>> = HashMap::new();
+    for (id, t) in rows {
+        map.entry(id).or_default().push(t);
+    }
+    Ok(map)
 }

@@ -281,7 +281,7 @@ pub fn value_of(
     if values.len() > 1 {
         return Err(problem("form-answer-one-value"));
     }
-    let text = crate::domain::text::clean(first);
+    let text = crate::text::clean(first);
     let text = if f.kind == FieldType::Textarea {
         text.replace("\r\n", "\n").trim().to_string()
     } else {
@@ -317,7 +317,7 @@ pub fn value_of(
                 return Err(("form-answer-too-short", vec![("min", min.to_string())]));
             }
             match f.kind {
-                FieldType::Email => match crate::domain::text::normalise_email(&text) {
+                FieldType::Email => match crate::text::normalise_email(&text) {
                     Some(e) => json!(e),
                     None => return Err(problem("form-answer-email")),
                 },

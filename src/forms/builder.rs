@@ -708,7 +708,7 @@ pub enum Before<'a> {
 /// becomes `name_der_halterin`, and `_2` is added while it is taken.
 pub fn suggest_key(label: &str, taken: &dyn Fn(&str) -> bool) -> String {
     let slug = if label.chars().any(|c| c.is_ascii_alphanumeric()) {
-        crate::domain::text::slugify(label).replace('-', "_")
+        crate::text::slugify(label).replace('-', "_")
     } else {
         String::new()
     };

@@ -449,7 +449,7 @@ impl Reader {
             }
             return None;
         };
-        let clean = |s: &str| crate::domain::text::clean(s).trim().to_string();
+        let clean = |s: &str| crate::text::clean(s).trim().to_string();
         let texts = match v {
             // A bare string is the German text: the common case of a German-only form.
             Value::String(s) => Texts {

@@ -57,7 +57,7 @@ pub struct Section {
 
 /// What a block is, for the tag tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub enum BlockRole {
     Title,
     Heading,
     Label,
@@ -68,7 +68,7 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub block: usize,
-    pub role: Role,
+    pub role: BlockRole,
     pub text: String,
     pub x: f32,
     pub y: f32,
@@ -80,7 +80,7 @@ pub struct Line {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pub pages: Vec<Vec<Line>>,
-    pub blocks: Vec<(Role, String)>,
+    pub blocks: Vec<(BlockRole, String)>,
 }
 
 struct Metrics {
@@ -151,14 +151,14 @@ pub fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
 /// Places every line of the receipt on A4 pages, at most [`MAX_PAGES`]: what does not
 /// fit is left out, and the receipt ends with its note.
 pub fn layout(r: &Receipt) -> Layout {
-    let mut blocks: Vec<(Role, String)> = Vec::new();
-    blocks.push((Role::Title, r.title.clone()));
-    blocks.extend(r.facts.iter().map(|f| (Role::Text, f.clone())));
+    let mut blocks: Vec<(BlockRole, String)> = Vec::new();
+    blocks.push((BlockRole::Title, r.title.clone()));
+    blocks.extend(r.facts.iter().map(|f| (BlockRole::Text, f.clone())));
     for s in &r.sections {
-        blocks.push((Role::Heading, s.title.clone()));
+        blocks.push((BlockRole::Heading, s.title.clone()));
         for (label, answer) in &s.rows {
-            blocks.push((Role::Label, label.clone()));
-            blocks.push((Role::Text, answer.clone()));
+            blocks.push((BlockRole::Label, label.clone()));
+            blocks.push((BlockRole::Text, answer.clone()));
         }
     }
     let mut placer = Placer {
@@ -175,10 +175,10 @@ pub fn layout(r: &Receipt) -> Layout {
     }
     if let Some(i) = cut {
         blocks.truncate(i + 1);
-        blocks.push((Role::Text, r.truncated.clone()));
+        blocks.push((BlockRole::Text, r.truncated.clone()));
         // The room kept on the last page takes the note.
         placer.reserve = 0.0;
-        placer.place(i + 1, Role::Text, &r.truncated);
+        placer.place(i + 1, BlockRole::Text, &r.truncated);
     }
     Layout {
         pages: placer.pages,
@@ -215,18 +215,18 @@ impl Placer {
     }
 
     /// Places block `i`; false when the pages ran out before it was all placed.
-    fn place(&mut self, i: usize, role: Role, text: &str) -> bool {
+    fn place(&mut self, i: usize, role: BlockRole, text: &str) -> bool {
         let (size, bold, before, after) = match role {
-            Role::Title => (18.0, true, 0.0, 8.0),
-            Role::Heading => (13.0, true, 14.0, 4.0),
-            Role::Label => (10.0, true, 6.0, 0.0),
-            Role::Text => (10.0, false, 2.0, 2.0),
+            BlockRole::Title => (18.0, true, 0.0, 8.0),
+            BlockRole::Heading => (13.0, true, 14.0, 4.0),
+            BlockRole::Label => (10.0, true, 6.0, 0.0),
+            BlockRole::Text => (10.0, false, 2.0, 2.0),
         };
         let leading = size * 1.4;
         let lines = wrap(text, size, bold, PAGE_W - 2.0 * MARGIN);
         // A heading or a question is never left alone at the bottom of a page.
         let keep = match role {
-            Role::Heading | Role::Label => lines.len() as f32 * leading + 3.0 * 14.0,
+            BlockRole::Heading | BlockRole::Label => lines.len() as f32 * leading + 3.0 * 14.0,
             _ => leading,
         };
         if self.y + before + keep > self.bottom() && !self.pages.last().is_some_and(Vec::is_empty) {
@@ -293,7 +293,9 @@ pub fn render(r: &Receipt) -> Result<Vec<u8>, String> {
             );
             surface.end_tagged();
             ids[line.block].push(id.into());
-            if matches!(line.role, Role::Title | Role::Heading) && ids[line.block].len() == 1 {
+            if matches!(line.role, BlockRole::Title | BlockRole::Heading)
+                && ids[line.block].len() == 1
+            {
                 let dest = XyzDestination::new(n, Point::from_xy(0.0, line.y - line.size * 1.4));
                 outline.push_child(OutlineNode::new(layout.blocks[line.block].1.clone(), dest));
             }
@@ -322,9 +324,11 @@ pub fn render(r: &Receipt) -> Result<Vec<u8>, String> {
             continue;
         }
         let kind: TagKind = match role {
-            Role::Title => Tag::Hn(NonZeroU16::MIN, Some(text.clone())).into(),
-            Role::Heading => Tag::Hn(NonZeroU16::new(2).expect("two"), Some(text.clone())).into(),
-            Role::Label | Role::Text => Tag::P.into(),
+            BlockRole::Title => Tag::Hn(NonZeroU16::MIN, Some(text.clone())).into(),
+            BlockRole::Heading => {
+                Tag::Hn(NonZeroU16::new(2).expect("two"), Some(text.clone())).into()
+            }
+            BlockRole::Label | BlockRole::Text => Tag::P.into(),
         };
         tree.push(TagGroup::with_children(kind, children));
     }

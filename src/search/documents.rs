@@ -17,9 +17,11 @@ use crate::db::schema::{
     questions, stages,
 };
 use crate::db::DbConnection;
-use crate::domain::challenges::{self as challenge_domain, Challenge, TopicRef};
-use crate::domain::text;
+use crate::domain::challenges::Challenge;
+use crate::domain::topics::TopicRef;
 use crate::error::AppResult;
+use crate::kinds::{OrgKind, ProposalStatus, QuestionStatus, StageStatus};
+use crate::text;
 
 /// Ids per statement when loading or expanding.
 const CHUNK: usize = 500;
@@ -144,7 +146,7 @@ pub fn ids_after(
         // Only answered questions can be found; the rest need not be read at all.
         Kind::Question => questions::table
             .filter(questions::id.gt(after))
-            .filter(questions::status.eq("answered"))
+            .filter(questions::status.eq(QuestionStatus::Answered))
             .order(questions::id)
             .limit(limit)
             .select(questions::id)
@@ -163,7 +165,7 @@ pub fn count_all(conn: &mut DbConnection) -> AppResult<u64> {
     let c: i64 = challenges::table.count().get_result(conn)?;
     let p: i64 = proposals::table.count().get_result(conn)?;
     let q: i64 = questions::table
-        .filter(questions::status.eq("answered"))
+        .filter(questions::status.eq(QuestionStatus::Answered))
         .count()
         .get_result(conn)?;
     let o: i64 = organisations::table.count().get_result(conn)?;
@@ -205,7 +207,7 @@ pub fn expand_dependents(
         changed.entry(Kind::Proposal).or_default().extend(props);
         let qs: Vec<i64> = questions::table
             .filter(questions::challenge_id.eq_any(chunk))
-            .filter(questions::status.eq("answered"))
+            .filter(questions::status.eq(QuestionStatus::Answered))
             .select(questions::id)
             .load(conn)?;
         changed.entry(Kind::Question).or_default().extend(qs);
@@ -231,7 +233,7 @@ fn challenge_rows(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64
             organisations::slug,
         ))
         .load(conn)?;
-    let mut topics = challenge_domain::topics_of(conn, ids)?;
+    let mut topics = crate::domain::topics::topics_of(conn, ids)?;
     Ok(rows
         .into_iter()
         .map(|(challenge, agency_name, agency_slug)| {
@@ -271,13 +273,10 @@ fn load_challenges(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Search
                 body: join_text(&[&c.summary, &text::plain_text(&c.description)]),
                 aux: challenge_aux(&row),
                 url: format!("/challenges/{}", c.slug),
-                status: Some(c.status.clone()),
+                status: Some(c.status.to_string()),
                 topics: row.topics.iter().map(|t| t.slug.clone()).collect(),
                 agency: Some(row.agency_slug.clone()),
-                audiences: policy::challenge_audiences(
-                    c.status().is_published(),
-                    c.organisation_id,
-                ),
+                audiences: policy::challenge_audiences(c.status.is_published(), c.organisation_id),
                 date: c.published_at.unwrap_or(c.updated_at),
                 deadline: Some(c.submission_deadline),
                 meta: Meta {
@@ -299,7 +298,7 @@ struct ProposalRow {
     approach: String,
     pilot_scope: String,
     pilot_kpis: String,
-    status: String,
+    status: ProposalStatus,
     updated_at: NaiveDateTime,
 }
 
@@ -339,8 +338,10 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
             let row = challenges.get(&p.challenge_id)?;
             let c = &row.challenge;
             let (org_name, org_kind) = orgs.get(&p.organisation_id).cloned()?;
-            let public_from =
-                policy::proposal_public_from(p.status == "submitted", c.proposals_public_from());
+            let public_from = policy::proposal_public_from(
+                p.status == ProposalStatus::Submitted,
+                c.proposals_public_from(),
+            );
             Some(SearchDoc {
                 kind: Kind::Proposal,
                 id: p.id,
@@ -356,13 +357,13 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
                 aux: org_name.clone(),
                 url: format!("/proposals/{}", p.id),
                 audiences: policy::proposal_audiences(
-                    p.status == "draft",
+                    p.status == ProposalStatus::Draft,
                     p.organisation_id,
                     c.organisation_id,
                     public_from,
                     evaluators.get(&p.id).map_or(&[][..], |v| v),
                 ),
-                status: Some(p.status),
+                status: Some(p.status.to_string()),
                 topics: row.topics.iter().map(|t| t.slug.clone()).collect(),
                 agency: Some(row.agency_slug.clone()),
                 date: p.updated_at,
@@ -406,7 +407,7 @@ fn evaluators_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, i6
         )
         .filter(assignments::proposal_id.eq_any(ids))
         .filter(assignments::declined_at.is_null())
-        .filter(stages::status.ne("planned"))
+        .filter(stages::status.ne(StageStatus::Planned))
         .select((
             assignments::proposal_id,
             evaluators::user_id,
@@ -435,7 +436,7 @@ struct QuestionRow {
     id: i64,
     challenge_id: i64,
     body: String,
-    status: String,
+    status: QuestionStatus,
     answer: Option<String>,
     answered_at: Option<NaiveDateTime>,
     hidden_at: Option<NaiveDateTime>,
@@ -465,10 +466,10 @@ fn load_questions(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
             let row = challenges.get(&q.challenge_id)?;
             let c = &row.challenge;
             let answer = q.answer.unwrap_or_default();
-            let public = q.status == "answered"
+            let public = q.status == QuestionStatus::Answered
                 && q.hidden_at.is_none()
                 && !answer.is_empty()
-                && c.status().is_published();
+                && c.status.is_published();
             Some(SearchDoc {
                 kind: Kind::Question,
                 id: q.id,
@@ -493,7 +494,7 @@ fn load_questions(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
 }
 
 fn load_organisations(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchDoc>> {
-    let rows: Vec<(i64, String, String, String, String, NaiveDateTime)> = organisations::table
+    let rows: Vec<(i64, String, String, OrgKind, String, NaiveDateTime)> = organisations::table
         .filter(organisations::id.eq_any(ids))
         .select((
             organisations::id,
@@ -515,12 +516,12 @@ fn load_organisations(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Sea
                 url: format!("/organisations/{slug}"),
                 status: None,
                 topics: Vec::new(),
-                agency: (kind == "agency").then(|| slug.clone()),
+                agency: (kind == OrgKind::Agency).then(|| slug.clone()),
                 audiences: policy::organisation_audiences(),
                 date: updated_at,
                 deadline: None,
                 meta: Meta {
-                    organisation_kind: Some(kind),
+                    organisation_kind: Some(kind.to_string()),
                     ..Meta::default()
                 },
                 title: name,

@@ -22,8 +22,8 @@ use super::visibility::VisibleQuery;
 use super::Search;
 use crate::auth::policy::SearchReader;
 use crate::domain::pagination::Page;
-use crate::domain::text;
 use crate::error::{AppError, AppResult};
+use crate::text;
 
 /// Results beyond this many are not paged to (nobody reads them; deep pages cost).
 pub const MAX_RESULTS: i64 = 1000;

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::analysis::{fold_word_into, Analyzers, MIN_PART};
-use crate::domain::text::escape_html;
+use crate::text::escape_html;
 
 /// Characters of text in a snippet.
 const SNIPPET_CHARS: usize = 220;

@@ -19,7 +19,7 @@ use super::documents::{self, Kind, SearchDoc};
 use super::{outbox, schema, Search};
 use crate::auth::policy::Audience;
 use crate::db::{self, DbConnection};
-use crate::domain::challenges::TopicRef;
+use crate::domain::topics::TopicRef;
 use crate::error::{AppError, AppResult};
 
 /// How often the indexer looks for new outbox rows.

@@ -39,7 +39,7 @@ use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use crate::db::DbPool;
-use crate::domain::challenges::TopicRef;
+use crate::domain::topics::TopicRef;
 use crate::error::{AppError, AppResult};
 
 pub use documents::Kind;

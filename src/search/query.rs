@@ -11,7 +11,7 @@
 //! Control characters are dropped; input longer than [`MAX_CHARS`] is cut, and more than
 //! [`MAX_GROUPS`] words or phrases are ignored, both with a notice.
 
-use crate::domain::text;
+use crate::text;
 
 pub const MAX_CHARS: usize = 200;
 pub const MAX_GROUPS: usize = 12;

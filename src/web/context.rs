@@ -10,9 +10,10 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::policy::{self, Action, Actor, ActorUser, Denial};
-use crate::auth::{api_tokens, csrf, secrets, sessions};
+use crate::auth::{csrf, secrets};
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::User;
+use crate::domain::accounts::{api_tokens, sessions};
 use crate::domain::audit;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};

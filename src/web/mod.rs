@@ -6,7 +6,8 @@ pub mod api;
 pub mod assets;
 pub mod chart;
 pub mod context;
-pub mod forms;
+pub mod csrf_form;
+pub mod downloads;
 pub mod middleware;
 pub mod multipart;
 pub mod page_cache;
@@ -23,7 +24,7 @@ use crate::web::context::Ctx;
 
 /// Every route of the application.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::FormConfig::default().limit(forms::FORM_LIMIT))
+    cfg.app_data(web::FormConfig::default().limit(csrf_form::FORM_LIMIT))
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .app_data(
             web::QueryConfig::default()
@@ -40,7 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::stages::configure)
         .configure(pages::evaluation::configure)
         .configure(pages::pilot_run::configure)
-        .configure(pages::forms::configure)
+        .configure(pages::form_library::configure)
         .configure(pages::proposal_answers::configure)
         .configure(pages::form_editors::configure)
         .configure(pages::pilots::configure)

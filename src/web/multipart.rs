@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use crate::auth::csrf;
 use crate::error::{AppError, FileProblem};
 use crate::web::context::{AuthMethod, Ctx};
-use crate::web::forms::FORM_LIMIT;
+use crate::web::csrf_form::FORM_LIMIT;
 
 /// The most parts one form may have: the largest form (a pilot page) has a few dozen
 /// fields; the builder's forms fewer.

@@ -1,9 +1,9 @@
 //! The shared application state handed to every handler.
 
 use crate::auth::passwords::Hasher;
-use crate::auth::sessions::Limits;
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::domain::accounts::sessions::Limits;
 use crate::mail::Mailer;
 use crate::web::assets::Assets;
 use crate::web::templates::Templates;
@@ -20,8 +20,8 @@ pub struct AppState {
     pub page_cache: crate::web::page_cache::PageCache,
     /// This instance's search index, kept current by its indexer thread.
     pub search: std::sync::Arc<crate::search::Search>,
-    /// Threads running searches (see [`crate::pool`]).
-    pub searches: crate::pool::Pool,
+    /// Threads running searches (see [`crate::workers`]).
+    pub searches: crate::workers::Workers,
     /// Which refusals the audit log records (see [`crate::domain::audit::DenialBudget`]).
     pub denials: crate::domain::audit::DenialBudget,
 }

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::domain::organisations::Organisation;
 use crate::domain::pagination::Page;
+use crate::kinds::{OrgKind, Outcome};
 
 /// An organisation as cards, profiles and the API show it publicly.
 pub fn org_card(org: &Organisation) -> Value {
@@ -14,7 +15,7 @@ pub fn org_card(org: &Organisation) -> Value {
         "kind": org.kind,
         "website": org.website,
         "verified": org.is_verified(),
-        "needs_verification": org.kind == "agency" && !org.is_verified(),
+        "needs_verification": org.kind == OrgKind::Agency && !org.is_verified(),
         "created_at": org.created_at,
     })
 }
@@ -53,7 +54,7 @@ pub fn challenge_card(
     c: &crate::domain::challenges::Challenge,
     agency_name: &str,
     agency_slug: &str,
-    topics: &[crate::domain::challenges::TopicRef],
+    topics: &[crate::domain::topics::TopicRef],
     lang: crate::i18n::Lang,
 ) -> Value {
     let now = crate::db::now();
@@ -142,7 +143,7 @@ pub fn submissions_csv(
         out.push_str(&format!(
             "{},{},{},{},{}",
             csv_cell(&s.reference),
-            crate::web::api::utc(s.submitted_at),
+            crate::domain::time::utc(s.submitted_at),
             s.seconds,
             s.rating.map(|r| r.to_string()).unwrap_or_default(),
             csv_cell(&s.rating_comment)
@@ -188,7 +189,7 @@ pub fn ranking_csv(rows: &[crate::domain::evaluation::reviews::RankingRow]) -> S
             r.ranked.reviews_done,
             r.ranked.reviews_required,
             flags.join(" "),
-            r.outcome.as_deref().unwrap_or(""),
+            r.outcome.map_or("", Outcome::as_str),
         ));
     }
     out
@@ -255,7 +256,7 @@ mod tests {
             },
             title: "Akten, \"digital\"".into(),
             organisation_name: "=HYPERLINK(\"x\")".into(),
-            outcome: Some("advance".into()),
+            outcome: Some(Outcome::Advance),
             scores: vec![80.0, 82.5],
         };
         let csv = ranking_csv(&[row]);

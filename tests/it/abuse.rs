@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use actix_web::http::{header, Method};
 use actix_web::test::TestRequest;
+
 use innolab::delivery::{self, Sender};
-use innolab::domain::organisations::{OrgKind, Role};
 use innolab::domain::pilots::webhooks::Outgoing;
+use innolab::kinds::{OrgKind, Role};
 use serde_json::{json, Value};
 
 use crate::support::{Part, TestApp, PASSWORD};

@@ -6,8 +6,10 @@
 //! per role when it changes state, so one role's success cannot hide another's denial.
 
 use actix_web::http::Method;
+
 use innolab::domain::accounts::User;
-use innolab::domain::organisations::{OrgKind, Organisation, Role};
+use innolab::domain::organisations::Organisation;
+use innolab::kinds::{OrgKind, Role};
 use serde_json::json;
 
 use crate::support::{Resp, TestApp};
@@ -99,7 +101,7 @@ async fn run(w: &mut World, who: Who, call: &Call) -> Resp {
         .and_then(|(_, u)| u.clone());
     let bearer = match (&user, call) {
         (Some(u), Call::Api(..)) => Some(w.app.with_conn(|c| {
-            innolab::auth::api_tokens::create(c, u.id, "matrix")
+            innolab::domain::accounts::api_tokens::create(c, u.id, "matrix")
                 .unwrap()
                 .1
         })),
@@ -309,8 +311,8 @@ async fn every_role_against_every_route() {
 mod co_creation {
     use actix_web::http::Method;
     use innolab::domain::accounts::User;
-    use innolab::domain::attachments::{self, Owner};
-    use innolab::domain::organisations::{OrgKind, Role};
+    use innolab::domain::attachments;
+    use innolab::kinds::{AttachmentOwner, OrgKind, Role};
     use serde_json::json;
 
     use super::{verdict, Expect};
@@ -354,7 +356,7 @@ mod co_creation {
             attachments::store(
                 c,
                 &app.state.config.upload_dir(),
-                Owner::Proposal,
+                AttachmentOwner::Proposal,
                 submitted.id,
                 "a.pdf",
                 b"%PDF-1.7\n",
@@ -409,8 +411,11 @@ mod co_creation {
         match call {
             Call::Api(m, _, body) => {
                 let token = user.map(|u| {
-                    w.app
-                        .with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "m").unwrap().1)
+                    w.app.with_conn(|c| {
+                        innolab::domain::accounts::api_tokens::create(c, u.id, "m")
+                            .unwrap()
+                            .1
+                    })
                 });
                 w.app
                     .api(m.clone(), &path, body.clone(), token.as_deref())
@@ -618,9 +623,10 @@ mod co_creation {
 mod evaluation {
     use actix_web::http::Method;
     use innolab::domain::accounts::User;
-    use innolab::domain::challenges;
+
     use innolab::domain::evaluation::{evaluators, progress, reviews};
-    use innolab::domain::organisations::OrgKind;
+    use innolab::kinds::OrgKind;
+
     use serde_json::{json, Value};
 
     use super::{verdict, Expect};
@@ -662,7 +668,7 @@ mod evaluation {
         let p = app.create_proposal(&c, &startup, &lead, "submitted");
         let p2 = app.create_proposal(&c, &startup2, &lead2, "submitted");
         let (s, s2, a, e, ec, q) = app.with_conn(|conn| {
-            let stages = challenges::replace_stages(
+            let stages = innolab::domain::evaluation::stages::replace_stages(
                 conn,
                 &c,
                 &[
@@ -810,8 +816,11 @@ mod evaluation {
                 let path = expand(p, w);
                 let body = body.as_ref().map(|b| expand_json(b, w));
                 let token = user.map(|u| {
-                    w.app
-                        .with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "m").unwrap().1)
+                    w.app.with_conn(|c| {
+                        innolab::domain::accounts::api_tokens::create(c, u.id, "m")
+                            .unwrap()
+                            .1
+                    })
                 });
                 w.app.api(m.clone(), &path, body, token.as_deref()).await
             }
@@ -1146,9 +1155,10 @@ mod evaluation {
 mod pilots {
     use actix_web::http::Method;
     use innolab::domain::accounts::User;
-    use innolab::domain::challenges;
+
     use innolab::domain::evaluation::{evaluators, progress, reviews};
-    use innolab::domain::organisations::OrgKind;
+    use innolab::kinds::OrgKind;
+
     use innolab::domain::pilots::{runs, webhooks};
     use innolab::forms::FormDefinition;
     use serde_json::{json, Value};
@@ -1203,9 +1213,12 @@ mod pilots {
         let q = app.create_proposal(&asking, &startup, &team, "draft");
         let ids = app.with_conn(|conn| {
             // The evaluator: accepted, assigned to `{p}` in the running (not blind) stage.
-            let stages =
-                challenges::replace_stages(conn, &c, &[review_stage("Fachbewertung", false)])
-                    .unwrap();
+            let stages = innolab::domain::evaluation::stages::replace_stages(
+                conn,
+                &c,
+                &[review_stage("Fachbewertung", false)],
+            )
+            .unwrap();
             let (inv, _) =
                 evaluators::invite(conn, c.id, staff.id, &evaluator.email, &[], &[]).unwrap();
             evaluators::answer_invitation(conn, inv, &evaluator, true).unwrap();
@@ -1220,7 +1233,7 @@ mod pilots {
             // The team's forms and the pilot that makes `{form}` public.
             let now = innolab::db::now();
             let def = FormDefinition::from_value(&definition()).unwrap();
-            let form = innolab::domain::forms::create(
+            let form = innolab::domain::form_library::create(
                 conn,
                 startup.id,
                 "Umfrage",
@@ -1230,7 +1243,7 @@ mod pilots {
             )
             .unwrap()
             .form;
-            let draft = innolab::domain::forms::create(
+            let draft = innolab::domain::form_library::create(
                 conn,
                 startup.id,
                 "Entwurf",
@@ -1242,7 +1255,7 @@ mod pilots {
             .form;
             // The agency's questions, asked by an open challenge that `{q}` (a draft)
             // answers.
-            let asked = innolab::domain::forms::create(
+            let asked = innolab::domain::form_library::create(
                 conn,
                 agency.id,
                 "Fragen",
@@ -1385,8 +1398,11 @@ mod pilots {
                 let path = expand(p, w);
                 let body = body.as_ref().map(|b| expand_json(b, w));
                 let token = user.map(|u| {
-                    w.app
-                        .with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "t").unwrap().1)
+                    w.app.with_conn(|c| {
+                        innolab::domain::accounts::api_tokens::create(c, u.id, "t")
+                            .unwrap()
+                            .1
+                    })
                 });
                 w.app.api(m.clone(), &path, body, token.as_deref()).await
             }

@@ -466,7 +466,7 @@ async fn settings_change_name_and_language_and_list_sessions_with_revoke() {
 
     // Two sessions are listed; ending the other one logs that device out.
     let other_id = app.with_conn(|c| {
-        innolab::auth::sessions::list(c, u.id)
+        innolab::domain::accounts::sessions::list(c, u.id)
             .unwrap()
             .into_iter()
             .find(|s| s.token_hash == innolab::auth::secrets::token_hash(&first))
@@ -490,13 +490,16 @@ async fn someone_elses_session_cannot_be_revoked() {
     let a = app.create_user("kai@example.org", "Kai");
     let b = app.create_user("lea@example.org", "Lea");
     app.log_in_as(&b);
-    let b_session = app.with_conn(|c| innolab::auth::sessions::list(c, b.id).unwrap()[0].id);
+    let b_session =
+        app.with_conn(|c| innolab::domain::accounts::sessions::list(c, b.id).unwrap()[0].id);
     app.log_in_as(&a);
     app.post_form(&format!("/account/sessions/{b_session}/revoke"), &[])
         .await
         .assert_status(404);
     assert_eq!(
-        app.with_conn(|c| innolab::auth::sessions::list(c, b.id).unwrap().len()),
+        app.with_conn(|c| innolab::domain::accounts::sessions::list(c, b.id)
+            .unwrap()
+            .len()),
         1
     );
 }
@@ -546,7 +549,7 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     me.assert_status(200);
     assert_eq!(me.json()["email"], "mia@example.org");
 
-    let id = app.with_conn(|c| innolab::auth::api_tokens::list(c, u.id).unwrap()[0].id);
+    let id = app.with_conn(|c| innolab::domain::accounts::api_tokens::list(c, u.id).unwrap()[0].id);
     app.post_form(&format!("/account/tokens/{id}/revoke"), &[])
         .await
         .assert_status(303);
@@ -658,8 +661,8 @@ async fn a_hash_with_old_parameters_is_replaced_at_login() {
 async fn a_password_change_revokes_api_tokens_and_a_new_login_ends_the_old_session() {
     let mut app = TestApp::new().await;
     let u = app.create_user("tok@example.org", "Tok");
-    let (_, token) =
-        app.with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "script").unwrap());
+    let (_, token) = app
+        .with_conn(|c| innolab::domain::accounts::api_tokens::create(c, u.id, "script").unwrap());
     app.log_in_as(&u);
     let old = app.cookies.get("innolab_session").cloned().unwrap();
     app.login("tok@example.org", PASSWORD)
@@ -667,7 +670,9 @@ async fn a_password_change_revokes_api_tokens_and_a_new_login_ends_the_old_sessi
         .assert_status(303);
     assert_ne!(app.cookies.get("innolab_session"), Some(&old));
     assert_eq!(
-        app.with_conn(|c| innolab::auth::sessions::list(c, u.id).unwrap().len()),
+        app.with_conn(|c| innolab::domain::accounts::sessions::list(c, u.id)
+            .unwrap()
+            .len()),
         1,
         "the session logged in over is gone"
     );

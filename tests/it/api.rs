@@ -151,9 +151,10 @@ async fn organisations_through_the_api() {
     let u = app.create_user("org@example.org", "Org Owner");
     let mate = app.create_user("mate@example.org", "Mate");
     let admin = app.create_user_with("root@example.org", "Root", true, true);
-    let (_, bearer) = app.with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "t").unwrap());
+    let (_, bearer) =
+        app.with_conn(|c| innolab::domain::accounts::api_tokens::create(c, u.id, "t").unwrap());
     let (_, admin_bearer) =
-        app.with_conn(|c| innolab::auth::api_tokens::create(c, admin.id, "t").unwrap());
+        app.with_conn(|c| innolab::domain::accounts::api_tokens::create(c, admin.id, "t").unwrap());
 
     let r = app
         .api(Method::POST, "/api/v1/organisations", Some(json!({"name": "Amt für Tests", "kind": "agency", "website": "https://amt.example"})), Some(&bearer))
@@ -188,7 +189,7 @@ async fn organisations_through_the_api() {
     assert_eq!(r.json()["status"], "invited");
     let invitation = r.json()["invitation_id"].as_i64().unwrap();
     let (_, mate_bearer) =
-        app.with_conn(|c| innolab::auth::api_tokens::create(c, mate.id, "t").unwrap());
+        app.with_conn(|c| innolab::domain::accounts::api_tokens::create(c, mate.id, "t").unwrap());
     app.api(
         Method::POST,
         &format!("/api/v1/invitations/{invitation}/accept"),
@@ -352,7 +353,7 @@ async fn invitations_through_the_api() {
     let org = app.create_org(
         &owner,
         "Eingeladen",
-        innolab::domain::organisations::OrgKind::Startup,
+        innolab::kinds::OrgKind::Startup,
         false,
     );
     app.log_in_as(&owner);
@@ -365,7 +366,7 @@ async fn invitations_through_the_api() {
     app.log_out();
     let later = app.create_user("later@example.org", "Later");
     let (_, bearer) =
-        app.with_conn(|c| innolab::auth::api_tokens::create(c, later.id, "t").unwrap());
+        app.with_conn(|c| innolab::domain::accounts::api_tokens::create(c, later.id, "t").unwrap());
     let list = app
         .api(Method::GET, "/api/v1/me/invitations", None, Some(&bearer))
         .await

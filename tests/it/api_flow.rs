@@ -2,7 +2,8 @@
 
 use actix_web::http::Method;
 use diesel::prelude::*;
-use innolab::domain::organisations::{OrgKind, Role};
+use innolab::kinds::{OrgKind, Role};
+
 use serde_json::json;
 
 use crate::support::TestApp;
@@ -26,7 +27,11 @@ async fn world() -> World {
     app.create_org(&other, "Fremd-Start", OrgKind::Startup, false);
     app.add_member(&agency, &staff, Role::Owner);
     let token = |u: &innolab::domain::accounts::User| {
-        app.with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "t").unwrap().1)
+        app.with_conn(|c| {
+            innolab::domain::accounts::api_tokens::create(c, u.id, "t")
+                .unwrap()
+                .1
+        })
     };
     World {
         agency_token: token(&staff),
@@ -509,7 +514,7 @@ async fn questions_revisions_and_messages_come_in_pages_of_at_most_a_hundred() {
     app.revise(&p, &c, &lead, 24);
     app.post_messages(&p, &lead, 25);
     let token = app.with_conn(|conn| {
-        innolab::auth::api_tokens::create(conn, staff.id, "t")
+        innolab::domain::accounts::api_tokens::create(conn, staff.id, "t")
             .unwrap()
             .1
     });

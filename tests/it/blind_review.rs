@@ -8,16 +8,17 @@
 
 use actix_web::http::Method;
 use diesel::prelude::*;
+
 use innolab::db::schema::{
     challenges as challenge_table, clarifications as clarification_table, review_posts,
 };
 use innolab::domain::accounts::User;
-use innolab::domain::challenges::{self, Challenge};
-use innolab::domain::evaluation::workflow::Outcome;
+use innolab::domain::challenges::Challenge;
 use innolab::domain::evaluation::{clarifications, discussion, evaluators, progress, reviews};
-use innolab::domain::organisations::{OrgKind, Organisation};
+use innolab::domain::organisations::Organisation;
 use innolab::domain::proposals::Proposal;
 use innolab::forms::FormDefinition;
+use innolab::kinds::{OrgKind, Outcome};
 use serde_json::{json, Value};
 
 use crate::support::{create_web_pilot, review_stage, TestApp};
@@ -64,7 +65,7 @@ async fn world() -> World {
         innolab::domain::proposals::find(conn, p.id).unwrap()
     });
     let (blind_stage, form, pilot) = app.with_conn(|conn| {
-        let stages = challenges::replace_stages(
+        let stages = innolab::domain::evaluation::stages::replace_stages(
             conn,
             &c,
             &[
@@ -130,9 +131,10 @@ async fn world() -> World {
             ]}]
         }))
         .unwrap();
-        let form = innolab::domain::forms::create(conn, startup.id, "Umfrage", &def, None, now)
-            .unwrap()
-            .form;
+        let form =
+            innolab::domain::form_library::create(conn, startup.id, "Umfrage", &def, None, now)
+                .unwrap()
+                .form;
         let pilot = create_web_pilot(conn, &p, form.id, team.id);
         (stages[1].stage.id, form.id, pilot.id)
     });
@@ -198,9 +200,10 @@ impl World {
             .expect("the blind assignment")["id"]
             .as_i64()
             .unwrap();
-        let criterion = self
-            .app
-            .with_conn(|conn| challenges::stages_of(conn, self.c.id).unwrap()[1].criteria[0].id);
+        let criterion = self.app.with_conn(|conn| {
+            innolab::domain::evaluation::stages::stages_of(conn, self.c.id).unwrap()[1].criteria[0]
+                .id
+        });
         let bearer = self.app.bearer_of(&blind).await;
         self.app
             .api(

@@ -4,10 +4,12 @@
 use actix_web::http::header;
 use actix_web::test::TestRequest;
 use diesel::prelude::*;
+
 use innolab::db::schema::{attachments, challenge_topics, challenges, follows, questions};
 use innolab::domain::accounts::User;
 use innolab::domain::challenges::Challenge;
-use innolab::domain::organisations::{OrgKind, Organisation, Role};
+use innolab::domain::organisations::Organisation;
+use innolab::kinds::{ChallengeStatus, Level, OrgKind, ProposalVisibility, Role};
 
 use crate::support::{Resp, TestApp};
 
@@ -235,14 +237,14 @@ async fn an_agency_member_drafts_a_challenge_that_only_the_agency_sees_until_it_
     let c = app.with_conn(|c| {
         innolab::domain::challenges::find_by_slug(c, "digitale-hundesteuer").unwrap()
     });
-    assert_eq!(c.status, "draft");
+    assert_eq!(c.status, ChallengeStatus::Draft);
     assert_eq!(c.organisation_id, org.id);
     assert_eq!(c.budget_eur, Some(45000));
-    assert_eq!(c.level, "land");
+    assert_eq!(c.level, Level::Land);
     let mut eligible: Vec<&str> = c.eligibility.split(',').collect();
     eligible.sort();
     assert_eq!(eligible, ["research", "startup"]);
-    assert_eq!(c.proposal_visibility, "private");
+    assert_eq!(c.proposal_visibility, ProposalVisibility::Private);
     assert!(c.published_at.is_none());
     // 12:00 in Berlin in winter is 11:00 UTC.
     assert_eq!(c.submission_deadline.to_string(), "2031-01-31 11:00:00");
@@ -286,7 +288,7 @@ async fn an_agency_member_drafts_a_challenge_that_only_the_agency_sees_until_it_
     r.assert_status(303);
     assert_eq!(r.location(), "/challenges/digitale-hundesteuer");
     let c = load_challenge(&app, c.id);
-    assert_eq!(c.status, "open");
+    assert_eq!(c.status, ChallengeStatus::Open);
     assert!(c.published_at.is_some());
 
     app.log_out();
@@ -406,7 +408,7 @@ async fn members_of_another_agency_cannot_edit_move_or_write_for_a_challenge() {
         .assert_status(403);
     let still = load_challenge(&app, open.id);
     assert_eq!(still.title, "Offene Aufgabe");
-    assert_eq!(still.status, "open");
+    assert_eq!(still.status, ChallengeStatus::Open);
 
     // Their drafts do not even exist for outsiders.
     app.get(&format!("/challenges/{}", draft.slug))
@@ -418,7 +420,10 @@ async fn members_of_another_agency_cannot_edit_move_or_write_for_a_challenge() {
     transition(&mut app, &draft.slug, "publish")
         .await
         .assert_status(404);
-    assert_eq!(load_challenge(&app, draft.id).status, "draft");
+    assert_eq!(
+        load_challenge(&app, draft.id).status,
+        ChallengeStatus::Draft
+    );
 
     // Writing in another agency's name is refused and stores nothing.
     let before = challenge_count(&app);
@@ -1551,7 +1556,8 @@ async fn the_stage_editor_adds_orders_and_removes_stages_and_names_each_problem(
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let stages = app.with_conn(|conn| innolab::domain::challenges::stages_of(conn, c.id).unwrap());
+    let stages =
+        app.with_conn(|conn| innolab::domain::evaluation::stages::stages_of(conn, c.id).unwrap());
     assert_eq!(stages.len(), 2);
     assert_eq!(stages[0].stage.name, "Formale Prüfung");
     assert_eq!(stages[1].stage.reviewers_per_proposal, 3);
@@ -1576,9 +1582,11 @@ async fn the_stage_editor_adds_orders_and_removes_stages_and_names_each_problem(
     )
     .await;
     assert_eq!(
-        app.with_conn(|conn| innolab::domain::challenges::stages_of(conn, c.id)
-            .unwrap()
-            .len()),
+        app.with_conn(
+            |conn| innolab::domain::evaluation::stages::stages_of(conn, c.id)
+                .unwrap()
+                .len()
+        ),
         1
     );
 

@@ -6,11 +6,13 @@
 
 use actix_web::http::Method;
 use diesel::prelude::*;
+
 use innolab::db::schema::{audit_log, challenges, notifications, stages};
 use innolab::domain::accounts::User;
 use innolab::domain::challenges::Challenge;
-use innolab::domain::organisations::{OrgKind, Organisation, Role};
+use innolab::domain::organisations::Organisation;
 use innolab::domain::proposals::Proposal;
+use innolab::kinds::{OrgKind, Role};
 use serde_json::{json, Value};
 
 use crate::support::{Resp, TestApp};
@@ -74,7 +76,7 @@ async fn world() -> World {
         .iter()
         .map(|(k, u)| {
             let t = app.with_conn(|conn| {
-                innolab::auth::api_tokens::create(conn, u.id, "t")
+                innolab::domain::accounts::api_tokens::create(conn, u.id, "t")
                     .unwrap()
                     .1
             });
@@ -692,7 +694,7 @@ async fn reviews_close_at_the_deadline_and_the_score_form_keeps_what_was_typed()
         .assert_contains("Wirkung")
         .assert_contains("Machbarkeit");
     let crit: Vec<i64> = w.app.with_conn(|conn| {
-        innolab::domain::challenges::stages_of(conn, w.c.id).unwrap()[0]
+        innolab::domain::evaluation::stages::stages_of(conn, w.c.id).unwrap()[0]
             .criteria
             .iter()
             .map(|c| c.id)
@@ -849,14 +851,14 @@ async fn the_demo_data_holds_a_challenge_in_the_middle_of_its_evaluation() {
     let (c, stages) = app.with_conn(|conn| {
         let c =
             innolab::domain::challenges::find_by_slug(conn, "wohnsitz-ummeldung-digital").unwrap();
-        let s = innolab::domain::challenges::stages_of(conn, c.id).unwrap();
+        let s = innolab::domain::evaluation::stages::stages_of(conn, c.id).unwrap();
         (c, s)
     });
     let status: Vec<&str> = stages.iter().map(|s| s.stage.status.as_str()).collect();
     assert_eq!(status, ["released", "running", "planned", "planned"]);
     let pool = app.with_conn(|conn| {
         use innolab::domain::evaluation::evaluators;
-        let people = evaluators::pool(conn, c.id).unwrap();
+        let people = evaluators::members(conn, c.id).unwrap();
         evaluators::conflicts_of_challenge(conn, c.id, &people).unwrap()
     });
     assert!(pool.iter().any(|k| k.conflict.source == "declared"));
@@ -1010,7 +1012,7 @@ async fn clarifications_reach_the_team_and_the_discussion_opens_after_ones_own_r
         .await
         .assert_status(403);
     let crit: Vec<i64> = w.app.with_conn(|conn| {
-        innolab::domain::challenges::stages_of(conn, w.c.id).unwrap()[0]
+        innolab::domain::evaluation::stages::stages_of(conn, w.c.id).unwrap()[0]
             .criteria
             .iter()
             .map(|c| c.id)

@@ -4,9 +4,9 @@
 //! typed, a preview never saves, and a change that crossed someone else's save is shown
 //! again instead of overwriting it.
 
-use innolab::domain::forms as stored_forms;
-use innolab::domain::organisations::OrgKind;
+use innolab::domain::form_library;
 use innolab::forms::FormDefinition;
+use innolab::kinds::OrgKind;
 
 use crate::support::{Resp, TestApp};
 
@@ -38,7 +38,7 @@ impl Builder {
 
     fn def(&self) -> FormDefinition {
         self.app.with_conn(|conn| {
-            stored_forms::current(conn, self.form)
+            form_library::current(conn, self.form)
                 .unwrap()
                 .version
                 .definition()

@@ -12,6 +12,8 @@ mod challenges_flow;
 mod cli;
 mod evaluation_flow;
 mod form_builder;
+mod kinds;
+mod module_graph;
 mod organisations;
 mod pages;
 mod pilots_flow;

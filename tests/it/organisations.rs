@@ -1,6 +1,7 @@
 //! Creating organisations, profiles, members, invitations, leaving, agency verification.
 
-use innolab::domain::organisations::{self, OrgKind, Role};
+use innolab::domain::organisations;
+use innolab::kinds::{OrgKind, Role};
 
 use crate::support::TestApp;
 

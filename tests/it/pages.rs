@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use innolab::domain::accounts::{self, TokenPurpose};
-use innolab::domain::organisations::{OrgKind, Role};
+use innolab::domain::accounts;
+use innolab::kinds::{OrgKind, Role, TokenPurpose};
 
 use crate::support::{Resp, TestApp, PASSWORD};
 
@@ -84,9 +84,8 @@ async fn every_page_template_renders_in_both_languages() {
     let reviewed = app.create_proposal(&evaluated, &startup, &team_lead, "submitted");
     let evaluator = app.create_user("pages-eval@example.org", "Evaluator");
     let (stage_id, assignment_id) = app.with_conn(|c| {
-        use innolab::domain::challenges;
         use innolab::domain::evaluation::{evaluators, progress, reviews};
-        let stages = challenges::replace_stages(
+        let stages = innolab::domain::evaluation::stages::replace_stages(
             c,
             &evaluated,
             &[crate::support::review_stage("Fachbewertung", true)],
@@ -119,7 +118,7 @@ async fn every_page_template_renders_in_both_languages() {
         }))
         .unwrap();
         let now = innolab::db::now();
-        let form = innolab::domain::forms::create(
+        let form = innolab::domain::form_library::create(
             c,
             proposal.organisation_id,
             "",
@@ -130,7 +129,8 @@ async fn every_page_template_renders_in_both_languages() {
         .unwrap();
         // The challenge asks the same questions of its proposals.
         let asked =
-            innolab::domain::forms::create(c, org.id, "Fragen", &def, Some(owner.id), now).unwrap();
+            innolab::domain::form_library::create(c, org.id, "Fragen", &def, Some(owner.id), now)
+                .unwrap();
         {
             use diesel::prelude::*;
             use innolab::db::schema::challenges as table;

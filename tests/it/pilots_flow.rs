@@ -5,8 +5,10 @@
 //! who may see them; versions that never change once answered.
 
 use actix_web::http::Method;
-use innolab::domain::organisations::{OrgKind, Organisation};
+
+use innolab::domain::organisations::Organisation;
 use innolab::domain::proposals::Proposal;
+use innolab::kinds::OrgKind;
 use serde_json::{json, Value};
 
 use crate::support::{Resp, TestApp};
@@ -58,7 +60,7 @@ pub(crate) async fn world_on(app: TestApp) -> World {
     let proposal = app.create_proposal(&c, &org, &lead, "submitted");
     let token = |u: &innolab::domain::accounts::User| {
         app.with_conn(|conn| {
-            innolab::auth::api_tokens::create(conn, u.id, "t")
+            innolab::domain::accounts::api_tokens::create(conn, u.id, "t")
                 .unwrap()
                 .1
         })
@@ -1029,9 +1031,9 @@ async fn the_demo_data_holds_three_pilots_with_figures_for_their_reports() {
         ("wohnsitz-anmelden", "web"),
     ] {
         let pilot = app.with_conn(|c| innolab::domain::pilots::by_slug(c, slug).unwrap());
-        assert_eq!(pilot.mode, mode);
+        assert_eq!(pilot.mode.as_str(), mode);
         let m = app.with_conn(|c| {
-            let def = innolab::domain::forms::current(c, pilot.form_id)
+            let def = innolab::domain::form_library::current(c, pilot.form_id)
                 .unwrap()
                 .version
                 .definition()

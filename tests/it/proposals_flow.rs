@@ -3,11 +3,13 @@
 //! deadline and the dashboard.
 
 use diesel::prelude::*;
+
 use innolab::db::schema::{challenges, messages, proposal_revisions, proposals};
 use innolab::domain::accounts::User;
 use innolab::domain::challenges::Challenge;
-use innolab::domain::organisations::{OrgKind, Organisation, Role};
+use innolab::domain::organisations::Organisation;
 use innolab::domain::proposals::Proposal;
+use innolab::kinds::{OrgKind, ProposalStatus, Role};
 
 use crate::challenges_flow::{
     attachment_ids, post_owned, set, set_deadline, upload, upload_with_token, PDF,
@@ -206,7 +208,7 @@ async fn a_startup_drafts_a_proposal_that_only_its_team_can_see() {
     )
     .await;
     let p = proposal(&app, id);
-    assert_eq!(p.status, "draft");
+    assert_eq!(p.status, ProposalStatus::Draft);
     assert_eq!(p.revision, 0);
     assert_eq!(p.organisation_id, startup.id);
     assert_eq!(p.challenge_id, c.id);
@@ -303,7 +305,7 @@ async fn submitting_an_incomplete_draft_lists_what_is_missing_and_keeps_the_rest
         .assert_contains("href=\"#field-licence\"")
         .assert_not_contains("href=\"#field-approach\"");
     let p = proposal(&app, id);
-    assert_eq!(p.status, "draft");
+    assert_eq!(p.status, ProposalStatus::Draft);
     assert_eq!(p.approach, "Ein Ansatz, der bleibt.");
 }
 
@@ -332,7 +334,7 @@ async fn a_complete_submission_becomes_revision_one_and_reaches_the_agency_only(
     assert_eq!(r.location(), format!("/proposals/{id}"));
 
     let p = proposal(&app, id);
-    assert_eq!(p.status, "submitted");
+    assert_eq!(p.status, ProposalStatus::Submitted);
     assert_eq!(p.revision, 1);
     assert!(p.submitted_at.is_some());
     assert_eq!(p.cost_estimate_eur, Some(48500));
@@ -381,7 +383,7 @@ async fn a_complete_submission_becomes_revision_one_and_reaches_the_agency_only(
         .await
         .assert_status(403);
     step(&mut app, id, "withdraw").await.assert_status(403);
-    assert_eq!(proposal(&app, id).status, "submitted");
+    assert_eq!(proposal(&app, id).status, ProposalStatus::Submitted);
 
     // The team itself is not notified of its own submission.
     app.log_in_as(&lead);
@@ -427,7 +429,7 @@ async fn changes_after_submission_are_numbered_revisions_with_a_readable_diff() 
         .assert_status(303);
     let now_p = proposal(&app, p.id);
     assert_eq!(now_p.revision, 2);
-    assert_eq!(now_p.status, "submitted");
+    assert_eq!(now_p.status, ProposalStatus::Submitted);
     assert_eq!(now_p.pilot_kpis, "- Quote 85 %\n- Zufriedenheit 4 von 5");
     assert_eq!(revision_count(&app, p.id), 2);
 
@@ -571,7 +573,7 @@ async fn after_the_deadline_a_proposal_can_no_longer_be_changed_or_submitted() {
         .await
         .assert_status(409)
         .assert_contains("Die Einreichungsfrist ist abgelaufen.");
-    assert_eq!(proposal(&app, draft.id).status, "draft");
+    assert_eq!(proposal(&app, draft.id).status, ProposalStatus::Draft);
 
     // Nor can anyone start a new one.
     let late = app.create_user("spaet@example.org", "Spät");
@@ -612,7 +614,7 @@ async fn the_deadline_holds_to_the_second() {
     set_deadline(&app, c.id, now() + chrono::Duration::seconds(2));
     app.log_in_as(&lead);
     step(&mut app, mine.id, "submit").await.assert_status(303);
-    assert_eq!(proposal(&app, mine.id).status, "submitted");
+    assert_eq!(proposal(&app, mine.id).status, ProposalStatus::Submitted);
 
     // One second after: refused, for submitting and for editing.
     set_deadline(&app, c.id, now() - chrono::Duration::seconds(1));
@@ -621,7 +623,7 @@ async fn the_deadline_holds_to_the_second() {
         .await
         .assert_status(409)
         .assert_contains("Die Einreichungsfrist ist abgelaufen.");
-    assert_eq!(proposal(&app, theirs.id).status, "draft");
+    assert_eq!(proposal(&app, theirs.id).status, ProposalStatus::Draft);
     app.log_in_as(&lead);
     let mut fields = fields_of(&proposal(&app, mine.id));
     set(&mut fields, "summary", "Eine Sekunde zu spät.");
@@ -651,7 +653,7 @@ async fn withdrawing_and_reopening_follow_the_rules() {
     app.log_in_as(&lead);
     step(&mut app, p.id, "withdraw").await.assert_status(303);
     let w = proposal(&app, p.id);
-    assert_eq!(w.status, "withdrawn");
+    assert_eq!(w.status, ProposalStatus::Withdrawn);
     assert!(w.withdrawn_at.is_some());
     app.get(&format!("/proposals/{}", p.id))
         .await
@@ -720,7 +722,7 @@ async fn withdrawing_and_reopening_follow_the_rules() {
         .await
         .assert_status(409)
         .assert_contains("Die Einreichungsfrist ist abgelaufen.");
-    assert_eq!(proposal(&app, p.id).status, "withdrawn");
+    assert_eq!(proposal(&app, p.id).status, ProposalStatus::Withdrawn);
 }
 
 #[actix_web::test]
@@ -1011,7 +1013,7 @@ async fn a_change_based_on_a_stale_read_is_refused_and_changes_nothing() {
     // A withdrawal read before a withdraw-and-reopen must not withdraw the draft.
     step(&mut app, p.id, "reopen").await.assert_status(303);
     assert_lost_race(app.with_conn(|conn| domain::withdraw(conn, &stale, &c)));
-    assert_eq!(proposal(&app, p.id).status, "draft");
+    assert_eq!(proposal(&app, p.id).status, ProposalStatus::Draft);
 
     // Two edits of the same revision: the first wins, the second changes nothing.
     step(&mut app, p.id, "submit").await.assert_status(303);

@@ -28,7 +28,7 @@ fn user(app: &TestApp, email: &str) -> accounts::User {
 
 fn challenge(c: &mut DbConnection) -> Value {
     let ch = challenges::find_by_slug(c, "hundesteuer-online").unwrap();
-    let topics: Vec<String> = challenges::topics_of(c, &[ch.id])
+    let topics: Vec<String> = innolab::domain::topics::topics_of(c, &[ch.id])
         .unwrap()
         .remove(&ch.id)
         .unwrap_or_default()

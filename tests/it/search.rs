@@ -2,9 +2,10 @@
 //! proposals and fields, askers), how changes reach the index, and that no input breaks it.
 
 use diesel::prelude::*;
+
 use innolab::domain::challenges;
-use innolab::domain::organisations::{OrgKind, Role};
 use innolab::domain::{proposals, questions};
+use innolab::kinds::{OrgKind, Role};
 use serde_json::Value;
 
 use crate::support::TestApp;

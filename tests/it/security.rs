@@ -1,9 +1,8 @@
 //! Security properties that hold across routes: headers, CSRF, cookies, escaping,
 //! redirects, no state change on GET.
 
-use innolab::domain::organisations::OrgKind;
-
 use crate::support::{TestApp, PASSWORD};
+use innolab::kinds::OrgKind;
 
 #[actix_web::test]
 async fn every_response_carries_the_security_headers() {
@@ -340,7 +339,8 @@ async fn control_characters_in_any_field_never_cause_a_server_error() {
 async fn bearer_tokens_do_not_open_the_account_pages() {
     let mut app = TestApp::new().await;
     let u = app.create_user("bearer@example.org", "Bearer");
-    let (_, token) = app.with_conn(|c| innolab::auth::api_tokens::create(c, u.id, "t").unwrap());
+    let (_, token) =
+        app.with_conn(|c| innolab::domain::accounts::api_tokens::create(c, u.id, "t").unwrap());
     let r = app
         .send(
             actix_web::test::TestRequest::get()
@@ -370,7 +370,9 @@ async fn bearer_tokens_do_not_open_the_account_pages() {
         .await;
     assert!(r.is_login_redirect());
     assert_eq!(
-        app.with_conn(|c| innolab::auth::api_tokens::list(c, u.id).unwrap().len()),
+        app.with_conn(|c| innolab::domain::accounts::api_tokens::list(c, u.id)
+            .unwrap()
+            .len()),
         1
     );
 }

@@ -4,7 +4,8 @@
 //! the version they answered even after the form changed.
 
 use actix_web::http::Method;
-use innolab::domain::organisations::OrgKind;
+use innolab::kinds::OrgKind;
+
 use serde_json::{json, Value};
 
 use crate::support::{Resp, TestApp};
@@ -47,7 +48,7 @@ async fn world() -> World {
     let c = app.create_challenge(&agency, &staff, "Digitale Hundesteuer", "open", 30);
     let token = |u: &innolab::domain::accounts::User| {
         app.with_conn(|conn| {
-            innolab::auth::api_tokens::create(conn, u.id, "t")
+            innolab::domain::accounts::api_tokens::create(conn, u.id, "t")
                 .unwrap()
                 .1
         })

@@ -15,14 +15,18 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Data;
 use diesel::prelude::*;
-use innolab::auth::{csrf, sessions};
+
+use innolab::auth::csrf;
 use innolab::config::Config;
 use innolab::db::{self, DbConnection, PooledConn};
+use innolab::domain::accounts::sessions;
 use innolab::domain::accounts::{self, User, ValidRegistration};
-use innolab::domain::challenges::{self, Challenge, ChallengeInput, CriterionInput, StageInput};
-use innolab::domain::organisations::{self, OrgKind, Organisation, Role, ValidOrg};
+use innolab::domain::challenges::{self, Challenge, ChallengeInput};
+use innolab::domain::evaluation::stages::{CriterionInput, StageInput};
+use innolab::domain::organisations::{self, Organisation, ValidOrg};
 use innolab::domain::proposals::{self, Proposal};
 use innolab::i18n::Lang;
+use innolab::kinds::{ChallengeStatus, OrgKind, ProposalStatus, Role};
 use innolab::web::state::AppState;
 use serde_json::Value;
 
@@ -476,7 +480,7 @@ impl TestApp {
             &mut conn,
             c.id,
             &slug,
-            challenges::Status::parse(status).unwrap(),
+            ChallengeStatus::parse(status).unwrap(),
             (status != "draft").then(innolab::db::now),
         )
         .unwrap();
@@ -503,7 +507,7 @@ impl TestApp {
             data_protection: "Hosting in Deutschland".into(),
             licence: "EUPL-1.2".into(),
         };
-        let status = proposals::Status::parse(status).unwrap();
+        let status = ProposalStatus::parse(status).unwrap();
         proposals::seed_insert(
             &mut self.conn(),
             c,

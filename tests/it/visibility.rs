@@ -8,10 +8,11 @@
 //! failure prints the seed and the changes that led to it.
 
 use diesel::prelude::*;
+
 use innolab::db::schema::{challenges, memberships, proposal_revisions, proposals};
 use innolab::domain::challenges::Challenge;
-use innolab::domain::organisations::{OrgKind, Role};
 use innolab::domain::proposals::Proposal;
+use innolab::kinds::{OrgKind, Role};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

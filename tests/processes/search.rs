@@ -1,12 +1,12 @@
 //! The search index across real processes: it heals after `kill -9`, and two instances
 //! on one database (each with its own index) find each other's changes within 2 s.
 
+use innolab::kinds::OrgKind;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use innolab::domain::organisations::OrgKind;
 use serde_json::Value;
 
 use crate::server::{take_turn, Server};
@@ -85,7 +85,7 @@ async fn two_instances_on_one_database_find_each_others_changes_within_two_secon
 
     // A change written through A's API is found through B (and A) within 2 s.
     let token = app.with_conn(|conn| {
-        innolab::auth::api_tokens::create(conn, staff.id, "test")
+        innolab::domain::accounts::api_tokens::create(conn, staff.id, "test")
             .unwrap()
             .1
     });

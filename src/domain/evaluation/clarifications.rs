@@ -9,9 +9,11 @@ use crate::auth::policy::BlindWindow;
 use crate::db::schema::{clarifications, stage_entries};
 use crate::db::{self, DbConnection};
 use crate::domain::evaluation::progress::StageContext;
-use crate::domain::evaluation::workflow::{Refusal, StageStatus};
-use crate::domain::{text, time};
+use crate::domain::evaluation::workflow::Refusal;
+use crate::domain::time;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::StageStatus;
+use crate::text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = clarifications)]

@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::auth::policy::BlindWindow;
 use crate::db::schema::{assignments, evaluators, memberships, review_posts, users};
 use crate::db::{self, DbConnection};
-use crate::domain::text;
 use crate::error::{AppResult, FieldErrors};
+use crate::text;
 
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Post {

@@ -20,10 +20,10 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::User;
-use crate::domain::evaluation::workflow::StageStatus;
 use crate::domain::organisations::{self as org_store, PendingInvitation, INVITATION_DAYS};
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::{InvitationKind, StageStatus};
+use crate::text;
 
 /// A membership that ended less than this long ago still counts as a conflict.
 pub const RECENT_MEMBERSHIP_DAYS: i64 = 365;
@@ -123,7 +123,7 @@ pub fn invite(
     let now = db::now();
     let id = diesel::insert_into(invitations::table)
         .values((
-            invitations::kind.eq("evaluator"),
+            invitations::kind.eq(InvitationKind::Evaluator),
             invitations::challenge_id.eq(challenge_id),
             invitations::email.eq(&email),
             invitations::expertise.eq(&expertise),
@@ -145,7 +145,7 @@ pub fn invitations_for(conn: &mut DbConnection, user: &User) -> AppResult<Vec<Pe
     let rows: Vec<Row> = invitations::table
         .inner_join(challenges::table.on(invitations::challenge_id.eq(challenges::id.nullable())))
         .inner_join(organisations::table.on(organisations::id.eq(challenges::organisation_id)))
-        .filter(invitations::kind.eq("evaluator"))
+        .filter(invitations::kind.eq(InvitationKind::Evaluator))
         .filter(invitations::email.eq(&user.email))
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::declined_at.is_null())
@@ -168,7 +168,7 @@ pub fn invitations_for(conn: &mut DbConnection, user: &User) -> AppResult<Vec<Pe
         .map(
             |(id, org_id, org_name, org_slug, cid, title, slug, expires_at)| PendingInvitation {
                 id,
-                kind: "evaluator".into(),
+                kind: InvitationKind::Evaluator,
                 organisation_id: Some(org_id),
                 organisation_name: org_name,
                 organisation_slug: org_slug,
@@ -260,7 +260,7 @@ pub fn find_for_user(
 }
 
 /// The challenge's evaluators, by name.
-pub fn pool(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<PoolMember>> {
+pub fn members(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<PoolMember>> {
     let rows: Vec<(EvaluatorRow, String, String)> = evaluators::table
         .inner_join(users::table)
         .filter(evaluators::challenge_id.eq(challenge_id))
@@ -321,7 +321,7 @@ pub fn declare_conflict(
             // Declined ones too: they stay in the evaluator's list, so removing them
             // would tell the same.
             .filter(stages::blind.eq(true))
-            .filter(stages::status.ne(StageStatus::Released.as_str())),
+            .filter(stages::status.ne(StageStatus::Released)),
     ))
     .get_result(conn)?;
     if !policy::may_declare_organisation_conflict(blind_running) {
@@ -352,7 +352,7 @@ pub fn declare_conflict(
         .inner_join(stages::table)
         .filter(assignments::evaluator_id.eq(evaluator.id))
         .filter(proposals::organisation_id.eq(organisation_id))
-        .filter(stages::status.ne(StageStatus::Released.as_str()))
+        .filter(stages::status.ne(StageStatus::Released))
         .select(assignments::id)
         .load(conn)?;
     let removed = diesel::delete(assignments::table.filter(assignments::id.eq_any(&affected)))

@@ -7,6 +7,7 @@
 //!
 //! These three are pure; the database side calls them:
 //!
+//! - [`stages`]: the stages of a challenge and their rubric criteria, as the agency defines them.
 //! - [`evaluators`]: the pool, its invitations, and conflicts of interest.
 //! - [`progress`]: starting stages, decisions, release and results.
 //! - [`reviews`]: assignments, the score form, what evaluators see, the ranking read.
@@ -20,4 +21,5 @@ pub mod evaluators;
 pub mod progress;
 pub mod ranking;
 pub mod reviews;
+pub mod stages;
 pub mod workflow;

@@ -13,10 +13,12 @@ use crate::db::schema::{
     assignments, challenges, organisations, proposals, reviews, stage_entries, stages,
 };
 use crate::db::{self, DbConnection};
-use crate::domain::challenges::{self as challenge_store, Challenge, Stage, StageRow, Status};
-use crate::domain::evaluation::workflow::{self, EntryState, Outcome, StageStatus};
-use crate::domain::text;
+use crate::domain::challenges::Challenge;
+use crate::domain::evaluation::stages::{Stage, StageRow};
+use crate::domain::evaluation::workflow::{self, EntryState};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::{ChallengeStatus, Outcome, ProposalStatus, StageStatus};
+use crate::text;
 
 /// A stage with its challenge, as every stage action needs both.
 #[derive(Debug, Clone)]
@@ -32,7 +34,7 @@ impl StageContext {
         self.stage.stage.id
     }
     pub fn status(&self) -> StageStatus {
-        self.stage.stage.status()
+        self.stage.stage.status
     }
     fn index(&self) -> usize {
         self.siblings
@@ -62,7 +64,7 @@ pub fn load(conn: &mut DbConnection, stage_id: i64) -> AppResult<StageContext> {
         .filter(stages::id.eq(stage_id))
         .select(Challenge::as_select())
         .first(conn)?;
-    let all = challenge_store::stages_of(conn, challenge.id)?;
+    let all = crate::domain::evaluation::stages::stages_of(conn, challenge.id)?;
     let siblings = all.iter().map(|s| s.stage.clone()).collect();
     let stage = all
         .into_iter()
@@ -82,7 +84,7 @@ pub struct Entry {
     pub id: i64,
     pub stage_id: i64,
     pub proposal_id: i64,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub feedback: String,
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
@@ -90,7 +92,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn outcome(&self) -> Option<Outcome> {
-        self.outcome.as_deref().and_then(Outcome::parse)
+        self.outcome
     }
     /// The entry's state in the workflow, given its stage's status.
     pub fn state(&self, stage: StageStatus) -> EntryState {
@@ -133,7 +135,7 @@ pub fn running_stage_of(
     Ok(stage_entries::table
         .inner_join(stages::table)
         .filter(stage_entries::proposal_id.eq(proposal_id))
-        .filter(stages::status.eq(StageStatus::Running.as_str()))
+        .filter(stages::status.eq(StageStatus::Running))
         .select((stages::id, stages::name))
         .first(conn)
         .optional()?)
@@ -153,7 +155,7 @@ fn entry(conn: &mut DbConnection, stage_id: i64, proposal_id: i64) -> AppResult<
 /// in the released stage before. A closed challenge moves to "evaluating" with its first
 /// stage. Returns the number of entrants.
 pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
-    let previous = ctx.previous().map(|p| p.status());
+    let previous = ctx.previous().map(|p| p.status);
     workflow::start(ctx.status(), previous)?;
     if ctx.stage.criteria.is_empty() {
         // Reviews without criteria would have no score to rank by.
@@ -161,12 +163,12 @@ pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
             message_id: "stage-no-criteria",
         });
     }
-    match ctx.challenge.status() {
-        Status::Evaluating => {}
-        Status::Closed => {
+    match ctx.challenge.status {
+        ChallengeStatus::Evaluating => {}
+        ChallengeStatus::Closed => {
             diesel::update(challenges::table.find(ctx.challenge.id))
                 .set((
-                    challenges::status.eq(Status::Evaluating.as_str()),
+                    challenges::status.eq(ChallengeStatus::Evaluating),
                     challenges::updated_at.eq(db::now()),
                 ))
                 .execute(conn)?;
@@ -179,7 +181,7 @@ pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
     }
     let submitted: Vec<i64> = proposals::table
         .filter(proposals::challenge_id.eq(ctx.challenge.id))
-        .filter(proposals::status.eq("submitted"))
+        .filter(proposals::status.eq(ProposalStatus::Submitted))
         .order(proposals::id.asc())
         .select(proposals::id)
         .load(conn)?;
@@ -187,7 +189,7 @@ pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
         Some(p) => Some(
             entries(conn, p.id)?
                 .into_iter()
-                .map(|e| (e.proposal_id, e.state(p.status())))
+                .map(|e| (e.proposal_id, e.state(p.status)))
                 .collect(),
         ),
         None => None,
@@ -202,7 +204,7 @@ pub fn start(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<usize> {
             .execute(conn)?;
     }
     diesel::update(stages::table.find(ctx.id()))
-        .set(stages::status.eq(StageStatus::Running.as_str()))
+        .set(stages::status.eq(StageStatus::Running))
         .execute(conn)?;
     Ok(entrants.len())
 }
@@ -225,7 +227,7 @@ pub fn decide(
     workflow::decide(ctx.status(), current.state(ctx.status()), outcome)?;
     diesel::update(stage_entries::table.find(current.id))
         .set((
-            stage_entries::outcome.eq(outcome.as_str()),
+            stage_entries::outcome.eq(outcome),
             stage_entries::feedback.eq(text::clean(feedback).trim()),
             stage_entries::decided_by.eq(by),
             stage_entries::decided_at.eq(db::now()),
@@ -260,7 +262,7 @@ pub fn release(
     workflow::release(ctx.status(), undecided)?;
     diesel::update(stages::table.find(ctx.id()))
         .set((
-            stages::status.eq(StageStatus::Released.as_str()),
+            stages::status.eq(StageStatus::Released),
             stages::released_at.eq(db::now()),
             stages::scores_released.eq(show_scores),
         ))
@@ -277,7 +279,7 @@ pub fn release(
 pub struct TeamOutcome {
     pub stage_id: i64,
     pub stage_name: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub feedback: String,
     /// Whether this was the last stage (an advance there means "selected").
     pub last: bool,
@@ -298,14 +300,14 @@ pub fn released_outcomes(
         .load(conn)?;
     let released: Vec<i64> = all
         .iter()
-        .filter(|s| s.status() == StageStatus::Released)
+        .filter(|s| s.status == StageStatus::Released)
         .map(|s| s.id)
         .collect();
     if released.is_empty() {
         return Ok(Vec::new());
     }
     // One row per submitted review (or one without a score): the decision repeats.
-    let rows: Vec<(i64, Option<String>, String, Option<f64>)> = stage_entries::table
+    let rows: Vec<(i64, Option<Outcome>, String, Option<f64>)> = stage_entries::table
         .left_join(
             assignments::table.on(assignments::stage_id
                 .eq(stage_entries::stage_id)
@@ -329,14 +331,14 @@ pub fn released_outcomes(
     Ok(all
         .iter()
         .filter_map(|s| {
-            let mine: Vec<&(i64, Option<String>, String, Option<f64>)> =
+            let mine: Vec<&(i64, Option<Outcome>, String, Option<f64>)> =
                 rows.iter().filter(|r| r.0 == s.id).collect();
             let first = mine.first()?;
             let scores: Vec<f64> = mine.iter().filter_map(|r| r.3).collect();
             Some(TeamOutcome {
                 stage_id: s.id,
                 stage_name: s.name.clone(),
-                outcome: first.1.clone()?,
+                outcome: first.1?,
                 feedback: first.2.clone(),
                 last: Some(s.id) == last,
                 score: (s.scores_released && !scores.is_empty())
@@ -373,21 +375,21 @@ pub struct PublicEntry {
 /// The public results of a challenge: per released stage, who advanced (rejected and
 /// shelved proposals are not named in public).
 pub fn public_results(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<PublicStage>> {
-    let all = challenge_store::stages_of(conn, challenge_id)?;
+    let all = crate::domain::evaluation::stages::stages_of(conn, challenge_id)?;
     let count = all.len();
     let named = policy::results_name_teams(
         all.iter()
-            .any(|s| s.stage.blind && s.stage.status() != StageStatus::Released),
+            .any(|s| s.stage.blind && s.stage.status != StageStatus::Released),
     );
     let mut out = Vec::new();
     for (i, s) in all.into_iter().enumerate() {
-        if s.stage.status() != StageStatus::Released {
+        if s.stage.status != StageStatus::Released {
             continue;
         }
         let rows: Vec<(i64, String, String, String)> = stage_entries::table
             .inner_join(proposals::table.inner_join(organisations::table))
             .filter(stage_entries::stage_id.eq(s.stage.id))
-            .filter(stage_entries::outcome.eq(Outcome::Advance.as_str()))
+            .filter(stage_entries::outcome.eq(Outcome::Advance))
             .order(proposals::title.asc())
             .select((
                 proposals::id,

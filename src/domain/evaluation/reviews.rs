@@ -8,18 +8,20 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::policy::ReviewerFacts;
 use crate::db::schema::{
     assignments, challenges, conflicts, evaluators, memberships, organisations, proposals, reviews,
     stage_entries, stages, topics, users,
 };
 use crate::db::{self, DbConnection};
-use crate::domain::challenges::{self as challenge_store, Criterion};
+use crate::domain::evaluation::assignment;
 use crate::domain::evaluation::progress::StageContext;
 use crate::domain::evaluation::ranking::{self, Ranked, ReviewScore, Scale};
-use crate::domain::evaluation::workflow::{self, StageStatus};
-use crate::domain::evaluation::{assignment, evaluators as pool};
-use crate::domain::text;
+use crate::domain::evaluation::stages::Criterion;
+use crate::domain::evaluation::workflow;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::{Outcome, StageStatus};
+use crate::text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = assignments)]
@@ -76,11 +78,11 @@ pub fn assign(
         .optional()?;
     let org_id =
         org_id.ok_or_else(|| FieldErrors::single("proposal_id", "proposal-not-in-stage"))?;
-    let evaluator = pool::find(conn, evaluator_id)
+    let evaluator = super::evaluators::find(conn, evaluator_id)
         .ok()
         .filter(|e| e.challenge_id == ctx.challenge.id)
         .ok_or_else(|| FieldErrors::single("evaluator_id", "evaluator-unknown"))?;
-    if pool::in_conflict(conn, ctx.challenge.id, evaluator.id, org_id)? {
+    if super::evaluators::in_conflict(conn, ctx.challenge.id, evaluator.id, org_id)? {
         return Err(AppError::Conflict {
             message_id: "assignment-conflict",
         });
@@ -141,15 +143,15 @@ pub fn auto_assign(
         .filter(stage_entries::stage_id.eq(ctx.id()))
         .select((proposals::id, proposals::organisation_id))
         .load(conn)?;
-    let people = pool::pool(conn, ctx.challenge.id)?;
+    let people = super::evaluators::members(conn, ctx.challenge.id)?;
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-    let conflicted = pool::conflicted_orgs(conn, ctx.challenge.id, &ids)?;
+    let conflicted = super::evaluators::conflicted_orgs(conn, ctx.challenge.id, &ids)?;
     let topic_ids: HashMap<String, i64> = topics::table
         .select((topics::slug, topics::id))
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
-    let challenge_topics: Vec<i64> = challenge_store::topics_of(conn, &[ctx.challenge.id])?
+    let challenge_topics: Vec<i64> = crate::domain::topics::topics_of(conn, &[ctx.challenge.id])?
         .remove(&ctx.challenge.id)
         .unwrap_or_default()
         .into_iter()
@@ -418,7 +420,7 @@ pub struct MyAssignment {
     pub id: i64,
     pub stage_id: i64,
     pub stage_name: String,
-    pub stage_status: String,
+    pub stage_status: StageStatus,
     pub ends_at: Option<NaiveDateTime>,
     pub blind: bool,
     pub challenge_id: i64,
@@ -438,7 +440,7 @@ pub struct MyAssignment {
 pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment>> {
     type Row = (
         Assignment,
-        (String, String, Option<NaiveDateTime>, bool),
+        (String, StageStatus, Option<NaiveDateTime>, bool),
         (i64, String, String),
         (String, String),
         String,
@@ -502,7 +504,7 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
         .collect();
     let blind_now: std::collections::HashSet<i64> = mine
         .iter()
-        .filter(|m| m.blind && !m.declined && m.stage_status != StageStatus::Released.as_str())
+        .filter(|m| m.blind && !m.declined && m.stage_status != StageStatus::Released)
         .map(|m| m.proposal_id)
         .collect();
     for m in &mut mine {
@@ -513,21 +515,6 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
     Ok(mine)
 }
 
-/// What the policy needs to know about a user's evaluator role on a proposal.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ReviewerFacts {
-    /// An active (not declined) assignment in a started stage.
-    pub assigned: bool,
-    pub conflicted: bool,
-    /// The stage of that assignment hides the team.
-    pub blind: bool,
-    /// The user's own review of it is submitted.
-    pub own_submitted: bool,
-    /// When that assignment was made, and in which stage.
-    pub assigned_at: Option<NaiveDateTime>,
-    pub stage_id: Option<i64>,
-}
-
 /// The user's evaluator facts for a proposal (all false when they are not its evaluator),
 /// in one statement: a proposal page asks this for every reader outside team and agency.
 pub fn reviewer_facts(
@@ -536,7 +523,7 @@ pub fn reviewer_facts(
     organisation_id: i64,
     user_id: i64,
 ) -> AppResult<ReviewerFacts> {
-    let since = pool::membership_conflict_since();
+    let since = super::evaluators::membership_conflict_since();
     // Per active assignment: blind stage, review submitted at, declared conflict,
     // membership, assigned at.
     type Row = (
@@ -569,7 +556,7 @@ pub fn reviewer_facts(
         .filter(assignments::proposal_id.eq(proposal_id))
         .filter(evaluators::user_id.eq(user_id))
         .filter(assignments::declined_at.is_null())
-        .filter(stages::status.ne(StageStatus::Planned.as_str()))
+        .filter(stages::status.ne(StageStatus::Planned))
         .order(stages::position.desc())
         .select((
             stages::blind,
@@ -675,14 +662,14 @@ pub struct RankingRow {
     pub ranked: Ranked,
     pub title: String,
     pub organisation_name: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// Every submitted review's score, for the distribution chart.
     pub scores: Vec<f64>,
 }
 
 /// The stage's ranking from its submitted reviews, in two statements.
 pub fn ranking(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<Vec<RankingRow>> {
-    let entries: Vec<(i64, Option<String>, String, String)> = stage_entries::table
+    let entries: Vec<(i64, Option<Outcome>, String, String)> = stage_entries::table
         .inner_join(proposals::table.inner_join(organisations::table))
         .filter(stage_entries::stage_id.eq(ctx.id()))
         .select((
@@ -721,7 +708,7 @@ pub fn ranking(conn: &mut DbConnection, ctx: &StageContext) -> AppResult<Vec<Ran
     for r in &reviews {
         by_proposal.entry(r.proposal_id).or_default().push(r.score);
     }
-    let mut info: HashMap<i64, (Option<String>, String, String)> = entries
+    let mut info: HashMap<i64, (Option<Outcome>, String, String)> = entries
         .into_iter()
         .map(|(id, outcome, title, org)| (id, (outcome, title, org)))
         .collect();

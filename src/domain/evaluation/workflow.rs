@@ -14,50 +14,8 @@
 //! passed. The functions are pure; the database layer loads the facts, asks here, and
 //! records the transition with an audit entry.
 
+use crate::kinds::{Outcome, StageStatus};
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StageStatus {
-    Planned,
-    Running,
-    Released,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// On to the next stage; in the last stage, selected.
-    Advance,
-    Reject,
-    /// Kept aside: neither advanced nor rejected.
-    Shelve,
-}
-
-impl StageStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StageStatus::Planned => "planned",
-            StageStatus::Running => "running",
-            StageStatus::Released => "released",
-        }
-    }
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 3] = [Outcome::Advance, Outcome::Reject, Outcome::Shelve];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Advance => "advance",
-            Outcome::Reject => "reject",
-            Outcome::Shelve => "shelve",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
-    }
-}
 
 impl From<Refusal> for crate::error::AppError {
     fn from(r: Refusal) -> Self {

@@ -19,33 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::db::schema::{forms, pilots};
 use crate::db::DbConnection;
 use crate::domain::proposals::Proposal;
-use crate::domain::{text, time};
+use crate::domain::time;
 use crate::error::{AppError, AppResult, FieldErrors};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Pages with back and next, a review page, then sending.
-    Web,
-    /// One question at a time in a conversation.
-    Assistant,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Web => "web",
-            Mode::Assistant => "assistant",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "web" => Some(Mode::Web),
-            "assistant" => Some(Mode::Assistant),
-            _ => None,
-        }
-    }
-}
+use crate::kinds::PilotMode;
+use crate::text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = pilots)]
@@ -54,7 +31,7 @@ pub struct Pilot {
     pub proposal_id: i64,
     pub form_id: i64,
     pub slug: String,
-    pub mode: String,
+    pub mode: PilotMode,
     pub title: String,
     pub intro: String,
     pub consent_text: String,
@@ -76,10 +53,6 @@ pub enum Availability {
 }
 
 impl Pilot {
-    pub fn mode(&self) -> Mode {
-        Mode::parse(&self.mode).unwrap_or(Mode::Web)
-    }
-
     pub fn availability(&self, now: NaiveDateTime) -> Availability {
         if self.opens_at.is_some_and(|o| now < o) {
             Availability::NotYetOpen
@@ -127,7 +100,7 @@ pub const DEFAULT_RETENTION_DAYS: i64 = 90;
 
 struct Valid {
     form_id: i64,
-    mode: Mode,
+    mode: PilotMode,
     settings: Settings,
 }
 
@@ -194,7 +167,7 @@ fn validate(conn: &mut DbConnection, proposal: &Proposal, input: &PilotInput) ->
     if form_org != Some(proposal.organisation_id) {
         e.add("form_id", "pilot-form-unknown");
     }
-    let mode = Mode::parse(input.mode.as_deref().unwrap_or("web"));
+    let mode = PilotMode::parse(input.mode.as_deref().unwrap_or("web"));
     if mode.is_none() {
         e.add("mode", "pilot-mode-invalid");
     }
@@ -235,7 +208,7 @@ fn validate(conn: &mut DbConnection, proposal: &Proposal, input: &PilotInput) ->
     e.into_result()?;
     Ok(Valid {
         form_id: input.form_id.unwrap_or_default(),
-        mode: mode.unwrap_or(Mode::Web),
+        mode: mode.unwrap_or(PilotMode::Web),
         settings: Settings {
             title,
             intro,
@@ -279,7 +252,7 @@ pub fn create(
             pilots::proposal_id.eq(proposal.id),
             pilots::form_id.eq(v.form_id),
             pilots::slug.eq(&slug),
-            pilots::mode.eq(v.mode.as_str()),
+            pilots::mode.eq(v.mode),
             pilots::created_by.eq(by),
             pilots::created_at.eq(now),
             pilots::updated_at.eq(now),
@@ -301,7 +274,7 @@ pub fn update(
 ) -> AppResult<Option<Pilot>> {
     let input = PilotInput {
         form_id: Some(pilot.form_id),
-        mode: Some(pilot.mode.clone()),
+        mode: Some(pilot.mode.to_string()),
         ..input.clone()
     };
     let settings = validate(conn, proposal, &input)?.settings.against(pilot);
@@ -320,7 +293,7 @@ impl PilotInput {
         let date = |d: Option<NaiveDateTime>| d.map(|d| d.and_utc().to_rfc3339());
         PilotInput {
             form_id: Some(p.form_id),
-            mode: Some(p.mode.clone()),
+            mode: Some(p.mode.to_string()),
             title: Some(p.title.clone()),
             intro: Some(p.intro.clone()),
             consent_text: Some(p.consent_text.clone()),

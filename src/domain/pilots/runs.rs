@@ -17,7 +17,7 @@ use crate::auth::secrets;
 use crate::db::schema::{pilot_field_errors, pilot_files, pilot_runs, pilot_submissions};
 use crate::db::DbConnection;
 use crate::domain::attachments;
-use crate::domain::forms::{self as stored_forms, FormVersion};
+use crate::domain::form_library::{self, FormVersion};
 use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 use crate::forms::answers::{self, Answers, Raw, Scope, StoredFile};
 use crate::forms::FormDefinition;
@@ -88,7 +88,7 @@ pub struct Loaded {
 /// Starts a run on the latest version of the pilot's form.
 pub fn start(conn: &mut DbConnection, pilot: &Pilot, now: NaiveDateTime) -> AppResult<Started> {
     pilot.ensure_open(now)?;
-    let current = stored_forms::current(conn, pilot.form_id)?;
+    let current = form_library::current(conn, pilot.form_id)?;
     let token = secrets::new_token();
     let run = diesel::insert_into(pilot_runs::table)
         .values((
@@ -113,7 +113,7 @@ pub fn load(conn: &mut DbConnection, pilot: &Pilot, token: &str) -> AppResult<Lo
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let version = stored_forms::version(conn, run.form_version_id)?;
+    let version = form_library::version(conn, run.form_version_id)?;
     let definition = version.shared_definition()?;
     let files = files_of(conn, run.id)?;
     Ok(Loaded {
@@ -431,8 +431,8 @@ pub fn rate(conn: &mut DbConnection, s: &Submission, rating: &str, comment: &str
     if rating.is_none() {
         e.add("rating", "pilot-rating-invalid");
     }
-    let comment = crate::domain::text::optional_text(Some(comment), "comment", 2000, &mut e)
-        .unwrap_or_default();
+    let comment =
+        crate::text::optional_text(Some(comment), "comment", 2000, &mut e).unwrap_or_default();
     e.into_result()?;
     let written = diesel::update(
         pilot_submissions::table

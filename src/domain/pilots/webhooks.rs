@@ -19,8 +19,9 @@ use crate::db::schema::{
     form_versions, pilot_submissions, pilot_webhooks, webhook_attempts, webhook_deliveries,
 };
 use crate::db::DbConnection;
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::DeliveryStatus;
+use crate::text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = pilot_webhooks)]
@@ -41,7 +42,7 @@ pub struct Delivery {
     pub id: i64,
     pub webhook_id: i64,
     pub submission_id: i64,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_until: Option<NaiveDateTime>,
@@ -254,7 +255,7 @@ pub fn enqueue(
             .values((
                 webhook_deliveries::webhook_id.eq(*h),
                 webhook_deliveries::submission_id.eq(submission_id),
-                webhook_deliveries::status.eq("pending"),
+                webhook_deliveries::status.eq(DeliveryStatus::Pending),
                 webhook_deliveries::next_attempt_at.eq(now),
                 webhook_deliveries::created_at.eq(now),
             ))
@@ -266,7 +267,7 @@ pub fn enqueue(
 /// Deliveries whose next attempt is due and that nobody holds.
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> AppResult<Vec<i64>> {
     Ok(webhook_deliveries::table
-        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .filter(
             webhook_deliveries::claimed_until
@@ -284,7 +285,7 @@ pub fn claim(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> AppResult<
     let n = diesel::update(
         webhook_deliveries::table
             .find(id)
-            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending))
             .filter(
                 webhook_deliveries::claimed_until
                     .is_null()
@@ -364,13 +365,13 @@ pub fn outgoing(conn: &mut DbConnection, delivery_id: i64) -> AppResult<Option<O
 
 /// How one attempt went.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct AttemptOutcome {
     pub status_code: Option<u16>,
     pub error: String,
     pub duration_ms: i64,
 }
 
-impl Outcome {
+impl AttemptOutcome {
     pub fn delivered(&self) -> bool {
         self.status_code.is_some_and(|s| (200..300).contains(&s))
     }
@@ -381,7 +382,7 @@ impl Outcome {
 pub fn record(
     conn: &mut DbConnection,
     delivery_id: i64,
-    outcome: &Outcome,
+    outcome: &AttemptOutcome,
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let d: Delivery = webhook_deliveries::table
@@ -425,7 +426,7 @@ pub fn record(
 pub fn redeliver(conn: &mut DbConnection, delivery_id: i64, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(webhook_deliveries::table.find(delivery_id))
         .set((
-            webhook_deliveries::status.eq("pending"),
+            webhook_deliveries::status.eq(DeliveryStatus::Pending),
             webhook_deliveries::next_attempt_at.eq(now),
             webhook_deliveries::created_at.eq(now),
             webhook_deliveries::claimed_until.eq(None::<NaiveDateTime>),

@@ -5,12 +5,14 @@ use serde_json::json;
 
 use crate::auth::policy::{Action, ChallengeFacts};
 use crate::db::DbConnection;
-use crate::domain::attachments::{self, Attachment, Owner};
+use crate::domain::attachments::{self, Attachment};
 use crate::domain::audit::{self, Event};
-use crate::domain::challenges::{self, Challenge, ChallengeInput, Stage, StageInput, Transition};
+use crate::domain::challenges::{self, Challenge, ChallengeInput, Transition};
+use crate::domain::evaluation::stages::{Stage, StageInput};
 use crate::domain::questions::{self, Question};
 use crate::domain::{notifications, organisations, rate};
 use crate::error::{AppError, AppResult};
+use crate::kinds::{AttachmentOwner, QuestionStatus};
 use crate::web::context::Ctx;
 
 /// A challenge by slug (pages) with its policy facts; 404 unless the user may see it.
@@ -48,7 +50,7 @@ pub async fn my_agencies(ctx: &Ctx) -> AppResult<Vec<organisations::Organisation
     Ok(all
         .into_iter()
         .map(|(o, _)| o)
-        .filter(|o| o.kind() == organisations::OrgKind::Agency)
+        .filter(|o| o.kind == crate::kinds::OrgKind::Agency)
         .collect())
 }
 
@@ -61,7 +63,7 @@ pub async fn create(
     ctx.authorize(Action::CreateChallenge(&org_facts)).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {
-        let valid = challenges::validate(&input, &challenges::topic_slugs(conn)?)?;
+        let valid = challenges::validate(&input, &crate::domain::topics::slugs(conn)?)?;
         let c = challenges::create(conn, organisation_id, uid, &valid)?;
         audit::append(
             conn,
@@ -81,7 +83,7 @@ pub async fn update(
     ctx.authorize(Action::ManageChallenge(facts)).await?;
     let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
-        let valid = challenges::validate(&input, &challenges::topic_slugs(conn)?)?;
+        let valid = challenges::validate(&input, &crate::domain::topics::slugs(conn)?)?;
         let Some(c) = challenges::update(conn, &current, &valid)? else {
             return Ok(current);
         };
@@ -138,7 +140,7 @@ pub async fn replace_stages(
     ctx.authorize(Action::ManageChallenge(facts)).await?;
     let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
-        let stages = challenges::replace_stages(conn, &current, &input)?;
+        let stages = crate::domain::evaluation::stages::replace_stages(conn, &current, &input)?;
         audit::append(
             conn,
             Event::new(uid, "challenge_stages_set", "challenge", Some(current.id))
@@ -158,7 +160,7 @@ pub async fn ask(
     body: String,
     anonymous: bool,
 ) -> AppResult<(Question, Option<String>)> {
-    if !c.status().is_published() {
+    if !c.status.is_published() {
         return Err(AppError::NotFound);
     }
     let anonymous = anonymous || ctx.user.is_none();
@@ -230,7 +232,7 @@ pub async fn respond(
                 .details(json!({ "status": q.status }))
                 .ip(&ip),
         )?;
-        if q.status == "answered" {
+        if q.status == QuestionStatus::Answered {
             let mut to = challenges::followers(conn, c.id)?;
             to.extend(q.asker_id);
             notifications::notify(
@@ -283,7 +285,7 @@ pub async fn set_following(ctx: &Ctx, c: &Challenge, follow: bool) -> AppResult<
 /// Stores an uploaded file for a challenge or proposal; the caller has authorised it.
 pub async fn attach(
     ctx: &Ctx,
-    owner: Owner,
+    owner: AttachmentOwner,
     owner_id: i64,
     filename: String,
     bytes: Vec<u8>,
@@ -302,10 +304,10 @@ pub async fn attach(
             chrono::Duration::hours(1),
         )?;
         let a = attachments::store(conn, &dir, owner, owner_id, &filename, &bytes, uid)?;
-        if owner == Owner::Challenge {
+        if owner == AttachmentOwner::Challenge {
             // Followers hear of new documents only once the challenge is public.
             let c = challenges::find(conn, owner_id)?;
-            if c.status().is_published() {
+            if c.status.is_published() {
                 let followers = challenges::followers(conn, c.id)?;
                 notifications::notify(
                     conn,
@@ -347,8 +349,8 @@ pub async fn delete_attachment(ctx: &Ctx, id: i64) -> AppResult<String> {
             if !may_read(conn, &a, &actor)? {
                 return Err(AppError::NotFound);
             }
-            let (back, allowed) = match Owner::parse(&a.owner_type) {
-                Some(Owner::Challenge) => {
+            let (back, allowed) = match a.owner_type {
+                AttachmentOwner::Challenge => {
                     let c = challenges::find(conn, a.owner_id)?;
                     let f = challenges::facts(conn, &c, actor.user_id())?;
                     (
@@ -396,30 +398,36 @@ pub fn may_read(
     Ok(read_access(conn, a, actor)?.is_some())
 }
 
-/// Whether the actor may read the file: `None` if not, `Some(true)` if only under a
-/// neutral name (an evaluator in a blind stage must not learn the team from file names).
+/// Under which name the actor may read the file: `None` if not at all, a neutral name
+/// (`attachment-7.pdf`) for an evaluator in a blind stage, who must not learn the team
+/// from file names, the team's own name otherwise.
 pub fn read_access(
     conn: &mut DbConnection,
     a: &Attachment,
     actor: &crate::auth::policy::Actor,
-) -> AppResult<Option<bool>> {
+) -> AppResult<Option<String>> {
     let uid = actor.user_id();
-    Ok(match Owner::parse(&a.owner_type) {
-        Some(Owner::Challenge) => {
+    Ok(match a.owner_type {
+        AttachmentOwner::Challenge => {
             let c = challenges::find(conn, a.owner_id)?;
             let f = challenges::facts(conn, &c, uid)?;
             crate::auth::policy::authorize(actor, Action::ViewChallenge(&f))
                 .ok()
-                .map(|_| false)
+                .map(|_| a.filename.clone())
         }
-        Some(Owner::Proposal) => {
+        AttachmentOwner::Proposal => {
             let p = crate::domain::proposals::find(conn, a.owner_id)?;
             let c = challenges::find(conn, p.challenge_id)?;
             let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
             crate::auth::policy::authorize(actor, Action::ViewProposalPrivate(&f))
                 .ok()
-                .map(|_| f.hides_team())
+                .map(|_| {
+                    if f.hides_team() {
+                        a.neutral_name()
+                    } else {
+                        a.filename.clone()
+                    }
+                })
         }
-        None => None,
     })
 }

@@ -12,12 +12,12 @@ use crate::domain::evaluation::discussion;
 use crate::domain::evaluation::evaluators::{self, EvaluatorRow};
 use crate::domain::evaluation::progress::{self, StageContext};
 use crate::domain::evaluation::reviews::{self, Assignment, AutoAssigned, Review, ReviewInput};
-use crate::domain::evaluation::workflow::Outcome;
 use crate::domain::proposals::{self, Proposal};
 use crate::domain::rate;
 use crate::domain::{notifications, organisations};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::actions::proposals as proposal_ops;
+use crate::kinds::Outcome;
+use crate::web::actions;
 use crate::web::actions::{link, send_mail};
 use crate::web::context::Ctx;
 
@@ -66,10 +66,10 @@ pub async fn invite(
             // make the platform mail a stranger again and again.
             rate::hit(conn, "invite_evaluator", &cid.to_string(), 200, day)?;
             rate::hit(conn, "invite_evaluator_by", &uid.to_string(), 300, day)?;
-            if let Some(to) = crate::domain::text::normalise_email(&addr) {
+            if let Some(to) = crate::text::normalise_email(&addr) {
                 rate::hit(conn, "invite_evaluator_to", &to, 3, day)?;
             }
-            let known = challenges::topic_slugs(conn)?;
+            let known = crate::domain::topics::slugs(conn)?;
             let (id, account) = evaluators::invite(conn, cid, uid, &addr, &expertise, &known)?;
             audit::append(
                 conn,
@@ -429,7 +429,7 @@ pub async fn answer_clarification(
     let c = ctx
         .db(move |conn| clarifications::find(conn, clarification_id))
         .await?;
-    let (p, challenge, f) = proposal_ops::load(ctx, c.proposal_id).await?;
+    let (p, challenge, f) = actions::proposals::load(ctx, c.proposal_id).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {

@@ -15,14 +15,16 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::auth::policy::Action;
-use crate::auth::{api_tokens, passwords, sessions, throttle};
+use crate::auth::{passwords, throttle};
 use crate::domain::accounts::{self, RegistrationInput, User};
+use crate::domain::accounts::{api_tokens, sessions};
 use crate::domain::audit::{self, Event};
 use crate::domain::evaluation::evaluators;
 use crate::domain::organisations::{self, Invited, OrgInput, Organisation};
 use crate::domain::rate;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
+use crate::kinds::Role;
 use crate::mail::Mail;
 use crate::web::context::Ctx;
 
@@ -177,7 +179,7 @@ async fn notify_account_exists(ctx: &Ctx, owner: &User) {
             if verified {
                 Ok(None)
             } else {
-                accounts::issue_token(conn, uid, accounts::TokenPurpose::Verify).map(Some)
+                accounts::issue_token(conn, uid, crate::kinds::TokenPurpose::Verify).map(Some)
             }
         })
         .await;
@@ -234,7 +236,7 @@ pub async fn resend_verification(ctx: &Ctx) -> AppResult<()> {
                 5,
                 chrono::Duration::hours(1),
             )?;
-            accounts::issue_token(conn, uid, accounts::TokenPurpose::Verify)
+            accounts::issue_token(conn, uid, crate::kinds::TokenPurpose::Verify)
         })
         .await?;
     send_verification(ctx, &user, &token).await;
@@ -257,7 +259,7 @@ pub async fn verify_email(ctx: &Ctx, token: String) -> AppResult<User> {
 /// Checks email and password with throttling; every attempt is recorded and audited.
 /// Unknown addresses cost the same time as wrong passwords.
 pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResult<User> {
-    let email = crate::domain::text::clean(email).trim().to_lowercase();
+    let email = crate::text::clean(email).trim().to_lowercase();
     if email.is_empty() || password.is_empty() {
         let mut e = FieldErrors::new();
         if email.is_empty() {
@@ -354,7 +356,7 @@ pub const RESET_ANSWER_FLOOR: Duration = Duration::from_millis(300);
 /// and comes at [`RESET_ANSWER_FLOOR`]: the mail goes out in the background and is
 /// waited for no longer than that, so a slow mail relay cannot tell either.
 pub async fn request_reset(ctx: &Ctx, email: String) -> AppResult<()> {
-    if crate::domain::text::normalise_email(&email).is_none() {
+    if crate::text::normalise_email(&email).is_none() {
         return Err(FieldErrors::single("email", "email-invalid"));
     }
     let answer_at = Instant::now() + RESET_ANSWER_FLOOR;
@@ -426,7 +428,7 @@ pub async fn reset_password(ctx: &Ctx, token: String, password: String) -> AppRe
     errors.into_result()?;
     // Say what is wrong with the token before spending a hash on it.
     let probe = token.clone();
-    ctx.db(move |conn| accounts::check_token(conn, &probe, accounts::TokenPurpose::Reset))
+    ctx.db(move |conn| accounts::check_token(conn, &probe, crate::kinds::TokenPurpose::Reset))
         .await?;
     let hash = ctx.state.hasher.hash(password).await?;
     let ip = ctx.ip.clone();
@@ -558,7 +560,7 @@ pub async fn update_organisation(
     let (org, facts) = load_org(ctx, slug).await?;
     ctx.authorize(Action::EditOrganisation(&facts)).await?;
     let mut input = input;
-    input.kind = org.kind.clone();
+    input.kind = org.kind.as_str().to_string();
     let valid = organisations::validate(&input)?;
     let (uid, ip, id) = (ctx.user_id(), ctx.ip.clone(), org.id);
     ctx.tx(move |conn| {
@@ -595,7 +597,7 @@ pub async fn invite_member(
             rate::hit(conn, "invite_org", &org_id.to_string(), 100, day)?;
             rate::hit(conn, "invite_org_by", &inviter.id.to_string(), 200, day)?;
             // Per address once it is one (`invite` refuses a malformed one).
-            let typed = crate::domain::text::normalise_email(&addr).unwrap_or_default();
+            let typed = crate::text::normalise_email(&addr).unwrap_or_default();
             if !typed.is_empty() {
                 rate::hit(conn, "invite_address", &typed, 5, day)?;
             }
@@ -628,7 +630,7 @@ pub async fn invite_member(
     let (to, lang) = match &invited.account {
         Some(user) => (user.email.clone(), user.lang()),
         None => (
-            crate::domain::text::normalise_email(&email).unwrap_or_default(),
+            crate::text::normalise_email(&email).unwrap_or_default(),
             ctx.lang,
         ),
     };
@@ -787,7 +789,7 @@ pub async fn verify_organisation(ctx: &Ctx, org_id: i64) -> AppResult<Organisati
             }
             let owners: Vec<(String, String, String)> = organisations::members(conn, org_id)?
                 .into_iter()
-                .filter(|m| m.role == "owner")
+                .filter(|m| m.role == Role::Owner)
                 .map(|m| (m.email, m.display_name, m.locale))
                 .collect();
             Ok((org, if was_verified { Vec::new() } else { owners }))

@@ -8,7 +8,7 @@ use crate::auth::policy::{Action, FormFacts, ProposalFacts};
 use crate::db::DbConnection;
 use crate::domain::audit::{self, Event};
 use crate::domain::challenges::Challenge;
-use crate::domain::forms::{self as stored_forms, Current};
+use crate::domain::form_library::{self, Current};
 use crate::domain::organisations;
 use crate::domain::pilots::metrics::{self, Metrics};
 use crate::domain::pilots::runs::{self, Submission};
@@ -21,7 +21,7 @@ use crate::mail::Attachment;
 use crate::web::context::Ctx;
 
 fn form_facts(conn: &mut DbConnection, cur: &Current, uid: Option<i64>) -> AppResult<FormFacts> {
-    let publicity = stored_forms::publicity(conn, cur.form.id)?;
+    let publicity = form_library::publicity(conn, cur.form.id)?;
     Ok(FormFacts {
         id: cur.form.id,
         org: organisations::facts_by_id(conn, cur.form.organisation_id, uid)?,
@@ -35,7 +35,7 @@ pub async fn load_form(ctx: &Ctx, id: i64) -> AppResult<(Current, FormFacts)> {
     let uid = ctx.user_id();
     let (cur, facts) = ctx
         .db(move |conn| {
-            let cur = stored_forms::current(conn, id)?;
+            let cur = form_library::current(conn, id)?;
             let facts = form_facts(conn, &cur, uid)?;
             Ok((cur, facts))
         })
@@ -54,7 +54,7 @@ pub async fn create_form(
     ctx.authorize(Action::CreateForm(&org)).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {
-        let cur = stored_forms::create(
+        let cur = form_library::create(
             conn,
             organisation_id,
             &title,
@@ -80,7 +80,7 @@ pub async fn save_form(
     ctx.authorize(Action::EditForm(facts)).await?;
     let (id, uid, ip) = (facts.id, ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {
-        let cur = stored_forms::save(
+        let cur = form_library::save(
             conn,
             id,
             title.as_deref(),
@@ -179,7 +179,7 @@ pub async fn metrics(
     ctx.authorize(Action::ViewPilotReport(f)).await?;
     let (pilot_id, form_id, lang) = (pilot.id, pilot.form_id, ctx.lang);
     ctx.db(move |conn| {
-        let def = stored_forms::current(conn, form_id)?.version.definition()?;
+        let def = form_library::current(conn, form_id)?.version.definition()?;
         let (raw, comments) = metrics::read(conn, pilot_id)?;
         Ok((metrics::summarise(&def, raw, lang), comments))
     })
@@ -203,7 +203,7 @@ pub async fn export(
         format.to_string(),
     );
     ctx.tx(move |conn| {
-        let def = stored_forms::current(conn, form_id)?.version.definition()?;
+        let def = form_library::current(conn, form_id)?.version.definition()?;
         let mut all = Vec::new();
         let mut after = None;
         loop {
@@ -344,7 +344,7 @@ pub async fn load_submission(
         let p = crate::domain::proposals::find(conn, pilot.proposal_id)?;
         let c = crate::domain::challenges::find(conn, p.challenge_id)?;
         let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
-        let def = stored_forms::version(conn, s.form_version_id)?.definition()?;
+        let def = form_library::version(conn, s.form_version_id)?.definition()?;
         Ok((pilot, s, f, def))
     })
     .await
@@ -424,7 +424,7 @@ pub async fn mail_receipt(
     }
     let to = match address.trim() {
         "" => return Err(FieldErrors::single("email", "pilot-mail-missing")),
-        typed => crate::domain::text::normalise_email(typed)
+        typed => crate::text::normalise_email(typed)
             .ok_or_else(|| FieldErrors::single("email", "pilot-mail-invalid"))?,
     };
     let (id, ip, recipient) = (s.id, ctx.ip.clone(), to.clone());

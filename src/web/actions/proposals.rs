@@ -6,8 +6,8 @@ use serde_json::json;
 use crate::auth::policy::{Action, ProposalFacts};
 use crate::domain::audit::{self, Event};
 use crate::domain::challenges::{self, Challenge};
+use crate::domain::proposals::answers::{self, Saved};
 use crate::domain::proposals::{self, Proposal, ProposalInput};
-use crate::domain::submission_forms::{self, Saved};
 use crate::domain::{messages, notifications, organisations};
 use crate::error::{AppError, AppResult};
 use crate::forms::Raw;
@@ -38,16 +38,11 @@ pub async fn create(
 ) -> AppResult<Proposal> {
     let (org, org_facts) = super::load_org_by_id(ctx, organisation_id).await?;
     ctx.authorize(Action::CreateProposal(&org_facts)).await?;
-    let (c, uid, ip, kind) = (
-        c.clone(),
-        ctx.require_user()?.id,
-        ctx.ip.clone(),
-        org.kind(),
-    );
+    let (c, uid, ip, kind) = (c.clone(), ctx.require_user()?.id, ctx.ip.clone(), org.kind);
     ctx.tx(move |conn| {
         let mut p = proposals::create(conn, &c, organisation_id, kind, uid, &input)?;
         if let Some(raw) = &answers {
-            p = submission_forms::save_prefixed(conn, &p, &c, raw)?;
+            p = answers::save_prefixed(conn, &p, &c, raw)?;
         }
         audit::append(
             conn,
@@ -75,7 +70,7 @@ pub async fn update(
         let before = p.revision;
         let mut updated = proposals::update(conn, &p, &c, uid, &input, &note)?;
         if let Some(raw) = &answers {
-            updated = submission_forms::save_prefixed(conn, &updated, &c, raw)?;
+            updated = answers::save_prefixed(conn, &updated, &c, raw)?;
         }
         if updated.revision != before {
             audit::append(
@@ -90,7 +85,7 @@ pub async fn update(
     .await
 }
 
-/// Saves the team's answers to the challenge's form (see `submission_forms::save`).
+/// Saves the team's answers to the challenge's form (see `answers::save`).
 pub async fn save_answers(
     ctx: &Ctx,
     p: &Proposal,
@@ -100,8 +95,7 @@ pub async fn save_answers(
 ) -> AppResult<Saved> {
     ctx.authorize(Action::EditProposal(f)).await?;
     let (p, c) = (p.clone(), c.clone());
-    ctx.tx(move |conn| submission_forms::save(conn, &p, &c, &raw))
-        .await
+    ctx.tx(move |conn| answers::save(conn, &p, &c, &raw)).await
 }
 
 /// The three status changes a team makes.

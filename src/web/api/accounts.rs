@@ -4,11 +4,12 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::api_tokens;
 use crate::auth::policy::Action;
+use crate::domain::accounts::api_tokens;
 use crate::domain::accounts::RegistrationInput;
 use crate::domain::organisations;
 use crate::error::AppResult;
+use crate::kinds::{InvitationKind, OrgKind, Role};
 use crate::web::actions;
 use crate::web::context::Ctx;
 
@@ -134,8 +135,8 @@ pub async fn revoke_token(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
 pub struct MyOrganisation {
     pub id: i64,
     pub name: String,
-    pub kind: String,
-    pub role: String,
+    pub kind: OrgKind,
+    pub role: Role,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -171,7 +172,7 @@ pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
                 id: o.id,
                 name: o.name,
                 kind: o.kind,
-                role: r.as_str().to_string(),
+                role: r,
             })
             .collect(),
     }))
@@ -180,16 +181,15 @@ pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
 #[derive(Serialize, ToSchema)]
 pub struct InvitationItem {
     pub id: i64,
-    /// `organisation` or `evaluator`.
-    pub kind: String,
+    pub kind: InvitationKind,
     /// The organisation, or for `evaluator` the agency of the challenge.
     pub organisation_id: Option<i64>,
     pub organisation_name: String,
     /// Only for `evaluator`.
     pub challenge_id: Option<i64>,
     pub challenge_title: Option<String>,
-    /// Only for `organisation`: `owner` or `member`.
-    pub role: Option<String>,
+    /// Only for `organisation`.
+    pub role: Option<Role>,
     pub expires_at: chrono::NaiveDateTime,
 }
 

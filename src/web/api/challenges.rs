@@ -7,14 +7,14 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action};
-use crate::domain::challenges::{
-    self, Challenge, ChallengeInput, ListFilter, StageInput, Transition,
-};
+use crate::domain::challenges::{self, Challenge, ChallengeInput, ListFilter, Transition};
+use crate::domain::evaluation::stages::StageInput;
 use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
 use crate::domain::questions::{self, Audience, QuestionView};
+use crate::domain::time::utc;
 use crate::error::{AppError, AppResult};
-use crate::web::actions::challenges as ops;
-use crate::web::api::utc;
+use crate::kinds::{ChallengeStatus, QuestionStatus};
+use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::render;
 
@@ -39,8 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// A challenge as the API shows it.
 pub fn view(
     c: &Challenge,
-    topics: &[challenges::TopicRef],
-    stages: Option<&[challenges::Stage]>,
+    topics: &[crate::domain::topics::TopicRef],
+    stages: Option<&[crate::domain::evaluation::stages::Stage]>,
 ) -> Value {
     let mut v = json!({
         "id": c.id,
@@ -144,19 +144,19 @@ impl ChallengeBody {
     }
 }
 
-fn input_of(c: &Challenge, topics: &[challenges::TopicRef]) -> ChallengeInput {
+fn input_of(c: &Challenge, topics: &[crate::domain::topics::TopicRef]) -> ChallengeInput {
     ChallengeInput {
         title: c.title.clone(),
         summary: c.summary.clone(),
         description: c.description.clone(),
         language: c.language.clone(),
         eligibility: c.eligibility.split(',').map(str::to_string).collect(),
-        level: c.level.clone(),
+        level: c.level.to_string(),
         region: c.region.clone(),
         budget_eur: c.budget_eur.map(|b| b.to_string()).unwrap_or_default(),
         submission_deadline: utc(c.submission_deadline),
         contact: c.contact.clone(),
-        proposal_visibility: c.proposal_visibility.clone(),
+        proposal_visibility: c.proposal_visibility.to_string(),
         topics: topics.iter().map(|t| t.slug.clone()).collect(),
         submission_form_id: c
             .submission_form_id
@@ -170,8 +170,8 @@ async fn detail(ctx: &Ctx, c: &Challenge) -> AppResult<Value> {
     let (topics, stages) = ctx
         .db(move |conn| {
             Ok((
-                challenges::topics_of(conn, &[cid])?,
-                challenges::stages_of(conn, cid)?,
+                crate::domain::topics::topics_of(conn, &[cid])?,
+                crate::domain::evaluation::stages::stages_of(conn, cid)?,
             ))
         })
         .await?;
@@ -196,7 +196,7 @@ pub async fn create(ctx: Ctx, body: web::Json<ChallengeBody>) -> AppResult<HttpR
         level: "kommune".into(),
         ..Default::default()
     });
-    let c = ops::create(&ctx, org, input).await?;
+    let c = actions::challenges::create(&ctx, org, input).await?;
     Ok(HttpResponse::Created().json(detail(&ctx, &c).await?))
 }
 
@@ -222,7 +222,7 @@ pub struct ListQuery {
 pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
     let q = q.into_inner();
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if challenges::Status::parse(s).is_none_or(|s| !s.is_published()) {
+        if ChallengeStatus::parse(s).is_none_or(|s| !s.is_published()) {
             return Err(AppError::BadRequest(format!("unknown status {s:?}")));
         }
     }
@@ -255,7 +255,7 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
 #[utoipa::path(get, path = "/api/v1/challenges/{id}", tag = "challenges", params(("id" = i64, Path)),
     responses((status = 200, description = "the challenge"), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (c, _) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, _) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(detail(&ctx, &c).await?))
 }
 
@@ -267,13 +267,13 @@ pub async fn update(
     id: web::Path<i64>,
     body: web::Json<ChallengeBody>,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     let cid = c.id;
     let topics = ctx
-        .db(move |conn| challenges::topics_of(conn, &[cid]))
+        .db(move |conn| crate::domain::topics::topics_of(conn, &[cid]))
         .await?;
     let base = input_of(&c, topics.get(&cid).map(Vec::as_slice).unwrap_or(&[]));
-    let updated = ops::update(&ctx, &c, &f, body.into_inner().over(base)).await?;
+    let updated = actions::challenges::update(&ctx, &c, &f, body.into_inner().over(base)).await?;
     Ok(HttpResponse::Ok().json(detail(&ctx, &updated).await?))
 }
 
@@ -285,15 +285,15 @@ pub async fn stages(
     id: web::Path<i64>,
     body: web::Json<Vec<StageInput>>,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
-    ops::replace_stages(&ctx, &c, &f, body.into_inner()).await?;
+    let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
+    actions::challenges::replace_stages(&ctx, &c, &f, body.into_inner()).await?;
     let v = detail(&ctx, &c).await?;
     Ok(HttpResponse::Ok().json(&v["stages"]))
 }
 
 async fn run_transition(ctx: Ctx, id: i64, t: Transition) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load_by_id(&ctx, id).await?;
-    let c = ops::transition(&ctx, &c, &f, t).await?;
+    let (c, f) = actions::challenges::load_by_id(&ctx, id).await?;
+    let c = actions::challenges::transition(&ctx, &c, &f, t).await?;
     Ok(HttpResponse::Ok().json(detail(&ctx, &c).await?))
 }
 
@@ -346,9 +346,9 @@ pub async fn ask(
     id: web::Path<i64>,
     body: web::Json<QuestionBody>,
 ) -> AppResult<HttpResponse> {
-    let (c, _) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, _) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
-    let (q, key) = ops::ask(&ctx, &c, b.body, b.anonymous).await?;
+    let (q, key) = actions::challenges::ask(&ctx, &c, b.body, b.anonymous).await?;
     Ok(HttpResponse::Created().json(json!({
         "id": q.id,
         "status": q.status,
@@ -362,8 +362,7 @@ pub async fn ask(
 pub struct QuestionItem {
     pub id: i64,
     pub body: String,
-    /// open, answered or declined.
-    pub status: String,
+    pub status: QuestionStatus,
     pub answer: Option<String>,
     pub decline_reason: Option<String>,
     /// The asker's name; none for anonymous questions.
@@ -400,7 +399,7 @@ pub async fn questions_of(
     id: web::Path<i64>,
     q: web::Query<PageRequest>,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     let audience = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
         Audience::Agency
     } else {
@@ -438,8 +437,8 @@ pub async fn answer(
         (Some(a), _) => (Some(a), None),
         (None, d) => (None, d),
     };
-    let (_, _, f) = ops::load_question(&ctx, id).await?;
+    let (_, _, f) = actions::challenges::load_question(&ctx, id).await?;
     ctx.authorize(Action::ViewChallenge(&f)).await?;
-    let q = ops::respond(&ctx, id, answer, decline).await?;
+    let q = actions::challenges::respond(&ctx, id, answer, decline).await?;
     Ok(HttpResponse::Ok().json(json!({ "id": q.id, "status": q.status, "answer": q.answer, "decline_reason": q.decline_reason })))
 }

@@ -9,13 +9,12 @@ use utoipa::ToSchema;
 use crate::auth::policy::Action;
 use crate::domain::evaluation::clarifications::{self, Clarification};
 use crate::domain::evaluation::reviews::{self, ReviewInput};
-use crate::domain::evaluation::workflow::Outcome;
 use crate::domain::evaluation::{discussion, evaluators};
+use crate::domain::time::utc;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::actions::challenges as challenge_ops;
-use crate::web::actions::evaluation::{self as ops, Decision};
-use crate::web::actions::proposals as proposal_ops;
-use crate::web::api::utc;
+use crate::kinds::Outcome;
+use crate::web::actions;
+use crate::web::actions::evaluation::Decision;
 use crate::web::context::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -68,9 +67,9 @@ pub async fn invite(
     id: web::Path<i64>,
     body: web::Json<InviteBody>,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = challenge_ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     let body = body.into_inner();
-    let id = ops::invite(&ctx, &c, &f, body.email, body.expertise).await?;
+    let id = actions::evaluation::invite(&ctx, &c, &f, body.email, body.expertise).await?;
     Ok(HttpResponse::Created().json(json!({ "id": id })))
 }
 
@@ -78,12 +77,12 @@ pub async fn invite(
 #[utoipa::path(get, path = "/api/v1/challenges/{id}/evaluators", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200, description = "{evaluators, invitations, conflicts}")))]
 pub async fn pool(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (c, f) = challenge_ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
     let cid = c.id;
     let (people, open, conflicts) = ctx
         .db(move |conn| {
-            let people = evaluators::pool(conn, cid)?;
+            let people = evaluators::members(conn, cid)?;
             let conflicts = evaluators::conflicts_of_challenge(conn, cid, &people)?;
             Ok((people, evaluators::open_invitations(conn, cid)?, conflicts))
         })
@@ -105,7 +104,9 @@ pub struct ConflictBody {
     responses((status = 201, description = "{id}"), (status = 403, description = "not an evaluator of the challenge"), (status = 422)))]
 pub async fn declare_conflict(ctx: Ctx, body: web::Json<ConflictBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let id = ops::declare_conflict(&ctx, b.challenge_id, b.organisation_id, b.reason).await?;
+    let id =
+        actions::evaluation::declare_conflict(&ctx, b.challenge_id, b.organisation_id, b.reason)
+            .await?;
     Ok(HttpResponse::Created().json(json!({ "id": id })))
 }
 
@@ -113,7 +114,7 @@ pub async fn declare_conflict(ctx: Ctx, body: web::Json<ConflictBody>) -> AppRes
 #[utoipa::path(post, path = "/api/v1/stages/{id}/start", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200, description = "{status: \"running\", entrants}"), (status = 409, description = "already started, the stage before not released, or the challenge still open")))]
 pub async fn start(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let entrants = ops::start(&ctx, id.into_inner()).await?;
+    let entrants = actions::evaluation::start(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "running", "entrants": entrants })))
 }
 
@@ -131,7 +132,8 @@ pub async fn assign(
     id: web::Path<i64>,
     body: web::Json<AssignBody>,
 ) -> AppResult<HttpResponse> {
-    let a = ops::assign(&ctx, id.into_inner(), body.proposal_id, body.evaluator_id).await?;
+    let a = actions::evaluation::assign(&ctx, id.into_inner(), body.proposal_id, body.evaluator_id)
+        .await?;
     Ok(HttpResponse::Created().json(a))
 }
 
@@ -150,7 +152,13 @@ pub async fn auto_assign(
     body: Option<web::Json<AutoAssignBody>>,
 ) -> AppResult<HttpResponse> {
     let b = body.map(|b| b.into_inner()).unwrap_or_default();
-    let out = ops::auto_assign(&ctx, id.into_inner(), b.reviewers_per_proposal, b.max_load).await?;
+    let out = actions::evaluation::auto_assign(
+        &ctx,
+        id.into_inner(),
+        b.reviewers_per_proposal,
+        b.max_load,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -158,7 +166,7 @@ pub async fn auto_assign(
 #[utoipa::path(delete, path = "/api/v1/assignments/{id}", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 204), (status = 409, description = "its review is submitted")))]
 pub async fn unassign(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    ops::unassign(&ctx, id.into_inner()).await?;
+    actions::evaluation::unassign(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -175,7 +183,7 @@ pub async fn decline(
     id: web::Path<i64>,
     body: web::Json<DeclineBody>,
 ) -> AppResult<HttpResponse> {
-    ops::decline(&ctx, id.into_inner(), body.into_inner().reason).await?;
+    actions::evaluation::decline(&ctx, id.into_inner(), body.into_inner().reason).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "declined" })))
 }
 
@@ -204,7 +212,7 @@ pub async fn review(
     id: web::Path<i64>,
     body: web::Json<ReviewInput>,
 ) -> AppResult<HttpResponse> {
-    let r = ops::save_review(&ctx, id.into_inner(), body.into_inner()).await?;
+    let r = actions::evaluation::save_review(&ctx, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({
         "assignment_id": r.assignment_id,
         "score": r.score,
@@ -218,7 +226,7 @@ pub async fn review(
 #[utoipa::path(get, path = "/api/v1/stages/{id}/ranking", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200, description = "[{proposal_id, score, calibrated, reviews_done, reviews_required, spread, flags}]")))]
 pub async fn ranking(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let s = ops::manage_stage(&ctx, id.into_inner()).await?;
+    let s = actions::evaluation::manage_stage(&ctx, id.into_inner()).await?;
     let rows = ctx.db(move |conn| reviews::ranking(conn, &s)).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -257,7 +265,7 @@ pub async fn decide(
         },
         _ => return Err(FieldErrors::single("proposal_id", "decision-target")),
     };
-    let decided = ops::decide(&ctx, id.into_inner(), d).await?;
+    let decided = actions::evaluation::decide(&ctx, id.into_inner(), d).await?;
     Ok(HttpResponse::Ok().json(json!({ "decided": decided })))
 }
 
@@ -278,7 +286,7 @@ pub async fn release(
     body: Option<web::Json<ReleaseBody>>,
 ) -> AppResult<HttpResponse> {
     let show = body.is_some_and(|b| b.show_scores);
-    let told = ops::release(&ctx, id.into_inner(), show).await?;
+    let told = actions::evaluation::release(&ctx, id.into_inner(), show).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "released", "notified": told })))
 }
 
@@ -287,7 +295,7 @@ pub async fn release(
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/reviews", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200), (status = 403)))]
 pub async fn reviews_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
     let (pid, uid) = (p.id, ctx.require_user()?.id);
     // Fellow evaluators read the reviews of their own stages, and without names.
@@ -332,8 +340,14 @@ pub async fn ask_clarification(
     body: web::Json<ClarificationBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let c =
-        ops::ask_clarification(&ctx, id.into_inner(), b.proposal_id, b.question, b.due_at).await?;
+    let c = actions::evaluation::ask_clarification(
+        &ctx,
+        id.into_inner(),
+        b.proposal_id,
+        b.question,
+        b.due_at,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(clarification_view(&c)))
 }
 
@@ -350,7 +364,9 @@ pub async fn answer_clarification(
     id: web::Path<i64>,
     body: web::Json<AnswerBody>,
 ) -> AppResult<HttpResponse> {
-    let c = ops::answer_clarification(&ctx, id.into_inner(), body.into_inner().answer).await?;
+    let c =
+        actions::evaluation::answer_clarification(&ctx, id.into_inner(), body.into_inner().answer)
+            .await?;
     Ok(HttpResponse::Ok().json(clarification_view(&c)))
 }
 
@@ -358,7 +374,7 @@ pub async fn answer_clarification(
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/clarifications", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200), (status = 403)))]
 pub async fn clarifications_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
     let (pid, from) = (p.id, f.discussion_from());
     let list = ctx
@@ -372,7 +388,7 @@ pub async fn clarifications_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRe
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/discussion", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200), (status = 403)))]
 pub async fn discussion_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
     let (pid, from) = (p.id, f.discussion_from());
     let posts = ctx
@@ -398,7 +414,7 @@ pub async fn post_discussion(
     id: web::Path<i64>,
     body: web::Json<PostBody>,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
-    let id = ops::post_discussion(&ctx, &p, &c, &f, body.into_inner().body).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
+    let id = actions::evaluation::post_discussion(&ctx, &p, &c, &f, body.into_inner().body).await?;
     Ok(HttpResponse::Created().json(json!({ "id": id })))
 }

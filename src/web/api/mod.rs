@@ -47,12 +47,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A UTC time as RFC 3339 (`2027-01-31T17:00:00Z`), as docs/API.md promises.
-pub fn utc(t: chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 fn bad_input(detail: String) -> Error {
     AppError::BadRequest(detail).into()
 }

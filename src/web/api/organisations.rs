@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
-use crate::domain::organisations::{self, OrgInput, OrgKind, Organisation};
+use crate::domain::organisations::{self, OrgInput, Organisation};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
+use crate::kinds::{OrgKind, Role};
 use crate::web::actions;
 use crate::web::context::Ctx;
 
@@ -38,7 +39,7 @@ pub struct OrgProfile {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub website: Option<String>,
     pub description: String,
     pub verified: bool,
@@ -123,7 +124,7 @@ pub struct MemberItem {
     pub user_id: i64,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Members of the organisation (members and admins only).

@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
 use crate::domain::pilots::{webhooks, Pilot, PilotInput};
+use crate::domain::time::utc;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormDefinition;
-use crate::web::actions::pilots as ops;
-use crate::web::actions::proposals as proposal_ops;
-use crate::web::api::utc;
+use crate::kinds::DeliveryStatus;
+use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::{render, views};
 
@@ -57,7 +57,7 @@ pub struct FormBody {
 pub async fn create_form(ctx: Ctx, body: web::Json<FormBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let def = definition(&b.definition)?;
-    let cur = ops::create_form(&ctx, b.organisation_id, b.title, def).await?;
+    let cur = actions::pilots::create_form(&ctx, b.organisation_id, b.title, def).await?;
     Ok(HttpResponse::Created().json(json!({ "id": cur.form.id, "version": cur.version.version })))
 }
 
@@ -76,10 +76,10 @@ pub async fn save_form(
     id: web::Path<i64>,
     body: web::Json<FormUpdate>,
 ) -> AppResult<HttpResponse> {
-    let (_, facts) = ops::load_form(&ctx, id.into_inner()).await?;
+    let (_, facts) = actions::pilots::load_form(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
     let def = definition(&b.definition)?;
-    let cur = ops::save_form(&ctx, &facts, b.title, def).await?;
+    let cur = actions::pilots::save_form(&ctx, &facts, b.title, def).await?;
     Ok(HttpResponse::Ok().json(json!({ "id": cur.form.id, "version": cur.version.version })))
 }
 
@@ -89,7 +89,7 @@ pub async fn save_form(
 #[utoipa::path(get, path = "/api/v1/forms/{id}", tag = "forms", params(("id" = i64, Path)),
     responses((status = 200, description = "{id, organisation_id (null when the owner is not shown), title, version, definition}"), (status = 404)))]
 pub async fn get_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (cur, facts) = ops::load_form(&ctx, id.into_inner()).await?;
+    let (cur, facts) = actions::pilots::load_form(&ctx, id.into_inner()).await?;
     let owner = facts
         .shows_owner(&ctx.actor())
         .then_some(cur.form.organisation_id);
@@ -150,7 +150,7 @@ pub async fn create_pilot(
     id: web::Path<i64>,
     body: web::Json<PilotBody>,
 ) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
     let title = match b.title {
         Some(t) => Some(t),
@@ -159,7 +159,7 @@ pub async fn create_pilot(
             let org = p.organisation_id;
             // The form's own title, if it is the team's form (the check proper comes later).
             ctx.db(move |conn| {
-                Ok(crate::domain::forms::current(conn, form_id)
+                Ok(crate::domain::form_library::current(conn, form_id)
                     .ok()
                     .filter(|c| c.form.organisation_id == org)
                     .map(|c| c.form.title))
@@ -183,7 +183,7 @@ pub async fn create_pilot(
         retention_days: b.retention_days,
         slug: b.slug,
     };
-    let pilot = ops::create_pilot(&ctx, &p, &f, input).await?;
+    let pilot = actions::pilots::create_pilot(&ctx, &p, &f, input).await?;
     Ok(HttpResponse::Created().json(pilot_json(&ctx, &pilot)))
 }
 
@@ -191,7 +191,7 @@ pub async fn create_pilot(
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/pilots", tag = "forms", params(("id" = i64, Path)),
     responses((status = 200, description = "list of pilots")))]
 pub async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewPilotReport(&f)).await?;
     let pid = p.id;
     let list = ctx
@@ -203,7 +203,7 @@ pub async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> 
 #[utoipa::path(get, path = "/api/v1/pilots/{id}", tag = "forms", params(("id" = i64, Path)),
     responses((status = 200, description = "the pilot"), (status = 404)))]
 pub async fn get_pilot(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewPilotReport(&f)).await?;
     Ok(HttpResponse::Ok().json(pilot_json(&ctx, &pilot)))
 }
@@ -230,7 +230,7 @@ pub async fn update_pilot(
     id: web::Path<i64>,
     body: web::Json<PilotPatch>,
 ) -> AppResult<HttpResponse> {
-    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, p, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
     let cur = PilotInput::of(&pilot);
     let input = PilotInput {
@@ -242,7 +242,7 @@ pub async fn update_pilot(
         retention_days: b.retention_days.or(cur.retention_days),
         ..cur
     };
-    let changed = ops::update_pilot(&ctx, &pilot, &p, &f, input).await?;
+    let changed = actions::pilots::update_pilot(&ctx, &pilot, &p, &f, input).await?;
     Ok(HttpResponse::Ok().json(pilot_json(&ctx, &changed)))
 }
 
@@ -263,8 +263,8 @@ pub async fn submissions(
     if format != "json" && format != "csv" {
         return Err(AppError::BadRequest("format must be json or csv".into()));
     }
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
-    let (subs, def) = ops::export(&ctx, &pilot, &f, &format).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
+    let (subs, def) = actions::pilots::export(&ctx, &pilot, &f, &format).await?;
     if format == "csv" {
         return Ok(render::download(
             "text/csv; charset=utf-8",
@@ -295,8 +295,8 @@ pub async fn submissions(
 #[utoipa::path(get, path = "/api/v1/pilots/{id}/metrics", tag = "forms", params(("id" = i64, Path)),
     responses((status = 200, description = "{starts, completions, completion_rate, median_seconds, drop_off_by_step, errors_by_field, rating_avg}")))]
 pub async fn metrics(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
-    let (m, _) = ops::metrics(&ctx, &pilot, &f).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
+    let (m, _) = actions::pilots::metrics(&ctx, &pilot, &f).await?;
     Ok(HttpResponse::Ok().json(m))
 }
 
@@ -315,9 +315,9 @@ pub async fn add_webhook(
     id: web::Path<i64>,
     body: web::Json<WebhookBody>,
 ) -> AppResult<HttpResponse> {
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
-    let (hook, secret) = ops::add_webhook(&ctx, &pilot, &f, b.url, b.secret).await?;
+    let (hook, secret) = actions::pilots::add_webhook(&ctx, &pilot, &f, b.url, b.secret).await?;
     Ok(HttpResponse::Created().json(json!({ "id": hook.id, "url": hook.url, "secret": secret })))
 }
 
@@ -325,7 +325,7 @@ pub async fn add_webhook(
 #[utoipa::path(get, path = "/api/v1/pilots/{id}/deliveries", tag = "forms", params(("id" = i64, Path)),
     responses((status = 200, description = "list of deliveries with attempts")))]
 pub async fn deliveries(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ManagePilots(&f)).await?;
     let pid = pilot.id;
     let log = ctx
@@ -351,7 +351,7 @@ pub async fn deliveries(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse>
                 "attempts": attempts.iter().filter(|a| a.delivery_id == d.id).map(|a| json!({
                     "at": utc(a.attempted_at), "status_code": a.status_code, "error": a.error, "duration_ms": a.duration_ms,
                 })).collect::<Vec<_>>(),
-                "next_attempt_at": (d.status == "pending").then(|| utc(d.next_attempt_at)),
+                "next_attempt_at": (d.status == DeliveryStatus::Pending).then(|| utc(d.next_attempt_at)),
                 "delivered_at": d.delivered_at.map(utc),
             })
         })
@@ -364,8 +364,8 @@ pub async fn deliveries(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse>
     responses((status = 202, description = "queued")))]
 pub async fn redeliver(ctx: Ctx, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
     let (id, delivery) = path.into_inner();
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id).await?;
-    ops::redeliver(&ctx, &pilot, &f, delivery).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id).await?;
+    actions::pilots::redeliver(&ctx, &pilot, &f, delivery).await?;
     Ok(HttpResponse::Accepted().json(json!({ "status": "pending" })))
 }
 
@@ -384,16 +384,16 @@ pub async fn submission_pdf(
     id: web::Path<i64>,
     q: web::Query<ReceiptQuery>,
 ) -> AppResult<HttpResponse> {
-    let (pilot, s, f, def) = ops::load_submission(&ctx, id.into_inner()).await?;
+    let (pilot, s, f, def) = actions::pilots::load_submission(&ctx, id.into_inner()).await?;
     let receipt = q
         .receipt
         .as_deref()
         .is_some_and(|t| crate::domain::pilots::runs::receipt_matches(&s, t));
     ctx.authorize(Action::ViewPilotAnswers(&f, receipt)).await?;
     let reader = if receipt {
-        ops::PdfReader::ReceiptHolder
+        actions::pilots::PdfReader::ReceiptHolder
     } else {
-        ops::PdfReader::Staff
+        actions::pilots::PdfReader::Staff
     };
-    ops::pdf_download(&ctx, &pilot, &s, &def, reader).await
+    actions::pilots::pdf_download(&ctx, &pilot, &s, &def, reader).await
 }

@@ -1,6 +1,7 @@
 //! `/api/v1/proposals*`, proposal creation under a challenge, attachments and messages.
 
 use crate::forms::Raw;
+use crate::kinds::AttachmentOwner;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -8,14 +9,13 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action};
 use crate::domain::attachments;
-use crate::domain::attachments::Owner;
 use crate::domain::messages::{self, Message};
 use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Content, Proposal, ProposalInput, Revision};
+use crate::domain::time::utc;
 use crate::error::AppResult;
-use crate::web::actions::challenges as challenge_ops;
-use crate::web::actions::proposals::{self as ops, Step};
-use crate::web::api::utc;
+use crate::web::actions;
+use crate::web::actions::proposals::Step;
 use crate::web::context::Ctx;
 use crate::web::multipart;
 
@@ -31,7 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/messages", web::get().to(thread))
         .route(
             "/attachments/{id}",
-            web::get().to(crate::web::pages::proposals::download),
+            web::get().to(crate::web::downloads::attachment),
         )
         .route("/attachments/{id}", web::delete().to(delete_attachment));
 }
@@ -130,12 +130,12 @@ pub async fn create(
     id: web::Path<i64>,
     body: web::Json<ProposalBody>,
 ) -> AppResult<HttpResponse> {
-    let (c, _) = challenge_ops::load_by_id(&ctx, id.into_inner()).await?;
+    let (c, _) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     let body = body.into_inner();
     let org = body
         .organisation_id
         .ok_or_else(|| crate::error::FieldErrors::single("organisation_id", "field-required"))?;
-    let p = ops::create(&ctx, &c, org, body.input(), body.answers()?).await?;
+    let p = actions::proposals::create(&ctx, &c, org, body.input(), body.answers()?).await?;
     Ok(HttpResponse::Created().json(view(&p, true)))
 }
 
@@ -143,7 +143,7 @@ pub async fn create(
 /// of submitted proposals after the deadline of an open co-creation challenge.
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let mut v = view(&p, may_see_private(&ctx, &f));
     if f.hides_team() {
         // Blind review: nothing that names the team.
@@ -164,9 +164,9 @@ pub async fn update(
     id: web::Path<i64>,
     body: web::Json<ProposalBody>,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let body = body.into_inner();
-    let p = ops::update(
+    let p = actions::proposals::update(
         &ctx,
         &p,
         &c,
@@ -180,8 +180,8 @@ pub async fn update(
 }
 
 async fn run_step(ctx: Ctx, id: i64, step: Step) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id).await?;
-    let p = ops::step(&ctx, &p, &c, &f, step).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id).await?;
+    let p = actions::proposals::step(&ctx, &p, &c, &f, step).await?;
     Ok(HttpResponse::Ok().json(view(&p, true)))
 }
 
@@ -228,7 +228,7 @@ pub async fn revisions(
     id: web::Path<i64>,
     q: web::Query<PageRequest>,
 ) -> AppResult<HttpResponse> {
-    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     // Revisions carry the team's words and names: team and agency only, never evaluators.
     ctx.authorize(Action::MessageProposal(&f)).await?;
     let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
@@ -247,19 +247,25 @@ pub async fn upload(
     id: web::Path<i64>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     proposals::ensure_editable(&p, &c, crate::db::now())?;
     let file = multipart::read_file(&ctx, payload, ctx.state.config.upload_limit_bytes).await?;
-    let a: attachments::Attachment =
-        challenge_ops::attach(&ctx, Owner::Proposal, p.id, file.filename, file.bytes).await?;
+    let a: attachments::Attachment = actions::challenges::attach(
+        &ctx,
+        AttachmentOwner::Proposal,
+        p.id,
+        file.filename,
+        file.bytes,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/api/v1/attachments/{}", a.id) })))
 }
 
 /// Delete a file (the agency for a challenge's, the team for a proposal's).
 #[utoipa::path(delete, path = "/api/v1/attachments/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
 pub async fn delete_attachment(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    challenge_ops::delete_attachment(&ctx, id.into_inner()).await?;
+    actions::challenges::delete_attachment(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -276,8 +282,8 @@ pub async fn post_message(
     id: web::Path<i64>,
     body: web::Json<MessageBody>,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
-    let mid = ops::post_message(&ctx, &p, &c, &f, body.into_inner().body).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
+    let mid = actions::proposals::post_message(&ctx, &p, &c, &f, body.into_inner().body).await?;
     Ok(HttpResponse::Created().json(json!({ "id": mid })))
 }
 
@@ -311,7 +317,7 @@ pub async fn thread(
     id: web::Path<i64>,
     q: web::Query<PageRequest>,
 ) -> AppResult<HttpResponse> {
-    let (p, _, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::MessageProposal(&f)).await?;
     let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
     let pid = p.id;

@@ -6,14 +6,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
-use crate::auth::{api_tokens, sessions};
+use crate::domain::accounts::{api_tokens, sessions};
 use crate::domain::evaluation::evaluators;
 use crate::domain::{accounts, audit, organisations};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::middleware::lang_cookie;
 use crate::web::render;
 

@@ -10,7 +10,7 @@ use crate::domain::{accounts, audit, organisations};
 use crate::error::AppResult;
 use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::render;
 use crate::web::views;
 

@@ -7,11 +7,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::accounts::{self, RegistrationInput, TokenPurpose};
+use crate::domain::accounts::{self, RegistrationInput};
 use crate::error::{AppError, AppResult};
+use crate::kinds::TokenPurpose;
 use crate::web::actions;
 use crate::web::context::{Ctx, SESSION_COOKIE};
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -198,7 +199,7 @@ async fn logout(form: CsrfForm<NoFields>) -> AppResult<HttpResponse> {
         let token = ctx.csrf_binding.clone();
         let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
         ctx.tx(move |conn| {
-            crate::auth::sessions::end(conn, &token)?;
+            crate::domain::accounts::sessions::end(conn, &token)?;
             crate::domain::audit::append(
                 conn,
                 crate::domain::audit::Event::new(uid, "logout", "user", uid).ip(&ip),

@@ -10,20 +10,21 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::{self, Action, ChallengeFacts};
-use crate::domain::attachments::{self, Owner};
-use crate::domain::challenges::{
-    self, Challenge, ChallengeInput, Level, ListFilter, Status, Transition,
-};
-use crate::domain::forms as stored_forms;
-use crate::domain::organisations::OrgKind;
+use crate::domain::attachments;
+use crate::domain::challenges::{self, Challenge, ChallengeInput, ListFilter, Transition};
+use crate::domain::form_library;
 use crate::domain::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Scope};
 use crate::domain::questions::{self, Audience};
-use crate::domain::{text, time, topics};
+use crate::domain::{time, topics};
 use crate::error::{AppError, AppResult};
-use crate::web::actions::challenges as ops;
+use crate::kinds::{
+    AttachmentOwner, ChallengeStatus, Level, OrgKind, ProposalVisibility, QuestionStatus,
+};
+use crate::text;
+use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::CsrfForm;
+use crate::web::csrf_form::CsrfForm;
 use crate::web::multipart;
 use crate::web::pages::PageQuery;
 use crate::web::render::{self, SameFor};
@@ -80,7 +81,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     let status = match q.status.as_deref() {
         None => Some("open".to_string()),
         Some("all") | Some("") => None,
-        Some(s) => Status::parse(s)
+        Some(s) => ChallengeStatus::parse(s)
             .filter(|s| s.is_published())
             .map(|s| s.as_str().to_string()),
     };
@@ -181,7 +182,7 @@ fn form_data(
     form: Value,
     agencies: &[crate::domain::organisations::Organisation],
     all_topics: &[topics::Topic],
-    challenge: Option<(&Challenge, &[stored_forms::Summary])>,
+    challenge: Option<(&Challenge, &[form_library::Summary])>,
 ) -> Value {
     let checked = |key: &str| form.get(key).is_some_and(|v| v.as_bool() == Some(true));
     let chosen_form = form
@@ -212,7 +213,7 @@ fn form_of(c: &Challenge, topic_slugs: &[String]) -> Value {
         ("summary", c.summary.clone()),
         ("description", c.description.clone()),
         ("language", c.language.clone()),
-        ("level", c.level.clone()),
+        ("level", c.level.to_string()),
         ("region", c.region.clone()),
         (
             "budget_eur",
@@ -223,7 +224,7 @@ fn form_of(c: &Challenge, topic_slugs: &[String]) -> Value {
             time::to_local_input(c.submission_deadline),
         ),
         ("contact", c.contact.clone()),
-        ("proposal_visibility", c.proposal_visibility.clone()),
+        ("proposal_visibility", c.proposal_visibility.to_string()),
         (
             "submission_form_id",
             c.submission_form_id
@@ -291,7 +292,7 @@ fn input_of(fields: &HashMap<String, String>) -> ChallengeInput {
 
 async fn new_form(ctx: Ctx) -> AppResult<HttpResponse> {
     ctx.require_user()?;
-    let agencies = ops::my_agencies(&ctx).await?;
+    let agencies = actions::challenges::my_agencies(&ctx).await?;
     if agencies.is_empty() {
         return Err(AppError::Forbidden);
     }
@@ -311,14 +312,14 @@ async fn create(form: CsrfForm<HashMap<String, String>>) -> AppResult<HttpRespon
         .get("organisation_id")
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(-1);
-    match ops::create(&ctx, org_id, input_of(&data)).await {
+    match actions::challenges::create(&ctx, org_id, input_of(&data)).await {
         Ok(c) => Ok(render::redirect_with(
             &format!("/challenges/{}", c.slug),
             "success",
             "flash-challenge-created",
         )),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let agencies = ops::my_agencies(&ctx).await?;
+            let agencies = actions::challenges::my_agencies(&ctx).await?;
             let all_topics = ctx.db(topics::list).await?;
             let data = form_data(&ctx, echo(&data), &agencies, &all_topics, None);
             let form = data["form"].clone();
@@ -336,7 +337,7 @@ async fn detail(
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     render::public_page(&ctx, "challenge", SameFor::Visitors, || async {
-        let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+        let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
         let data = detail_data(&ctx, &c, &f, q.into_inner().page(DEFAULT_PER_PAGE)).await?;
         Ok((c.title.clone(), data))
     })
@@ -357,9 +358,9 @@ async fn detail_data(
         .db(move |conn| {
             Ok((
                 crate::domain::organisations::find(conn, org_id)?,
-                challenges::topics_of(conn, &[cid])?,
-                challenges::stages_of(conn, cid)?,
-                attachments::list(conn, Owner::Challenge, cid)?,
+                crate::domain::topics::topics_of(conn, &[cid])?,
+                crate::domain::evaluation::stages::stages_of(conn, cid)?,
+                attachments::list(conn, AttachmentOwner::Challenge, cid)?,
                 questions::list(conn, cid, Audience::Public { reader: uid }, questions_page)?,
                 match uid {
                     Some(u) => challenges::is_following(conn, u, cid)?,
@@ -377,7 +378,7 @@ async fn detail_data(
     let now = crate::db::now();
     let eligible_orgs: Vec<Value> = my_orgs
         .iter()
-        .filter(|(o, _)| c.is_eligible(o.kind()))
+        .filter(|(o, _)| c.is_eligible(o.kind))
         .map(|(o, _)| json!({ "id": o.id, "name": o.name }))
         .collect();
     let ui_lang = ctx.lang;
@@ -387,7 +388,7 @@ async fn detail_data(
         "description_html": text::render_markdown(&c.description),
         "contact": c.contact,
         "eligibility": c.eligibility.split(',').collect::<Vec<_>>(),
-        "public_after_deadline": c.proposal_visibility == "public_after_deadline",
+        "public_after_deadline": c.proposal_visibility == ProposalVisibility::PublicAfterDeadline,
         "proposals_public": c.proposals_public(now),
         "stages": stages,
         "attachments": files,
@@ -396,8 +397,8 @@ async fn detail_data(
         "following": following,
         "manage": manage,
         "moderate": may(Action::ModerateQuestions(f)),
-        "transitions": if manage { challenges::transitions_from(c.status()).iter().map(|t| t.as_str()).collect::<Vec<_>>() } else { Vec::new() },
-        "draft": !c.status().is_published(),
+        "transitions": if manage { challenges::transitions_from(c.status).iter().map(|t| t.as_str()).collect::<Vec<_>>() } else { Vec::new() },
+        "draft": !c.status.is_published(),
         "submitted_count": submitted,
         "may_propose": c.accepts_submissions(now) && !eligible_orgs.is_empty(),
         "eligible_orgs": eligible_orgs,
@@ -407,15 +408,15 @@ async fn detail_data(
 }
 
 async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
     let (cid, oid) = (c.id, c.organisation_id);
     let (topic_map, all_topics, forms) = ctx
         .db(move |conn| {
             Ok((
-                challenges::topics_of(conn, &[cid])?,
+                crate::domain::topics::topics_of(conn, &[cid])?,
                 topics::list(conn)?,
-                stored_forms::of_organisation(conn, oid)?,
+                form_library::of_organisation(conn, oid)?,
             ))
         })
         .await?;
@@ -442,8 +443,8 @@ async fn update(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
-    match ops::update(&ctx, &c, &f, input_of(&data)).await {
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
+    match actions::challenges::update(&ctx, &c, &f, input_of(&data)).await {
         Ok(c) => Ok(render::redirect_with(
             &format!("/challenges/{}", c.slug),
             "success",
@@ -455,7 +456,7 @@ async fn update(
                 .db(move |conn| {
                     Ok((
                         topics::list(conn)?,
-                        stored_forms::of_organisation(conn, oid)?,
+                        form_library::of_organisation(conn, oid)?,
                     ))
                 })
                 .await?;
@@ -485,11 +486,11 @@ async fn transition(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let t = Transition::parse(&data.transition).ok_or(AppError::Conflict {
         message_id: "transition-illegal",
     })?;
-    match ops::transition(&ctx, &c, &f, t).await {
+    match actions::challenges::transition(&ctx, &c, &f, t).await {
         Ok(c) => Ok(render::redirect_with(
             &format!("/challenges/{}", c.slug),
             "success",
@@ -510,9 +511,9 @@ struct FollowForm {
 
 async fn follow(form: CsrfForm<FollowForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, _) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, _) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let on = data.follow == "1";
-    ops::set_following(&ctx, &c, on).await?;
+    actions::challenges::set_following(&ctx, &c, on).await?;
     let msg = if on {
         "flash-following"
     } else {
@@ -538,7 +539,7 @@ struct AskForm {
 
 async fn ask(form: CsrfForm<AskForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     if !data.website.is_empty() {
         // Answer as if all went well; store nothing.
         return Ok(render::redirect_with(
@@ -547,7 +548,7 @@ async fn ask(form: CsrfForm<AskForm>, slug: web::Path<String>) -> AppResult<Http
             "flash-question-asked",
         ));
     }
-    match ops::ask(&ctx, &c, data.body.clone(), data.anonymous.is_some()).await {
+    match actions::challenges::ask(&ctx, &c, data.body.clone(), data.anonymous.is_some()).await {
         Ok((q, Some(key))) => render::page(
             &ctx,
             "question_asked",
@@ -591,7 +592,7 @@ async fn own_question(
                 Ok(q) => q,
                 Err(AppError::NotFound) => {
                     let q = questions::find(conn, id)?;
-                    if q.status != "answered" || q.hidden_at.is_some() {
+                    if q.status != QuestionStatus::Answered || q.hidden_at.is_some() {
                         return Err(AppError::NotFound);
                     }
                     q
@@ -599,7 +600,7 @@ async fn own_question(
                 Err(e) => return Err(e),
             };
             let c = challenges::find(conn, q.challenge_id)?;
-            if !c.status().is_published() {
+            if !c.status.is_published() {
                 return Err(AppError::NotFound);
             }
             Ok((q, c))
@@ -619,7 +620,7 @@ async fn question_desk(
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ModerateQuestions(&f)).await?;
     let page = q.into_inner().page(DEFAULT_PER_PAGE);
     let cid = c.id;
@@ -659,8 +660,8 @@ async fn respond(form: CsrfForm<RespondForm>, id: web::Path<i64>) -> AppResult<H
     } else {
         (Some(data.answer), None)
     };
-    let (_, c, _) = ops::load_question(&ctx, id).await?;
-    match ops::respond(&ctx, id, answer, decline).await {
+    let (_, c, _) = actions::challenges::load_question(&ctx, id).await?;
+    match actions::challenges::respond(&ctx, id, answer, decline).await {
         Ok(_) => Ok(render::redirect_with(
             &format!("/challenges/{}/questions", c.slug),
             "success",
@@ -685,7 +686,13 @@ struct HideForm {
 
 async fn hide(form: CsrfForm<HideForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let c = ops::set_question_hidden(&ctx, id.into_inner(), data.hide == "1", data.reason).await?;
+    let c = actions::challenges::set_question_hidden(
+        &ctx,
+        id.into_inner(),
+        data.hide == "1",
+        data.reason,
+    )
+    .await?;
     Ok(render::redirect_with(
         &format!("/challenges/{}/questions", c.slug),
         "success",
@@ -698,12 +705,12 @@ async fn upload(
     slug: web::Path<String>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
     store_upload(
         &ctx,
         payload,
-        Owner::Challenge,
+        AttachmentOwner::Challenge,
         c.id,
         &format!("/challenges/{}#attachments", c.slug),
     )
@@ -715,13 +722,13 @@ async fn upload(
 pub(crate) async fn store_upload(
     ctx: &Ctx,
     payload: actix_multipart::Multipart,
-    owner: Owner,
+    owner: AttachmentOwner,
     owner_id: i64,
     back: &str,
 ) -> AppResult<HttpResponse> {
     let stored = match multipart::read_file(ctx, payload, ctx.state.config.upload_limit_bytes).await
     {
-        Ok(file) => ops::attach(ctx, owner, owner_id, file.filename, file.bytes)
+        Ok(file) => actions::challenges::attach(ctx, owner, owner_id, file.filename, file.bytes)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -746,7 +753,7 @@ async fn proposals_of(
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let scope = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
         Scope::Agency
     } else if c.proposals_public(crate::db::now()) {

@@ -8,7 +8,7 @@ use crate::auth::policy::Action;
 use crate::domain::{challenges, notifications, proposals};
 use crate::error::AppResult;
 use crate::web::context::Ctx;
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::pages::PageQuery;
 use crate::web::render;
 use crate::web::views;

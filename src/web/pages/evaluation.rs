@@ -12,16 +12,15 @@ use crate::auth::policy::{self, Action};
 use crate::domain::challenges;
 use crate::domain::evaluation::progress;
 use crate::domain::evaluation::reviews::{self, RankingRow, ReviewInput};
-use crate::domain::evaluation::workflow::{Outcome, StageStatus};
 use crate::domain::evaluation::{clarifications, discussion, evaluators};
 use crate::domain::{organisations, topics};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::web::actions::challenges as challenge_ops;
-use crate::web::actions::evaluation::{self as ops, Decision};
-use crate::web::actions::proposals as proposal_ops;
+use crate::kinds::{Outcome, StageKind, StageStatus};
+use crate::web::actions;
+use crate::web::actions::evaluation::Decision;
 use crate::web::context::Ctx;
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::{chart, render, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -134,7 +133,7 @@ async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
             groups.push(json!({
                 "stage_name": a.stage_name, "stage_status": a.stage_status, "ends_at": a.ends_at,
                 "challenge_title": a.challenge_title, "challenge_slug": a.challenge_slug,
-                "running": a.stage_status == StageStatus::Running.as_str(),
+                "running": a.stage_status == StageStatus::Running,
                 "items": [], "done": 0, "total": 0,
             }));
         }
@@ -158,7 +157,7 @@ async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
             a.challenge_id == *id
                 && a.blind
                 && !a.declined
-                && a.stage_status != StageStatus::Released.as_str()
+                && a.stage_status != StageStatus::Released
         }))
     });
     let named = |v: Vec<(i64, String)>| -> Vec<Value> {
@@ -185,7 +184,13 @@ struct ConflictForm {
 
 async fn declare_conflict(form: CsrfForm<ConflictForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let r = ops::declare_conflict(&ctx, data.challenge_id, data.organisation_id, data.reason).await;
+    let r = actions::evaluation::declare_conflict(
+        &ctx,
+        data.challenge_id,
+        data.organisation_id,
+        data.reason,
+    )
+    .await;
     after(r, "/evaluation", "flash-conflict-declared")
 }
 
@@ -196,13 +201,17 @@ struct ReasonForm {
 
 async fn decline(form: CsrfForm<ReasonForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let r = ops::decline(&ctx, id.into_inner(), data.reason).await;
+    let r = actions::evaluation::decline(&ctx, id.into_inner(), data.reason).await;
     after(r, "/evaluation", "flash-assignment-declined")
 }
 
 /// The score form's data: each criterion with its scale as radio options, the values as
 /// typed (or saved), and errors by field.
-fn score_form(stage: &challenges::Stage, values: &ReviewInput, errors: &Value) -> Value {
+fn score_form(
+    stage: &crate::domain::evaluation::stages::Stage,
+    values: &ReviewInput,
+    errors: &Value,
+) -> Value {
     let criteria: Vec<Value> = stage
         .criteria
         .iter()
@@ -230,7 +239,7 @@ fn score_form(stage: &challenges::Stage, values: &ReviewInput, errors: &Value) -
 }
 
 async fn review_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (a, s, proposal, f) = ops::my_assignment(&ctx, id.into_inner()).await?;
+    let (a, s, proposal, f) = actions::evaluation::my_assignment(&ctx, id.into_inner()).await?;
     let aid = a.id;
     let saved = ctx.db(move |conn| reviews::review_of(conn, aid)).await?;
     let values = saved
@@ -275,7 +284,7 @@ fn review_page(
 ) -> Value {
     json!({
         "assignment": { "id": a.id, "declined": a.declined_at.is_some() },
-        "stage": { "name": s.stage.stage.name, "ends_at": s.stage.stage.ends_at, "running": s.status() == StageStatus::Running, "eligibility": s.stage.stage.kind == "eligibility" },
+        "stage": { "name": s.stage.stage.name, "ends_at": s.stage.stage.ends_at, "running": s.status() == StageStatus::Running, "eligibility": s.stage.stage.kind == StageKind::Eligibility },
         "challenge": { "title": s.challenge.title, "slug": s.challenge.slug },
         "proposal": { "id": p.id, "title": p.title, "summary": p.summary },
         "blind": f.hides_team(),
@@ -321,7 +330,7 @@ async fn save_review(
     let CsrfForm { ctx, data } = form;
     let input = parse_review(&data);
     let id = id.into_inner();
-    match ops::save_review(&ctx, id, input.clone()).await {
+    match actions::evaluation::save_review(&ctx, id, input.clone()).await {
         Ok(r) => Ok(render::redirect_with(
             &format!("/assignments/{id}/review"),
             "success",
@@ -332,7 +341,7 @@ async fn save_review(
             },
         )),
         Err(err @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let (a, s, p, f) = ops::my_assignment(&ctx, id).await?;
+            let (a, s, p, f) = actions::evaluation::my_assignment(&ctx, id).await?;
             // The numbers as typed stay in the form; the summary links to each criterion.
             let fields = match &err {
                 AppError::Validation(e) => e
@@ -377,7 +386,7 @@ fn map_paths(err: AppError) -> AppError {
 /// The submitted reviews of a proposal, stage by stage with each criterion. The agency
 /// sees who wrote them; fellow evaluators see them numbered.
 async fn proposal_reviews(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
     let data = reviews_data(&ctx, &p, &c, &f).await?;
     render::page_titled(
@@ -402,7 +411,7 @@ async fn reviews_data(
         .db(move |conn| {
             Ok((
                 reviews::visible_to(conn, pid, uid, named)?,
-                challenges::stages_of(conn, cid)?,
+                crate::domain::evaluation::stages::stages_of(conn, cid)?,
                 discussion::thread(conn, pid, from)?,
             ))
         })
@@ -444,8 +453,8 @@ struct BodyForm {
 
 async fn post_discussion(form: CsrfForm<BodyForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (p, c, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
-    match ops::post_discussion(&ctx, &p, &c, &f, data.body.clone()).await {
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
+    match actions::evaluation::post_discussion(&ctx, &p, &c, &f, data.body.clone()).await {
         Ok(_) => Ok(render::redirect_with(
             &format!("/proposals/{}/reviews#discussion", p.id),
             "success",
@@ -471,7 +480,7 @@ async fn post_discussion(form: CsrfForm<BodyForm>, id: web::Path<i64>) -> AppRes
 /// Questions to the team during a stage and its answers: for team, agency and the
 /// proposal's evaluators. The agency asks here while a stage runs; the team answers.
 async fn clarifications_page(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewProposalPrivate(&f)).await?;
     let data = clarifications_data(&ctx, &p, &f).await?;
     render::page_titled(
@@ -524,7 +533,7 @@ struct AskForm {
 
 async fn ask_clarification(form: CsrfForm<AskForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let to = format!("/proposals/{}/clarifications", p.id);
     let pid = p.id;
     let running = ctx
@@ -533,7 +542,7 @@ async fn ask_clarification(form: CsrfForm<AskForm>, id: web::Path<i64>) -> AppRe
     let Some((stage, _)) = running else {
         return Ok(render::redirect_with(&to, "error", "stage-not-running"));
     };
-    let r = ops::ask_clarification(
+    let r = actions::evaluation::ask_clarification(
         &ctx,
         stage,
         p.id,
@@ -573,7 +582,7 @@ async fn answer_clarification(
     let c = ctx.db(move |conn| clarifications::find(conn, id)).await?;
     let to = format!("/proposals/{}/clarifications", c.proposal_id);
     after(
-        ops::answer_clarification(&ctx, id, data.answer).await,
+        actions::evaluation::answer_clarification(&ctx, id, data.answer).await,
         &to,
         "flash-clarification-answered",
     )
@@ -583,13 +592,13 @@ async fn answer_clarification(
 // The agency's side.
 
 async fn overview(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (c, f) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
     let cid = c.id;
     let (stages, counts) = ctx
         .db(move |conn| {
             Ok((
-                challenges::stages_of(conn, cid)?,
+                crate::domain::evaluation::stages::stages_of(conn, cid)?,
                 progress::entry_counts(conn, cid)?,
             ))
         })
@@ -598,7 +607,7 @@ async fn overview(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> 
     let stages: Vec<Value> = stages
         .iter()
         .map(|s| {
-            let status = s.stage.status();
+            let status = s.stage.status;
             let v = json!({
                 "id": s.stage.id, "name": s.stage.name, "kind": s.stage.kind, "status": s.stage.status,
                 "starts_at": s.stage.starts_at, "ends_at": s.stage.ends_at, "blind": s.stage.blind,
@@ -621,7 +630,7 @@ async fn overview(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> 
 }
 
 async fn pool_page(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (c, f) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
     let data = pool_data(&ctx, &c).await?;
     render::page_titled(
@@ -638,7 +647,7 @@ async fn pool_data(ctx: &Ctx, c: &challenges::Challenge) -> AppResult<Value> {
     let cid = c.id;
     let (people, open, conflicts, topics) = ctx
         .db(move |conn| {
-            let people = evaluators::pool(conn, cid)?;
+            let people = evaluators::members(conn, cid)?;
             let conflicts = evaluators::conflicts_of_challenge(conn, cid, &people)?;
             Ok((
                 people,
@@ -663,14 +672,14 @@ async fn invite(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, f) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let email = data.get("email").cloned().unwrap_or_default();
     let expertise: Vec<String> = data
         .keys()
         .filter_map(|k| k.strip_prefix("topic_"))
         .map(str::to_string)
         .collect();
-    match ops::invite(&ctx, &c, &f, email.clone(), expertise).await {
+    match actions::evaluation::invite(&ctx, &c, &f, email.clone(), expertise).await {
         Ok(_) => Ok(render::redirect_with(
             &format!("/challenges/{}/evaluators", c.slug),
             "success",
@@ -702,9 +711,9 @@ fn overview_of(s: &progress::StageContext) -> String {
 
 async fn start(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let s = ops::manage_stage(&ctx, *id).await?;
+    let s = actions::evaluation::manage_stage(&ctx, *id).await?;
     after(
-        ops::start(&ctx, s.id()).await,
+        actions::evaluation::start(&ctx, s.id()).await,
         &overview_of(&s),
         "flash-stage-started",
     )
@@ -726,8 +735,8 @@ fn optional_number(raw: Option<&str>) -> Option<u32> {
 
 async fn auto_assign(form: CsrfForm<AutoForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let s = ops::manage_stage(&ctx, *id).await?;
-    let r = ops::auto_assign(
+    let s = actions::evaluation::manage_stage(&ctx, *id).await?;
+    let r = actions::evaluation::auto_assign(
         &ctx,
         s.id(),
         optional_number(data.reviewers.as_deref()),
@@ -749,8 +758,8 @@ struct AssignForm {
 
 async fn assign(form: CsrfForm<AssignForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let s = ops::manage_stage(&ctx, *id).await?;
-    let r = ops::assign(&ctx, s.id(), data.proposal_id, data.evaluator_id).await;
+    let s = actions::evaluation::manage_stage(&ctx, *id).await?;
+    let r = actions::evaluation::assign(&ctx, s.id(), data.proposal_id, data.evaluator_id).await;
     after(
         r,
         &format!("/stages/{}/ranking", s.id()),
@@ -761,9 +770,11 @@ async fn assign(form: CsrfForm<AssignForm>, id: web::Path<i64>) -> AppResult<Htt
 async fn unassign(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     let id = id.into_inner();
-    let stage = ops::managed_assignment(&ctx, id).await?.stage_id;
+    let stage = actions::evaluation::managed_assignment(&ctx, id)
+        .await?
+        .stage_id;
     after(
-        ops::unassign(&ctx, id).await,
+        actions::evaluation::unassign(&ctx, id).await,
         &format!("/stages/{stage}/ranking"),
         "flash-assignment-removed",
     )
@@ -794,13 +805,13 @@ async fn ranking(
     id: web::Path<i64>,
     q: web::Query<SortQuery>,
 ) -> AppResult<HttpResponse> {
-    let s = ops::manage_stage(&ctx, id.into_inner()).await?;
+    let s = actions::evaluation::manage_stage(&ctx, id.into_inner()).await?;
     let sc = s.clone();
     let (rows, people, assignments) = ctx
         .db(move |conn| {
             Ok((
                 reviews::ranking(conn, &sc)?,
-                evaluators::pool(conn, sc.challenge.id)?,
+                evaluators::members(conn, sc.challenge.id)?,
                 reviews::of_stage(conn, sc.id())?,
             ))
         })
@@ -848,13 +859,13 @@ async fn ranking(
             "stage": { "id": s.id(), "name": s.stage.stage.name, "status": s.stage.stage.status, "running": s.status() == StageStatus::Running, "last": s.is_last() },
             "challenge": { "slug": s.challenge.slug, "title": s.challenge.title },
             "rows": lines, "sorts": sorts, "chart": figure, "evaluators": people,
-            "undecided": undecided, "outcomes": Outcome::ALL.map(|o| o.as_str()),
+            "undecided": undecided, "outcomes": Outcome::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
         }),
     )
 }
 
 async fn ranking_csv(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let s = ops::manage_stage(&ctx, id.into_inner()).await?;
+    let s = actions::evaluation::manage_stage(&ctx, id.into_inner()).await?;
     let sc = s.clone();
     let rows = ctx.db(move |conn| reviews::ranking(conn, &sc)).await?;
     Ok(HttpResponse::Ok()
@@ -877,7 +888,7 @@ struct DecisionForm {
 
 async fn decide(form: CsrfForm<DecisionForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let s = ops::manage_stage(&ctx, *id).await?;
+    let s = actions::evaluation::manage_stage(&ctx, *id).await?;
     let to = format!("/stages/{}/ranking", s.id());
     let Some(outcome) = Outcome::parse(&data.outcome) else {
         return Ok(render::redirect_with(&to, "error", "outcome-invalid"));
@@ -901,15 +912,19 @@ async fn decide(form: CsrfForm<DecisionForm>, id: web::Path<i64>) -> AppResult<H
         },
         (None, None) => return Ok(render::redirect_with(&to, "error", "decision-target")),
     };
-    after(ops::decide(&ctx, s.id(), d).await, &to, "flash-decided")
+    after(
+        actions::evaluation::decide(&ctx, s.id(), d).await,
+        &to,
+        "flash-decided",
+    )
 }
 
 async fn retract(form: CsrfForm<NoFields>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     let (sid, pid) = path.into_inner();
-    let s = ops::manage_stage(&ctx, sid).await?;
+    let s = actions::evaluation::manage_stage(&ctx, sid).await?;
     after(
-        ops::retract(&ctx, s.id(), pid).await,
+        actions::evaluation::retract(&ctx, s.id(), pid).await,
         &format!("/stages/{}/ranking", s.id()),
         "flash-decision-retracted",
     )
@@ -922,8 +937,8 @@ struct ReleaseForm {
 
 async fn release(form: CsrfForm<ReleaseForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let s = ops::manage_stage(&ctx, *id).await?;
-    let r = ops::release(&ctx, s.id(), data.show_scores.is_some()).await;
+    let s = actions::evaluation::manage_stage(&ctx, *id).await?;
+    let r = actions::evaluation::release(&ctx, s.id(), data.show_scores.is_some()).await;
     after(r, &overview_of(&s), "flash-stage-released")
 }
 
@@ -931,7 +946,7 @@ async fn release(form: CsrfForm<ReleaseForm>, id: web::Path<i64>) -> AppResult<H
 // The public.
 
 async fn results(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (c, _) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let (c, _) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let cid = c.id;
     let stages = ctx
         .db(move |conn| progress::public_results(conn, cid))

@@ -9,16 +9,16 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::forms::{builder_refusal, check_base, editable, type_options};
+use super::form_library::{builder_refusal, check_base, editable, type_options};
 use crate::auth::policy::FormFacts;
-use crate::domain::forms::Current;
+use crate::domain::form_library::Current;
 use crate::error::{AppError, AppResult};
 use crate::forms::builder::{self, Before, ConditionInput, Edit, FieldInput, PageInput};
 use crate::forms::{view, FieldType, FormDefinition};
 use crate::i18n::{self, Lang};
-use crate::web::actions::pilots as ops;
+use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::CsrfForm;
+use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -400,7 +400,7 @@ async fn save_page(
     }
     match builder::apply(&def, &edit) {
         Ok(changed) => {
-            ops::save_form(&ctx, &facts, None, changed).await?;
+            actions::pilots::save_form(&ctx, &facts, None, changed).await?;
             Ok(render::redirect_with(
                 &format!("/forms/{}#builder-page-{}", cur.form.id, index + 1),
                 "success",
@@ -468,7 +468,7 @@ async fn submit(
             .map(|f| view::preview_field(f, &changed, ctx.lang));
         return show(ctx, cur, def, &shown);
     }
-    ops::save_form(ctx, facts, None, changed).await?;
+    actions::pilots::save_form(ctx, facts, None, changed).await?;
     Ok(render::redirect_with(
         &format!("/forms/{}#builder-field-{key}", cur.form.id),
         "success",

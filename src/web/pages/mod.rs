@@ -7,7 +7,7 @@ pub mod challenges;
 pub mod dashboard;
 pub mod evaluation;
 pub mod form_editors;
-pub mod forms;
+pub mod form_library;
 pub mod home;
 pub mod organisations;
 pub mod pilot_run;

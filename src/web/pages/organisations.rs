@@ -6,13 +6,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::{self, Action};
-use crate::domain::organisations::{self, OrgInput, OrgKind, Organisation};
+use crate::domain::organisations::{self, OrgInput, Organisation};
 use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::text;
 use crate::error::{AppError, AppResult};
+use crate::kinds::OrgKind;
+use crate::text;
 use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::render;
 use crate::web::views;
 
@@ -165,7 +166,7 @@ async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse>
         "organisation-edit-title",
         json!({
             "org": views::org_card(&org),
-            "kinds": kind_options(Some(&org.kind)),
+            "kinds": kind_options(Some(org.kind.as_str())),
             "form": { "name": org.name, "kind": org.kind, "website": org.website, "description": org.description },
         }),
     )
@@ -189,7 +190,7 @@ async fn update(form: CsrfForm<OrgForm>, slug: web::Path<String>) -> AppResult<H
                 "organisation_form",
                 "organisation-edit-title",
                 echo,
-                json!({ "org": views::org_card(&org), "kinds": kind_options(Some(&org.kind)) }),
+                json!({ "org": views::org_card(&org), "kinds": kind_options(Some(org.kind.as_str())) }),
             )
         }
     }

@@ -12,15 +12,16 @@ use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
 use crate::domain::pilots::runs::{self, Loaded, Position};
-use crate::domain::pilots::{self, Availability, Mode, Pilot};
+use crate::domain::pilots::{self, Availability, Pilot};
 use crate::domain::{rate, time};
 use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 use crate::forms::answers::{self, Raw, Scope};
 use crate::forms::{steps, view, FormDefinition};
 use crate::i18n;
+use crate::kinds::PilotMode;
 use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::CsrfForm;
+use crate::web::csrf_form::CsrfForm;
 use crate::web::multipart::{self, FileRules};
 use crate::web::render;
 
@@ -51,7 +52,7 @@ fn pilot_view(p: &Pilot, ctx: &Ctx) -> Value {
         "title": p.title,
         "intro": p.intro,
         "consent_text": p.consent_text,
-        "assistant": p.mode() == Mode::Assistant,
+        "assistant": p.mode == PilotMode::Assistant,
         "open": p.availability(now) == Availability::Open,
         "not_yet_open": p.availability(now) == Availability::NotYetOpen,
         "opens_at": p.opens_at.map(|t| time::to_local_input(t).replace('T', " ")),
@@ -240,7 +241,7 @@ fn step_page(
         return render::page_status(ctx, status, "pilot_review", &title, data);
     }
     let page_title = def.pages[page].title.get(lang).to_string();
-    if p.mode() == Mode::Assistant {
+    if p.mode == PilotMode::Assistant {
         let script = steps::questions(def, &answers);
         let asked: Vec<Value> = script
             .iter()
@@ -343,7 +344,7 @@ async fn answer(
     {
         return Ok(render::redirect(&base));
     }
-    let assistant = p.mode() == Mode::Assistant;
+    let assistant = p.mode == PilotMode::Assistant;
     if assistant && def.pages[page].fields.get(question).is_none() {
         return Ok(render::redirect(&base));
     }
@@ -540,8 +541,8 @@ async fn receipt_data(
     let (s, def) = ctx
         .db(move |conn| {
             let s = runs::by_receipt(conn, pilot.id, &token)?;
-            let def =
-                crate::domain::forms::version(conn, s.form_version_id)?.shared_definition()?;
+            let def = crate::domain::form_library::version(conn, s.form_version_id)?
+                .shared_definition()?;
             Ok((s, def))
         })
         .await?;

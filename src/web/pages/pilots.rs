@@ -6,15 +6,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::auth::policy::Action;
-use crate::domain::forms as stored_forms;
-use crate::domain::pilots::{self, webhooks, Mode, Pilot, PilotInput};
+use crate::domain::form_library;
+use crate::domain::pilots::{self, webhooks, Pilot, PilotInput};
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::web::actions::{pilots as ops, proposals as proposal_ops};
+use crate::kinds::PilotMode;
+use crate::web::actions;
 use crate::web::chart;
 use crate::web::context::Ctx;
-use crate::web::forms::CsrfForm;
+use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -44,7 +45,7 @@ fn availability_label(p: &Pilot, now: chrono::NaiveDateTime, lang: i18n::Lang) -
 
 /// A proposal's pilots, for those who may read their reports.
 async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewPilotReport(&f)).await?;
     let may_pilot = crate::auth::policy::authorize(&ctx.actor(), Action::ManagePilots(&f)).is_ok();
     let pid = p.id;
@@ -57,7 +58,7 @@ async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
                 "id": pl.id,
                 "title": pl.title,
                 "path": pl.public_path(),
-                "assistant": pl.mode() == Mode::Assistant,
+                "assistant": pl.mode == PilotMode::Assistant,
                 "state": availability_label(pl, now, ctx.lang),
             })
         })
@@ -71,7 +72,7 @@ async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 }
 
 async fn new_pilot(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ManagePilots(&f)).await?;
     let data = pilot_form_data(
         &ctx,
@@ -93,7 +94,7 @@ async fn pilot_form_data(
 ) -> AppResult<Value> {
     let oid = p.organisation_id;
     let forms = ctx
-        .db(move |conn| stored_forms::of_organisation(conn, oid))
+        .db(move |conn| form_library::of_organisation(conn, oid))
         .await?;
     let org_slug = {
         let oid = p.organisation_id;
@@ -144,7 +145,7 @@ impl PilotFields {
 
 /// The settings page of a published pilot: texts, dates and retention.
 async fn settings(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, p, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ManagePilots(&f)).await?;
     let local = |t: Option<chrono::NaiveDateTime>| t.map(time::to_local_input).unwrap_or_default();
     let form = json!({
@@ -181,7 +182,7 @@ async fn save_settings(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, p, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     let d = &form.data;
     let input = if d.close_now.is_some() {
         PilotInput {
@@ -191,7 +192,7 @@ async fn save_settings(
     } else {
         d.fields.input()
     };
-    match ops::update_pilot(&ctx, &pilot, &p, &f, input).await {
+    match actions::pilots::update_pilot(&ctx, &pilot, &p, &f, input).await {
         Ok(changed) => Ok(render::redirect_with(
             &format!("/pilots/{}", changed.id),
             "success",
@@ -208,9 +209,9 @@ async fn save_settings(
 
 async fn publish(form: CsrfForm<PilotFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let (p, _, f) = proposal_ops::load(&ctx, id.into_inner()).await?;
+    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let d = &form.data;
-    match ops::create_pilot(&ctx, &p, &f, d.input()).await {
+    match actions::pilots::create_pilot(&ctx, &p, &f, d.input()).await {
         Ok(pilot) => Ok(render::redirect_with(
             &format!("/pilots/{}", pilot.id),
             "success",
@@ -226,7 +227,7 @@ async fn publish(form: CsrfForm<PilotFields>, id: web::Path<i64>) -> AppResult<H
 }
 
 async fn report(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, p, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     let data = report_data(&ctx, &pilot, &p, &f, None).await?;
     render::page_titled(&ctx, "pilot_report", &pilot.title.clone(), data)
 }
@@ -239,7 +240,7 @@ async fn report_data(
     f: &crate::auth::policy::ProposalFacts,
     new_secret: Option<String>,
 ) -> AppResult<Value> {
-    let (m, comments) = ops::metrics(ctx, pilot, f).await?;
+    let (m, comments) = actions::pilots::metrics(ctx, pilot, f).await?;
     let team = crate::auth::policy::authorize(&ctx.actor(), Action::ManagePilots(f)).is_ok();
     let answers =
         crate::auth::policy::authorize(&ctx.actor(), Action::ViewPilotAnswers(f, false)).is_ok();
@@ -274,7 +275,7 @@ async fn report_data(
     Ok(json!({
         "pilot": {
             "id": pilot.id, "title": pilot.title, "slug": pilot.slug,
-            "assistant": pilot.mode() == Mode::Assistant,
+            "assistant": pilot.mode == PilotMode::Assistant,
             "availability_label": availability_label(pilot, now, ctx.lang),
             "open": pilot.availability(now) != pilots::Availability::Closed,
             "opens_at": pilot.opens_at.map(|t| time::to_local_input(t).replace('T', " ")),
@@ -311,9 +312,9 @@ struct WebhookFields {
 
 async fn add_webhook(form: CsrfForm<WebhookFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let (pilot, p, _, f) = ops::load_pilot(&ctx, id.into_inner()).await?;
+    let (pilot, p, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     let url = form.data.url.clone().unwrap_or_default();
-    match ops::add_webhook(&ctx, &pilot, &f, url, form.data.secret.clone()).await {
+    match actions::pilots::add_webhook(&ctx, &pilot, &f, url, form.data.secret.clone()).await {
         Ok((_, secret)) => {
             // The secret is shown once, right here; it is not in any later page.
             let data = report_data(&ctx, &pilot, &p, &f, Some(secret)).await?;
@@ -329,13 +330,13 @@ async fn add_webhook(form: CsrfForm<WebhookFields>, id: web::Path<i64>) -> AppRe
 }
 
 async fn redeliver(
-    form: CsrfForm<crate::web::forms::NoFields>,
+    form: CsrfForm<crate::web::csrf_form::NoFields>,
     path: web::Path<(i64, i64)>,
 ) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     let (id, delivery) = path.into_inner();
-    let (pilot, _, _, f) = ops::load_pilot(&ctx, id).await?;
-    ops::redeliver(&ctx, &pilot, &f, delivery).await?;
+    let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id).await?;
+    actions::pilots::redeliver(&ctx, &pilot, &f, delivery).await?;
     Ok(render::redirect_with(
         &format!("/pilots/{id}#deliveries"),
         "success",

@@ -7,13 +7,14 @@ use serde_json::{json, Value};
 
 use crate::auth::policy::{Action, ProposalFacts};
 use crate::domain::challenges::Challenge;
+use crate::domain::proposals::answers;
 use crate::domain::proposals::Proposal;
-use crate::domain::submission_forms;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::view::{self, Values};
 use crate::forms::{FormDefinition, Raw};
 use crate::i18n;
-use crate::web::actions::proposals as ops;
+use crate::kinds::ProposalStatus;
+use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::multipart::{self, FileRules};
 use crate::web::render;
@@ -28,11 +29,11 @@ async fn load(
     ctx: &Ctx,
     id: i64,
 ) -> AppResult<(Proposal, Challenge, ProposalFacts, FormDefinition)> {
-    let (p, c, f) = ops::load(ctx, id).await?;
+    let (p, c, f) = actions::proposals::load(ctx, id).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     let challenge = c.clone();
     let (_, def) = ctx
-        .db(move |conn| submission_forms::current_of(conn, &challenge))
+        .db(move |conn| answers::current_of(conn, &challenge))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((p, c, f, def))
@@ -51,13 +52,13 @@ fn data(
         "challenge": { "slug": c.slug, "title": c.title },
         "form_title": def.title.get(lang),
         "pages": view::all_pages(def, values, errors, lang),
-        "draft": p.status == "draft",
+        "draft": p.status == ProposalStatus::Draft,
     })
 }
 
 async fn edit(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (p, c, _, def) = load(&ctx, id.into_inner()).await?;
-    let answers = submission_forms::stored(&p);
+    let answers = answers::stored(&p);
     let body = data(
         &p,
         &c,
@@ -78,7 +79,7 @@ async fn save(
     let (p, c, f, def) = load(&ctx, id.into_inner()).await?;
     let sent = multipart::read(&ctx, &req, payload, FileRules::NONE).await?;
     let raw: Raw = sent.answers();
-    match ops::save_answers(&ctx, &p, &c, &f, raw.clone()).await {
+    match actions::proposals::save_answers(&ctx, &p, &c, &f, raw.clone()).await {
         Ok(saved) if saved.missing > 0 => Ok(render::redirect_with(
             &format!("/proposals/{}#answers", p.id),
             "info",
@@ -114,14 +115,14 @@ pub async fn incomplete(
 ) -> AppResult<HttpResponse> {
     let challenge = c.clone();
     let (_, def) = ctx
-        .db(move |conn| submission_forms::current_of(conn, &challenge))
+        .db(move |conn| answers::current_of(conn, &challenge))
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::new();
     for (key, message) in problems {
         errors.add_message(key.trim_start_matches("answers."), message);
     }
-    let answers = submission_forms::stored(p);
+    let answers = answers::stored(p);
     let extra = data(p, c, &def, &Values::Stored(&answers), &errors, ctx.lang);
     render::form_error(
         ctx,

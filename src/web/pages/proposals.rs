@@ -6,22 +6,25 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::{self, Action, ProposalFacts};
-use crate::domain::attachments::{self, Owner};
-use crate::domain::challenges::{self, Challenge};
+use crate::domain::attachments;
+use crate::domain::challenges::Challenge;
 use crate::domain::evaluation::{progress, reviews as review_store};
+use crate::domain::messages;
 use crate::domain::pagination::{Page, Paged, DEFAULT_PER_PAGE};
+use crate::domain::proposals::answers;
 use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
-use crate::domain::{messages, submission_forms, text};
 use crate::error::{AppError, AppResult};
 use crate::forms::view;
 use crate::i18n;
-use crate::web::actions::challenges as challenge_ops;
-use crate::web::actions::proposals::{self as ops, Step};
+use crate::kinds::{AttachmentOwner, ChallengeStatus, ProposalStatus, StageStatus};
+use crate::text;
+use crate::web::actions;
+use crate::web::actions::proposals::Step;
 use crate::web::context::Ctx;
-use crate::web::forms::{CsrfForm, NoFields};
+use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::pages::challenges::{challenge_ref, store_upload};
 use crate::web::pages::PageQuery;
-use crate::web::{render, views};
+use crate::web::{downloads, render, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges/{slug}/proposals/new", web::get().to(new_form))
@@ -35,7 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/revisions", web::get().to(revisions))
         .route("/proposals/{id}/messages", web::post().to(message))
         .route("/proposals/{id}/attachments", web::post().to(upload))
-        .route("/attachments/{id}", web::get().to(download))
+        .route("/attachments/{id}", web::get().to(downloads::attachment))
         .route(
             "/attachments/{id}/delete",
             web::post().to(delete_attachment),
@@ -118,7 +121,7 @@ async fn eligible_orgs(ctx: &Ctx, c: &Challenge) -> AppResult<Vec<Value>> {
         .await?;
     Ok(mine
         .into_iter()
-        .filter(|(o, _)| c.is_eligible(o.kind()))
+        .filter(|(o, _)| c.is_eligible(o.kind))
         // As text, like the submitted form value it is compared with to keep the choice.
         .map(|(o, _)| json!({ "id": o.id.to_string(), "name": o.name }))
         .collect())
@@ -126,7 +129,7 @@ async fn eligible_orgs(ctx: &Ctx, c: &Challenge) -> AppResult<Vec<Value>> {
 
 async fn new_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
     ctx.require_user()?;
-    let (c, _) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let (c, _) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     if !c.accepts_submissions(crate::db::now()) {
         return Err(AppError::Conflict {
             message_id: "challenge-not-accepting",
@@ -148,9 +151,9 @@ async fn new_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> 
 
 async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, _) = challenge_ops::load(&ctx, slug.into_inner()).await?;
+    let (c, _) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let org_id = data.organisation_id.parse::<i64>().unwrap_or(-1);
-    match ops::create(&ctx, &c, org_id, data.input(), None).await {
+    match actions::proposals::create(&ctx, &c, org_id, data.input(), None).await {
         Ok(p) => Ok(render::redirect_with(
             &format!("/proposals/{}", p.id),
             "success",
@@ -175,7 +178,7 @@ async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppRes
 /// The proposal; for team and agency with a page of the thread (`?page=N`, page 1 the
 /// newest messages).
 async fn show(ctx: Ctx, id: web::Path<i64>, q: web::Query<PageQuery>) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let data = show_data(&ctx, &p, &c, &f, q.into_inner().page(DEFAULT_PER_PAGE)).await?;
     render::page_titled(&ctx, "proposal", &p.title, data)
 }
@@ -215,7 +218,7 @@ async fn show_data(
             };
             let org = crate::domain::organisations::find(conn, oid)?;
             let files = if private {
-                attachments::list(conn, Owner::Proposal, pid)?
+                attachments::list(conn, AttachmentOwner::Proposal, pid)?
             } else {
                 Vec::new()
             };
@@ -231,9 +234,9 @@ async fn show_data(
             };
             let assignment = match uid {
                 // The evaluator's way to the score form of the running stage.
-                Some(u) if assigned => review_store::mine(conn, u)?
-                    .into_iter()
-                    .find(|a| a.proposal_id == pid && a.stage_status == "running" && !a.declined),
+                Some(u) if assigned => review_store::mine(conn, u)?.into_iter().find(|a| {
+                    a.proposal_id == pid && a.stage_status == StageStatus::Running && !a.declined
+                }),
                 _ => None,
             };
             Ok((org, files, thread, outcomes, assignment, answers))
@@ -241,7 +244,7 @@ async fn show_data(
         .await?;
     let now = crate::db::now();
     let open = c.accepts_submissions(now);
-    let status = p.status();
+    let status = p.status;
     // Blind review: neither organisation nor team, and files under neutral names.
     let files: Vec<Value> = files
         .into_iter()
@@ -294,12 +297,12 @@ async fn show_data(
         "attachments": files,
         "thread": thread.items,
         "thread_pagination": views::pagination_to(&format!("/proposals/{}?", p.id), "#thread", thread_page, thread.total),
-        "may_edit": edit && (status == proposals::Status::Draft || (status == proposals::Status::Submitted && open)),
-        "may_submit": edit && status == proposals::Status::Draft && open,
-        "may_withdraw": edit && status == proposals::Status::Submitted && matches!(c.status(), challenges::Status::Open | challenges::Status::Closed),
-        "may_reopen": edit && status == proposals::Status::Withdrawn && open,
+        "may_edit": edit && (status == ProposalStatus::Draft || (status == ProposalStatus::Submitted && open)),
+        "may_submit": edit && status == ProposalStatus::Draft && open,
+        "may_withdraw": edit && status == ProposalStatus::Submitted && matches!(c.status, ChallengeStatus::Open | ChallengeStatus::Closed),
+        "may_reopen": edit && status == ProposalStatus::Withdrawn && open,
         "may_upload": edit && proposals::ensure_editable(p, c, now).is_ok(),
-        "may_message": co_creation && status != proposals::Status::Draft,
+        "may_message": co_creation && status != ProposalStatus::Draft,
         "show_revisions": co_creation && p.revision > 0,
         "message_form": { "body": "" },
     }))
@@ -318,15 +321,15 @@ fn answers_view(
     if blind {
         return Ok(json!({ "blind": true }));
     }
-    let stored = submission_forms::stored(p);
-    let pages = match submission_forms::answered_version(conn, p)? {
+    let stored = answers::stored(p);
+    let pages = match answers::answered_version(conn, p)? {
         Some(def) => view::summary(&def, &stored, lang)
             .into_iter()
             .filter(|page| page["rows"].as_array().is_some_and(|r| !r.is_empty()))
             .collect(),
         None => Vec::new(),
     };
-    let missing = match submission_forms::current_of(conn, c)? {
+    let missing = match answers::current_of(conn, c)? {
         Some((_, def)) if may_answer => {
             let raw = crate::forms::Raw::from_json(&stored);
             crate::forms::answers::check(
@@ -345,7 +348,7 @@ fn answers_view(
 }
 
 async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     render::page(
         &ctx,
@@ -357,11 +360,12 @@ async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 
 async fn update(form: CsrfForm<ProposalForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
-    let saved = ops::update(&ctx, &p, &c, &f, data.input(), None, data.note.clone()).await;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
+    let saved =
+        actions::proposals::update(&ctx, &p, &c, &f, data.input(), None, data.note.clone()).await;
     let result = match saved {
-        Ok(updated) if data.action == "submit" && updated.status() == proposals::Status::Draft => {
-            ops::step(&ctx, &updated, &c, &f, Step::Submit)
+        Ok(updated) if data.action == "submit" && updated.status == ProposalStatus::Draft => {
+            actions::proposals::step(&ctx, &updated, &c, &f, Step::Submit)
                 .await
                 .map(|p| (p, "flash-proposal-submitted"))
         }
@@ -397,8 +401,8 @@ async fn run_step(
     done: &str,
 ) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let (p, c, f) = ops::load(&ctx, id).await?;
-    match ops::step(&ctx, &p, &c, &f, step).await {
+    let (p, c, f) = actions::proposals::load(&ctx, id).await?;
+    match actions::proposals::step(&ctx, &p, &c, &f, step).await {
         Ok(p) => Ok(render::redirect_with(
             &format!("/proposals/{}", p.id),
             "success",
@@ -457,7 +461,7 @@ async fn revisions(
     id: web::Path<i64>,
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     // Revisions carry the team's words and names: team and agency only, never evaluators.
     ctx.authorize(Action::MessageProposal(&f)).await?;
     let page = q.into_inner().page(DEFAULT_PER_PAGE);
@@ -501,8 +505,8 @@ struct MessageForm {
 
 async fn message(form: CsrfForm<MessageForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
-    match ops::post_message(&ctx, &p, &c, &f, data.body.clone()).await {
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
+    match actions::proposals::post_message(&ctx, &p, &c, &f, data.body.clone()).await {
         Ok(_) => Ok(render::redirect_with(
             &format!("/proposals/{}#thread", p.id),
             "success",
@@ -525,13 +529,13 @@ async fn upload(
     id: web::Path<i64>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = ops::load(&ctx, id.into_inner()).await?;
+    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::EditProposal(&f)).await?;
     proposals::ensure_editable(&p, &c, crate::db::now())?;
     store_upload(
         &ctx,
         payload,
-        Owner::Proposal,
+        AttachmentOwner::Proposal,
         p.id,
         &format!("/proposals/{}#attachments", p.id),
     )
@@ -542,34 +546,10 @@ async fn delete_attachment(
     form: CsrfForm<NoFields>,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let back = challenge_ops::delete_attachment(&form.ctx, id.into_inner()).await?;
+    let back = actions::challenges::delete_attachment(&form.ctx, id.into_inner()).await?;
     Ok(render::redirect_with(
         &back,
         "success",
         "flash-file-deleted",
     ))
-}
-
-/// Serves a file to exactly those who may read its parent, always as a download.
-pub async fn download(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let actor = ctx.actor();
-    let dir = ctx.state.config.upload_dir();
-    let (a, bytes, blind) = ctx
-        .db(move |conn| {
-            let a = attachments::find(conn, id)?;
-            let blind = challenge_ops::read_access(conn, &a, &actor)?.ok_or(AppError::NotFound)?;
-            let bytes = std::fs::read(attachments::path_of(&dir, &a.storage_name))
-                .map_err(|_| AppError::NotFound)?;
-            Ok((a, bytes, blind))
-        })
-        .await?;
-    // Blind review: the file keeps only its kind, not the name the team gave it.
-    let filename = if blind {
-        let ext = a.filename.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
-        format!("attachment-{}.{ext}", a.id)
-    } else {
-        a.filename.clone()
-    };
-    Ok(render::download(&a.content_type, &filename, bytes))
 }

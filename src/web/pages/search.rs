@@ -21,7 +21,7 @@ async fn search(ctx: Ctx, params: web::Query<SearchParams>) -> AppResult<HttpRes
         let params = params.into_inner();
         let req = params.to_request(Strictness::Lenient)?;
         let sort = req.sort;
-        let words = crate::domain::text::clean(&req.q);
+        let words = crate::text::clean(&req.q);
         let results = ctx.search(req).await?;
         Ok((
             ctx.t("search-title"),

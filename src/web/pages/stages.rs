@@ -8,13 +8,13 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use crate::auth::policy::Action;
-use crate::domain::challenges::{self, CriterionInput, StageInput};
+use crate::domain::evaluation::stages::{CriterionInput, StageInput};
 use crate::domain::time;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n;
-use crate::web::actions::challenges as ops;
+use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::CsrfForm;
+use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -132,15 +132,17 @@ fn rows(stages: &[StageInput], errors: &FieldErrors, lang: i18n::Lang) -> Value 
 }
 
 async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ManageChallenge(&f)).await?;
     let cid = c.id;
-    let current = ctx.db(move |conn| challenges::stages_of(conn, cid)).await?;
+    let current = ctx
+        .db(move |conn| crate::domain::evaluation::stages::stages_of(conn, cid))
+        .await?;
     let inputs: Vec<StageInput> = current
         .iter()
         .map(|s| StageInput {
             name: s.stage.name.clone(),
-            kind: Some(s.stage.kind.clone()),
+            kind: Some(s.stage.kind.to_string()),
             reviewers_per_proposal: s.stage.reviewers_per_proposal,
             blind: s.stage.blind,
             starts_at: s.stage.starts_at.map(time::to_local_input),
@@ -173,9 +175,9 @@ async fn save(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (c, f) = ops::load(&ctx, slug.into_inner()).await?;
+    let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let stages = parse(&data);
-    match ops::replace_stages(&ctx, &c, &f, stages.clone()).await {
+    match actions::challenges::replace_stages(&ctx, &c, &f, stages.clone()).await {
         Ok(_) => Ok(render::redirect_with(
             &format!("/challenges/{}#stages-title", c.slug),
             "success",

@@ -1,4 +1,5 @@
-//! User accounts: registration, email verification, password reset and change, profile.
+//! User accounts: registration, email verification, password reset and change, profile,
+//! and the credentials that sign a person in ([`sessions`], [`api_tokens`]).
 //!
 //! Password hashing is not done here: callers validate with [`validate_password`], hash
 //! off the request workers and pass the PHC string in.
@@ -7,12 +8,16 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::auth::{passwords, secrets, sessions};
+pub mod api_tokens;
+pub mod sessions;
+
+use crate::auth::{passwords, secrets};
 use crate::db::schema::{email_tokens, users};
 use crate::db::{self, DbConnection};
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Lang;
+use crate::kinds::TokenPurpose;
+use crate::text;
 
 pub const VERIFY_TOKEN_HOURS: i64 = 48;
 pub const RESET_TOKEN_MINUTES: i64 = 60;
@@ -172,24 +177,11 @@ fn insert_user(
         .get_result(conn)?)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
-    Verify,
-    Reset,
-}
-
-impl TokenPurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenPurpose::Verify => "verify",
-            TokenPurpose::Reset => "reset",
-        }
-    }
-    fn lifetime(self) -> Duration {
-        match self {
-            TokenPurpose::Verify => Duration::hours(VERIFY_TOKEN_HOURS),
-            TokenPurpose::Reset => Duration::minutes(RESET_TOKEN_MINUTES),
-        }
+/// How long a mailed link stays valid.
+fn lifetime(purpose: TokenPurpose) -> Duration {
+    match purpose {
+        TokenPurpose::Verify => Duration::hours(VERIFY_TOKEN_HOURS),
+        TokenPurpose::Reset => Duration::minutes(RESET_TOKEN_MINUTES),
     }
 }
 
@@ -203,7 +195,7 @@ pub fn issue_token(
     diesel::update(
         email_tokens::table
             .filter(email_tokens::user_id.eq(user_id))
-            .filter(email_tokens::purpose.eq(purpose.as_str()))
+            .filter(email_tokens::purpose.eq(purpose))
             .filter(email_tokens::used_at.is_null()),
     )
     .set(email_tokens::used_at.eq(now))
@@ -212,10 +204,10 @@ pub fn issue_token(
     diesel::insert_into(email_tokens::table)
         .values((
             email_tokens::user_id.eq(user_id),
-            email_tokens::purpose.eq(purpose.as_str()),
+            email_tokens::purpose.eq(purpose),
             email_tokens::token_hash.eq(secrets::token_hash(&token)),
             email_tokens::created_at.eq(now),
-            email_tokens::expires_at.eq(now + purpose.lifetime()),
+            email_tokens::expires_at.eq(now + lifetime(purpose)),
         ))
         .execute(conn)?;
     Ok(token)
@@ -230,7 +222,7 @@ pub fn check_token(
 ) -> AppResult<(i64, i64)> {
     let row: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>)> = email_tokens::table
         .filter(email_tokens::token_hash.eq(secrets::token_hash(token.trim())))
-        .filter(email_tokens::purpose.eq(purpose.as_str()))
+        .filter(email_tokens::purpose.eq(purpose))
         .select((
             email_tokens::id,
             email_tokens::user_id,
@@ -304,7 +296,7 @@ pub fn reset_password(
         .returning(users::all_columns)
         .get_result(conn)?;
     sessions::revoke_others(conn, user.id, None)?;
-    crate::auth::api_tokens::revoke_all(conn, user.id)?;
+    crate::domain::accounts::api_tokens::revoke_all(conn, user.id)?;
     Ok(user)
 }
 
@@ -324,7 +316,7 @@ pub fn set_password_hash(
         .execute(conn)?;
     if let Some(keep) = end_other_sessions {
         sessions::revoke_others(conn, user_id, keep)?;
-        crate::auth::api_tokens::revoke_all(conn, user_id)?;
+        crate::domain::accounts::api_tokens::revoke_all(conn, user_id)?;
     }
     Ok(())
 }

@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use crate::db::schema::{challenges, form_versions, forms, pilot_runs, pilots, proposals};
 use crate::db::DbConnection;
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::FormDefinition;
+use crate::text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = forms)]

@@ -3,42 +3,22 @@
 //! change until the deadline is a numbered revision with a readable diff. The deadline is
 //! checked against the server clock, to the second.
 
+pub mod answers;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::policy::ReviewerFacts;
 use crate::auth::policy::{self, ProposalFacts};
 use crate::db::schema::{organisations, proposal_revisions, proposals};
 use crate::db::{self, DbConnection};
-use crate::domain::challenges::{self, Challenge, Status as ChallengeStatus};
-use crate::domain::evaluation::reviews::{self, ReviewerFacts};
-use crate::domain::organisations::OrgKind;
+use crate::domain::challenges::{self, Challenge};
+use crate::domain::evaluation::reviews;
 use crate::domain::pagination::{Page, Paged};
-use crate::domain::text;
 use crate::error::{AppError, AppResult, FieldErrors};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Submitted,
-    Withdrawn,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Draft, Status::Submitted, Status::Withdrawn]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
+use crate::kinds::{ChallengeStatus, OrgKind, ProposalStatus};
+use crate::text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = proposals)]
@@ -57,7 +37,7 @@ pub struct Proposal {
     pub data_protection: String,
     pub licence: String,
     pub answers: String,
-    pub status: String,
+    pub status: ProposalStatus,
     pub revision: i64,
     pub submitted_at: Option<NaiveDateTime>,
     pub withdrawn_at: Option<NaiveDateTime>,
@@ -66,12 +46,6 @@ pub struct Proposal {
     pub updated_at: NaiveDateTime,
     /// The version of the challenge's form that `answers` answer.
     pub form_version_id: Option<i64>,
-}
-
-impl Proposal {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
-    }
 }
 
 /// The editable fields, as typed. Missing fields in a partial update stay as they are.
@@ -252,7 +226,7 @@ pub fn create(
             &c,
             proposals::challenge_id.eq(challenge.id),
             proposals::organisation_id.eq(org_id),
-            proposals::status.eq(Status::Draft.as_str()),
+            proposals::status.eq(ProposalStatus::Draft),
             proposals::created_by.eq(author),
             proposals::created_at.eq(now),
             proposals::updated_at.eq(now),
@@ -293,34 +267,54 @@ fn changed_meanwhile() -> AppError {
     }
 }
 
-/// Writes `c` over `p` as revision `revision`. The request read `p` before its
-/// transaction began, so the row is written only while status and revision are still
-/// the ones the edit was checked against; otherwise nothing is written (409).
-fn store(conn: &mut DbConnection, p: &Proposal, c: &Content, revision: i64) -> AppResult<Proposal> {
-    diesel::update(
-        proposals::table
-            .find(p.id)
-            .filter(proposals::status.eq(&p.status))
-            .filter(proposals::revision.eq(p.revision)),
-    )
-    .set((
-        c,
-        proposals::revision.eq(revision),
-        proposals::updated_at.eq(db::now()),
-    ))
-    .returning(proposals::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(changed_meanwhile)
+/// A change written to a proposal's row by [`store`].
+pub(crate) enum Change<'a> {
+    /// The fields the team writes, as revision `revision`.
+    Content { content: &'a Content, revision: i64 },
+    /// The answers to the challenge's form (JSON), as answers to version `version_id`.
+    Answers { json: String, version_id: i64 },
+}
+
+/// The row of `p`, provided status and revision are still the ones read.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn as_read(id: i64, status: ProposalStatus, revision: i64) -> _ {
+    proposals::table
+        .find(id)
+        .filter(proposals::status.eq(status))
+        .filter(proposals::revision.eq(revision))
+}
+
+/// The one writer of a proposal's row. The request read `p` before its transaction
+/// began, so the row is written only while status and revision are still the ones the
+/// change was checked against; otherwise nothing is written (409).
+pub(crate) fn store(conn: &mut DbConnection, p: &Proposal, change: Change) -> AppResult<Proposal> {
+    let target = diesel::update(as_read(p.id, p.status, p.revision));
+    let now = db::now();
+    let written = match change {
+        Change::Content { content, revision } => target
+            .set((
+                content,
+                proposals::revision.eq(revision),
+                proposals::updated_at.eq(now),
+            ))
+            .returning(proposals::all_columns)
+            .get_result(conn),
+        Change::Answers { json, version_id } => target
+            .set((
+                proposals::answers.eq(json),
+                proposals::form_version_id.eq(Some(version_id)),
+                proposals::updated_at.eq(now),
+            ))
+            .returning(proposals::all_columns)
+            .get_result(conn),
+    };
+    written.optional()?.ok_or_else(changed_meanwhile)
 }
 
 /// `p` as it is now, provided status and revision are still the ones read: an edit that
 /// changes nothing must not report a state that another change has replaced.
 fn still_as_read(conn: &mut DbConnection, p: &Proposal) -> AppResult<Proposal> {
-    proposals::table
-        .find(p.id)
-        .filter(proposals::status.eq(&p.status))
-        .filter(proposals::revision.eq(p.revision))
+    as_read(p.id, p.status, p.revision)
         .select(Proposal::as_select())
         .first(conn)
         .optional()?
@@ -356,13 +350,15 @@ pub fn record_revision(
 /// Whether the content (fields and files) may change now: drafts always, submitted
 /// proposals until the deadline, withdrawn ones never.
 pub fn ensure_editable(p: &Proposal, challenge: &Challenge, now: NaiveDateTime) -> AppResult<()> {
-    match p.status() {
-        Status::Withdrawn => Err(AppError::Conflict {
+    match p.status {
+        ProposalStatus::Withdrawn => Err(AppError::Conflict {
             message_id: "proposal-withdrawn",
         }),
-        Status::Submitted if !challenge.accepts_submissions(now) => Err(AppError::Conflict {
-            message_id: "deadline-passed",
-        }),
+        ProposalStatus::Submitted if !challenge.accepts_submissions(now) => {
+            Err(AppError::Conflict {
+                message_id: "deadline-passed",
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -381,14 +377,28 @@ pub fn update(
 ) -> AppResult<Proposal> {
     ensure_editable(p, challenge, db::now())?;
     let content = merge(&Content::of(p), input)?;
-    if p.status() == Status::Draft {
-        return store(conn, p, &content, p.revision);
+    if p.status == ProposalStatus::Draft {
+        return store(
+            conn,
+            p,
+            Change::Content {
+                content: &content,
+                revision: p.revision,
+            },
+        );
     }
     validate_complete(&content)?;
     if content == Content::of(p) {
         return still_as_read(conn, p);
     }
-    let updated = store(conn, p, &content, p.revision + 1)?;
+    let updated = store(
+        conn,
+        p,
+        Change::Content {
+            content: &content,
+            revision: p.revision + 1,
+        },
+    )?;
     record_revision(conn, &updated, updated.revision, by, note)?;
     Ok(updated)
 }
@@ -402,7 +412,7 @@ pub fn submit(
     by: i64,
 ) -> AppResult<Proposal> {
     let now = db::now();
-    if p.status() != Status::Draft {
+    if p.status != ProposalStatus::Draft {
         return Err(AppError::Conflict {
             message_id: "proposal-not-draft",
         });
@@ -421,15 +431,15 @@ pub fn submit(
     let kind = OrgKind::parse(&kind).ok_or(AppError::NotFound)?;
     check_eligible(challenge, kind, now)?;
     validate_complete(&Content::of(p))?;
-    crate::domain::submission_forms::complete_for_submission(conn, p, challenge)?;
+    answers::complete_for_submission(conn, p, challenge)?;
     let number = p.revision + 1;
     let updated: Proposal = diesel::update(
         proposals::table
             .find(p.id)
-            .filter(proposals::status.eq("draft")),
+            .filter(proposals::status.eq(ProposalStatus::Draft)),
     )
     .set((
-        proposals::status.eq(Status::Submitted.as_str()),
+        proposals::status.eq(ProposalStatus::Submitted),
         proposals::submitted_at.eq(now),
         proposals::withdrawn_at.eq(None::<NaiveDateTime>),
         proposals::revision.eq(number),
@@ -452,25 +462,25 @@ pub fn withdraw(
     p: &Proposal,
     challenge: &Challenge,
 ) -> AppResult<Proposal> {
-    if p.status() != Status::Submitted {
+    if p.status != ProposalStatus::Submitted {
         return Err(AppError::Conflict {
             message_id: "proposal-not-submitted",
         });
     }
     if !matches!(
-        challenge.status(),
+        challenge.status,
         ChallengeStatus::Open | ChallengeStatus::Closed
     ) {
         return Err(AppError::Conflict {
             message_id: "challenge-in-evaluation",
         });
     }
-    set_status(conn, p, Status::Withdrawn, Some(db::now()))
+    set_status(conn, p, ProposalStatus::Withdrawn, Some(db::now()))
 }
 
 /// Turns a withdrawn proposal back into a draft, before the deadline only.
 pub fn reopen(conn: &mut DbConnection, p: &Proposal, challenge: &Challenge) -> AppResult<Proposal> {
-    if p.status() != Status::Withdrawn {
+    if p.status != ProposalStatus::Withdrawn {
         return Err(AppError::Conflict {
             message_id: "proposal-not-withdrawn",
         });
@@ -480,14 +490,14 @@ pub fn reopen(conn: &mut DbConnection, p: &Proposal, challenge: &Challenge) -> A
             message_id: "deadline-passed",
         });
     }
-    set_status(conn, p, Status::Draft, None)
+    set_status(conn, p, ProposalStatus::Draft, None)
 }
 
 /// Moves `p` to `status`, only from the status it was checked in (see [`store`]).
 fn set_status(
     conn: &mut DbConnection,
     p: &Proposal,
-    status: Status,
+    status: ProposalStatus,
     withdrawn_at: Option<NaiveDateTime>,
 ) -> AppResult<Proposal> {
     diesel::update(
@@ -496,7 +506,7 @@ fn set_status(
             .filter(proposals::status.eq(&p.status)),
     )
     .set((
-        proposals::status.eq(status.as_str()),
+        proposals::status.eq(status),
         proposals::withdrawn_at.eq(withdrawn_at),
         proposals::updated_at.eq(db::now()),
     ))
@@ -528,12 +538,12 @@ pub fn facts(
     };
     Ok(ProposalFacts {
         id: p.id,
-        draft: p.status() == Status::Draft,
+        draft: p.status == ProposalStatus::Draft,
         team_role,
         challenge,
         reviewer,
         public: policy::proposal_public_from(
-            p.status() == Status::Submitted,
+            p.status == ProposalStatus::Submitted,
             c.proposals_public_from(),
         )
         .is_some_and(|at| at <= db::now()),
@@ -549,14 +559,14 @@ pub fn seed_insert(
     org_id: i64,
     author: i64,
     c: &Content,
-    status: Status,
+    status: ProposalStatus,
     later_changes: &[String],
 ) -> AppResult<Option<Proposal>> {
     if exists(conn, challenge.id, org_id)? {
         return Ok(None);
     }
     let now = db::now();
-    let submitted = status != Status::Draft;
+    let submitted = status != ProposalStatus::Draft;
     let revision = if submitted {
         1 + later_changes.len() as i64
     } else {
@@ -567,11 +577,11 @@ pub fn seed_insert(
             c,
             proposals::challenge_id.eq(challenge.id),
             proposals::organisation_id.eq(org_id),
-            proposals::status.eq(status.as_str()),
+            proposals::status.eq(status),
             proposals::revision.eq(revision),
             proposals::submitted_at.eq(submitted
                 .then(|| challenge.submission_deadline.min(now) - chrono::Duration::days(2))),
-            proposals::withdrawn_at.eq((status == Status::Withdrawn).then_some(now)),
+            proposals::withdrawn_at.eq((status == ProposalStatus::Withdrawn).then_some(now)),
             proposals::created_by.eq(author),
             proposals::created_at.eq(now),
             proposals::updated_at.eq(now),
@@ -625,8 +635,8 @@ pub fn list_for_challenge(
             .filter(proposals::challenge_id.eq(challenge_id))
             .into_boxed();
         match scope {
-            Scope::Agency => q.filter(proposals::status.ne("draft")),
-            Scope::Public => q.filter(proposals::status.eq("submitted")),
+            Scope::Agency => q.filter(proposals::status.ne(ProposalStatus::Draft)),
+            Scope::Public => q.filter(proposals::status.eq(ProposalStatus::Submitted)),
         }
     };
     let total = base().count().get_result(conn)?;

@@ -33,7 +33,7 @@ const TOUCH_EVERY_SECS: i64 = 300;
 /// Creates a token; returns its id and the clear token, shown once.
 pub fn create(conn: &mut DbConnection, user_id: i64, name: &str) -> AppResult<(i64, String)> {
     let mut errors = FieldErrors::new();
-    let name = crate::domain::text::required_text(name, "name", 80, &mut errors);
+    let name = crate::text::required_text(name, "name", 80, &mut errors);
     errors.into_result()?;
     let name = name.as_str();
     let live: i64 = api_tokens::table

@@ -7,15 +7,13 @@
 //! moment. The answers keep pointing at the version they answer, so a form changed later
 //! shows old answers under the questions they were given to.
 
-use diesel::prelude::*;
-
-use crate::db::schema::proposals;
+use super::{ensure_editable, store, Change, Proposal};
 use crate::db::{self, DbConnection};
 use crate::domain::challenges::Challenge;
-use crate::domain::forms::{self, FormVersion};
-use crate::domain::proposals::{ensure_editable, Proposal, Status};
+use crate::domain::form_library::{self, FormVersion};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::{answers, Answers, FormDefinition, Raw, Scope};
+use crate::kinds::ProposalStatus;
 
 /// The challenge's form as it is now; `None` when it asks nothing.
 pub fn current_of(
@@ -25,7 +23,7 @@ pub fn current_of(
     let Some(form_id) = challenge.submission_form_id else {
         return Ok(None);
     };
-    let cur = forms::current(conn, form_id)?;
+    let cur = form_library::current(conn, form_id)?;
     let def = cur.version.definition()?;
     Ok(Some((cur.version, def)))
 }
@@ -36,7 +34,7 @@ pub fn answered_version(
     p: &Proposal,
 ) -> AppResult<Option<FormDefinition>> {
     match p.form_version_id {
-        Some(id) => Ok(Some(forms::version(conn, id)?.definition()?)),
+        Some(id) => Ok(Some(form_library::version(conn, id)?.definition()?)),
         None => Ok(None),
     }
 }
@@ -71,10 +69,17 @@ pub fn save(
     if !wrong.is_empty() {
         return Err(AppError::Validation(wrong));
     }
-    if p.status() != Status::Draft && !checked.errors.is_empty() {
+    if p.status != ProposalStatus::Draft && !checked.errors.is_empty() {
         return Err(AppError::Validation(checked.errors));
     }
-    let proposal = store(conn, p, version.id, &checked.answers)?;
+    let proposal = store(
+        conn,
+        p,
+        Change::Answers {
+            json: serde_json::to_string(&checked.answers).map_err(AppError::internal)?,
+            version_id: version.id,
+        },
+    )?;
     Ok(Saved {
         proposal,
         missing: checked.errors.len(),
@@ -100,35 +105,16 @@ pub fn complete_for_submission(
         return Err(AppError::Validation(e));
     }
     if p.form_version_id != Some(version.id) || checked.answers != stored(p) {
-        store(conn, p, version.id, &checked.answers)?;
+        store(
+            conn,
+            p,
+            Change::Answers {
+                json: serde_json::to_string(&checked.answers).map_err(AppError::internal)?,
+                version_id: version.id,
+            },
+        )?;
     }
     Ok(())
-}
-
-fn store(
-    conn: &mut DbConnection,
-    p: &Proposal,
-    version_id: i64,
-    answers: &Answers,
-) -> AppResult<Proposal> {
-    let json = serde_json::to_string(answers).map_err(AppError::internal)?;
-    diesel::update(
-        proposals::table
-            .find(p.id)
-            .filter(proposals::status.eq(&p.status))
-            .filter(proposals::revision.eq(p.revision)),
-    )
-    .set((
-        proposals::answers.eq(json),
-        proposals::form_version_id.eq(Some(version_id)),
-        proposals::updated_at.eq(db::now()),
-    ))
-    .returning(proposals::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or(AppError::Conflict {
-        message_id: "proposal-changed",
-    })
 }
 
 /// [`save`] for the API, where the answers come with the proposal's other fields: the

@@ -26,14 +26,14 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// A named set of threads running jobs in the order they come.
 #[derive(Clone)]
-pub struct Pool {
+pub struct Workers {
     jobs: Sender<Job>,
 }
 
-impl Pool {
+impl Workers {
     /// Starts `threads` (at least one) threads named after `name`, taking at most
     /// `queue` waiting jobs. They end when the last clone of the pool is dropped.
-    pub fn new(name: &str, threads: usize, queue: usize) -> AppResult<Pool> {
+    pub fn new(name: &str, threads: usize, queue: usize) -> AppResult<Workers> {
         let (jobs, queue) = crossbeam_channel::bounded::<Job>(queue.max(1));
         for i in 0..threads.max(1) {
             let queue: Receiver<Job> = queue.clone();
@@ -42,7 +42,7 @@ impl Pool {
                 .spawn(move || queue.iter().for_each(|job| job()))
                 .map_err(|e| AppError::Internal(format!("cannot start {name} threads: {e}")))?;
         }
-        Ok(Pool { jobs })
+        Ok(Workers { jobs })
     }
 
     /// Runs `f` on one of the pool's threads once it is free. A panic in `f` becomes an
@@ -80,7 +80,7 @@ mod tests {
 
     #[actix_web::test]
     async fn jobs_return_their_results_and_a_panic_only_fails_its_own() {
-        let pool = Pool::new("test", 1, 4).unwrap();
+        let pool = Workers::new("test", 1, 4).unwrap();
         assert_eq!(pool.run(|| 6 * 7).await.unwrap(), 42);
         let failed = pool.run(|| -> i32 { panic!("boom") }).await;
         assert!(matches!(failed, Err(AppError::Internal(_))));
@@ -94,7 +94,7 @@ mod tests {
         use futures_util::FutureExt;
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::{Arc, Barrier};
-        let pool = Pool::new("test", 1, 2).unwrap();
+        let pool = Workers::new("test", 1, 2).unwrap();
         let ran = Arc::new(AtomicUsize::new(0));
         // The one thread is held until the barrier opens.
         let gate = Arc::new(Barrier::new(2));
@@ -127,7 +127,11 @@ mod tests {
         );
         gate.wait();
         held.await.unwrap();
-        // The queue drained without running the abandoned jobs.
+        // The thread skips the abandoned jobs; once they are out of the queue, it is
+        // free again (asking before that would race with the skipping).
+        while !pool.jobs.is_empty() {
+            std::thread::yield_now();
+        }
         assert_eq!(pool.run(|| 7).await.unwrap(), 7);
         assert_eq!(ran.load(Ordering::SeqCst), 0, "abandoned jobs never ran");
     }

@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::auth::policy::{Action, FormFacts};
-use crate::domain::forms::{self as stored_forms, Current};
+use crate::domain::form_library::{self, Current};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::builder::{self, Edit};
 use crate::forms::{view, FieldType, FormDefinition};
 use crate::i18n;
-use crate::web::actions::{self, pilots as ops};
+use crate::web::actions;
 use crate::web::context::Ctx;
-use crate::web::forms::CsrfForm;
+use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -52,7 +52,7 @@ async fn forms_of(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> 
     ctx.authorize(Action::CreateForm(&facts)).await?;
     let oid = org.id;
     let list = ctx
-        .db(move |conn| stored_forms::of_organisation(conn, oid))
+        .db(move |conn| form_library::of_organisation(conn, oid))
         .await?;
     render::page(
         &ctx,
@@ -106,7 +106,7 @@ async fn import(
     };
     let result = match read {
         Ok(def) => {
-            ops::create_form(
+            actions::pilots::create_form(
                 &ctx,
                 org.id,
                 form.data.title.clone().unwrap_or_default(),
@@ -125,7 +125,7 @@ async fn import(
         Err(AppError::Validation(e)) => {
             let oid = org.id;
             let list = ctx
-                .db(move |conn| stored_forms::of_organisation(conn, oid))
+                .db(move |conn| form_library::of_organisation(conn, oid))
                 .await?;
             let extra = json!({ "organisation": org, "forms": list, "problems": definition_problems(&e, ctx.lang), "example": example() });
             let typed = serde_json::to_value(&form.data).unwrap_or(json!({}));
@@ -231,7 +231,7 @@ fn form_data(cur: &Current, facts: &FormFacts, lang: i18n::Lang) -> AppResult<Va
 }
 
 async fn form_page(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (cur, facts) = ops::load_form(&ctx, id.into_inner()).await?;
+    let (cur, facts) = actions::pilots::load_form(&ctx, id.into_inner()).await?;
     let data = form_data(&cur, &facts, ctx.lang)?;
     render::page_titled(&ctx, "form_detail", &cur.form.title, data)
 }
@@ -241,7 +241,7 @@ pub(super) async fn editable(
     ctx: &Ctx,
     id: i64,
 ) -> AppResult<(Current, FormFacts, FormDefinition)> {
-    let (cur, facts) = ops::load_form(ctx, id).await?;
+    let (cur, facts) = actions::pilots::load_form(ctx, id).await?;
     ctx.authorize(Action::EditForm(&facts)).await?;
     let def = cur.version.definition()?;
     Ok((cur, facts, def))
@@ -278,7 +278,9 @@ async fn save(form: CsrfForm<JsonEdit>, id: web::Path<i64>) -> AppResult<HttpRes
         read_definition(&form.data.definition),
     ) {
         (Err(stale), _) => Err(stale),
-        (Ok(()), Ok(def)) => ops::save_form(&ctx, &facts, form.data.title.clone(), def).await,
+        (Ok(()), Ok(def)) => {
+            actions::pilots::save_form(&ctx, &facts, form.data.title.clone(), def).await
+        }
         (Ok(()), Err(e)) => Err(AppError::Validation(e)),
     };
     data["json"] = json!(form.data.definition);
@@ -389,7 +391,7 @@ async fn outline_action(
                 }
                 _ => "#builder".to_string(),
             };
-            ops::save_form(&ctx, &facts, None, changed).await?;
+            actions::pilots::save_form(&ctx, &facts, None, changed).await?;
             Ok(render::redirect_with(
                 &format!("/forms/{}{at}", cur.form.id),
                 "success",
@@ -434,12 +436,12 @@ pub(super) fn builder_refusal(e: FieldErrors, lang: i18n::Lang) -> (FieldErrors,
 }
 
 async fn export(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (cur, _) = ops::load_form(&ctx, id.into_inner()).await?;
+    let (cur, _) = actions::pilots::load_form(&ctx, id.into_inner()).await?;
     let def = cur.version.definition()?;
     let body = serde_json::to_string_pretty(&def.to_json()).map_err(AppError::internal)?;
     let name = format!(
         "{}-v{}.json",
-        crate::domain::text::slugify(&cur.form.title),
+        crate::text::slugify(&cur.form.title),
         cur.version.version
     );
     Ok(render::download("application/json", &name, body))

@@ -1,0 +1,75 @@
+//! An agency's challenges with their counts, for its dashboard.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{challenges, proposals};
+use crate::db::DbConnection;
+use crate::error::AppResult;
+use crate::kinds::{ChallengeStatus, QuestionStatus};
+
+/// A challenge as a dashboard row shows it (no texts: the rows are many and short).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = challenges)]
+pub struct ChallengeLine {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub status: ChallengeStatus,
+    pub submission_deadline: NaiveDateTime,
+}
+
+/// The agency's challenges with counts for its dashboard: (challenge, drafts,
+/// submitted, open questions). Three statements.
+pub fn dashboard(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> AppResult<Vec<(ChallengeLine, i64, i64, i64)>> {
+    use crate::db::schema::questions;
+    use crate::domain::organisations::ids_of_member;
+    let list: Vec<ChallengeLine> = challenges::table
+        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
+        .order(challenges::updated_at.desc())
+        .limit(100)
+        .select(ChallengeLine::as_select())
+        .load(conn)?;
+    let counts: Vec<(i64, String, i64)> = proposals::table
+        .inner_join(challenges::table)
+        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
+        .group_by((proposals::challenge_id, proposals::status))
+        .select((
+            proposals::challenge_id,
+            proposals::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    // Driven from the challenges (a subquery, not a join): joined, SQLite walks every
+    // question in challenge order to group them.
+    let theirs = challenges::table
+        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
+        .select(challenges::id);
+    let waiting: Vec<(i64, i64)> = questions::table
+        .filter(questions::challenge_id.eq_any(theirs))
+        .filter(questions::status.eq(QuestionStatus::Open))
+        .filter(questions::hidden_at.is_null())
+        .group_by(questions::challenge_id)
+        .select((questions::challenge_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let count = |id: i64, st: &str| {
+        counts
+            .iter()
+            .find(|(c, s, _)| *c == id && s == st)
+            .map_or(0, |x| x.2)
+    };
+    Ok(list
+        .into_iter()
+        .map(|c| {
+            let q = waiting
+                .iter()
+                .find(|(id, _)| *id == c.id)
+                .map_or(0, |x| x.1);
+            let (d, s) = (count(c.id, "draft"), count(c.id, "submitted"));
+            (c, d, s, q)
+        })
+        .collect())
+}

@@ -1,0 +1,161 @@
+//! The public list of challenges: filters, order, pages, and the agencies to filter by.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Challenge;
+use crate::db::schema::{challenge_topics, challenges, organisations, topics};
+use crate::db::{self, DbConnection};
+use crate::domain::pagination::{Page, Paged};
+use crate::domain::topics::{topics_of, TopicRef};
+use crate::error::AppResult;
+use crate::kinds::{ChallengeStatus, Level, OrgKind};
+
+/// "Deadline soon" means within this many days.
+pub const SOON_DAYS: i64 = 14;
+
+/// Filters of the public list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub topic: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub level: Option<String>,
+    /// Only open challenges whose deadline is within [`SOON_DAYS`].
+    pub soon: bool,
+    /// Only these challenges (the search engine's matches for the list's words).
+    pub ids: Option<Vec<i64>>,
+    /// `deadline` (default), `newest` or `title`.
+    pub sort: Option<String>,
+}
+
+/// A list entry: the challenge with its agency's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    pub challenge: Challenge,
+    pub agency_name: String,
+    pub agency_slug: String,
+    pub topics: Vec<TopicRef>,
+}
+
+/// The published challenges matching the filter, plus, for `include_drafts_of`, the
+/// drafts of those organisations. Three statements whatever the page size.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+    include_drafts_of: &[i64],
+    page: Page,
+) -> AppResult<Paged<ListItem>> {
+    let now = db::now();
+    let status = f.status.as_deref().and_then(ChallengeStatus::parse);
+    let level = f.level.as_deref().and_then(Level::parse);
+    let topic_id: Option<i64> = match f.topic.as_deref().filter(|t| !t.is_empty()) {
+        Some(slug) => Some(
+            topics::table
+                .filter(topics::slug.eq(slug))
+                .select(topics::id)
+                .first(conn)
+                .optional()?
+                .unwrap_or(-1),
+        ),
+        None => None,
+    };
+    let drafts = include_drafts_of.to_vec();
+    // One set of filters for both statements: the count needs no join (every challenge
+    // has its agency), which keeps it an index-only scan.
+    macro_rules! filtered {
+        ($source:expr) => {{
+            let mut q = $source;
+            q = match status {
+                Some(ChallengeStatus::Draft) => q
+                    .filter(challenges::status.eq(ChallengeStatus::Draft))
+                    .filter(challenges::organisation_id.eq_any(drafts.clone())),
+                Some(s) => q.filter(challenges::status.eq(s)),
+                None if drafts.is_empty() => q.filter(
+                    challenges::status.eq_any(ChallengeStatus::PUBLIC.map(ChallengeStatus::as_str)),
+                ),
+                None => q.filter(
+                    challenges::status
+                        .ne("draft")
+                        .or(challenges::organisation_id.eq_any(drafts.clone())),
+                ),
+            };
+            if let Some(l) = level {
+                q = q.filter(challenges::level.eq(l));
+            }
+            if let Some(org) = f.organisation_id {
+                q = q.filter(challenges::organisation_id.eq(org));
+            }
+            if let Some(t) = topic_id {
+                q = q.filter(
+                    challenges::id.eq_any(
+                        challenge_topics::table
+                            .filter(challenge_topics::topic_id.eq(t))
+                            .select(challenge_topics::challenge_id),
+                    ),
+                );
+            }
+            if f.soon {
+                q = q
+                    .filter(challenges::status.eq(ChallengeStatus::Open))
+                    .filter(challenges::submission_deadline.gt(now))
+                    .filter(challenges::submission_deadline.le(now + Duration::days(SOON_DAYS)));
+            }
+            if let Some(ids) = &f.ids {
+                q = q.filter(challenges::id.eq_any(ids.clone()));
+            }
+            q
+        }};
+    }
+    let total: i64 = filtered!(challenges::table.into_boxed())
+        .count()
+        .get_result(conn)?;
+    let joined = || {
+        filtered!(challenges::table
+            .inner_join(organisations::table)
+            .into_boxed())
+    };
+    let ordered = match f.sort.as_deref() {
+        Some("newest") => joined().order((challenges::published_at.desc(), challenges::id.desc())),
+        Some("title") => joined().order((challenges::title.asc(), challenges::id.asc())),
+        _ => joined().order((challenges::submission_deadline.asc(), challenges::id.asc())),
+    };
+    let rows: Vec<(Challenge, String, String)> = ordered
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select((
+            Challenge::as_select(),
+            organisations::name,
+            organisations::slug,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
+    let mut topics = topics_of(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|(challenge, agency_name, agency_slug)| ListItem {
+            topics: topics.remove(&challenge.id).unwrap_or_default(),
+            challenge,
+            agency_name,
+            agency_slug,
+        })
+        .collect();
+    Ok(Paged::new(items, total, page))
+}
+
+/// The agencies visitors can filter the list by: those with a published challenge, as
+/// (slug, name) by name. Only the two columns, since the list page shows them all.
+pub fn publishing_agencies(conn: &mut DbConnection) -> AppResult<Vec<(String, String)>> {
+    // EXISTS per agency rather than IN over the challenges: a few hundred index lookups
+    // instead of walking every published challenge.
+    let publishing = challenges::table
+        .filter(challenges::organisation_id.eq(organisations::id))
+        .filter(challenges::status.eq_any(ChallengeStatus::PUBLIC.map(ChallengeStatus::as_str)));
+    Ok(organisations::table
+        .filter(organisations::kind.eq(OrgKind::Agency))
+        .filter(diesel::dsl::exists(publishing))
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .select((organisations::slug, organisations::name))
+        .load(conn)?)
+}

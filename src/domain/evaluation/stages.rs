@@ -1,0 +1,276 @@
+//! A challenge's evaluation stages and their rubric criteria: defined by the agency
+//! before the evaluation starts, read by every step of it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::policy::{self};
+use crate::db::schema::{criteria, stages};
+use crate::db::DbConnection;
+use crate::domain::challenges::Challenge;
+use crate::domain::time;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::kinds::{ChallengeStatus, ProposalVisibility, StageKind, StageStatus};
+use crate::text;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = criteria)]
+pub struct Criterion {
+    pub id: i64,
+    #[serde(skip)]
+    pub stage_id: i64,
+    #[serde(skip)]
+    pub position: i64,
+    pub name: String,
+    pub description: String,
+    pub weight: f64,
+    pub scale_min: i64,
+    pub scale_max: i64,
+    pub comment_required: bool,
+    /// The words of the scale points, lowest first (empty: numbers only).
+    #[serde(serialize_with = "lines_as_list")]
+    #[schema(value_type = Vec<String>)]
+    pub labels: String,
+}
+
+impl Criterion {
+    /// Each point of the scale with its word, if the rubric gives words.
+    pub fn points(&self) -> Vec<(i64, Option<String>)> {
+        let words: Vec<&str> = self.labels.lines().collect();
+        (self.scale_min..=self.scale_max)
+            .enumerate()
+            .map(|(i, v)| (v, words.get(i).map(|w| w.to_string())))
+            .collect()
+    }
+}
+
+fn lines_as_list<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(text.lines())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = stages)]
+pub struct StageRow {
+    pub id: i64,
+    pub challenge_id: i64,
+    pub position: i64,
+    pub name: String,
+    pub kind: StageKind,
+    pub reviewers_per_proposal: i64,
+    pub blind: bool,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub status: StageStatus,
+    pub released_at: Option<NaiveDateTime>,
+    /// Whether the teams see their scores with the outcome.
+    pub scores_released: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    #[serde(flatten)]
+    pub stage: StageRow,
+    pub criteria: Vec<Criterion>,
+}
+
+/// A stage as the agency defines it (docs/API.md's `PUT /challenges/{id}/stages`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct StageInput {
+    pub name: String,
+    /// `review` (default) or `eligibility` (a yes/no checklist).
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default = "default_reviewers")]
+    pub reviewers_per_proposal: i64,
+    #[serde(default)]
+    pub blind: bool,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    /// `criterion` is the name the seed files use, one `[[...criterion]]` table each.
+    #[serde(default, alias = "criterion")]
+    pub criteria: Vec<CriterionInput>,
+}
+
+fn default_reviewers() -> i64 {
+    2
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CriterionInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    #[serde(default)]
+    pub scale_min: Option<i64>,
+    #[serde(default)]
+    pub scale_max: Option<i64>,
+    #[serde(default)]
+    pub comment_required: bool,
+    /// Words for the scale points, lowest first: none, or one per point.
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// Scale words as typed: trimmed, without line breaks, empty ones dropped.
+fn clean_labels(labels: &[String]) -> Vec<String> {
+    labels
+        .iter()
+        .map(|l| text::clean(l).replace(['\n', '\r'], " ").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The stages with their criteria, in one statement.
+pub fn stages_of(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<Stage>> {
+    let rows: Vec<(StageRow, Option<Criterion>)> = stages::table
+        .left_join(criteria::table)
+        .filter(stages::challenge_id.eq(challenge_id))
+        .order((stages::position.asc(), criteria::position.asc()))
+        .select((StageRow::as_select(), Option::<Criterion>::as_select()))
+        .load(conn)?;
+    let mut out: Vec<Stage> = Vec::new();
+    for (stage, criterion) in rows {
+        if out.last().is_none_or(|s| s.stage.id != stage.id) {
+            out.push(Stage {
+                stage,
+                criteria: Vec::new(),
+            });
+        }
+        if let (Some(c), Some(last)) = (criterion, out.last_mut()) {
+            last.criteria.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the stages while no evaluation has started. Field paths in errors name the
+/// stage and criterion (`stages[1].criteria[0].weight`).
+pub fn replace_stages(
+    conn: &mut DbConnection,
+    challenge: &Challenge,
+    input: &[StageInput],
+) -> AppResult<Vec<Stage>> {
+    if matches!(
+        challenge.status,
+        ChallengeStatus::Evaluating | ChallengeStatus::Concluded | ChallengeStatus::Archived
+    ) {
+        return Err(AppError::Conflict {
+            message_id: "stages-locked",
+        });
+    }
+    let mut e = FieldErrors::new();
+    if input.len() > 10 {
+        e.add("stages", "too-many");
+    }
+    let blind_possible = policy::blind_review_possible(
+        challenge.proposal_visibility == ProposalVisibility::PublicAfterDeadline,
+    );
+    for (i, s) in input.iter().enumerate() {
+        let p = format!("stages[{i}]");
+        text::required_text(&s.name, &format!("{p}.name"), 120, &mut e);
+        if s.blind && !blind_possible {
+            e.add(&format!("{p}.blind"), "blind-needs-private-proposals");
+        }
+        if !matches!(
+            s.kind.as_deref().unwrap_or("review"),
+            "review" | "eligibility"
+        ) {
+            e.add(&format!("{p}.kind"), "stage-kind-invalid");
+        }
+        if !(1..=20).contains(&s.reviewers_per_proposal) {
+            e.add(&format!("{p}.reviewers_per_proposal"), "reviewers-invalid");
+        }
+        for (field, raw) in [("starts_at", &s.starts_at), ("ends_at", &s.ends_at)] {
+            if let Some(r) = raw.as_deref().filter(|r| !r.trim().is_empty()) {
+                if time::parse_deadline(r).is_none() {
+                    e.add(&format!("{p}.{field}"), "deadline-invalid");
+                }
+            }
+        }
+        if s.criteria.len() > 30 {
+            e.add(&format!("{p}.criteria"), "too-many");
+        }
+        for (j, c) in s.criteria.iter().enumerate() {
+            let cp = format!("{p}.criteria[{j}]");
+            text::required_text(&c.name, &format!("{cp}.name"), 200, &mut e);
+            text::optional_text(
+                Some(&c.description),
+                &format!("{cp}.description"),
+                2000,
+                &mut e,
+            );
+            if !(c.weight.is_finite() && c.weight > 0.0 && c.weight <= 1000.0) {
+                e.add(&format!("{cp}.weight"), "weight-invalid");
+            }
+            let (min, max) = (c.scale_min.unwrap_or(1), c.scale_max.unwrap_or(5));
+            if min < 0 || max > 100 || min >= max {
+                e.add(&format!("{cp}.scale_max"), "scale-invalid");
+            }
+            let labels = clean_labels(&c.labels);
+            // Only counted on a valid scale: absurd bounds must not overflow.
+            let points = match s.kind.as_deref() {
+                Some("eligibility") => 2,
+                _ if (0..=100).contains(&min) && (0..=100).contains(&max) => max - min + 1,
+                _ => -1,
+            };
+            if !labels.is_empty() && points > 0 && labels.len() as i64 != points {
+                e.add(&format!("{cp}.labels"), "labels-count");
+            } else if labels.iter().any(|l| l.chars().count() > 60) {
+                e.add(&format!("{cp}.labels"), "field-too-long");
+            }
+        }
+    }
+    e.into_result()?;
+    let old: Vec<i64> = stages::table
+        .filter(stages::challenge_id.eq(challenge.id))
+        .select(stages::id)
+        .load(conn)?;
+    diesel::delete(criteria::table.filter(criteria::stage_id.eq_any(&old))).execute(conn)?;
+    diesel::delete(stages::table.filter(stages::challenge_id.eq(challenge.id))).execute(conn)?;
+    for (i, s) in input.iter().enumerate() {
+        let parse = |r: &Option<String>| r.as_deref().and_then(time::parse_deadline);
+        let stage_id: i64 = diesel::insert_into(stages::table)
+            .values((
+                stages::challenge_id.eq(challenge.id),
+                stages::position.eq(i as i64),
+                stages::name.eq(text::clean(&s.name).trim()),
+                stages::kind.eq(s.kind.as_deref().unwrap_or("review")),
+                stages::reviewers_per_proposal.eq(s.reviewers_per_proposal),
+                stages::blind.eq(s.blind),
+                stages::starts_at.eq(parse(&s.starts_at)),
+                stages::ends_at.eq(parse(&s.ends_at)),
+            ))
+            .returning(stages::id)
+            .get_result(conn)?;
+        let eligibility = s.kind.as_deref() == Some("eligibility");
+        for (j, c) in s.criteria.iter().enumerate() {
+            // An eligibility check is answered yes (1) or no (0), whatever was typed.
+            let scale = if eligibility {
+                (0, 1)
+            } else {
+                (c.scale_min.unwrap_or(1), c.scale_max.unwrap_or(5))
+            };
+            diesel::insert_into(criteria::table)
+                .values((
+                    criteria::stage_id.eq(stage_id),
+                    criteria::position.eq(j as i64),
+                    criteria::name.eq(text::clean(&c.name).trim()),
+                    criteria::description.eq(text::clean(&c.description).trim()),
+                    criteria::weight.eq(c.weight),
+                    criteria::scale_min.eq(scale.0),
+                    criteria::scale_max.eq(scale.1),
+                    criteria::comment_required.eq(c.comment_required),
+                    criteria::labels.eq(clean_labels(&c.labels).join("\n")),
+                ))
+                .execute(conn)?;
+        }
+    }
+    stages_of(conn, challenge.id)
+}
