@@ -185,11 +185,10 @@ pub fn names(conn: &mut DbConnection) -> AppResult<Vec<(i64, String)>> {
 
 /// The user's current role in the organisation.
 pub fn role_of(conn: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
-    let role: Option<String> = current_membership(org_id, user_id)
+    Ok(current_membership(org_id, user_id)
         .select(memberships::role)
         .first(conn)
-        .optional()?;
-    Ok(role.and_then(|r| Role::parse(&r)))
+        .optional()?)
 }
 
 /// The facts the policy needs about the organisation `org_id` for the given user, in one
@@ -201,7 +200,7 @@ pub fn facts_by_id(
 ) -> AppResult<OrgFacts> {
     // Without a user the join matches nothing: ids start at 1.
     let uid = user_id.unwrap_or(0);
-    let (id, kind, verified_at, role): (i64, String, Option<NaiveDateTime>, Option<String>) =
+    let (id, kind, verified_at, role): (i64, OrgKind, Option<NaiveDateTime>, Option<Role>) =
         organisations::table
             .left_join(
                 memberships::table.on(memberships::organisation_id
@@ -217,12 +216,11 @@ pub fn facts_by_id(
                 memberships::role.nullable(),
             ))
             .first(conn)?;
-    let kind = OrgKind::parse(&kind).unwrap_or(OrgKind::Startup);
     Ok(OrgFacts {
         id,
         kind,
         verified: verified_at.is_some(),
-        role: role.as_deref().and_then(Role::parse),
+        role,
     })
 }
 
@@ -588,18 +586,14 @@ pub fn memberships_of(
     conn: &mut DbConnection,
     user_id: i64,
 ) -> AppResult<Vec<(Organisation, Role)>> {
-    let rows: Vec<(Organisation, String)> = memberships::table
+    Ok(memberships::table
         .inner_join(organisations::table)
         .filter(memberships::user_id.eq(user_id))
         .filter(memberships::left_at.is_null())
         .order(organisations::name.asc())
         .limit(200)
         .select((Organisation::as_select(), memberships::role))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(o, r)| (o, Role::parse(&r).unwrap_or(Role::Member)))
-        .collect())
+        .load(conn)?)
 }
 
 /// Seed helper: makes `user_id` a member with `role` unless already one.

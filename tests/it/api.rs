@@ -396,3 +396,43 @@ async fn invitations_through_the_api() {
         .json();
     assert_eq!(me["organisations"][0]["name"], "Eingeladen");
 }
+
+/// The served OpenAPI description is the checked-in `docs/openapi.json`, so that every
+/// change of the contract shows up in review. After an intended change, accept it with
+/// `INNOLAB_ACCEPT_OPENAPI=1 cargo test --test it openapi` and commit the file.
+#[actix_web::test]
+async fn the_served_openapi_matches_the_checked_in_snapshot() {
+    let mut app = TestApp::new().await;
+    let r = app.get("/api/v1/openapi.json").await;
+    r.assert_status(200);
+    let served = serde_json::to_string_pretty(&r.json()).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json");
+    if std::env::var_os("INNOLAB_ACCEPT_OPENAPI").is_some() {
+        std::fs::write(&path, &served).unwrap();
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    if stored != served {
+        let first = stored
+            .lines()
+            .zip(served.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(stored.lines().count().min(served.lines().count()));
+        panic!(
+            "the API contract changed (docs/openapi.json differs from line {}: served {:?}); \
+             if intended, accept it with INNOLAB_ACCEPT_OPENAPI=1 cargo test --test it openapi",
+            first + 1,
+            served.lines().nth(first).unwrap_or("<end>")
+        );
+    }
+    // The proposal read model is described as a type, not as prose.
+    let doc: serde_json::Value = serde_json::from_str(&served).unwrap();
+    let schema = &doc["components"]["schemas"]["ProposalOut"];
+    // The private part is flattened in, so the own fields sit in one part of `allOf`.
+    let parts = schema["allOf"].as_array().cloned().unwrap_or_default();
+    for field in ["status", "blind", "outcomes", "may"] {
+        assert!(
+            parts.iter().any(|p| p["properties"].get(field).is_some()),
+            "ProposalOut lacks {field}"
+        );
+    }
+}

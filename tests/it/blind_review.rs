@@ -24,28 +24,28 @@ use serde_json::{json, Value};
 use crate::support::{create_web_pilot, review_stage, TestApp};
 
 /// What names the team: the organisation's name and slug.
-const TEAM: &str = "Kolibri Labs";
-const TEAM_SLUG: &str = "kolibri-labs";
+pub(crate) const TEAM: &str = "Kolibri Labs";
+pub(crate) const TEAM_SLUG: &str = "kolibri-labs";
 
-struct World {
-    app: TestApp,
-    c: Challenge,
-    p: Proposal,
-    startup: Organisation,
-    team: User,
-    staff: User,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) c: Challenge,
+    pub(crate) p: Proposal,
+    pub(crate) startup: Organisation,
+    pub(crate) team: User,
+    pub(crate) staff: User,
     /// Reviewed the proposal in the first stage (not blind) and now in the blind one.
-    blind: User,
-    blind_stage: i64,
-    form: i64,
-    pilot: i64,
+    pub(crate) blind: User,
+    pub(crate) blind_stage: i64,
+    pub(crate) form: i64,
+    pub(crate) pilot: i64,
 }
 
 /// A closed challenge with a released first stage (not blind: the proposal advanced)
 /// and a running blind second stage, the same evaluator assigned in both; an agency
 /// post from the first stage that names the team; a pilot of the proposal on the
 /// team's own form.
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = TestApp::new().await;
     let staff = app.create_user("amt@example.org", "Amt");
     let team = app.create_user("team@example.org", "Team");
@@ -155,7 +155,7 @@ async fn world() -> World {
 impl World {
     /// GET as the person (a page with a session, `/api` with a bearer token): the
     /// status and the body.
-    async fn read(&mut self, who: Option<&User>, path: &str) -> (u16, String) {
+    pub(crate) async fn read(&mut self, who: Option<&User>, path: &str) -> (u16, String) {
         self.app.log_out();
         let r = if path.starts_with("/api/") {
             let bearer = match who {

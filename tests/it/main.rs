@@ -18,6 +18,7 @@ mod organisations;
 mod pages;
 mod pilots_flow;
 mod proposals_flow;
+mod read_models;
 mod relevance;
 mod round_trip;
 mod search;

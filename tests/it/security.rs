@@ -472,9 +472,21 @@ fn unescaped_output_is_only_ever_sanitised_markdown() {
     }
     // And every *_html value in the views is made by render_markdown, or is a search
     // snippet, which the highlighter escapes whole (see `search::highlight`'s tests).
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/pages");
-    for e in std::fs::read_dir(src).unwrap() {
-        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/pages")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 10, "the page handlers were not found");
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for line in text.lines().filter(|l| l.contains("_html\":")) {
             assert!(
                 line.contains("render_markdown")

@@ -275,7 +275,7 @@ pub fn release(
 }
 
 /// A released outcome as the team sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamOutcome {
     pub stage_id: i64,
     pub stage_name: String,

@@ -4,6 +4,7 @@
 //! checked against the server clock, to the second.
 
 pub mod answers;
+pub mod view;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -412,23 +413,15 @@ pub fn submit(
     by: i64,
 ) -> AppResult<Proposal> {
     let now = db::now();
-    if p.status != ProposalStatus::Draft {
-        return Err(AppError::Conflict {
-            message_id: "proposal-not-draft",
-        });
-    }
-    if !challenge.accepts_submissions(now) {
-        return Err(AppError::Conflict {
-            message_id: "deadline-passed",
-        });
+    if let Some(message_id) = submit_refusal(p, challenge, now) {
+        return Err(AppError::Conflict { message_id });
     }
     // Again at submission: the agency may have narrowed the eligible kinds since the
     // draft was started (that stays possible until the first submission).
-    let kind: String = organisations::table
+    let kind: OrgKind = organisations::table
         .find(p.organisation_id)
         .select(organisations::kind)
         .first(conn)?;
-    let kind = OrgKind::parse(&kind).ok_or(AppError::NotFound)?;
     check_eligible(challenge, kind, now)?;
     validate_complete(&Content::of(p))?;
     answers::complete_for_submission(conn, p, challenge)?;
@@ -462,35 +455,54 @@ pub fn withdraw(
     p: &Proposal,
     challenge: &Challenge,
 ) -> AppResult<Proposal> {
-    if p.status != ProposalStatus::Submitted {
-        return Err(AppError::Conflict {
-            message_id: "proposal-not-submitted",
-        });
-    }
-    if !matches!(
-        challenge.status,
-        ChallengeStatus::Open | ChallengeStatus::Closed
-    ) {
-        return Err(AppError::Conflict {
-            message_id: "challenge-in-evaluation",
-        });
+    if let Some(message_id) = withdraw_refusal(p, challenge) {
+        return Err(AppError::Conflict { message_id });
     }
     set_status(conn, p, ProposalStatus::Withdrawn, Some(db::now()))
 }
 
 /// Turns a withdrawn proposal back into a draft, before the deadline only.
 pub fn reopen(conn: &mut DbConnection, p: &Proposal, challenge: &Challenge) -> AppResult<Proposal> {
-    if p.status != ProposalStatus::Withdrawn {
-        return Err(AppError::Conflict {
-            message_id: "proposal-not-withdrawn",
-        });
-    }
-    if !challenge.accepts_submissions(db::now()) {
-        return Err(AppError::Conflict {
-            message_id: "deadline-passed",
-        });
+    if let Some(message_id) = reopen_refusal(p, challenge, db::now()) {
+        return Err(AppError::Conflict { message_id });
     }
     set_status(conn, p, ProposalStatus::Draft, None)
+}
+
+/// Why `p` cannot be submitted now (a message id), or `None`. The organisation's
+/// eligibility is checked by [`submit`] itself, against the database.
+pub fn submit_refusal(p: &Proposal, c: &Challenge, now: NaiveDateTime) -> Option<&'static str> {
+    if p.status != ProposalStatus::Draft {
+        Some("proposal-not-draft")
+    } else if !c.accepts_submissions(now) {
+        Some("deadline-passed")
+    } else {
+        None
+    }
+}
+
+/// Why `p` cannot be withdrawn now, or `None`: only a submitted proposal, and only
+/// before the evaluation starts.
+pub fn withdraw_refusal(p: &Proposal, c: &Challenge) -> Option<&'static str> {
+    if p.status != ProposalStatus::Submitted {
+        Some("proposal-not-submitted")
+    } else if !matches!(c.status, ChallengeStatus::Open | ChallengeStatus::Closed) {
+        Some("challenge-in-evaluation")
+    } else {
+        None
+    }
+}
+
+/// Why `p` cannot become a draft again now, or `None`: a withdrawn proposal, before
+/// the deadline.
+pub fn reopen_refusal(p: &Proposal, c: &Challenge, now: NaiveDateTime) -> Option<&'static str> {
+    if p.status != ProposalStatus::Withdrawn {
+        Some("proposal-not-withdrawn")
+    } else if !c.accepts_submissions(now) {
+        Some("deadline-passed")
+    } else {
+        None
+    }
 }
 
 /// Moves `p` to `status`, only from the status it was checked in (see [`store`]).

@@ -7,6 +7,7 @@ use crate::auth::policy::{Action, ProposalFacts};
 use crate::domain::audit::{self, Event};
 use crate::domain::challenges::{self, Challenge};
 use crate::domain::proposals::answers::{self, Saved};
+use crate::domain::proposals::view::{self, ProposalView};
 use crate::domain::proposals::{self, Proposal, ProposalInput};
 use crate::domain::{messages, notifications, organisations};
 use crate::error::{AppError, AppResult};
@@ -26,6 +27,15 @@ pub async fn load(ctx: &Ctx, id: i64) -> AppResult<(Proposal, Challenge, Proposa
         .await?;
     ctx.authorize(Action::ViewProposal(&f)).await?;
     Ok((p, c, f))
+}
+
+/// The proposal `id` as the caller sees it (see [`view::build`]); 404 for those who may
+/// not read it at all.
+pub async fn view(ctx: &Ctx, id: i64) -> AppResult<ProposalView> {
+    let (p, c, f) = load(ctx, id).await?;
+    let actor = ctx.actor();
+    ctx.db(move |conn| view::build(conn, &actor, &p, &c, &f, crate::db::now()))
+        .await
 }
 
 /// Starts a draft; `answers` (the API's) are saved with it or nothing is.

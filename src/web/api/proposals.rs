@@ -1,19 +1,22 @@
 //! `/api/v1/proposals*`, proposal creation under a challenge, attachments and messages.
 
-use crate::forms::Raw;
-use crate::kinds::AttachmentOwner;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use crate::auth::policy::{self, Action};
+use crate::auth::policy::Action;
 use crate::domain::attachments;
+use crate::domain::evaluation::progress::TeamOutcome;
 use crate::domain::messages::{self, Message};
 use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
-use crate::domain::proposals::{self, Content, Proposal, ProposalInput, Revision};
+use crate::domain::proposals::view::{ProposalActions, ProposalView};
+use crate::domain::proposals::{self, Content, ProposalInput, Revision};
 use crate::domain::time::utc;
 use crate::error::AppResult;
+use crate::forms::Raw;
+use crate::kinds::{AttachmentOwner, ProposalStatus};
 use crate::web::actions;
 use crate::web::actions::proposals::Step;
 use crate::web::context::Ctx;
@@ -36,33 +39,94 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/attachments/{id}", web::delete().to(delete_attachment));
 }
 
-/// A proposal as the API shows it; `private` adds team, costs, data protection.
-fn view(p: &Proposal, private: bool) -> Value {
-    let mut v = json!({
-        "id": p.id,
-        "challenge_id": p.challenge_id,
-        "organisation_id": p.organisation_id,
-        "status": p.status,
-        "revision": p.revision,
-        "title": p.title,
-        "summary": p.summary,
-        "description": p.approach,
-        "pilot_scope": p.pilot_scope,
-        "pilot_duration": p.pilot_duration,
-        "pilot_kpis": p.pilot_kpis,
-        "licence": p.licence,
-        "submitted_at": p.submitted_at.map(utc),
-        "url": format!("/proposals/{}", p.id),
-    });
-    if private {
-        v["team"] = json!(p.team);
-        v["cost_estimate_eur"] = json!(p.cost_estimate_eur);
-        v["data_protection"] = json!(p.data_protection);
-        v["answers"] = serde_json::from_str(&p.answers).unwrap_or(json!({}));
-        v["created_at"] = json!(utc(p.created_at));
-        v["updated_at"] = json!(utc(p.updated_at));
+/// A proposal as the API shows it, from the reader's [`ProposalView`]: the public part
+/// for everyone who may read it, the private part for team, agency and evaluators, and
+/// nothing that names the team while blind review hides it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalOut {
+    pub id: i64,
+    pub challenge_id: i64,
+    /// Absent while blind review hides the team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<i64>,
+    pub status: ProposalStatus,
+    pub revision: i64,
+    pub title: String,
+    pub summary: String,
+    /// The approach (markdown).
+    pub description: String,
+    pub pilot_scope: String,
+    pub pilot_duration: String,
+    pub pilot_kpis: String,
+    pub licence: String,
+    /// RFC 3339.
+    pub submitted_at: Option<String>,
+    pub url: String,
+    /// Team, agency and evaluators only.
+    #[serde(flatten)]
+    pub private: Option<PrivateOut>,
+    /// Blind review hides the team from the caller.
+    pub blind: bool,
+    /// The outcomes of released stages with the agency's feedback; for the team only.
+    pub outcomes: Vec<TeamOutcome>,
+    /// What the caller may do now.
+    pub may: ProposalActions,
+}
+
+/// The part of a proposal that team, agency and evaluators read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrivateOut {
+    /// Absent while blind review hides the team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    pub cost_estimate_eur: Option<i64>,
+    pub data_protection: String,
+    /// Answers to the challenge's form by field key; absent while blind review hides
+    /// the team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub answers: Option<Value>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<ProposalView> for ProposalOut {
+    fn from(v: ProposalView) -> Self {
+        ProposalOut {
+            id: v.id,
+            challenge_id: v.challenge_id,
+            organisation_id: v.organisation.map(|o| o.id),
+            status: v.status,
+            revision: v.revision,
+            title: v.title,
+            summary: v.summary,
+            description: v.approach,
+            pilot_scope: v.pilot_scope,
+            pilot_duration: v.pilot_duration,
+            pilot_kpis: v.pilot_kpis,
+            licence: v.licence,
+            submitted_at: v.submitted_at.map(utc),
+            url: format!("/proposals/{}", v.id),
+            private: v.private.map(|p| PrivateOut {
+                team: p.team,
+                cost_estimate_eur: p.cost_estimate_eur,
+                data_protection: p.data_protection,
+                answers: p.answers,
+                created_at: utc(p.created_at),
+                updated_at: utc(p.updated_at),
+            }),
+            blind: v.blind,
+            outcomes: v.outcomes,
+            may: v.may,
+        }
     }
-    v
+}
+
+/// The proposal `id` as the caller now sees it, as the answer of a read or a change.
+async fn answer(ctx: &Ctx, id: i64, status: StatusCode) -> AppResult<HttpResponse> {
+    let view = actions::proposals::view(ctx, id).await?;
+    Ok(HttpResponse::build(status).json(ProposalOut::from(view)))
 }
 
 /// The body of `POST /challenges/{id}/proposals` and `PATCH /proposals/{id}`.
@@ -118,13 +182,9 @@ impl ProposalBody {
     }
 }
 
-fn may_see_private(ctx: &Ctx, f: &crate::auth::policy::ProposalFacts) -> bool {
-    policy::authorize(&ctx.actor(), Action::ViewProposalPrivate(f)).is_ok()
-}
-
 /// Start a draft for an eligible organisation the caller belongs to.
 #[utoipa::path(post, path = "/api/v1/challenges/{id}/proposals", tag = "proposals", params(("id" = i64, Path)), request_body = ProposalBody,
-    responses((status = 201, description = "{id, status: \"draft\", ...}"), (status = 409, description = "not eligible, deadline passed, or one exists"), (status = 422)))]
+    responses((status = 201, body = ProposalOut), (status = 409, description = "not eligible, deadline passed, or one exists"), (status = 422)))]
 pub async fn create(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -136,24 +196,14 @@ pub async fn create(
         .organisation_id
         .ok_or_else(|| crate::error::FieldErrors::single("organisation_id", "field-required"))?;
     let p = actions::proposals::create(&ctx, &c, org, body.input(), body.answers()?).await?;
-    Ok(HttpResponse::Created().json(view(&p, true)))
+    answer(&ctx, p.id, StatusCode::CREATED).await
 }
 
 /// The proposal: team and owning agency see everything, the public only the public part
 /// of submitted proposals after the deadline of an open co-creation challenge.
-#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 200, body = ProposalOut), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
-    let mut v = view(&p, may_see_private(&ctx, &f));
-    if f.hides_team() {
-        // Blind review: nothing that names the team.
-        if let Value::Object(m) = &mut v {
-            m.remove("organisation_id");
-            m.remove("team");
-            m.remove("answers");
-        }
-    }
-    Ok(HttpResponse::Ok().json(v))
+    answer(&ctx, id.into_inner(), StatusCode::OK).await
 }
 
 /// Change fields; after submission only until the deadline, each change a new revision.
@@ -176,13 +226,13 @@ pub async fn update(
         body.note.clone().unwrap_or_default(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(view(&p, true)))
+    answer(&ctx, p.id, StatusCode::OK).await
 }
 
 async fn run_step(ctx: Ctx, id: i64, step: Step) -> AppResult<HttpResponse> {
     let (p, c, f) = actions::proposals::load(&ctx, id).await?;
     let p = actions::proposals::step(&ctx, &p, &c, &f, step).await?;
-    Ok(HttpResponse::Ok().json(view(&p, true)))
+    answer(&ctx, p.id, StatusCode::OK).await
 }
 
 /// Submit (validated; 422 with a message per missing field).

@@ -5,10 +5,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::policy::{self, Action, ProposalFacts};
+use crate::auth::policy::{Action, ProposalFacts};
 use crate::domain::attachments;
 use crate::domain::challenges::Challenge;
-use crate::domain::evaluation::{progress, reviews as review_store};
+use crate::domain::evaluation::reviews as review_store;
 use crate::domain::messages;
 use crate::domain::pagination::{Page, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::answers;
@@ -16,7 +16,7 @@ use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
 use crate::error::{AppError, AppResult};
 use crate::forms::view;
 use crate::i18n;
-use crate::kinds::{AttachmentOwner, ChallengeStatus, ProposalStatus, StageStatus};
+use crate::kinds::{AttachmentOwner, ProposalStatus, StageStatus};
 use crate::text;
 use crate::web::actions;
 use crate::web::actions::proposals::Step;
@@ -170,7 +170,8 @@ async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppRes
                 json!({ "challenge": challenge_ref(&c), "orgs": orgs, "proposal": null }),
             )
         }
-        Err(AppError::NotFound) => Err(AppError::Forbidden),
+        // An organisation the person cannot propose for is unknown to them, here as in
+        // the API (404).
         Err(e) => Err(e),
     }
 }
@@ -191,46 +192,42 @@ async fn show_data(
     thread_page: Page,
 ) -> AppResult<Value> {
     let actor = ctx.actor();
-    let may = |a| policy::authorize(&actor, a).is_ok();
-    let private = may(Action::ViewProposalPrivate(f));
-    let edit = may(Action::EditProposal(f));
-    // The co-creation thread and the revision history belong to team and agency only.
-    let co_creation = may(Action::MessageProposal(f));
-    let show_reviews = may(Action::ViewReviews(f));
-    let pilot_report = may(Action::ViewPilotReport(f));
-    let manage_pilots = may(Action::ManagePilots(f));
-    let blind = f.hides_team();
-    let team = f.team_role.is_some();
-    let (pid, oid, cid) = (p.id, p.organisation_id, c.id);
     let uid = ctx.user_id();
     let assigned = f.reviewer.assigned && !f.reviewer.conflicted;
-    let asks = c.submission_form_id.is_some() && private;
-    let may_answer = edit && proposals::ensure_editable(p, c, crate::db::now()).is_ok();
-    let (proposal, challenge, lang) = (p.clone(), c.clone(), ctx.lang);
-    let (org, files, thread, outcomes, assignment, answers) = ctx
+    let (pid, lang) = (p.id, ctx.lang);
+    let (proposal, challenge, facts) = (p.clone(), c.clone(), f.clone());
+    let (view, files, thread, assignment, answers) = ctx
         .db(move |conn| {
-            let answers = if asks {
+            let view = proposals::view::build(
+                conn,
+                &actor,
+                &proposal,
+                &challenge,
+                &facts,
+                crate::db::now(),
+            )?;
+            let private = view.private.is_some();
+            let answers = if challenge.submission_form_id.is_some() && private {
                 Some(answers_view(
-                    conn, &proposal, &challenge, blind, may_answer, lang,
+                    conn,
+                    &proposal,
+                    &challenge,
+                    view.blind,
+                    view.may.edit,
+                    lang,
                 )?)
             } else {
                 None
             };
-            let org = crate::domain::organisations::find(conn, oid)?;
             let files = if private {
                 attachments::list(conn, AttachmentOwner::Proposal, pid)?
             } else {
                 Vec::new()
             };
-            let thread = if co_creation {
+            let thread = if view.may.read_thread {
                 messages::thread(conn, pid, thread_page)?
             } else {
                 Paged::new(Vec::new(), 0, thread_page)
-            };
-            let outcomes = if team {
-                progress::released_outcomes(conn, pid, cid)?
-            } else {
-                Vec::new()
             };
             let assignment = match uid {
                 // The evaluator's way to the score form of the running stage.
@@ -239,19 +236,16 @@ async fn show_data(
                 }),
                 _ => None,
             };
-            Ok((org, files, thread, outcomes, assignment, answers))
+            Ok((view, files, thread, assignment, answers))
         })
         .await?;
-    let now = crate::db::now();
-    let open = c.accepts_submissions(now);
-    let status = p.status;
-    // Blind review: neither organisation nor team, and files under neutral names.
+    // Blind review: the files under neutral names (the view says whether it applies).
     let files: Vec<Value> = files
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
             let mut v = json!(a);
-            if blind {
+            if view.blind {
                 v["filename"] = json!(i18n::text_with(
                     ctx.lang,
                     "attachment-numbered",
@@ -261,49 +255,46 @@ async fn show_data(
             v
         })
         .collect();
+    let may = view.may;
     Ok(json!({
         "proposal": {
-            "id": p.id,
-            "title": p.title,
-            "summary": p.summary,
-            "status": p.status,
-            "revision": p.revision,
-            "submitted_at": p.submitted_at,
-            "approach_html": text::render_markdown(&p.approach),
-            "pilot_scope": p.pilot_scope,
-            "pilot_duration": p.pilot_duration,
-            "pilot_kpis_html": text::render_markdown(&p.pilot_kpis),
-            "licence": p.licence,
+            "id": view.id,
+            "title": view.title,
+            "summary": view.summary,
+            "status": view.status,
+            "revision": view.revision,
+            "submitted_at": view.submitted_at,
+            "approach_html": text::render_markdown(&view.approach),
+            "pilot_scope": view.pilot_scope,
+            "pilot_duration": view.pilot_duration,
+            "pilot_kpis_html": text::render_markdown(&view.pilot_kpis),
+            "licence": view.licence,
         },
-        "private": if private {
-            json!({
-                "team_html": if blind { None } else { Some(text::render_markdown(&p.team)) },
-                "cost": p.cost_estimate_eur.map(crate::web::views::format_euros),
-                "data_protection": p.data_protection,
-            })
-        } else {
-            Value::Null
-        },
-        "blind": blind,
-        "co_creation": co_creation,
-        "outcomes": outcomes,
-        "show_reviews": show_reviews,
+        "private": view.private.as_ref().map(|part| json!({
+            "team_html": part.team.as_deref().map(text::render_markdown),
+            "cost": part.cost_estimate_eur.map(crate::web::views::format_euros),
+            "data_protection": part.data_protection,
+        })),
+        "blind": view.blind,
+        "co_creation": may.read_thread,
+        "outcomes": view.outcomes,
+        "show_reviews": may.view_reviews,
         "answers": answers,
-        "show_pilots": pilot_report,
-        "may_pilot": manage_pilots,
+        "show_pilots": may.view_pilot_report,
+        "may_pilot": may.manage_pilots,
         "assignment": assignment,
-        "organisation": if blind { Value::Null } else { json!({ "name": org.name, "slug": org.slug }) },
+        "organisation": view.organisation.as_ref().map(|o| json!({ "name": o.name, "slug": o.slug })),
         "challenge": challenge_ref(c),
         "attachments": files,
         "thread": thread.items,
-        "thread_pagination": views::pagination_to(&format!("/proposals/{}?", p.id), "#thread", thread_page, thread.total),
-        "may_edit": edit && (status == ProposalStatus::Draft || (status == ProposalStatus::Submitted && open)),
-        "may_submit": edit && status == ProposalStatus::Draft && open,
-        "may_withdraw": edit && status == ProposalStatus::Submitted && matches!(c.status, ChallengeStatus::Open | ChallengeStatus::Closed),
-        "may_reopen": edit && status == ProposalStatus::Withdrawn && open,
-        "may_upload": edit && proposals::ensure_editable(p, c, now).is_ok(),
-        "may_message": co_creation && status != ProposalStatus::Draft,
-        "show_revisions": co_creation && p.revision > 0,
+        "thread_pagination": views::pagination_to(&format!("/proposals/{}?", view.id), "#thread", thread_page, thread.total),
+        "may_edit": may.edit,
+        "may_submit": may.submit,
+        "may_withdraw": may.withdraw,
+        "may_reopen": may.reopen,
+        "may_upload": may.upload,
+        "may_message": may.message,
+        "show_revisions": may.read_thread && view.revision > 0,
         "message_form": { "body": "" },
     }))
 }
