@@ -78,6 +78,13 @@ pub struct ReviewerFacts {
     pub stage_id: Option<i64>,
 }
 
+/// Whether the reader learns who wrote the reviews of a proposal: only its agency does;
+/// fellow evaluators read each other's reviews without names, so that no one's score
+/// leans on a colleague's standing.
+pub fn names_evaluators(f: &ProposalFacts) -> bool {
+    f.challenge.agency.role.is_some()
+}
+
 impl ProposalFacts {
     fn is_team(&self) -> bool {
         self.team_role.is_some()
@@ -581,8 +588,14 @@ pub fn may_declare_organisation_conflict(holds_running_blind_assignment: bool) -
     !holds_running_blind_assignment
 }
 
-/// A question: everyone once its answer is public (answered, not hidden, on a published
-/// challenge), nobody before. Askers never appear in the index, named or not.
+/// Whether a question and its answer are public: answered (with an answer), not hidden by
+/// the agency, on a published challenge. The question's page and search both ask this.
+pub fn question_public(answered: bool, hidden: bool, challenge_published: bool) -> bool {
+    answered && !hidden && challenge_published
+}
+
+/// A question: everyone once its answer is public ([`question_public`]), nobody before.
+/// Askers never appear in the index, named or not.
 pub fn question_audiences(answer_public: bool) -> Vec<Audience> {
     if answer_public {
         vec![Audience::Everyone]

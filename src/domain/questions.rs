@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy;
 use crate::auth::secrets;
 use crate::db::schema::{questions, users};
 use crate::db::{self, DbConnection};
@@ -81,6 +82,15 @@ pub fn ask(
     Ok((q, key))
 }
 
+/// Whether the question and its answer are public (see [`policy::question_public`]).
+pub fn is_public(q: &Question, challenge_published: bool) -> bool {
+    policy::question_public(
+        q.status == QuestionStatus::Answered && q.answer.as_deref().is_some_and(|a| !a.is_empty()),
+        q.hidden_at.is_some(),
+        challenge_published,
+    )
+}
+
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Question> {
     questions::table
         .find(id)
@@ -135,7 +145,7 @@ pub fn list(
                 match reader {
                     Some(uid) => q.filter(
                         questions::status
-                            .eq("answered")
+                            .eq(QuestionStatus::Answered)
                             .or(questions::asker_id.eq(uid)),
                     ),
                     None => q.filter(questions::status.eq(QuestionStatus::Answered)),

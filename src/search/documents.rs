@@ -466,10 +466,11 @@ fn load_questions(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
             let row = challenges.get(&q.challenge_id)?;
             let c = &row.challenge;
             let answer = q.answer.unwrap_or_default();
-            let public = q.status == QuestionStatus::Answered
-                && q.hidden_at.is_none()
-                && !answer.is_empty()
-                && c.status.is_published();
+            let public = policy::question_public(
+                q.status == QuestionStatus::Answered && !answer.is_empty(),
+                q.hidden_at.is_some(),
+                c.status.is_published(),
+            );
             Some(SearchDoc {
                 kind: Kind::Question,
                 id: q.id,

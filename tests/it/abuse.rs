@@ -738,7 +738,7 @@ async fn password_reset_answers_alike_and_as_late_for_known_and_unknown_addresse
         tokio::time::resume();
         r.assert_status(200);
         assert!(
-            waited >= innolab::web::actions::RESET_ANSWER_FLOOR,
+            waited >= innolab::web::actions::accounts::RESET_ANSWER_FLOOR,
             "{email} answered after {waited:?}"
         );
         pages.push(main_of(&r.body.replace(email, "EMAIL")));

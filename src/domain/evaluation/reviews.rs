@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::policy::ReviewerFacts;
+use crate::auth::policy::{self, ProposalFacts, ReviewerFacts};
 use crate::db::schema::{
     assignments, challenges, conflicts, evaluators, memberships, organisations, proposals, reviews,
     stage_entries, stages, topics, users,
@@ -431,8 +431,29 @@ pub struct MyAssignment {
     pub proposal_summary: String,
     pub organisation_name: Option<String>,
     pub declined: bool,
-    /// `open`, `draft` or `submitted`.
-    pub review: &'static str,
+    pub review: ReviewProgress,
+}
+
+/// How far the evaluator's own review of an assignment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewProgress {
+    /// Not begun.
+    Open,
+    /// Saved, not submitted.
+    Draft,
+    Submitted,
+}
+
+/// Whether the evaluator holds an assignment in a blind stage of the challenge that is
+/// not released yet (see [`policy::may_declare_organisation_conflict`]).
+pub fn reviews_blind_in(mine: &[MyAssignment], challenge_id: i64) -> bool {
+    mine.iter().any(|a| {
+        a.challenge_id == challenge_id
+            && a.blind
+            && !a.declined
+            && a.stage_status != StageStatus::Released
+    })
 }
 
 /// Every assignment of the user, newest stage first. A proposal the user reviews in a
@@ -494,9 +515,9 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
                     organisation_name: (!blind).then_some(org),
                     declined: a.declined_at.is_some(),
                     review: match review {
-                        (None, _) => "open",
-                        (Some(_), None) => "draft",
-                        (Some(_), Some(_)) => "submitted",
+                        (None, _) => ReviewProgress::Open,
+                        (Some(_), None) => ReviewProgress::Draft,
+                        (Some(_), Some(_)) => ReviewProgress::Submitted,
                     },
                 }
             },
@@ -582,13 +603,21 @@ pub fn reviewer_facts(
     })
 }
 
+/// Who wrote a review, for the readers who may know it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewAuthor {
+    pub id: i64,
+    pub name: String,
+}
+
 /// A submitted review as the agency and fellow evaluators read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewView {
     pub assignment_id: i64,
     pub stage_id: i64,
-    pub evaluator_id: i64,
-    pub evaluator_name: String,
+    /// `None` for readers who read reviews anonymously (see
+    /// [`policy::names_evaluators`](crate::auth::policy::names_evaluators)).
+    pub author: Option<ReviewAuthor>,
     #[serde(flatten)]
     pub review: Review,
 }
@@ -611,7 +640,11 @@ pub fn stages_reviewed_by(
 }
 
 /// The submitted reviews of a proposal, stage by stage.
-pub fn submitted_reviews(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<ReviewView>> {
+fn submitted_reviews(
+    conn: &mut DbConnection,
+    proposal_id: i64,
+    named: bool,
+) -> AppResult<Vec<ReviewView>> {
     let rows: Vec<(Assignment, Review, String)> = assignments::table
         .inner_join(reviews::table)
         .inner_join(evaluators::table.inner_join(users::table))
@@ -626,29 +659,32 @@ pub fn submitted_reviews(conn: &mut DbConnection, proposal_id: i64) -> AppResult
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(a, review, evaluator_name)| ReviewView {
+        .map(|(a, review, name)| ReviewView {
             assignment_id: a.id,
             stage_id: a.stage_id,
-            evaluator_id: a.evaluator_id,
-            evaluator_name,
+            author: named.then_some(ReviewAuthor {
+                id: a.evaluator_id,
+                name,
+            }),
             review,
         })
         .collect())
 }
 
-/// The submitted reviews a reader may see: all for the agency; for an evaluator, those of
-/// the stages in which their own review is in.
+/// The submitted reviews a reader (who may view reviews at all) sees: all for the agency;
+/// for an evaluator, those of the stages in which their own review is in. Who wrote
+/// them only for those the policy lets know it.
 pub fn visible_to(
     conn: &mut DbConnection,
-    proposal_id: i64,
+    f: &ProposalFacts,
     user_id: i64,
-    agency: bool,
 ) -> AppResult<Vec<ReviewView>> {
-    let all = submitted_reviews(conn, proposal_id)?;
-    if agency {
+    let named = policy::names_evaluators(f);
+    let all = submitted_reviews(conn, f.id, named)?;
+    if f.challenge.agency.role.is_some() {
         return Ok(all);
     }
-    let mine = stages_reviewed_by(conn, proposal_id, user_id)?;
+    let mine = stages_reviewed_by(conn, f.id, user_id)?;
     Ok(all
         .into_iter()
         .filter(|r| mine.contains(&r.stage_id))

@@ -59,7 +59,7 @@ pub async fn create(
     organisation_id: i64,
     input: ChallengeInput,
 ) -> AppResult<Challenge> {
-    let (_, org_facts) = super::load_org_by_id(ctx, organisation_id).await?;
+    let (_, org_facts) = super::organisations::load_org_by_id(ctx, organisation_id).await?;
     ctx.authorize(Action::CreateChallenge(&org_facts)).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {

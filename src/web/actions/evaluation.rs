@@ -18,7 +18,7 @@ use crate::domain::{notifications, organisations};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::Outcome;
 use crate::web::actions;
-use crate::web::actions::{link, send_mail};
+use crate::web::actions::mails::{link, send_mail};
 use crate::web::context::Ctx;
 
 /// A stage with its challenge; 404 unless the user may see the challenge.

@@ -50,7 +50,7 @@ pub async fn create_form(
     title: String,
     def: FormDefinition,
 ) -> AppResult<Current> {
-    let (_, org) = super::load_org_by_id(ctx, organisation_id).await?;
+    let (_, org) = super::organisations::load_org_by_id(ctx, organisation_id).await?;
     ctx.authorize(Action::CreateForm(&org)).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {
@@ -456,7 +456,7 @@ pub async fn mail_receipt(
     .await?;
     let lang = ctx.lang;
     let sent = crate::domain::time::to_local_input(s.submitted_at).replace('T', " ");
-    let mut mail = super::compose(
+    let mut mail = super::mails::compose(
         ctx,
         &to,
         lang,

@@ -38,6 +38,15 @@ pub async fn view(ctx: &Ctx, id: i64) -> AppResult<ProposalView> {
         .await
 }
 
+/// The proposal `id`, when the caller may add files to it now: its team, while it can
+/// still change (see [`proposals::ensure_editable`]). Asked before an upload is read.
+pub async fn open_for_upload(ctx: &Ctx, id: i64) -> AppResult<Proposal> {
+    let (p, c, f) = load(ctx, id).await?;
+    ctx.authorize(Action::EditProposal(&f)).await?;
+    proposals::ensure_editable(&p, &c, crate::db::now())?;
+    Ok(p)
+}
+
 /// Starts a draft; `answers` (the API's) are saved with it or nothing is.
 pub async fn create(
     ctx: &Ctx,
@@ -46,7 +55,7 @@ pub async fn create(
     input: ProposalInput,
     answers: Option<Raw>,
 ) -> AppResult<Proposal> {
-    let (org, org_facts) = super::load_org_by_id(ctx, organisation_id).await?;
+    let (org, org_facts) = super::organisations::load_org_by_id(ctx, organisation_id).await?;
     ctx.authorize(Action::CreateProposal(&org_facts)).await?;
     let (c, uid, ip, kind) = (c.clone(), ctx.require_user()?.id, ctx.ip.clone(), org.kind);
     ctx.tx(move |conn| {

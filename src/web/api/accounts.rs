@@ -59,7 +59,7 @@ pub struct RegisteredUser {
         (status = 503, description = "too many registrations at once; see Retry-After")))]
 pub async fn register(ctx: Ctx, body: web::Json<RegisterBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let registered = actions::register(
+    let registered = actions::accounts::register(
         &ctx,
         RegistrationInput {
             email: b.email,
@@ -85,7 +85,7 @@ pub struct VerifyBody {
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "accounts", request_body = VerifyBody,
     responses((status = 200, description = "verified"), (status = 422, description = "token unknown, used or expired")))]
 pub async fn verify(ctx: Ctx, body: web::Json<VerifyBody>) -> AppResult<HttpResponse> {
-    let user = actions::verify_email(&ctx, body.into_inner().token).await?;
+    let user = actions::accounts::verify_email(&ctx, body.into_inner().token).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "id": user.id, "verified": true })))
 }
 
@@ -109,8 +109,8 @@ pub struct CreatedToken {
     responses((status = 201, body = CreatedToken), (status = 422, description = "wrong email or password"), (status = 429, description = "too many failed attempts")))]
 pub async fn create_token(ctx: Ctx, body: web::Json<TokenBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let user = actions::check_password(&ctx, &b.email, b.password).await?;
-    let (id, token) = actions::create_api_token(&ctx, user.id, b.name).await?;
+    let user = actions::accounts::check_password(&ctx, &b.email, b.password).await?;
+    let (id, token) = actions::accounts::create_api_token(&ctx, user.id, b.name).await?;
     Ok(HttpResponse::Created().json(CreatedToken { token, id }))
 }
 
@@ -127,7 +127,7 @@ pub async fn list_tokens(ctx: Ctx) -> AppResult<HttpResponse> {
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "accounts",
     params(("id" = i64, Path)), responses((status = 204), (status = 404)))]
 pub async fn revoke_token(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    actions::revoke_api_token(&ctx, id.into_inner()).await?;
+    actions::accounts::revoke_api_token(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -196,7 +196,7 @@ pub struct InvitationItem {
 /// Pending invitations addressed to the caller's verified email address.
 #[utoipa::path(get, path = "/api/v1/me/invitations", tag = "accounts", responses((status = 200, body = [InvitationItem])))]
 pub async fn my_invitations(ctx: Ctx) -> AppResult<HttpResponse> {
-    let items: Vec<InvitationItem> = actions::my_invitations(&ctx)
+    let items: Vec<InvitationItem> = actions::organisations::my_invitations(&ctx)
         .await?
         .into_iter()
         .map(|i| InvitationItem {
@@ -213,12 +213,12 @@ pub async fn my_invitations(ctx: Ctx) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(items))
 }
 
-fn answered(a: actions::Answered, status: &str) -> HttpResponse {
+fn answered(a: actions::organisations::Answered, status: &str) -> HttpResponse {
     let body = match a {
-        actions::Answered::Organisation(id) => {
+        actions::organisations::Answered::Organisation(id) => {
             serde_json::json!({ "organisation_id": id, "status": status })
         }
-        actions::Answered::Evaluator(id) => {
+        actions::organisations::Answered::Evaluator(id) => {
             serde_json::json!({ "challenge_id": id, "status": status })
         }
     };
@@ -229,7 +229,7 @@ fn answered(a: actions::Answered, status: &str) -> HttpResponse {
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/accept", tag = "accounts",
     params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
 pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let a = actions::answer_invitation(&ctx, id.into_inner(), true).await?;
+    let a = actions::organisations::answer_invitation(&ctx, id.into_inner(), true).await?;
     Ok(answered(a, "accepted"))
 }
 
@@ -237,6 +237,6 @@ pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRe
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/decline", tag = "accounts",
     params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
 pub async fn decline_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let a = actions::answer_invitation(&ctx, id.into_inner(), false).await?;
+    let a = actions::organisations::answer_invitation(&ctx, id.into_inner(), false).await?;
     Ok(answered(a, "declined"))
 }

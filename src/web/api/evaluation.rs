@@ -295,19 +295,17 @@ pub async fn release(
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/reviews", tag = "evaluation", params(("id" = i64, Path)),
     responses((status = 200), (status = 403)))]
 pub async fn reviews_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (p, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
+    let (_, _, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewReviews(&f)).await?;
-    let (pid, uid) = (p.id, ctx.require_user()?.id);
-    // Fellow evaluators read the reviews of their own stages, and without names.
-    let agency = f.challenge.agency.role.is_some();
+    let uid = ctx.require_user()?.id;
     let list = ctx
-        .db(move |conn| reviews::visible_to(conn, pid, uid, agency))
+        .db(move |conn| reviews::visible_to(conn, &f, uid))
         .await?;
     let items: Vec<_> = list
         .into_iter()
         .map(|r| json!({
             "stage_id": r.stage_id,
-            "evaluator_id": agency.then_some(r.evaluator_id), "evaluator_name": agency.then_some(&r.evaluator_name),
+            "evaluator_id": r.author.as_ref().map(|a| a.id), "evaluator_name": r.author.as_ref().map(|a| &a.name),
             "scores": r.review.score_map(), "comments": r.review.comment_map(), "comment": r.review.comment,
             "confidence": r.review.confidence, "score": r.review.score, "submitted_at": r.review.submitted_at.map(utc),
         }))

@@ -66,7 +66,7 @@ impl From<Organisation> for OrgProfile {
     responses((status = 201, body = OrgProfile), (status = 409, description = "email not verified"), (status = 422)))]
 pub async fn create(ctx: Ctx, body: web::Json<OrgBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let org = actions::create_organisation(
+    let org = actions::organisations::create_organisation(
         &ctx,
         OrgInput {
             name: b.name,
@@ -114,7 +114,7 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
     params(("id" = i64, Path)), responses((status = 200, body = OrgProfile), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org_by_id(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewOrganisation(&facts)).await?;
     Ok(HttpResponse::Ok().json(OrgProfile::from(org)))
 }
@@ -131,7 +131,7 @@ pub struct MemberItem {
 #[utoipa::path(get, path = "/api/v1/organisations/{id}/members", tag = "organisations",
     params(("id" = i64, Path)), responses((status = 200, body = [MemberItem]), (status = 403)))]
 pub async fn members(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org_by_id(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewMembers(&facts)).await?;
     let list = ctx
         .db(move |conn| organisations::members(conn, org.id))
@@ -166,9 +166,10 @@ pub async fn add_member(
     id: web::Path<i64>,
     body: web::Json<MemberBody>,
 ) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org_by_id(&ctx, id.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org_by_id(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
-    let invited = actions::invite_member(&ctx, &org, &facts, b.email, b.role).await?;
+    let invited =
+        actions::organisations::invite_member(&ctx, &org, &facts, b.email, b.role).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({
         "status": "invited",
         "invitation_id": invited.invitation_id,
@@ -180,8 +181,8 @@ pub async fn add_member(
     params(("id" = i64, Path), ("user_id" = i64, Path)), responses((status = 204), (status = 403), (status = 409)))]
 pub async fn remove_member(ctx: Ctx, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
-    let (org, _) = actions::load_org_by_id(&ctx, id).await?;
-    actions::end_membership(&ctx, org.slug, user_id).await?;
+    let (org, _) = actions::organisations::load_org_by_id(&ctx, id).await?;
+    actions::organisations::end_membership(&ctx, org.slug, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -189,6 +190,6 @@ pub async fn remove_member(ctx: Ctx, path: web::Path<(i64, i64)>) -> AppResult<H
 #[utoipa::path(post, path = "/api/v1/admin/organisations/{id}/verify", tag = "admin",
     params(("id" = i64, Path)), responses((status = 200, body = OrgProfile), (status = 403), (status = 409)))]
 pub async fn verify(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let org = actions::verify_organisation(&ctx, id.into_inner()).await?;
+    let org = actions::organisations::verify_organisation(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(OrgProfile::from(org)))
 }

@@ -139,7 +139,7 @@ struct PasswordForm {
 async fn change_password(form: CsrfForm<PasswordForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     ctx.authorize(Action::ManageOwnAccount).await?;
-    match actions::change_password(&ctx, data.current_password, data.new_password).await {
+    match actions::accounts::change_password(&ctx, data.current_password, data.new_password).await {
         Ok(()) => Ok(render::redirect_with(
             "/account",
             "success",
@@ -152,7 +152,7 @@ async fn change_password(form: CsrfForm<PasswordForm>) -> AppResult<HttpResponse
 async fn resend_verification(form: CsrfForm<NoFields>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     ctx.authorize(Action::ManageOwnAccount).await?;
-    actions::resend_verification(&ctx).await?;
+    actions::accounts::resend_verification(&ctx).await?;
     Ok(render::redirect_with(
         "/account",
         "info",
@@ -170,7 +170,7 @@ async fn create_token(form: CsrfForm<TokenForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
-    match actions::create_api_token(&ctx, uid, data.name.clone()).await {
+    match actions::accounts::create_api_token(&ctx, uid, data.name.clone()).await {
         // Shown once, on this response only: the database keeps just its hash.
         Ok((_, token)) => {
             let mut page = settings_data(&ctx).await?;
@@ -182,7 +182,7 @@ async fn create_token(form: CsrfForm<TokenForm>) -> AppResult<HttpResponse> {
 }
 
 async fn revoke_token(form: CsrfForm<NoFields>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    actions::revoke_api_token(&form.ctx, path.into_inner()).await?;
+    actions::accounts::revoke_api_token(&form.ctx, path.into_inner()).await?;
     Ok(render::redirect_with(
         "/account",
         "success",
@@ -215,7 +215,7 @@ async fn revoke_session(form: CsrfForm<NoFields>, path: web::Path<i64>) -> AppRe
 }
 
 async fn invitations(ctx: Ctx) -> AppResult<HttpResponse> {
-    let list = actions::my_invitations(&ctx).await?;
+    let list = actions::organisations::my_invitations(&ctx).await?;
     render::page(
         &ctx,
         "invitations",
@@ -229,8 +229,8 @@ async fn accept_invitation(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    match actions::answer_invitation(&ctx, path.into_inner(), true).await? {
-        actions::Answered::Organisation(org_id) => {
+    match actions::organisations::answer_invitation(&ctx, path.into_inner(), true).await? {
+        actions::organisations::Answered::Organisation(org_id) => {
             let org = ctx
                 .db(move |conn| organisations::find(conn, org_id))
                 .await?;
@@ -240,7 +240,7 @@ async fn accept_invitation(
                 "flash-invitation-accepted",
             ))
         }
-        actions::Answered::Evaluator(_) => Ok(render::redirect_with(
+        actions::organisations::Answered::Evaluator(_) => Ok(render::redirect_with(
             "/evaluation",
             "success",
             "flash-evaluator-accepted",
@@ -252,7 +252,7 @@ async fn decline_invitation(
     form: CsrfForm<NoFields>,
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    actions::answer_invitation(&form.ctx, path.into_inner(), false).await?;
+    actions::organisations::answer_invitation(&form.ctx, path.into_inner(), false).await?;
     Ok(render::redirect_with(
         "/invitations",
         "info",

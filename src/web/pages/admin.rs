@@ -74,7 +74,7 @@ async fn verification_queue(ctx: Ctx) -> AppResult<HttpResponse> {
 }
 
 async fn verify(form: CsrfForm<NoFields>, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    actions::verify_organisation(&form.ctx, id.into_inner()).await?;
+    actions::organisations::verify_organisation(&form.ctx, id.into_inner()).await?;
     Ok(render::redirect_with(
         "/admin/organisations",
         "success",

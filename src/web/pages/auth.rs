@@ -63,7 +63,7 @@ async fn register(form: CsrfForm<RegisterForm>) -> AppResult<HttpResponse> {
         password: data.password,
         locale: data.locale,
     };
-    match actions::register(&ctx, input).await {
+    match actions::accounts::register(&ctx, input).await {
         Ok(registered) => render::page(
             &ctx,
             "registered",
@@ -117,7 +117,7 @@ struct TokenForm {
 
 async fn verify(form: CsrfForm<TokenForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    match actions::verify_email(&ctx, data.token).await {
+    match actions::accounts::verify_email(&ctx, data.token).await {
         Ok(_) => {
             let target = if ctx.user.is_some() {
                 "/account"
@@ -166,7 +166,7 @@ struct LoginForm {
 async fn login(form: CsrfForm<LoginForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let next = render::safe_next(data.next.as_deref());
-    match actions::login(&ctx, &data.email, data.password).await {
+    match actions::accounts::login(&ctx, &data.email, data.password).await {
         Ok((_, token)) => {
             let mut resp = render::redirect_with(&next, "success", "flash-logged-in");
             resp.add_cookie(&session_cookie(&ctx, token))
@@ -227,7 +227,7 @@ struct ForgotForm {
 async fn forgot(form: CsrfForm<ForgotForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let echo = json!({ "email": data.email });
-    match actions::request_reset(&ctx, data.email).await {
+    match actions::accounts::request_reset(&ctx, data.email).await {
         Ok(()) => render::page(&ctx, "forgot_sent", "forgot-title", json!({})),
         Err(e) => render::form_error(&ctx, e, "forgot", "forgot-title", echo, json!({})),
     }
@@ -255,7 +255,7 @@ struct ResetForm {
 async fn reset(form: CsrfForm<ResetForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let token = data.token.clone();
-    match actions::reset_password(&ctx, data.token, data.password).await {
+    match actions::accounts::reset_password(&ctx, data.token, data.password).await {
         Ok(_) => Ok(render::redirect_with(
             "/login",
             "success",

@@ -18,9 +18,7 @@ use crate::domain::proposals::{self, Scope};
 use crate::domain::questions::{self, Audience};
 use crate::domain::{time, topics};
 use crate::error::{AppError, AppResult};
-use crate::kinds::{
-    AttachmentOwner, ChallengeStatus, Level, OrgKind, ProposalVisibility, QuestionStatus,
-};
+use crate::kinds::{AttachmentOwner, ChallengeStatus, Level, OrgKind, ProposalVisibility};
 use crate::text;
 use crate::web::actions;
 use crate::web::context::Ctx;
@@ -588,19 +586,14 @@ async fn own_question(
     // answered one that is public on its challenge's page (search results link here).
     let (question, c) = ctx
         .db(move |conn| {
-            let q = match questions::find_by_key(conn, id, &key) {
-                Ok(q) => q,
-                Err(AppError::NotFound) => {
-                    let q = questions::find(conn, id)?;
-                    if q.status != QuestionStatus::Answered || q.hidden_at.is_some() {
-                        return Err(AppError::NotFound);
-                    }
-                    q
-                }
+            let (q, asker) = match questions::find_by_key(conn, id, &key) {
+                Ok(q) => (q, true),
+                Err(AppError::NotFound) => (questions::find(conn, id)?, false),
                 Err(e) => return Err(e),
             };
             let c = challenges::find(conn, q.challenge_id)?;
-            if !c.status.is_published() {
+            let published = c.status.is_published();
+            if !published || !(asker || questions::is_public(&q, published)) {
                 return Err(AppError::NotFound);
             }
             Ok((q, c))

@@ -48,7 +48,7 @@ fn definition_problems(errors: &FieldErrors, lang: i18n::Lang) -> Vec<String> {
 }
 
 async fn forms_of(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::CreateForm(&facts)).await?;
     let oid = org.id;
     let list = ctx
@@ -96,7 +96,7 @@ async fn import(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::CreateForm(&facts)).await?;
     // An empty definition starts the form in the builder.
     let read = if form.data.definition.trim().is_empty() {

@@ -120,7 +120,7 @@ async fn create(form: CsrfForm<OrgForm>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let echo = json!(data);
     let kinds = kind_options(Some(&data.kind));
-    match actions::create_organisation(&ctx, data.into()).await {
+    match actions::organisations::create_organisation(&ctx, data.into()).await {
         Ok(org) => Ok(render::redirect_with(
             &format!("/organisations/{}", org.slug),
             "success",
@@ -138,7 +138,7 @@ async fn create(form: CsrfForm<OrgForm>) -> AppResult<HttpResponse> {
 }
 
 async fn profile(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ViewOrganisation(&facts)).await?;
     let actor = ctx.actor();
     let may = |a| policy::authorize(&actor, a).is_ok();
@@ -158,7 +158,7 @@ async fn profile(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
 }
 
 async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::EditOrganisation(&facts)).await?;
     render::page(
         &ctx,
@@ -176,14 +176,14 @@ async fn update(form: CsrfForm<OrgForm>, slug: web::Path<String>) -> AppResult<H
     let CsrfForm { ctx, data } = form;
     let slug = slug.into_inner();
     let echo = json!(data);
-    match actions::update_organisation(&ctx, slug.clone(), data.into()).await {
+    match actions::organisations::update_organisation(&ctx, slug.clone(), data.into()).await {
         Ok(org) => Ok(render::redirect_with(
             &format!("/organisations/{}", org.slug),
             "success",
             "flash-org-saved",
         )),
         Err(e) => {
-            let (org, _) = actions::load_org(&ctx, slug).await?;
+            let (org, _) = actions::organisations::load_org(&ctx, slug).await?;
             render::form_error(
                 &ctx,
                 e,
@@ -211,7 +211,7 @@ async fn members_data(ctx: &Ctx, org: &Organisation, facts: &policy::OrgFacts) -
 }
 
 async fn members(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse> {
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org(&ctx, slug.into_inner()).await?;
     ctx.authorize(Action::ViewMembers(&facts)).await?;
     let data = members_data(&ctx, &org, &facts).await?;
     render::page(&ctx, "members", "members-title", data)
@@ -227,9 +227,17 @@ struct InviteForm {
 
 async fn invite(form: CsrfForm<InviteForm>, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
-    let (org, facts) = actions::load_org(&ctx, slug.into_inner()).await?;
+    let (org, facts) = actions::organisations::load_org(&ctx, slug.into_inner()).await?;
     let back = format!("/organisations/{}/members", org.slug);
-    match actions::invite_member(&ctx, &org, &facts, data.email.clone(), data.role.clone()).await {
+    match actions::organisations::invite_member(
+        &ctx,
+        &org,
+        &facts,
+        data.email.clone(),
+        data.role.clone(),
+    )
+    .await
+    {
         Ok(_) => Ok(render::redirect_with(
             &back,
             "success",
@@ -255,7 +263,7 @@ async fn remove_member(
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
     let (slug, user_id) = path.into_inner();
-    let org = actions::end_membership(&form.ctx, slug, user_id).await?;
+    let org = actions::organisations::end_membership(&form.ctx, slug, user_id).await?;
     Ok(render::redirect_with(
         &format!("/organisations/{}/members", org.slug),
         "success",
@@ -274,7 +282,8 @@ async fn change_role(
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
     let (slug, user_id) = path.into_inner();
-    let org = actions::set_member_role(&form.ctx, slug, user_id, form.data.role).await?;
+    let org =
+        actions::organisations::set_member_role(&form.ctx, slug, user_id, form.data.role).await?;
     Ok(render::redirect_with(
         &format!("/organisations/{}/members", org.slug),
         "success",
@@ -285,7 +294,7 @@ async fn change_role(
 async fn leave(form: CsrfForm<NoFields>, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let ctx = form.ctx;
     let me = ctx.require_user()?.id;
-    let org = actions::end_membership(&ctx, slug.into_inner(), me).await?;
+    let org = actions::organisations::end_membership(&ctx, slug.into_inner(), me).await?;
     Ok(render::redirect_with(
         &format!("/organisations/{}", org.slug),
         "success",

@@ -640,7 +640,7 @@ async fn mail_receipt(
     let receipt = format!("/p/{slug}/receipt/{token}");
     let (pilot, s, def) = by_receipt(&ctx, slug.clone(), token.clone()).await?;
     let typed = form.data.email.clone().unwrap_or_default();
-    let link = actions::link(&ctx, &receipt);
+    let link = actions::mails::link(&ctx, &receipt);
     match actions::pilots::mail_receipt(&ctx, &pilot, &s, &def, link, &typed).await {
         Ok(()) => Ok(render::redirect_with(
             &receipt,

@@ -520,9 +520,7 @@ async fn upload(
     id: web::Path<i64>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
-    let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
-    ctx.authorize(Action::EditProposal(&f)).await?;
-    proposals::ensure_editable(&p, &c, crate::db::now())?;
+    let p = actions::proposals::open_for_upload(&ctx, id.into_inner()).await?;
     store_upload(
         &ctx,
         payload,

@@ -36,13 +36,12 @@ async fn reviews_data(
     c: &challenges::Challenge,
     f: &crate::auth::policy::ProposalFacts,
 ) -> AppResult<Value> {
-    let named = f.challenge.agency.role.is_some();
-    let (pid, cid, from) = (p.id, c.id, f.discussion_from());
+    let (pid, cid, from, facts) = (p.id, c.id, f.discussion_from(), f.clone());
     let uid = ctx.require_user()?.id;
     let (list, stages, posts) = ctx
         .db(move |conn| {
             Ok((
-                reviews::visible_to(conn, pid, uid, named)?,
+                reviews::visible_to(conn, &facts, uid)?,
                 crate::domain::evaluation::stages::stages_of(conn, cid)?,
                 discussion::thread(conn, pid, from)?,
             ))
@@ -64,7 +63,7 @@ async fn reviews_data(
                         .map(|k| json!({ "name": k.name, "value": points.get(&k.id), "min": k.scale_min, "max": k.scale_max, "comment": notes.get(&k.id) }))
                         .collect();
                     json!({
-                        "author": if named { r.evaluator_name.clone() } else { i18n::text_with(ctx.lang, "review-numbered", &[("number", (i + 1).to_string())]) },
+                        "author": match &r.author { Some(a) => a.name.clone(), None => i18n::text_with(ctx.lang, "review-numbered", &[("number", (i + 1).to_string())]) },
                         "score": views::points(r.review.score), "comment": r.review.comment, "confidence": r.review.confidence,
                         "submitted_at": r.review.submitted_at, "criteria": criteria,
                     })

@@ -11,7 +11,7 @@ use super::after;
 use crate::auth::policy::{self, Action};
 use crate::domain::evaluation::evaluators;
 use crate::domain::evaluation::progress;
-use crate::domain::evaluation::reviews::{self, ReviewInput};
+use crate::domain::evaluation::reviews::{self, ReviewInput, ReviewProgress};
 use crate::domain::organisations;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{StageKind, StageStatus};
@@ -48,7 +48,7 @@ pub(super) async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
         if let Some(g) = groups.last_mut() {
             if !a.declined {
                 g["total"] = json!(g["total"].as_i64().unwrap_or(0) + 1);
-                if a.review == "submitted" {
+                if a.review == ReviewProgress::Submitted {
                     g["done"] = json!(g["done"].as_i64().unwrap_or(0) + 1);
                 }
             }
@@ -61,12 +61,7 @@ pub(super) async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
     // in a challenge where one reviews blind (the policy says why): there the form is not
     // offered, and a note says to decline the assignment instead.
     let (open, blind): (Vec<_>, Vec<_>) = mine.into_iter().partition(|(id, _)| {
-        policy::may_declare_organisation_conflict(list.iter().any(|a| {
-            a.challenge_id == *id
-                && a.blind
-                && !a.declined
-                && a.stage_status != StageStatus::Released
-        }))
+        policy::may_declare_organisation_conflict(reviews::reviews_blind_in(&list, *id))
     });
     let named = |v: Vec<(i64, String)>| -> Vec<Value> {
         v.into_iter()
