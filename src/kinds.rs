@@ -1,7 +1,7 @@
 //! The closed sets of values the database columns hold: kinds, roles and statuses.
 //!
-//! This is a leaf of the module graph: the policy, the domain, search and the web all name
-//! these values, and none of them owns them. Each type is stored as text; the column's
+//! Only the database layer is below this module: the policy, the domain, search and the
+//! web all name these values, and none of them owns them. Each type is stored as text; the column's
 //! `CHECK` constraint and [`FromSql`] agree on the spelling, and a value outside the set is
 //! an error when it is read, never silently replaced by a default. The state machines that
 //! move between the statuses live with their aggregates in `domain`.

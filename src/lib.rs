@@ -5,8 +5,11 @@
 //! This crate is the whole platform: [`build_state`] wires configuration, database, mail
 //! and templates together, [`build_app`] assembles the HTTP application from it.
 //!
-//! Layers, one way only: `web` (HTTP, templates) -> `auth::policy` -> `domain` (rules,
-//! queries) -> `db` (schema, connections).
+//! Layers, one way only (`tests/it/module_graph.rs` keeps it so): `web` (HTTP,
+//! templates, the actions shared by pages and API) -> `search` -> `domain` (rules,
+//! queries, read models) -> `forms` (the form engine) -> `auth` (the policy, secrets,
+//! passwords) -> `kinds` (the statuses and kinds stored in columns) -> `db` (schema,
+//! connections); `text`, `i18n` and `error` are leaves.
 
 pub mod auth;
 pub mod cli;

@@ -15,7 +15,9 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection};
 use crate::error::AppResult;
-use crate::kinds::{ChallengeStatus, QuestionStatus};
+use crate::kinds::{
+    ChallengeStatus, Level, OrgKind, ProposalStatus, ProposalVisibility, QuestionStatus,
+};
 
 const BATCH: usize = 500;
 
@@ -132,9 +134,9 @@ pub fn generate(
             for i in chunk_start..(chunk_start + BATCH).min(n_agencies + n_teams) {
                 let agency = i < n_agencies;
                 let kind = if agency {
-                    "agency"
+                    OrgKind::Agency
                 } else {
-                    ["startup", "civil_society", "research"][i % 3]
+                    [OrgKind::Startup, OrgKind::CivilSociety, OrgKind::Research][i % 3]
                 };
                 let name = if agency {
                     format!("Stadt Synthetik {i}")
@@ -205,15 +207,15 @@ pub fn generate(
                         )),
                         challenges::language.eq(if i % 10 == 0 { "en" } else { "de" }),
                         challenges::eligibility.eq("startup,civil_society,research"),
-                        challenges::level.eq(["bund", "land", "kommune"][i % 3]),
+                        challenges::level.eq(Level::ALL[i % 3]),
                         challenges::region.eq("Synthetikland"),
                         challenges::budget_eur.eq(Some(rng.gen_range(10..500) * 1000)),
                         challenges::submission_deadline.eq(deadline),
                         challenges::contact.eq("synthetik@example.org"),
                         challenges::proposal_visibility.eq(if public {
-                            "public_after_deadline"
+                            ProposalVisibility::PublicAfterDeadline
                         } else {
-                            "private"
+                            ProposalVisibility::Private
                         }),
                         challenges::status.eq(status),
                         challenges::published_at.eq((status.is_published())
@@ -262,13 +264,13 @@ pub fn generate(
                 let (cid, cstatus, deadline) = published[i % published.len().max(1)];
                 // Teams rotate so that no organisation proposes twice to one challenge.
                 let team = team_ids[(i / published.len().max(1) + i) % team_ids.len()];
-                let status = match (cstatus.as_str(), i % 5) {
-                    ("open", 0) => "draft",
-                    (_, 1) => "withdrawn",
-                    _ => "submitted",
+                let status = match (cstatus, i % 5) {
+                    (ChallengeStatus::Open, 0) => ProposalStatus::Draft,
+                    (_, 1) => ProposalStatus::Withdrawn,
+                    _ => ProposalStatus::Submitted,
                 };
                 let subject = SUBJECTS.choose(&mut rng).copied().unwrap_or("Verwaltung");
-                let submitted = status != "draft";
+                let submitted = status != ProposalStatus::Draft;
                 let id: i64 = diesel::insert_into(proposals::table)
                     .values((
                         proposals::challenge_id.eq(*cid),

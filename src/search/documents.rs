@@ -321,10 +321,10 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
     let challenge_ids: Vec<i64> = unique(rows.iter().map(|r| r.challenge_id));
     let org_ids: Vec<i64> = unique(rows.iter().map(|r| r.organisation_id));
     let challenges = challenge_rows(conn, &challenge_ids)?;
-    let orgs: HashMap<i64, (String, String)> = organisations::table
+    let orgs: HashMap<i64, (String, OrgKind)> = organisations::table
         .filter(organisations::id.eq_any(&org_ids))
         .select((organisations::id, organisations::name, organisations::kind))
-        .load::<(i64, String, String)>(conn)?
+        .load::<(i64, String, OrgKind)>(conn)?
         .into_iter()
         .map(|(id, name, kind)| (id, (name, kind)))
         .collect();
@@ -372,7 +372,7 @@ fn load_proposals(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<SearchD
                     agency_name: Some(row.agency_name.clone()),
                     challenge_title: Some(c.title.clone()),
                     organisation_name: Some(org_name),
-                    organisation_kind: Some(org_kind),
+                    organisation_kind: Some(org_kind.to_string()),
                 },
             })
         })

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::{challenges, proposals};
 use crate::db::DbConnection;
 use crate::error::AppResult;
-use crate::kinds::{ChallengeStatus, QuestionStatus};
+use crate::kinds::{ChallengeStatus, ProposalStatus, QuestionStatus};
 
 /// A challenge as a dashboard row shows it (no texts: the rows are many and short).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -33,7 +33,7 @@ pub fn dashboard(
         .limit(100)
         .select(ChallengeLine::as_select())
         .load(conn)?;
-    let counts: Vec<(i64, String, i64)> = proposals::table
+    let counts: Vec<(i64, ProposalStatus, i64)> = proposals::table
         .inner_join(challenges::table)
         .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
         .group_by((proposals::challenge_id, proposals::status))
@@ -55,10 +55,10 @@ pub fn dashboard(
         .group_by(questions::challenge_id)
         .select((questions::challenge_id, diesel::dsl::count_star()))
         .load(conn)?;
-    let count = |id: i64, st: &str| {
+    let count = |id: i64, st: ProposalStatus| {
         counts
             .iter()
-            .find(|(c, s, _)| *c == id && s == st)
+            .find(|(c, s, _)| *c == id && *s == st)
             .map_or(0, |x| x.2)
     };
     Ok(list
@@ -68,7 +68,10 @@ pub fn dashboard(
                 .iter()
                 .find(|(id, _)| *id == c.id)
                 .map_or(0, |x| x.1);
-            let (d, s) = (count(c.id, "draft"), count(c.id, "submitted"));
+            let (d, s) = (
+                count(c.id, ProposalStatus::Draft),
+                count(c.id, ProposalStatus::Submitted),
+            );
             (c, d, s, q)
         })
         .collect())

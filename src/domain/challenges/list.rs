@@ -18,10 +18,10 @@ pub const SOON_DAYS: i64 = 14;
 /// Filters of the public list.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<ChallengeStatus>,
     pub topic: Option<String>,
     pub organisation_id: Option<i64>,
-    pub level: Option<String>,
+    pub level: Option<Level>,
     /// Only open challenges whose deadline is within [`SOON_DAYS`].
     pub soon: bool,
     /// Only these challenges (the search engine's matches for the list's words).
@@ -48,8 +48,7 @@ pub fn list(
     page: Page,
 ) -> AppResult<Paged<ListItem>> {
     let now = db::now();
-    let status = f.status.as_deref().and_then(ChallengeStatus::parse);
-    let level = f.level.as_deref().and_then(Level::parse);
+    let (status, level) = (f.status, f.level);
     let topic_id: Option<i64> = match f.topic.as_deref().filter(|t| !t.is_empty()) {
         Some(slug) => Some(
             topics::table
@@ -72,12 +71,12 @@ pub fn list(
                     .filter(challenges::status.eq(ChallengeStatus::Draft))
                     .filter(challenges::organisation_id.eq_any(drafts.clone())),
                 Some(s) => q.filter(challenges::status.eq(s)),
-                None if drafts.is_empty() => q.filter(
-                    challenges::status.eq_any(ChallengeStatus::PUBLIC.map(ChallengeStatus::as_str)),
-                ),
+                None if drafts.is_empty() => {
+                    q.filter(challenges::status.eq_any(ChallengeStatus::PUBLIC))
+                }
                 None => q.filter(
                     challenges::status
-                        .ne("draft")
+                        .ne(ChallengeStatus::Draft)
                         .or(challenges::organisation_id.eq_any(drafts.clone())),
                 ),
             };
@@ -151,7 +150,7 @@ pub fn publishing_agencies(conn: &mut DbConnection) -> AppResult<Vec<(String, St
     // instead of walking every published challenge.
     let publishing = challenges::table
         .filter(challenges::organisation_id.eq(organisations::id))
-        .filter(challenges::status.eq_any(ChallengeStatus::PUBLIC.map(ChallengeStatus::as_str)));
+        .filter(challenges::status.eq_any(ChallengeStatus::PUBLIC));
     Ok(organisations::table
         .filter(organisations::kind.eq(OrgKind::Agency))
         .filter(diesel::dsl::exists(publishing))

@@ -91,12 +91,9 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn outcome(&self) -> Option<Outcome> {
-        self.outcome
-    }
     /// The entry's state in the workflow, given its stage's status.
     pub fn state(&self, stage: StageStatus) -> EntryState {
-        match (self.outcome(), stage) {
+        match (self.outcome, stage) {
             (None, _) => EntryState::Pending,
             (Some(o), StageStatus::Released) => EntryState::Released(o),
             (Some(o), _) => EntryState::Decided(o),
@@ -242,7 +239,7 @@ pub fn retract(conn: &mut DbConnection, ctx: &StageContext, proposal_id: i64) ->
     workflow::retract(ctx.status(), current.state(ctx.status()))?;
     diesel::update(stage_entries::table.find(current.id))
         .set((
-            stage_entries::outcome.eq(None::<String>),
+            stage_entries::outcome.eq(None::<Outcome>),
             stage_entries::decided_by.eq(None::<i64>),
             stage_entries::decided_at.eq(None::<NaiveDateTime>),
         ))

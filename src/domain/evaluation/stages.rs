@@ -92,6 +92,16 @@ pub struct StageInput {
     pub criteria: Vec<CriterionInput>,
 }
 
+impl StageInput {
+    /// The kind as typed: none means a review stage, an unknown word is `None`.
+    fn stage_kind(&self) -> Option<StageKind> {
+        match self.kind.as_deref() {
+            None => Some(StageKind::Review),
+            Some(k) => StageKind::parse(k),
+        }
+    }
+}
+
 fn default_reviewers() -> i64 {
     2
 }
@@ -178,10 +188,7 @@ pub fn replace_stages(
         if s.blind && !blind_possible {
             e.add(&format!("{p}.blind"), "blind-needs-private-proposals");
         }
-        if !matches!(
-            s.kind.as_deref().unwrap_or("review"),
-            "review" | "eligibility"
-        ) {
+        if s.stage_kind().is_none() {
             e.add(&format!("{p}.kind"), "stage-kind-invalid");
         }
         if !(1..=20).contains(&s.reviewers_per_proposal) {
@@ -215,8 +222,8 @@ pub fn replace_stages(
             }
             let labels = clean_labels(&c.labels);
             // Only counted on a valid scale: absurd bounds must not overflow.
-            let points = match s.kind.as_deref() {
-                Some("eligibility") => 2,
+            let points = match s.stage_kind() {
+                Some(StageKind::Eligibility) => 2,
                 _ if (0..=100).contains(&min) && (0..=100).contains(&max) => max - min + 1,
                 _ => -1,
             };
@@ -241,7 +248,7 @@ pub fn replace_stages(
                 stages::challenge_id.eq(challenge.id),
                 stages::position.eq(i as i64),
                 stages::name.eq(text::clean(&s.name).trim()),
-                stages::kind.eq(s.kind.as_deref().unwrap_or("review")),
+                stages::kind.eq(s.stage_kind().unwrap_or(StageKind::Review)),
                 stages::reviewers_per_proposal.eq(s.reviewers_per_proposal),
                 stages::blind.eq(s.blind),
                 stages::starts_at.eq(parse(&s.starts_at)),
@@ -249,7 +256,7 @@ pub fn replace_stages(
             ))
             .returning(stages::id)
             .get_result(conn)?;
-        let eligibility = s.kind.as_deref() == Some("eligibility");
+        let eligibility = s.stage_kind() == Some(StageKind::Eligibility);
         for (j, c) in s.criteria.iter().enumerate() {
             // An eligibility check is answered yes (1) or no (0), whatever was typed.
             let scale = if eligibility {

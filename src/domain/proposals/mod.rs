@@ -285,9 +285,11 @@ fn as_read(id: i64, status: ProposalStatus, revision: i64) -> _ {
         .filter(proposals::revision.eq(revision))
 }
 
-/// The one writer of a proposal's row. The request read `p` before its transaction
-/// began, so the row is written only while status and revision are still the ones the
-/// change was checked against; otherwise nothing is written (409).
+/// The one writer of what the team writes into a proposal's row: its fields and its
+/// answers (status changes are [`submit`]'s and `set_status`'s, each guarded by the status
+/// it starts from). The request read `p` before its transaction began, so the row is
+/// written only while status and revision are still the ones the change was checked
+/// against; otherwise nothing is written (409).
 pub(crate) fn store(conn: &mut DbConnection, p: &Proposal, change: Change) -> AppResult<Proposal> {
     let target = diesel::update(as_read(p.id, p.status, p.revision));
     let now = db::now();

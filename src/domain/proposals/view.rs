@@ -13,11 +13,12 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action, Actor, ProposalFacts};
 use crate::db::DbConnection;
+use crate::domain::attachments;
 use crate::domain::challenges::Challenge;
 use crate::domain::evaluation::progress::{self, TeamOutcome};
 use crate::domain::organisations;
 use crate::error::AppResult;
-use crate::kinds::ProposalStatus;
+use crate::kinds::{AttachmentOwner, ProposalStatus};
 
 use super::{ensure_editable, Proposal};
 
@@ -27,6 +28,18 @@ pub struct OrganisationRef {
     pub id: i64,
     pub name: String,
     pub slug: String,
+}
+
+/// A file of the proposal as the reader may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileRef {
+    pub id: i64,
+    /// The name the team gave it; `None` while blind review hides the team (names often
+    /// carry it).
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: NaiveDateTime,
 }
 
 /// What only team, agency and the proposal's evaluators read.
@@ -42,19 +55,22 @@ pub struct PrivatePart {
     pub answers: Option<serde_json::Value>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The files, oldest first.
+    pub attachments: Vec<FileRef>,
 }
 
 /// What the reader may do with the proposal now: the policy's answer combined with the
-/// proposal's state, so that a button is offered exactly when the action would succeed.
+/// proposal's state, so that an action is offered only when it is open to the reader
+/// (submitting still checks the organisation's eligibility and the proposal's
+/// completeness when it happens).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProposalActions {
-    /// Change the fields (a draft, or a submitted proposal before the deadline).
+    /// Change the fields and the files (a draft, or a submitted proposal before the
+    /// deadline).
     pub edit: bool,
     pub submit: bool,
     pub withdraw: bool,
     pub reopen: bool,
-    /// Add or remove files (as `edit`).
-    pub upload: bool,
     /// Write in the co-creation thread with the agency (after submission).
     pub message: bool,
     /// Read the thread and the revision history.
@@ -94,7 +110,7 @@ pub struct ProposalView {
 /// What the reader may do, from the policy's verdicts and the proposal's state. The
 /// state rules are the domain's own guards ([`ensure_editable`] and those of submit,
 /// withdraw and reopen), not copies of them.
-pub fn actions(
+fn actions(
     actor: &Actor,
     p: &Proposal,
     c: &Challenge,
@@ -110,7 +126,6 @@ pub fn actions(
         submit: edit && super::submit_refusal(p, c, now).is_none(),
         withdraw: edit && super::withdraw_refusal(p, c).is_none(),
         reopen: edit && super::reopen_refusal(p, c, now).is_none(),
-        upload: edit && editable,
         message: read_thread && p.status != ProposalStatus::Draft,
         read_thread,
         view_reviews: may(Action::ViewReviews(f)),
@@ -120,8 +135,9 @@ pub fn actions(
 }
 
 /// The proposal as `actor` sees it. The caller has checked that the actor may read it
-/// at all (`Action::ViewProposal`). At most two statements: the organisation (unless
-/// hidden) and, for the team, the released outcomes.
+/// at all (`Action::ViewProposal`). A few statements: the organisation (unless hidden),
+/// the files (for those who read the private part) and, for the team, the released
+/// outcomes (two).
 pub fn build(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -141,9 +157,18 @@ pub fn build(
             slug: o.slug,
         })
     };
-    let private = policy::authorize(actor, Action::ViewProposalPrivate(f))
-        .is_ok()
-        .then(|| PrivatePart {
+    let private = if policy::authorize(actor, Action::ViewProposalPrivate(f)).is_ok() {
+        let attachments = attachments::list(conn, AttachmentOwner::Proposal, p.id)?
+            .into_iter()
+            .map(|a| FileRef {
+                id: a.id,
+                filename: (!blind).then_some(a.filename),
+                content_type: a.content_type,
+                size: a.size,
+                created_at: a.created_at,
+            })
+            .collect();
+        Some(PrivatePart {
             team: (!blind).then(|| p.team.clone()),
             cost_estimate_eur: p.cost_estimate_eur,
             data_protection: p.data_protection.clone(),
@@ -152,7 +177,11 @@ pub fn build(
             }),
             created_at: p.created_at,
             updated_at: p.updated_at,
-        });
+            attachments,
+        })
+    } else {
+        None
+    };
     let outcomes = if f.team_role.is_some() {
         progress::released_outcomes(conn, p.id, c.id)?
     } else {

@@ -13,7 +13,7 @@ use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
 use crate::domain::questions::{self, Audience, QuestionView};
 use crate::domain::time::utc;
 use crate::error::{AppError, AppResult};
-use crate::kinds::{ChallengeStatus, QuestionStatus};
+use crate::kinds::{ChallengeStatus, Level, QuestionStatus};
 use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::render;
@@ -221,11 +221,20 @@ pub struct ListQuery {
     responses((status = 200, description = "a page of challenges")))]
 pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
     let q = q.into_inner();
-    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if ChallengeStatus::parse(s).is_none_or(|s| !s.is_published()) {
-            return Err(AppError::BadRequest(format!("unknown status {s:?}")));
-        }
-    }
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match ChallengeStatus::parse(s).filter(|s| s.is_published()) {
+            Some(status) => Some(status),
+            None => return Err(AppError::BadRequest(format!("unknown status {s:?}"))),
+        },
+    };
+    let level = match q.level.as_deref().filter(|l| !l.is_empty()) {
+        None => None,
+        Some(l) => match Level::parse(l) {
+            Some(level) => Some(level),
+            None => return Err(AppError::BadRequest(format!("unknown level {l:?}"))),
+        },
+    };
     let page = Page::from_request(
         Some(PageRequest {
             page: q.page,
@@ -235,10 +244,10 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
     );
     let filter = ListFilter {
         ids: crate::web::actions::search::challenge_ids(&ctx, q.q.as_deref()).await?,
-        status: q.status,
+        status,
         topic: q.topic,
         organisation_id: q.organisation_id,
-        level: q.level,
+        level,
         soon: q.soon.unwrap_or(false),
         sort: q.sort,
     };

@@ -89,6 +89,20 @@ pub struct PrivateOut {
     /// RFC 3339.
     pub created_at: String,
     pub updated_at: String,
+    /// The files, oldest first.
+    pub attachments: Vec<FileOut>,
+}
+
+/// A file of a proposal; `url` downloads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileOut {
+    pub id: i64,
+    /// Absent while blind review hides the team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub size: i64,
+    pub url: String,
 }
 
 impl From<ProposalView> for ProposalOut {
@@ -115,6 +129,17 @@ impl From<ProposalView> for ProposalOut {
                 answers: p.answers,
                 created_at: utc(p.created_at),
                 updated_at: utc(p.updated_at),
+                attachments: p
+                    .attachments
+                    .into_iter()
+                    .map(|a| FileOut {
+                        url: format!("/api/v1/attachments/{}", a.id),
+                        id: a.id,
+                        filename: a.filename,
+                        content_type: a.content_type,
+                        size: a.size,
+                    })
+                    .collect(),
             }),
             blind: v.blind,
             outcomes: v.outcomes,
@@ -208,7 +233,7 @@ pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 
 /// Change fields; after submission only until the deadline, each change a new revision.
 #[utoipa::path(patch, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), request_body = ProposalBody,
-    responses((status = 200), (status = 409, description = "withdrawn or past the deadline"), (status = 422)))]
+    responses((status = 200, body = ProposalOut), (status = 409, description = "withdrawn or past the deadline"), (status = 422)))]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -237,14 +262,14 @@ async fn run_step(ctx: Ctx, id: i64, step: Step) -> AppResult<HttpResponse> {
 
 /// Submit (validated; 422 with a message per missing field).
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/submit", tag = "proposals", params(("id" = i64, Path)),
-    responses((status = 200, description = "status \"submitted\""), (status = 409), (status = 422)))]
+    responses((status = 200, body = ProposalOut, description = "status \"submitted\""), (status = 409), (status = 422)))]
 pub async fn submit(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     run_step(ctx, id.into_inner(), Step::Submit).await
 }
 
 /// Withdraw a submitted proposal.
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/withdraw", tag = "proposals", params(("id" = i64, Path)),
-    responses((status = 200, description = "status \"withdrawn\""), (status = 409)))]
+    responses((status = 200, body = ProposalOut, description = "status \"withdrawn\""), (status = 409)))]
 pub async fn withdraw(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     run_step(ctx, id.into_inner(), Step::Withdraw).await
 }

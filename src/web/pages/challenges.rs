@@ -76,12 +76,11 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     // also keeps the page cache's token marker out of the page.
     q.q = q.q.map(|words| text::clean(&words));
     // Visitors land on the open challenges; "all" shows every published one.
+    // Unknown words in the address are ignored: the list shows what it can.
     let status = match q.status.as_deref() {
-        None => Some("open".to_string()),
+        None => Some(ChallengeStatus::Open),
         Some("all") | Some("") => None,
-        Some(s) => ChallengeStatus::parse(s)
-            .filter(|s| s.is_published())
-            .map(|s| s.as_str().to_string()),
+        Some(s) => ChallengeStatus::parse(s).filter(|s| s.is_published()),
     };
     let agency_slug = q.agency.clone().filter(|a| text::is_slug(a));
     let page = Page::from_request(
@@ -95,9 +94,9 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     let (list, all_topics, agencies, agency_id) = ctx
         .db({
             let (status, topic, level, soon, sort) = (
-                status.clone(),
+                status,
                 q.topic.clone(),
-                q.level.clone(),
+                q.level.as_deref().and_then(Level::parse),
                 q.soon.is_some(),
                 q.sort.clone(),
             );
@@ -165,7 +164,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
             "total": list.total,
             "pagination": views::pagination(&base, page, list.total),
             "filter": { "q": q.q, "soon": q.soon.is_some() },
-            "statuses": (["open", "closed", "evaluating", "concluded", "archived", "all"].iter().map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.as_deref() == Some(*s) || (*s == "all" && status.is_none()) })).collect::<Vec<_>>()),
+            "statuses": (ChallengeStatus::PUBLIC.iter().map(|s| s.as_str()).chain(["all"]).map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.map(ChallengeStatus::as_str) == Some(s) || (s == "all" && status.is_none()) })).collect::<Vec<_>>()),
             "topics": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(lang), "selected": selected(&q.topic, &t.slug) })).collect::<Vec<_>>(),
             "agencies": agencies.iter().map(|(slug, name)| json!({ "value": slug, "name": name, "selected": agency_id.as_deref() == Some(slug.as_str()) })).collect::<Vec<_>>(),
             "levels": Level::ALL.iter().map(|l| json!({ "value": l.as_str(), "name": ctx.t(&format!("level-{}", l.as_str())), "selected": selected(&q.level, l.as_str()) })).collect::<Vec<_>>(),

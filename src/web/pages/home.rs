@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::db::schema::organisations;
 use crate::domain::topics;
 use crate::error::{AppError, AppResult};
+use crate::kinds::OrgKind;
 use crate::web::assets;
 use crate::web::context::{run_db, Ctx};
 use crate::web::render;
@@ -27,7 +28,7 @@ async fn home_data(ctx: &Ctx) -> AppResult<(String, serde_json::Value)> {
     let lang = ctx.lang;
     let (topics, counts) = ctx
         .db(|conn| {
-            let counts: Vec<(String, i64)> = organisations::table
+            let counts: Vec<(OrgKind, i64)> = organisations::table
                 .group_by(organisations::kind)
                 .select((organisations::kind, diesel::dsl::count_star()))
                 .load(conn)?;
@@ -39,22 +40,21 @@ async fn home_data(ctx: &Ctx) -> AppResult<(String, serde_json::Value)> {
         .map(|t| (t.slug.clone(), t.name(lang).to_string()))
         .collect();
     topics.sort_by_key(|(_, name)| name.to_lowercase());
-    let count = |k: &str| {
-        counts
-            .iter()
-            .find(|(kind, _)| kind == k)
-            .map_or(0, |(_, n)| *n)
-    };
+    let counts: serde_json::Map<String, serde_json::Value> = OrgKind::ALL
+        .iter()
+        .map(|k| {
+            let n = counts
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map_or(0, |(_, n)| *n);
+            (k.as_str().to_string(), json!(n))
+        })
+        .collect();
     Ok((
         ctx.t("home-title"),
         json!({
             "topics": topics.iter().map(|(slug, name)| json!({ "slug": slug, "name": name })).collect::<Vec<_>>(),
-            "counts": {
-                "agency": count("agency"),
-                "startup": count("startup"),
-                "civil_society": count("civil_society"),
-                "research": count("research"),
-            },
+            "counts": counts,
         }),
     ))
 }

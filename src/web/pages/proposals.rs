@@ -6,9 +6,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::policy::{Action, ProposalFacts};
-use crate::domain::attachments;
 use crate::domain::challenges::Challenge;
-use crate::domain::evaluation::reviews as review_store;
+use crate::domain::evaluation::reviews;
 use crate::domain::messages;
 use crate::domain::pagination::{Page, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::answers;
@@ -196,7 +195,7 @@ async fn show_data(
     let assigned = f.reviewer.assigned && !f.reviewer.conflicted;
     let (pid, lang) = (p.id, ctx.lang);
     let (proposal, challenge, facts) = (p.clone(), c.clone(), f.clone());
-    let (view, files, thread, assignment, answers) = ctx
+    let (view, thread, assignment, answers) = ctx
         .db(move |conn| {
             let view = proposals::view::build(
                 conn,
@@ -219,11 +218,6 @@ async fn show_data(
             } else {
                 None
             };
-            let files = if private {
-                attachments::list(conn, AttachmentOwner::Proposal, pid)?
-            } else {
-                Vec::new()
-            };
             let thread = if view.may.read_thread {
                 messages::thread(conn, pid, thread_page)?
             } else {
@@ -231,28 +225,29 @@ async fn show_data(
             };
             let assignment = match uid {
                 // The evaluator's way to the score form of the running stage.
-                Some(u) if assigned => review_store::mine(conn, u)?.into_iter().find(|a| {
+                Some(u) if assigned => reviews::mine(conn, u)?.into_iter().find(|a| {
                     a.proposal_id == pid && a.stage_status == StageStatus::Running && !a.declined
                 }),
                 _ => None,
             };
-            Ok((view, files, thread, assignment, answers))
+            Ok((view, thread, assignment, answers))
         })
         .await?;
-    // Blind review: the files under neutral names (the view says whether it applies).
-    let files: Vec<Value> = files
-        .into_iter()
+    // A file whose name the view leaves out is shown by its number.
+    let files: Vec<Value> = view
+        .private
+        .iter()
+        .flat_map(|part| part.attachments.iter())
         .enumerate()
         .map(|(i, a)| {
-            let mut v = json!(a);
-            if view.blind {
-                v["filename"] = json!(i18n::text_with(
+            let name = a.filename.clone().unwrap_or_else(|| {
+                i18n::text_with(
                     ctx.lang,
                     "attachment-numbered",
-                    &[("number", (i + 1).to_string())]
-                ));
-            }
-            v
+                    &[("number", (i + 1).to_string())],
+                )
+            });
+            json!({ "id": a.id, "filename": name, "content_type": a.content_type, "size": a.size })
         })
         .collect();
     let may = view.may;
@@ -292,7 +287,7 @@ async fn show_data(
         "may_submit": may.submit,
         "may_withdraw": may.withdraw,
         "may_reopen": may.reopen,
-        "may_upload": may.upload,
+        "may_upload": may.edit,
         "may_message": may.message,
         "show_revisions": may.read_thread && view.revision > 0,
         "message_form": { "body": "" },

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::kinds::{ChallengeStatus, ProposalStatus};
 use crate::search::{execute::Notice, Hit, Kind, Results, Sort};
 use crate::web::actions::search::{SearchParams, Strictness};
 use crate::web::context::Ctx;
@@ -158,8 +159,8 @@ fn page_data(ctx: &Ctx, words: &str, sort: Sort, r: Results) -> Value {
 
 /// Challenge and proposal statuses share the facet; each keeps its own wording.
 fn status_message(value: &str) -> String {
-    match value {
-        "submitted" | "withdrawn" => format!("pstatus-{value}"),
+    match ProposalStatus::parse(value) {
+        Some(_) if ChallengeStatus::parse(value).is_none() => format!("pstatus-{value}"),
         _ => format!("cstatus-{value}"),
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::auth::policy::Action;
 use crate::domain::challenges;
 use crate::domain::evaluation::discussion;
-use crate::domain::evaluation::reviews::{self};
+use crate::domain::evaluation::reviews;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::web::actions;
