@@ -3,17 +3,21 @@
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action};
 use crate::domain::challenges::{self, Challenge, ChallengeInput, ListFilter, Transition};
 use crate::domain::evaluation::stages::StageInput;
+use crate::domain::evaluation::stages::{Criterion, Stage};
 use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
 use crate::domain::questions::{self, Audience, QuestionView};
 use crate::domain::time::utc;
+use crate::domain::topics::TopicRef;
 use crate::error::{AppError, AppResult};
-use crate::kinds::{ChallengeStatus, Level, QuestionStatus};
+use crate::kinds::{
+    ChallengeStatus, Level, OrgKind, ProposalVisibility, QuestionStatus, StageKind,
+};
 use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::render;
@@ -36,49 +40,92 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/answer", web::post().to(answer));
 }
 
+/// A challenge as the API shows it; `stages` only in the answer about one challenge.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChallengeOut {
+    pub id: i64,
+    pub slug: String,
+    pub status: ChallengeStatus,
+    /// The publishing agency.
+    pub organisation_id: i64,
+    pub title: String,
+    pub summary: String,
+    /// Markdown.
+    pub description: String,
+    /// `de` or `en`.
+    pub language: String,
+    /// Topic slugs.
+    pub topics: Vec<String>,
+    /// The organisation kinds that may propose.
+    pub eligibility: Vec<OrgKind>,
+    pub level: Level,
+    pub region: String,
+    pub budget_eur: Option<i64>,
+    /// RFC 3339.
+    pub submission_deadline: String,
+    pub contact: String,
+    pub proposal_visibility: ProposalVisibility,
+    /// The agency's form that proposals answer.
+    pub submission_form_id: Option<i64>,
+    /// RFC 3339.
+    pub published_at: Option<String>,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<StageOut>>,
+}
+
+/// An evaluation stage with its rubric.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageOut {
+    pub id: i64,
+    pub name: String,
+    pub kind: StageKind,
+    pub reviewers_per_proposal: i64,
+    pub blind: bool,
+    /// RFC 3339.
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub criteria: Vec<Criterion>,
+}
+
 /// A challenge as the API shows it.
-pub fn view(
-    c: &Challenge,
-    topics: &[crate::domain::topics::TopicRef],
-    stages: Option<&[crate::domain::evaluation::stages::Stage]>,
-) -> Value {
-    let mut v = json!({
-        "id": c.id,
-        "slug": c.slug,
-        "status": c.status,
-        "organisation_id": c.organisation_id,
-        "title": c.title,
-        "summary": c.summary,
-        "description": c.description,
-        "language": c.language,
-        "topics": topics.iter().map(|t| t.slug.clone()).collect::<Vec<_>>(),
-        "eligibility": c.eligible_kinds(),
-        "level": c.level,
-        "region": c.region,
-        "budget_eur": c.budget_eur,
-        "submission_deadline": utc(c.submission_deadline),
-        "contact": c.contact,
-        "proposal_visibility": c.proposal_visibility,
-        "submission_form_id": c.submission_form_id,
-        "published_at": c.published_at.map(utc),
-        "url": format!("/challenges/{}", c.slug),
-    });
-    if let Some(stages) = stages {
-        v["stages"] = json!(stages
-            .iter()
-            .map(|s| json!({
-                "id": s.stage.id,
-                "name": s.stage.name,
-                "kind": s.stage.kind,
-                "reviewers_per_proposal": s.stage.reviewers_per_proposal,
-                "blind": s.stage.blind,
-                "starts_at": s.stage.starts_at.map(utc),
-                "ends_at": s.stage.ends_at.map(utc),
-                "criteria": s.criteria,
-            }))
-            .collect::<Vec<_>>());
+pub fn view(c: &Challenge, topics: &[TopicRef], stages: Option<&[Stage]>) -> ChallengeOut {
+    ChallengeOut {
+        id: c.id,
+        slug: c.slug.clone(),
+        status: c.status,
+        organisation_id: c.organisation_id,
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        description: c.description.clone(),
+        language: c.language.clone(),
+        topics: topics.iter().map(|t| t.slug.clone()).collect(),
+        eligibility: c.eligible_kinds(),
+        level: c.level,
+        region: c.region.clone(),
+        budget_eur: c.budget_eur,
+        submission_deadline: utc(c.submission_deadline),
+        contact: c.contact.clone(),
+        proposal_visibility: c.proposal_visibility,
+        submission_form_id: c.submission_form_id,
+        published_at: c.published_at.map(utc),
+        url: format!("/challenges/{}", c.slug),
+        stages: stages.map(|stages| {
+            stages
+                .iter()
+                .map(|s| StageOut {
+                    id: s.stage.id,
+                    name: s.stage.name.clone(),
+                    kind: s.stage.kind,
+                    reviewers_per_proposal: s.stage.reviewers_per_proposal,
+                    blind: s.stage.blind,
+                    starts_at: s.stage.starts_at.map(utc),
+                    ends_at: s.stage.ends_at.map(utc),
+                    criteria: s.criteria.clone(),
+                })
+                .collect()
+        }),
     }
-    v
 }
 
 /// The body of `POST /challenges` and `PATCH /challenges/{id}`; every field optional in a
@@ -165,7 +212,7 @@ fn input_of(c: &Challenge, topics: &[crate::domain::topics::TopicRef]) -> Challe
     }
 }
 
-async fn detail(ctx: &Ctx, c: &Challenge) -> AppResult<Value> {
+async fn detail(ctx: &Ctx, c: &Challenge) -> AppResult<ChallengeOut> {
     let cid = c.id;
     let (topics, stages) = ctx
         .db(move |conn| {
@@ -184,7 +231,7 @@ async fn detail(ctx: &Ctx, c: &Challenge) -> AppResult<Value> {
 
 /// Create a challenge draft in the name of an agency the caller belongs to.
 #[utoipa::path(post, path = "/api/v1/challenges", tag = "challenges", request_body = ChallengeBody,
-    responses((status = 201, description = "the draft, status \"draft\""), (status = 403), (status = 422)))]
+    responses((status = 201, body = ChallengeOut, description = "the draft, status \"draft\""), (status = 403), (status = 422)))]
 pub async fn create(ctx: Ctx, body: web::Json<ChallengeBody>) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let org = body
@@ -218,7 +265,7 @@ pub struct ListQuery {
     params(("status" = Option<String>, Query), ("topic" = Option<String>, Query), ("organisation_id" = Option<i64>, Query), ("level" = Option<String>, Query),
            ("soon" = Option<bool>, Query), ("q" = Option<String>, Query), ("sort" = Option<String>, Query, description = "deadline | newest | title"),
            ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
-    responses((status = 200, description = "a page of challenges")))]
+    responses((status = 200, description = "a page of challenges", body = Paged<ChallengeOut>)))]
 pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
     let q = q.into_inner();
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
@@ -262,7 +309,7 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
 
 /// A challenge with its stages and criteria (drafts: only for its agency).
 #[utoipa::path(get, path = "/api/v1/challenges/{id}", tag = "challenges", params(("id" = i64, Path)),
-    responses((status = 200, description = "the challenge"), (status = 404)))]
+    responses((status = 200, body = ChallengeOut, description = "the challenge"), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (c, _) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(detail(&ctx, &c).await?))
@@ -270,7 +317,7 @@ pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 
 /// Change fields; the rules for submitted proposals stay locked (422 with field messages).
 #[utoipa::path(patch, path = "/api/v1/challenges/{id}", tag = "challenges", params(("id" = i64, Path)), request_body = ChallengeBody,
-    responses((status = 200), (status = 403), (status = 422)))]
+    responses((status = 200, body = ChallengeOut), (status = 403), (status = 422)))]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -288,7 +335,7 @@ pub async fn update(
 
 /// Replace the stages and their rubric criteria.
 #[utoipa::path(put, path = "/api/v1/challenges/{id}/stages", tag = "challenges", params(("id" = i64, Path)), request_body = Vec<StageInput>,
-    responses((status = 200, description = "the stages with ids"), (status = 409), (status = 422)))]
+    responses((status = 200, body = Vec<StageOut>, description = "the stages with ids"), (status = 409), (status = 422)))]
 pub async fn stages(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -297,7 +344,7 @@ pub async fn stages(
     let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     actions::challenges::replace_stages(&ctx, &c, &f, body.into_inner()).await?;
     let v = detail(&ctx, &c).await?;
-    Ok(HttpResponse::Ok().json(&v["stages"]))
+    Ok(HttpResponse::Ok().json(v.stages.unwrap_or_default()))
 }
 
 async fn run_transition(ctx: Ctx, id: i64, t: Transition) -> AppResult<HttpResponse> {
@@ -308,13 +355,13 @@ async fn run_transition(ctx: Ctx, id: i64, t: Transition) -> AppResult<HttpRespo
 
 /// Publish a draft (status "open"); the agency must be verified.
 #[utoipa::path(post, path = "/api/v1/challenges/{id}/publish", tag = "challenges", params(("id" = i64, Path)),
-    responses((status = 200), (status = 409, description = "illegal transition or unverified agency")))]
+    responses((status = 200, body = ChallengeOut), (status = 409, description = "illegal transition or unverified agency")))]
 pub async fn publish(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     run_transition(ctx, id.into_inner(), Transition::Publish).await
 }
 
 /// Close submissions (status "closed").
-#[utoipa::path(post, path = "/api/v1/challenges/{id}/close", tag = "challenges", params(("id" = i64, Path)), responses((status = 200), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/close", tag = "challenges", params(("id" = i64, Path)), responses((status = 200, body = ChallengeOut), (status = 409)))]
 pub async fn close(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     run_transition(ctx, id.into_inner(), Transition::Close).await
 }
@@ -327,7 +374,7 @@ pub struct TransitionBody {
 
 /// Any step of the state machine.
 #[utoipa::path(post, path = "/api/v1/challenges/{id}/transitions", tag = "challenges", params(("id" = i64, Path)), request_body = TransitionBody,
-    responses((status = 200), (status = 409)))]
+    responses((status = 200, body = ChallengeOut), (status = 409)))]
 pub async fn transition(
     ctx: Ctx,
     id: web::Path<i64>,
