@@ -38,6 +38,17 @@ pub async fn view(ctx: &Ctx, id: i64) -> AppResult<ProposalView> {
         .await
 }
 
+/// `p` as the caller sees it right after changing it: the proposal and its challenge are
+/// already at hand, only the facts are read again (a change such as submitting moves them).
+pub async fn view_after_change(ctx: &Ctx, p: Proposal, c: Challenge) -> AppResult<ProposalView> {
+    let (actor, uid) = (ctx.actor(), ctx.user_id());
+    ctx.db(move |conn| {
+        let f = proposals::facts(conn, &p, &c, uid)?;
+        view::build(conn, &actor, &p, &c, &f, crate::db::now())
+    })
+    .await
+}
+
 /// The proposal `id`, when the caller may add files to it now: its team, while it can
 /// still change (see [`proposals::ensure_editable`]). Asked before an upload is read.
 pub async fn open_for_upload(ctx: &Ctx, id: i64) -> AppResult<Proposal> {

@@ -8,11 +8,12 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
 use crate::domain::attachments;
+use crate::domain::challenges::Challenge;
 use crate::domain::evaluation::progress::TeamOutcome;
 use crate::domain::messages::{self, Message};
 use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
 use crate::domain::proposals::view::{ProposalActions, ProposalView};
-use crate::domain::proposals::{self, Content, ProposalInput, Revision};
+use crate::domain::proposals::{self, Content, Proposal, ProposalInput, Revision};
 use crate::domain::time::utc;
 use crate::error::AppResult;
 use crate::forms::Raw;
@@ -148,9 +149,14 @@ impl From<ProposalView> for ProposalOut {
     }
 }
 
-/// The proposal `id` as the caller now sees it, as the answer of a read or a change.
-async fn answer(ctx: &Ctx, id: i64, status: StatusCode) -> AppResult<HttpResponse> {
-    let view = actions::proposals::view(ctx, id).await?;
+/// The answer of a change: the proposal as the caller now sees it.
+async fn changed(
+    ctx: &Ctx,
+    p: Proposal,
+    c: Challenge,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let view = actions::proposals::view_after_change(ctx, p, c).await?;
     Ok(HttpResponse::build(status).json(ProposalOut::from(view)))
 }
 
@@ -221,14 +227,15 @@ pub async fn create(
         .organisation_id
         .ok_or_else(|| crate::error::FieldErrors::single("organisation_id", "field-required"))?;
     let p = actions::proposals::create(&ctx, &c, org, body.input(), body.answers()?).await?;
-    answer(&ctx, p.id, StatusCode::CREATED).await
+    changed(&ctx, p, c, StatusCode::CREATED).await
 }
 
 /// The proposal: team and owning agency see everything, the public only the public part
 /// of submitted proposals after the deadline of an open co-creation challenge.
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = i64, Path)), responses((status = 200, body = ProposalOut), (status = 404)))]
 pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    answer(&ctx, id.into_inner(), StatusCode::OK).await
+    let view = actions::proposals::view(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ProposalOut::from(view)))
 }
 
 /// Change fields; after submission only until the deadline, each change a new revision.
@@ -251,13 +258,13 @@ pub async fn update(
         body.note.clone().unwrap_or_default(),
     )
     .await?;
-    answer(&ctx, p.id, StatusCode::OK).await
+    changed(&ctx, p, c, StatusCode::OK).await
 }
 
 async fn run_step(ctx: Ctx, id: i64, step: Step) -> AppResult<HttpResponse> {
     let (p, c, f) = actions::proposals::load(&ctx, id).await?;
     let p = actions::proposals::step(&ctx, &p, &c, &f, step).await?;
-    answer(&ctx, p.id, StatusCode::OK).await
+    changed(&ctx, p, c, StatusCode::OK).await
 }
 
 /// Submit (validated; 422 with a message per missing field).
