@@ -12,6 +12,7 @@ use crate::db;
 use crate::domain::{accounts, audit};
 use crate::error::{AppError, AppResult};
 
+/// The parsed command line: global flags and the sub-command (`None` means `serve`).
 #[derive(Parser, Debug)]
 #[command(
     name = "innolab",
@@ -19,12 +20,15 @@ use crate::error::{AppError, AppResult};
     about = "Challenge and co-creation platform for the public sector"
 )]
 pub struct Cli {
+    /// Flags every sub-command takes.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The sub-command given, if any.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// Flags every sub-command takes; each has an environment variable too.
 #[derive(Args, Debug, Default)]
 pub struct GlobalArgs {
     /// Configuration file (TOML); `./innolab.toml` is read when present.
@@ -45,8 +49,10 @@ pub struct GlobalArgs {
     /// SMTP relay (smtp://host:587 or smtps://host:465); without it mail goes to the outbox.
     #[arg(long, env = "INNOLAB_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// SMTP login name.
     #[arg(long, env = "INNOLAB_SMTP_USERNAME", global = true, hide = true)]
     pub smtp_username: Option<String>,
+    /// SMTP password.
     #[arg(long, env = "INNOLAB_SMTP_PASSWORD", global = true, hide = true)]
     pub smtp_password: Option<String>,
     /// Sender address of outgoing mail.
@@ -67,6 +73,7 @@ pub struct GlobalArgs {
     pub registrations_per_hour: Option<i64>,
 }
 
+/// The sub-commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the web application (the default).
@@ -85,6 +92,7 @@ pub enum Command {
     Reindex,
 }
 
+/// Flags of `seed`.
 #[derive(Args, Debug, Default)]
 pub struct SeedArgs {
     /// Add a large synthetic data set (for benchmarks) instead of the demo data.
@@ -98,6 +106,7 @@ pub struct SeedArgs {
     pub proposals: usize,
 }
 
+/// Flags of `serve`.
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -117,12 +126,15 @@ pub struct ServeArgs {
     pub dev_templates: bool,
 }
 
+/// The sub-commands of `user`.
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// Create a verified account.
     Create {
+        /// Email address of the account.
         #[arg(long)]
         email: String,
+        /// Password of the account.
         #[arg(long)]
         password: String,
         /// Display name (default: the part of the address before the @).
@@ -134,6 +146,7 @@ pub enum UserCommand {
     },
 }
 
+/// The sub-commands of `audit`.
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Check the hash chain; exits non-zero at the first broken entry.

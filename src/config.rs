@@ -18,8 +18,11 @@ pub enum MailTransport {
     Outbox,
     /// An SMTP relay; `smtp://host:port` (STARTTLS when offered) or `smtps://host:port`.
     Smtp {
+        /// The relay's URL, `smtp://` or `smtps://`.
         url: String,
+        /// The login name, when the relay wants one.
         username: Option<String>,
+        /// The password that goes with `username`.
         password: Option<String>,
     },
 }
@@ -29,11 +32,14 @@ pub enum MailTransport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Durability {
+    /// Waits for the disk on every commit (the default).
     Full,
+    /// Faster commits that a power loss may undo.
     Normal,
 }
 
 impl Durability {
+    /// The value for `PRAGMA synchronous`.
     pub fn pragma_value(self) -> &'static str {
         match self {
             Durability::Full => "FULL",
@@ -56,21 +62,36 @@ impl std::str::FromStr for Durability {
 /// Everything the process needs to know about its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The address and port the HTTP server listens on, `127.0.0.1:8080` by default.
     pub listen: String,
+    /// The folder for the SQLite file, uploads, the search index and the mail outbox.
     pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; by default the SQLite file in the data folder.
     pub database_url: String,
+    /// Load the demo data at start-up when the database is empty (on by default).
     pub demo_data: bool,
+    /// The base URL people reach the platform at, without a trailing slash (links in mails,
+    /// cookie security).
     pub public_url: String,
+    /// The `From` mailbox of every mail, `Name <address>`.
     pub mail_from: String,
+    /// Where mail goes: the outbox folder unless an SMTP URL is configured.
     pub mail: MailTransport,
+    /// How safely SQLite commits (`Full` by default); PostgreSQL ignores it.
     pub durability: Durability,
+    /// The most connections the request pool holds (at least 2; 16 by default); background
+    /// workers have pools of their own.
     pub pool_size: u32,
+    /// Minutes without a request after which a session ends (at least 1; 120 by default).
     pub session_idle_minutes: i64,
+    /// Hours after signing in after which a session ends however active (at least 1; 12 by
+    /// default).
     pub session_max_hours: i64,
     /// Re-read templates from `templates/` on every render (development only).
     pub dev_templates: bool,
     /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy).
     pub trust_proxy: bool,
+    /// HTTP worker threads (at least 1; one per core by default).
     pub workers: usize,
     /// Largest accepted upload, in bytes.
     pub upload_limit_bytes: usize,
@@ -98,31 +119,54 @@ impl Default for Config {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// See `Config::listen`.
     pub listen: Option<String>,
+    /// See `Config::data_dir`.
     pub data_dir: Option<PathBuf>,
+    /// See `Config::database_url`.
     pub database_url: Option<String>,
+    /// See `Config::demo_data`.
     pub demo: Option<bool>,
+    /// See `Config::public_url`.
     pub public_url: Option<String>,
+    /// See `Config::mail_from`.
     pub mail_from: Option<String>,
+    /// The SMTP relay; unset or empty keeps mail in the outbox folder.
     pub smtp_url: Option<String>,
+    /// The relay's login name.
     pub smtp_username: Option<String>,
+    /// The relay's password.
     pub smtp_password: Option<String>,
+    /// See `Config::durability`.
     pub durability: Option<Durability>,
+    /// See `Config::pool_size`.
     pub pool_size: Option<u32>,
+    /// See `Config::session_idle_minutes`.
     pub session_idle_minutes: Option<i64>,
+    /// See `Config::session_max_hours`.
     pub session_max_hours: Option<i64>,
+    /// See `Config::dev_templates`.
     pub dev_templates: Option<bool>,
+    /// See `Config::trust_proxy`.
     pub trust_proxy: Option<bool>,
+    /// See `Config::workers`.
     pub workers: Option<usize>,
+    /// Largest accepted upload in MiB (1 to 1024; 20 by default).
     pub upload_limit_mb: Option<usize>,
+    /// See `Config::page_cache_ms` (at most 60 000; 1000 by default).
     pub page_cache_ms: Option<u64>,
+    /// See `Config::search_dir`.
     pub search_dir: Option<PathBuf>,
+    /// See `Config::webhook_allow_private`.
     pub webhook_allow_private: Option<bool>,
+    /// See `Config::pilot_starts_per_hour` (120 by default).
     pub pilot_starts_per_hour: Option<i64>,
+    /// See `Config::registrations_per_hour` (20 by default).
     pub registrations_per_hour: Option<i64>,
 }
 
 impl FileConfig {
+    /// Reads a TOML file; an unreadable file, bad syntax or an unknown key is a `Config` error.
     pub fn load(path: &Path) -> Result<Self, AppError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             AppError::Config(format!("cannot read config file {}: {e}", path.display()))
@@ -223,6 +267,7 @@ impl Config {
         self.data_dir.join("uploads")
     }
 
+    /// Where the outbox transport writes its `.eml` files.
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }

@@ -105,6 +105,8 @@ pub struct Sender {
 }
 
 impl Sender {
+    /// A sender using the system's resolver and the 10 s timeout; `allow_private` lets it reach
+    /// this machine and private networks.
     pub fn new(allow_private: bool) -> Sender {
         Sender::with_lookup(allow_private, system_lookup(), TIMEOUT)
     }

@@ -20,11 +20,14 @@ pub struct FieldErrors(BTreeMap<String, FieldMessage>);
 /// One field's problem: a translation id and the named arguments its text takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldMessage {
+    /// The translation id of the message.
     pub id: String,
+    /// The named arguments of the message, in the order given.
     pub args: Vec<(String, String)>,
 }
 
 impl FieldMessage {
+    /// The message translated into `lang`, with its arguments filled in.
     pub fn text(&self, lang: i18n::Lang) -> String {
         let args: Vec<(&str, String)> = self
             .args
@@ -36,6 +39,7 @@ impl FieldMessage {
 }
 
 impl FieldErrors {
+    /// No problems yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -56,9 +60,11 @@ impl FieldErrors {
                     .collect(),
             });
     }
+    /// Whether no field has a problem.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// How many fields have a problem.
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -70,6 +76,7 @@ impl FieldErrors {
     pub fn text(&self, field: &str, lang: i18n::Lang) -> Option<String> {
         self.0.get(field).map(|m| m.text(lang))
     }
+    /// Each field with its problem, in field-name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldMessage)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -92,6 +99,7 @@ impl FieldErrors {
             Err(AppError::Validation(self))
         }
     }
+    /// The validation error of one field's problem.
     pub fn single(field: &str, message_id: &str) -> AppError {
         let mut e = FieldErrors::new();
         e.add(field, message_id);
@@ -110,14 +118,18 @@ impl IntoIterator for FieldErrors {
 /// Why an uploaded file was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileProblem {
+    /// The file has no bytes.
     Empty,
+    /// The file is larger than an upload may be.
     TooLarge,
+    /// The file's content is not of a type the platform accepts.
     TypeNotAllowed,
     /// The file would take its pilot run past the bytes a run may store.
     RunQuotaExceeded,
 }
 
 impl FileProblem {
+    /// The translation id explaining the problem (shown next to the file field).
     pub fn message_id(self) -> &'static str {
         match self {
             FileProblem::Empty => "file-empty",
@@ -128,51 +140,77 @@ impl FileProblem {
     }
 }
 
+/// Everything that can go wrong in a request or a command; each variant has its HTTP status
+/// and its `code` in docs/API.md.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The configuration is missing or wrong (500; also stops the server from starting).
     #[error("configuration: {0}")]
     Config(String),
+    /// A query failed (500, or 404 for a row that is not there).
     #[error("database: {0}")]
     Database(diesel::result::Error),
+    /// No database connection could be had (503).
     #[error("database connection: {0}")]
     Pool(String),
+    /// The thing asked for does not exist, or the person may not know that it does (404).
     #[error("not found")]
     NotFound,
+    /// Signing in is required (401).
     #[error("authentication required")]
     Unauthorized,
+    /// Signed in, but not allowed to do this (403).
     #[error("forbidden")]
     Forbidden,
+    /// A form or upload came without a valid CSRF token (403).
     #[error("CSRF token missing or invalid")]
     Csrf,
+    /// A malformed request; the text says what is wrong and is sent to the client (400).
     #[error("bad request: {0}")]
     BadRequest(String),
     /// A request body above its cap; nothing after the cap was read.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// Input with problems in named fields (422), each with its own message.
     #[error("validation failed")]
     Validation(FieldErrors),
     /// An uploaded file that cannot be taken; its status says why (docs/API.md).
     #[error("file not accepted: {0:?}")]
     File(FileProblem),
+    /// The request clashes with the current state, such as a status that has moved on (409);
+    /// `message_id` is the translation id explaining it.
     #[error("conflict: {message_id}")]
-    Conflict { message_id: &'static str },
-    #[error("too many requests")]
+    Conflict {
+        /// The translation id explaining the clash.
+        message_id: &'static str,
+    },
     /// A rate limit; `message_id` says which one, in words the person understands.
+    #[error("too many requests")]
     TooManyRequests {
+        /// Seconds until the limit lets the request through again (the `Retry-After` header).
         retry_after_secs: u64,
+        /// The translation id explaining the limit.
         message_id: &'static str,
     },
     /// A service the request needs (the mail relay) failed; trying later may help.
     #[error("unavailable: {message_id}")]
-    Unavailable { message_id: &'static str },
+    Unavailable {
+        /// The translation id saying what failed.
+        message_id: &'static str,
+    },
     /// The server's queue for this kind of work is full; try again after a moment.
     #[error("busy")]
-    Busy { retry_after_secs: u64 },
+    Busy {
+        /// Seconds to wait before trying again (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// A bug or an unexpected failure (500); the text is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
 }
 
 impl AppError {
+    /// An `Internal` error with the text of `e`.
     pub fn internal(e: impl std::fmt::Display) -> AppError {
         AppError::Internal(e.to_string())
     }
@@ -319,4 +357,5 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+/// The result of everything that can fail with an `AppError`.
 pub type AppResult<T> = Result<T, AppError>;

@@ -20,17 +20,22 @@ static_loader! {
     };
 }
 
+/// A language the platform speaks; German is the default and the fallback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// German.
     #[default]
     De,
+    /// English.
     En,
 }
 
 impl Lang {
+    /// Every language, German first.
     pub const ALL: [Lang; 2] = [Lang::De, Lang::En];
 
+    /// The two-letter code, `de` or `en`, as stored and sent (cookie, templates, columns).
     pub fn code(self) -> &'static str {
         match self {
             Lang::De => "de",
@@ -38,6 +43,8 @@ impl Lang {
         }
     }
 
+    /// The language a tag starts with, ignoring case and region (`en-GB` is English);
+    /// `None` for any other language.
     pub fn parse(s: &str) -> Option<Lang> {
         match s.trim().to_ascii_lowercase().get(..2) {
             Some("de") => Some(Lang::De),

@@ -91,9 +91,13 @@ macro_rules! column_enum {
 column_enum! {
     /// What kind of organisation: agencies publish challenges, the others propose.
     OrgKind {
+        /// A public body: publishes challenges.
         Agency = "agency",
+        /// A young company: proposes.
         Startup = "startup",
+        /// A civil-society group or association: proposes.
         CivilSociety = "civil_society",
+        /// A research team or institute: proposes.
         Research = "research",
     }
 }
@@ -101,7 +105,9 @@ column_enum! {
 column_enum! {
     /// A member's role in an organisation: owners manage members and settings.
     Role {
+        /// Manages members and settings besides what a member may do.
         Owner = "owner",
+        /// Works in the organisation without managing it.
         Member = "member",
     }
 }
@@ -119,7 +125,9 @@ column_enum! {
 column_enum! {
     /// What a mailed one-time link is for.
     TokenPurpose {
+        /// Confirms the address of a new account.
         Verify = "verify",
+        /// Sets a new password for a forgotten one.
         Reset = "reset",
     }
 }
@@ -127,8 +135,11 @@ column_enum! {
 column_enum! {
     /// The administrative level of the agency that publishes a challenge.
     Level {
+        /// The federal level.
         Bund = "bund",
+        /// A federal state.
         Land = "land",
+        /// A municipality or district.
         Kommune = "kommune",
     }
 }
@@ -146,11 +157,17 @@ column_enum! {
 column_enum! {
     /// A challenge's place in its life (the transitions are in `domain::challenges`).
     ChallengeStatus {
+        /// Being prepared: not yet public.
         Draft = "draft",
+        /// Published and taking proposals.
         Open = "open",
+        /// Published, no longer taking proposals; not yet evaluated.
         Closed = "closed",
+        /// Its evaluation stages are under way.
         Evaluating = "evaluating",
+        /// The evaluation is over.
         Concluded = "concluded",
+        /// Put away after it closed or concluded; still public.
         Archived = "archived",
     }
 }
@@ -174,8 +191,11 @@ impl ChallengeStatus {
 column_enum! {
     /// A proposal's place in its life.
     ProposalStatus {
+        /// Being written: only the team sees it.
         Draft = "draft",
+        /// Handed in to the agency.
         Submitted = "submitted",
+        /// Taken back by the team after submitting; it may reopen it before the deadline.
         Withdrawn = "withdrawn",
     }
 }
@@ -193,8 +213,11 @@ column_enum! {
 column_enum! {
     /// A stage's place in the evaluation (the rules are in `domain::evaluation::workflow`).
     StageStatus {
+        /// Set up, not yet started.
         Planned = "planned",
+        /// Under way: reviews and decisions are being made.
         Running = "running",
+        /// Finished: every decision is final and the teams learn their outcome.
         Released = "released",
     }
 }
@@ -204,6 +227,7 @@ column_enum! {
     Outcome {
         /// On to the next stage; in the last stage, selected.
         Advance = "advance",
+        /// Out of the evaluation.
         Reject = "reject",
         /// Kept aside: neither advanced nor rejected.
         Shelve = "shelve",
@@ -213,8 +237,11 @@ column_enum! {
 column_enum! {
     /// Where a question to the agency stands.
     QuestionStatus {
+        /// Asked and not yet handled by the agency.
         Open = "open",
+        /// Answered publicly by the agency.
         Answered = "answered",
+        /// Not answered; the agency gave a reason.
         Declined = "declined",
     }
 }
@@ -222,7 +249,9 @@ column_enum! {
 column_enum! {
     /// What an attachment belongs to.
     AttachmentOwner {
+        /// Attached to a challenge by its agency.
         Challenge = "challenge",
+        /// Attached to a proposal by its team.
         Proposal = "proposal",
     }
 }
@@ -240,8 +269,11 @@ column_enum! {
 column_enum! {
     /// Where a webhook delivery stands.
     DeliveryStatus {
+        /// Waiting for its next attempt.
         Pending = "pending",
+        /// An attempt was answered with a 2xx status.
         Delivered = "delivered",
+        /// Given up after retrying for too long.
         Failed = "failed",
     }
 }

@@ -11,6 +11,8 @@
 //! passwords) -> `kinds` (the statuses and kinds stored in columns) -> `db` (schema,
 //! connections); `text`, `i18n` and `error` are leaves.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -16,17 +16,24 @@ use crate::error::{AppError, AppResult};
 /// A rendered message.
 #[derive(Debug, Clone)]
 pub struct Mail {
+    /// The recipient's address, a bare address or `Name <address>`.
     pub to: String,
+    /// The subject line, already translated.
     pub subject: String,
+    /// The plain-text body.
     pub body: String,
+    /// Files sent along; none for most mails.
     pub attachments: Vec<Attachment>,
 }
 
 /// A file sent along with a mail.
 #[derive(Debug, Clone)]
 pub struct Attachment {
+    /// The name the recipient sees.
     pub file_name: String,
+    /// The MIME type, such as `application/pdf`.
     pub content_type: &'static str,
+    /// The file's content.
     pub bytes: Vec<u8>,
 }
 
@@ -36,6 +43,7 @@ enum Sender {
     Smtp(Box<SmtpTransport>),
 }
 
+/// Sends mail through the configured transport: the outbox folder or an SMTP relay.
 #[derive(Clone)]
 pub struct Mailer {
     from: Mailbox,
@@ -43,6 +51,8 @@ pub struct Mailer {
 }
 
 impl Mailer {
+    /// The mailer for `config`; a `Config` error for an unparsable `mail_from` or SMTP URL, or
+    /// an outbox folder that cannot be created.
     pub fn new(config: &Config) -> AppResult<Mailer> {
         let from: Mailbox = config.mail_from.parse().map_err(|e| {
             AppError::Config(format!("invalid mail_from {:?}: {e}", config.mail_from))

@@ -228,13 +228,21 @@ fn load<T: for<'de> Deserialize<'de>>(name: &str) -> AppResult<T> {
 /// What a seed run did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Report {
+    /// Topics written, new or updated (every topic in the file).
     pub topics: usize,
+    /// Organisations that did not exist before (existing ones are updated).
     pub organisations_created: usize,
+    /// Accounts that did not exist before.
     pub users_created: usize,
+    /// Challenges that did not exist before.
     pub challenges_created: usize,
+    /// Proposals that did not exist before.
     pub proposals_created: usize,
+    /// Reviews that did not exist before.
     pub reviews_created: usize,
+    /// Pilots that did not exist before.
     pub pilots_created: usize,
+    /// Sent demo runs, added with the pilots created in this run.
     pub pilot_submissions_created: usize,
 }
 

@@ -106,8 +106,11 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 /// What was created.
 #[derive(Debug, Default)]
 pub struct Sizes {
+    /// Organisations added: agencies and teams.
     pub organisations: usize,
+    /// Challenges added.
     pub challenges: usize,
+    /// Proposals added.
     pub proposals: usize,
 }
 

@@ -16,7 +16,6 @@ pub fn clean(value: &str) -> String {
         .collect()
 }
 
-/// Lower-cases and trims an email address; `None` when it is not plausibly one.
 /// Whether `typed` (already cleaned and trimmed, as every input is) says what `stored`
 /// says: stored text may carry whitespace a form cannot show (a trailing line break from
 /// an import), and sending it back unchanged must not count as a change.
@@ -24,6 +23,7 @@ pub fn same_text(stored: &str, typed: &str) -> bool {
     clean(stored).trim() == typed
 }
 
+/// The address trimmed and lower-cased; `None` when it is not plausibly an email address.
 pub fn normalise_email(raw: &str) -> Option<String> {
     if raw.chars().any(char::is_control) {
         return None;

@@ -11,6 +11,7 @@ use crate::auth::secrets;
 
 /// The form field and the header that carry the token.
 pub const FIELD: &str = "csrf_token";
+/// The header that carries the token on cookie-authenticated API requests.
 pub const HEADER: &str = "x-csrf-token";
 
 fn mac(binding: &str) -> [u8; 32] {
@@ -29,6 +30,8 @@ pub fn token_for(binding: &str) -> String {
     format!("{}{}", hex::encode(pad), hex::encode(masked))
 }
 
+/// Whether `presented` is a token made by `token_for` for this binding. An empty binding
+/// or a token of the wrong length or alphabet is never valid.
 pub fn is_valid(binding: &str, presented: &str) -> bool {
     // ASCII first: the split below is by bytes, and a multi-byte character across it
     // must be a wrong token, not a panic.

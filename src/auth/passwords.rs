@@ -18,10 +18,14 @@ use crate::workers::Workers;
 
 /// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
 pub const MEMORY_KIB: u32 = 19 * 1024;
+/// Argon2 passes over the memory (time cost).
 pub const ITERATIONS: u32 = 2;
+/// Argon2 lanes.
 pub const PARALLELISM: u32 = 1;
 
+/// The shortest password accepted, in characters.
 pub const MIN_LENGTH: usize = 12;
+/// The longest password accepted, in characters.
 pub const MAX_LENGTH: usize = 128;
 
 fn argon2() -> Argon2<'static> {
@@ -86,6 +90,8 @@ pub struct Hasher {
 const QUEUE_PER_THREAD: usize = 8;
 
 impl Hasher {
+    /// A hasher with `threads` threads (at least one) and a queue of 8 hashes per thread.
+    /// Fails if the threads cannot be started.
     pub fn new(threads: usize) -> AppResult<Self> {
         let threads = threads.max(1);
         Ok(Hasher {
@@ -95,6 +101,8 @@ impl Hasher {
         })
     }
 
+    /// The PHC string of `password`, hashed on the hasher's threads. Fails with 503 when the
+    /// queue is full.
     pub async fn hash(&self, password: String) -> AppResult<String> {
         let typical = self.typical_micros.clone();
         self.threads
@@ -131,6 +139,8 @@ impl Hasher {
         self.hash(password).await
     }
 
+    /// Whether `password` matches the stored PHC string, checked on the hasher's threads.
+    /// Fails with 503 when the queue is full.
     pub async fn verify(&self, password: String, stored: String) -> AppResult<bool> {
         self.threads
             .run(move || verify_now(&password, &stored))

@@ -11,20 +11,27 @@ use serde::Serialize;
 /// The person (or nobody) behind a request.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Actor {
+    /// The logged-in account; `None` for a visitor.
     pub user: Option<ActorUser>,
 }
 
+/// The logged-in account behind a request, as far as the policy cares.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActorUser {
+    /// The account's user id.
     pub id: i64,
+    /// A platform admin.
     pub is_admin: bool,
+    /// The account's email address is confirmed.
     pub email_verified: bool,
 }
 
 impl Actor {
+    /// A visitor: nobody is logged in.
     pub fn anonymous() -> Self {
         Actor { user: None }
     }
+    /// The logged-in account's user id; `None` for a visitor.
     pub fn user_id(&self) -> Option<i64> {
         self.user.as_ref().map(|u| u.id)
     }
@@ -33,8 +40,11 @@ impl Actor {
 /// What the policy needs to know about an organisation and the actor's place in it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OrgFacts {
+    /// The organisation.
     pub id: i64,
+    /// Agency or one of the proposing kinds.
     pub kind: OrgKind,
+    /// A platform admin has verified the organisation (an agency needs it to publish).
     pub verified: bool,
     /// The actor's current role, if they are a member.
     pub role: Option<Role>,
@@ -43,7 +53,9 @@ pub struct OrgFacts {
 /// What the policy needs to know about a challenge.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChallengeFacts {
+    /// The challenge.
     pub id: i64,
+    /// Out of draft: anyone may see it.
     pub published: bool,
     /// The owning agency, with the actor's role in it.
     pub agency: OrgFacts,
@@ -52,10 +64,13 @@ pub struct ChallengeFacts {
 /// What the policy needs to know about a proposal.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProposalFacts {
+    /// The proposal.
     pub id: i64,
+    /// Not submitted yet: only its team sees it.
     pub draft: bool,
     /// The actor's role in the proposing organisation.
     pub team_role: Option<Role>,
+    /// The challenge it answers.
     pub challenge: ChallengeFacts,
     /// Everyone may read it now (see [`proposal_public_from`]).
     pub public: bool,
@@ -68,6 +83,8 @@ pub struct ProposalFacts {
 pub struct ReviewerFacts {
     /// An active (not declined) assignment in a started stage.
     pub assigned: bool,
+    /// The evaluator declared a conflict with the proposing organisation, or is or was lately
+    /// a member of it.
     pub conflicted: bool,
     /// The stage of that assignment hides the team.
     pub blind: bool,
@@ -75,6 +92,7 @@ pub struct ReviewerFacts {
     pub own_submitted: bool,
     /// When that assignment was made, and in which stage.
     pub assigned_at: Option<NaiveDateTime>,
+    /// The stage of that assignment.
     pub stage_id: Option<i64>,
 }
 
@@ -128,14 +146,18 @@ impl ProposalFacts {
 /// evaluator of an earlier, open stage knows the team and might name it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlindWindow {
+    /// When the reviewer was assigned; posts from before are not shown.
     pub since: NaiveDateTime,
+    /// The reviewer's blind stage.
     pub stage_id: i64,
+    /// The owning agency, whose members' posts the reviewer reads.
     pub agency_id: i64,
 }
 
 /// What the policy needs to know about the actor as an evaluator of a challenge.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvaluatorFacts {
+    /// The challenge whose evaluator pool is meant.
     pub challenge_id: i64,
     /// The actor accepted the challenge's evaluator invitation.
     pub evaluator: bool,
@@ -144,6 +166,7 @@ pub struct EvaluatorFacts {
 /// What the policy needs to know about a stored form.
 #[derive(Debug, Clone, Serialize)]
 pub struct FormFacts {
+    /// The form.
     pub id: i64,
     /// The owning organisation, with the actor's role in it.
     pub org: OrgFacts,
@@ -163,27 +186,36 @@ impl FormFacts {
     }
 }
 
+/// What an actor wants to do, with the facts about the object it is done to.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
     /// Read and change one's own account, tokens and sessions.
     ManageOwnAccount,
+    /// Register a new organisation (a confirmed email address is needed).
     CreateOrganisation,
+    /// The public profile of an organisation: anyone.
     ViewOrganisation(&'a OrgFacts),
+    /// Change the organisation's profile: its owners and the admins.
     EditOrganisation(&'a OrgFacts),
     /// See the member list with email addresses.
     ViewMembers(&'a OrgFacts),
     /// Invite, remove and change roles.
     ManageMembers(&'a OrgFacts),
+    /// Give up one's own membership.
     LeaveOrganisation(&'a OrgFacts),
     /// Write and publish challenges in the organisation's name (agency, verified).
     PublishAsAgency(&'a OrgFacts),
+    /// Enter the platform admin pages.
     AdminArea,
+    /// Mark an organisation as verified (admins only).
     VerifyOrganisation,
     /// Write a challenge draft in the agency's name (verification is needed to publish).
     CreateChallenge(&'a OrgFacts),
+    /// See a challenge: anyone once published, before that its agency and the admins.
     ViewChallenge(&'a ChallengeFacts),
     /// Edit, move through the states, manage stages, questions and attachments.
     ManageChallenge(&'a ChallengeFacts),
+    /// Publish a challenge: its agency, once verified.
     PublishChallenge(&'a ChallengeFacts),
     /// Invite evaluators by mail: like publishing, only in a verified agency's name (the
     /// platform sends the mail to addresses the agency typed).
@@ -196,6 +228,7 @@ pub enum Action<'a> {
     ViewProposal(&'a ProposalFacts),
     /// Everything: team, costs, data protection, files, revisions, the thread.
     ViewProposalPrivate(&'a ProposalFacts),
+    /// Change the proposal, move it on and answer clarifications: its team.
     EditProposal(&'a ProposalFacts),
     /// Write in the co-creation thread.
     MessageProposal(&'a ProposalFacts),
@@ -207,7 +240,9 @@ pub enum Action<'a> {
     ActAsEvaluator(&'a EvaluatorFacts),
     /// Build a form in the organisation's name (any kind of organisation).
     CreateForm(&'a OrgFacts),
+    /// See a form: its organisation, the admins, and anyone once it is public.
     ViewForm(&'a FormFacts),
+    /// Change a form: members of its organisation.
     EditForm(&'a FormFacts),
     /// Publish, change and deliver the proposal's pilots (its team).
     ManagePilots(&'a ProposalFacts),
@@ -294,6 +329,7 @@ impl Action<'_> {
     }
 }
 
+/// Why `authorize` refuses an action; each maps to an HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denial {
     /// Log in first (401; pages redirect to the login form).
@@ -308,6 +344,7 @@ pub enum Denial {
     Hidden,
 }
 
+/// Allows the action, or says why not. Every permission check goes through here.
 pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
     let user = actor.user.as_ref();
     match action {
@@ -512,6 +549,7 @@ fn deny_known(p: &ProposalFacts) -> Result<(), Denial> {
 /// its page would refuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
+    /// Anyone, visitors included.
     Everyone,
     /// Everyone from this time on (proposals made public after the deadline).
     EveryoneFrom(NaiveDateTime),
@@ -520,6 +558,7 @@ pub enum Audience {
     /// One person: an evaluator assigned to the proposal in a started stage that is not
     /// blind (in a blind stage the result card would name the team).
     Person(i64),
+    /// The platform admins.
     Admins,
 }
 
@@ -616,10 +655,13 @@ pub struct SearchReader {
     pub user: Option<i64>,
     /// Organisations the reader is a current member of.
     pub organisations: Vec<i64>,
+    /// The reader is a platform admin.
     pub admin: bool,
 }
 
 impl SearchReader {
+    /// The reader behind `actor`, member of the organisations `member_of`; a visitor belongs
+    /// to none, whatever is passed.
     pub fn new(actor: &Actor, member_of: Vec<i64>) -> SearchReader {
         SearchReader {
             user: actor.user_id(),

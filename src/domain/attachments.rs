@@ -18,21 +18,33 @@ use crate::kinds::AttachmentOwner;
 /// At most this many files per challenge or proposal.
 pub const MAX_PER_OWNER: i64 = 30;
 
+/// A stored file's metadata, as in `attachments`. Serialises without hash, storage name
+/// and uploader.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = attachments)]
 pub struct Attachment {
+    /// Primary key; also the number in the file's neutral name.
     pub id: i64,
+    /// Whether the file belongs to a challenge or a proposal.
     pub owner_type: AttachmentOwner,
+    /// The id of the challenge or proposal it belongs to.
     pub owner_id: i64,
+    /// The uploader's file name, cleaned by `clean_filename`.
     pub filename: String,
+    /// The MIME type decided from the content by `sniff`, not the one the browser sent.
     pub content_type: String,
+    /// Size in bytes.
     pub size: i64,
+    /// SHA-256 of the content, hex-encoded.
     #[serde(skip)]
     pub sha256: String,
+    /// The generated name the file is stored under (see `path_of`).
     #[serde(skip)]
     pub storage_name: String,
+    /// Who uploaded it; `None` once that account is deleted.
     #[serde(skip)]
     pub uploaded_by: Option<i64>,
+    /// When it was uploaded (UTC).
     pub created_at: NaiveDateTime,
 }
 
@@ -156,6 +168,7 @@ pub fn store(
         .get_result(conn)?)
 }
 
+/// The attachment with this id, whoever owns it, or `NotFound`; callers check access.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Attachment> {
     attachments::table
         .find(id)
@@ -165,6 +178,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Attachment> {
         .ok_or(AppError::NotFound)
 }
 
+/// The files of one challenge or proposal, oldest first.
 pub fn list(
     conn: &mut DbConnection,
     owner: AttachmentOwner,

@@ -14,6 +14,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::pagination::{Page, Paged};
 use crate::error::AppResult;
 
+/// The `prev_hash` of the first entry: 64 zeros.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// The advisory lock key that serialises appends on PostgreSQL.
 const APPEND_LOCK: i64 = 0x001A_0D17;
@@ -21,15 +22,22 @@ const APPEND_LOCK: i64 = 0x001A_0D17;
 /// One event to record.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
+    /// The account that acted; `None` for a visitor or the system.
     pub actor: Option<i64>,
+    /// What happened, in snake case (`challenge_created`).
     pub action: &'a str,
+    /// The kind of thing acted on (`challenge`, `question`).
     pub object_type: &'a str,
+    /// The id of the thing acted on, if it has one.
     pub object_id: Option<i64>,
+    /// Further facts as a JSON object; `{}` when there are none.
     pub details: serde_json::Value,
+    /// The client address of the request; empty when there was none.
     pub ip: &'a str,
 }
 
 impl<'a> Event<'a> {
+    /// An event without details or address.
     pub fn new(
         actor: Option<i64>,
         action: &'a str,
@@ -45,28 +53,42 @@ impl<'a> Event<'a> {
             ip: "",
         }
     }
+    /// Sets the details.
     pub fn details(mut self, details: serde_json::Value) -> Self {
         self.details = details;
         self
     }
+    /// Sets the client address.
     pub fn ip(mut self, ip: &'a str) -> Self {
         self.ip = ip;
         self
     }
 }
 
+/// A recorded entry, as stored in `audit_log`.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = audit_log)]
 pub struct Entry {
+    /// Primary key; entries are chained in id order.
     pub id: i64,
+    /// When it was recorded (UTC, to the microsecond in the hash).
     pub created_at: NaiveDateTime,
+    /// The account that acted, kept after the account is deleted; `None` for a visitor or
+    /// the system.
     pub actor_user_id: Option<i64>,
+    /// What happened, in snake case (`challenge_created`).
     pub action: String,
+    /// The kind of thing acted on.
     pub object_type: String,
+    /// The id of the thing acted on, if it has one.
     pub object_id: Option<i64>,
+    /// Further facts as JSON text, exactly as hashed.
     pub details: String,
+    /// The client address; empty when there was none.
     pub ip: String,
+    /// The `hash` of the entry before, or `GENESIS` for the first.
     pub prev_hash: String,
+    /// SHA-256 over `prev_hash` and this entry's content, hex-encoded.
     pub hash: String,
 }
 
@@ -118,13 +140,17 @@ pub struct DenialBudget {
 /// Whether a refusal is recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DenialRecord {
+    /// Not recorded: a visitor, or the person's budget for this hour is spent.
     Skip,
+    /// Recorded.
     Record,
     /// Recorded, and the last one this hour: the entry says that more were not.
     RecordLast,
 }
 
 impl DenialBudget {
+    /// Counts a refusal of `actor` at `now` and says whether to record it; visitors are never
+    /// recorded, and each person at most `DENIALS_PER_HOUR` times an hour.
     pub fn admit(&self, actor: Option<i64>, now: NaiveDateTime) -> DenialRecord {
         let Some(actor) = actor else {
             return DenialRecord::Skip;
@@ -194,6 +220,7 @@ pub fn append(conn: &mut DbConnection, event: Event<'_>) -> AppResult<()> {
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
+    /// How many entries matched before the first broken one (all of them if none is).
     pub checked: u64,
     /// The id of the first entry whose link or content does not match, if any.
     pub first_broken: Option<i64>,
@@ -246,7 +273,10 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<Verification> {
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryView {
     #[serde(flatten)]
+    /// The entry itself; its fields appear at the top level when serialised.
     pub entry: Entry,
+    /// The actor's current display name; `None` for a visitor, the system or a deleted
+    /// account.
     pub actor_name: Option<String>,
 }
 

@@ -18,25 +18,40 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::FormDefinition;
 use crate::text;
 
+/// A stored form of an organisation, as in `forms`; its content lives in its versions.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = forms)]
 pub struct Form {
+    /// Primary key.
     pub id: i64,
+    /// The organisation that owns the form and may edit it.
     pub organisation_id: i64,
+    /// The name in the organisation's list (at most 200 characters); the definition's German
+    /// title when none was given.
     pub title: String,
+    /// Who created it; `None` once that account is deleted.
     pub created_by: Option<i64>,
+    /// When it was created (UTC).
     pub created_at: NaiveDateTime,
+    /// When it was last saved (UTC); part of the edit stamp.
     pub updated_at: NaiveDateTime,
 }
 
+/// One numbered version of a form's definition, as in `form_versions`.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = form_versions)]
 pub struct FormVersion {
+    /// Primary key; what proposals and pilot runs point at.
     pub id: i64,
+    /// The form this is a version of.
     pub form_id: i64,
+    /// The version number within the form, from 1.
     pub version: i64,
+    /// The definition as JSON text; read it with `definition` or `shared_definition`.
     pub definition: String,
+    /// Who last wrote this version; `None` once that account is deleted.
     pub created_by: Option<i64>,
+    /// When this version was last written (UTC): overwritten while it has no answers.
     pub created_at: NaiveDateTime,
 }
 
@@ -89,7 +104,9 @@ static DEFINITIONS: OnceLock<DefinitionCache> = OnceLock::new();
 /// A form with its latest version, as lists and editors show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Current {
+    /// The form.
     pub form: Form,
+    /// Its latest version.
     pub version: FormVersion,
 }
 
@@ -176,6 +193,7 @@ pub fn current(conn: &mut DbConnection, form_id: i64) -> AppResult<Current> {
     Ok(Current { form, version })
 }
 
+/// The form version with this id, whichever form it belongs to, or `NotFound`.
 pub fn version(conn: &mut DbConnection, version_id: i64) -> AppResult<FormVersion> {
     form_versions::table
         .find(version_id)
@@ -230,8 +248,11 @@ pub fn save(
 /// A line of an organisation's form list.
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Summary {
+    /// The form's id.
     pub id: i64,
+    /// The form's title.
     pub title: String,
+    /// When the form was last saved (UTC).
     pub updated_at: NaiveDateTime,
 }
 
@@ -248,7 +269,9 @@ pub fn of_organisation(conn: &mut DbConnection, organisation_id: i64) -> AppResu
 /// Why anyone may read a form: a published challenge asks it, or a pilot runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Publicity {
+    /// A published challenge asks this form of its proposals.
     pub asked: bool,
+    /// A pilot runs this form.
     pub piloted: bool,
 }
 

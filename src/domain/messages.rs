@@ -11,15 +11,23 @@ use crate::domain::pagination::{Page, Paged};
 use crate::error::{AppResult, FieldErrors};
 use crate::text;
 
+/// A message of the co-creation thread, with its author's name.
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Message {
+    /// Primary key; the thread's order.
     pub id: i64,
+    /// Who wrote it; `None` once that account is deleted.
     pub author_id: Option<i64>,
+    /// The author's display name; `None` once that account is deleted.
     pub author_name: Option<String>,
+    /// The text as written (trimmed, at most 10,000 characters).
     pub body: String,
+    /// When it was posted (UTC).
     pub created_at: NaiveDateTime,
 }
 
+/// Adds a message by `author` to the proposal's thread and returns its id; a 422 on
+/// `body` when it is empty or too long. Callers check that the author may write there.
 pub fn post(conn: &mut DbConnection, proposal_id: i64, author: i64, body: &str) -> AppResult<i64> {
     let mut e = FieldErrors::new();
     let body = text::required_text(body, "body", 10_000, &mut e);

@@ -9,17 +9,25 @@ use crate::db::{self, DbConnection};
 use crate::domain::pagination::{Page, Paged};
 use crate::error::AppResult;
 
+/// A notification for one person, as stored in `notifications`. Serialises without the
+/// recipient.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = notifications)]
 pub struct Notification {
+    /// Primary key; newer notifications have higher ids.
     pub id: i64,
+    /// The recipient.
     #[serde(skip)]
     pub user_id: i64,
     /// Translation id, e.g. `notify-question-answered`; `subject` is its `title` argument.
     pub kind: String,
+    /// The path the notification leads to (`/challenges/<slug>`).
     pub link: String,
+    /// The title it is about, passed to the message as `title`.
     pub subject: String,
+    /// When it was sent (UTC).
     pub created_at: NaiveDateTime,
+    /// When the recipient marked it read (UTC); `None` while unread.
     pub read_at: Option<NaiveDateTime>,
 }
 
@@ -51,6 +59,7 @@ pub fn notify(
     Ok(())
 }
 
+/// A page of the person's notifications, newest first.
 pub fn list(conn: &mut DbConnection, user_id: i64, page: Page) -> AppResult<Paged<Notification>> {
     let total = notifications::table
         .filter(notifications::user_id.eq(user_id))
@@ -66,6 +75,7 @@ pub fn list(conn: &mut DbConnection, user_id: i64, page: Page) -> AppResult<Page
     Ok(Paged::new(items, total, page))
 }
 
+/// How many of the person's notifications are unread.
 pub fn unread_count(conn: &mut DbConnection, user_id: i64) -> AppResult<i64> {
     Ok(notifications::table
         .filter(notifications::user_id.eq(user_id))
@@ -74,6 +84,7 @@ pub fn unread_count(conn: &mut DbConnection, user_id: i64) -> AppResult<i64> {
         .get_result(conn)?)
 }
 
+/// Marks all the person's unread notifications read; returns how many changed.
 pub fn mark_all_read(conn: &mut DbConnection, user_id: i64) -> AppResult<usize> {
     Ok(diesel::update(
         notifications::table

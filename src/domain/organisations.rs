@@ -14,25 +14,40 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::{InvitationKind, OrgKind, Role};
 use crate::text;
 
+/// How long an invitation into an organisation stays open, in days.
 pub const INVITATION_DAYS: i64 = 14;
 
+/// An organisation, as stored in `organisations`; public in the directory.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
+    /// Primary key.
     pub id: i64,
+    /// The unique name in its address (`/organisations/<slug>`), made from the name at creation.
     pub slug: String,
+    /// The name shown everywhere (at most 150 characters).
     pub name: String,
+    /// What sort of organisation it is; fixed once created.
     pub kind: OrgKind,
+    /// An `http(s)` address, if given.
     pub website: Option<String>,
+    /// The profile text in Markdown (at most 20,000 characters); may be empty.
     pub description: String,
+    /// When a platform admin verified the agency (UTC); `None` while unverified and for
+    /// other kinds.
     pub verified_at: Option<NaiveDateTime>,
+    /// The admin who verified it; `None` if unverified or that account is deleted.
     pub verified_by: Option<i64>,
+    /// Who created it; `None` once that account is deleted.
     pub created_by: Option<i64>,
+    /// When it was created (UTC).
     pub created_at: NaiveDateTime,
+    /// When the profile last changed (UTC).
     pub updated_at: NaiveDateTime,
 }
 
 impl Organisation {
+    /// Whether a platform admin has verified it (only agencies ever are).
     pub fn is_verified(&self) -> bool {
         self.verified_at.is_some()
     }
@@ -41,20 +56,31 @@ impl Organisation {
 /// What a person fills in to create or edit an organisation.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct OrgInput {
+    /// The name as typed.
     pub name: String,
+    /// The kind's stored spelling (`agency`, `startup`, `civil_society`, `research`).
     pub kind: String,
+    /// The website address, if any.
     pub website: Option<String>,
+    /// The profile text in Markdown, if any.
     pub description: Option<String>,
 }
 
+/// An organisation's details that passed validation.
 #[derive(Debug, Clone)]
 pub struct ValidOrg {
+    /// The name, trimmed.
     pub name: String,
+    /// The kind.
     pub kind: OrgKind,
+    /// An `http(s)` address, or `None` when left empty.
     pub website: Option<String>,
+    /// The profile text, trimmed; empty when none was given.
     pub description: String,
 }
 
+/// Checks the input and names each bad field in a 422: the name is required, the kind
+/// must be known, the website an `http(s)` address.
 pub fn validate(input: &OrgInput) -> AppResult<ValidOrg> {
     let mut errors = FieldErrors::new();
     let name = text::required_text(&input.name, "name", 150, &mut errors);
@@ -115,7 +141,7 @@ pub fn create(conn: &mut DbConnection, creator_id: i64, org: &ValidOrg) -> AppRe
 
 /// Changes name, website and description. The kind is fixed once created: an agency's
 /// verification must not carry over to another kind, nor the other way round.
-/// Saves the profile; `None` when nothing changed (then nothing is written).
+/// `None` when nothing changed (then nothing is written).
 pub fn update(
     conn: &mut DbConnection,
     current: &Organisation,
@@ -139,6 +165,7 @@ pub fn update(
         .map(Some)?)
 }
 
+/// The organisation with this id, or `NotFound`.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Organisation> {
     organisations::table
         .find(id)
@@ -148,6 +175,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Organisation> {
         .ok_or(AppError::NotFound)
 }
 
+/// The organisation with this slug, or `NotFound` (also for text that is no slug).
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Organisation> {
     if !text::is_slug(slug) {
         return Err(AppError::NotFound);
@@ -254,13 +282,20 @@ fn add_member(conn: &mut DbConnection, org_id: i64, user_id: i64, role: Role) ->
     Ok(())
 }
 
+/// A current member as the organisation's members list shows them.
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Member {
+    /// The member's account.
     pub user_id: i64,
+    /// The member's display name.
     pub display_name: String,
+    /// The member's sign-in address; the list is for members and admins only.
     pub email: String,
+    /// The member's role in the organisation.
     pub role: Role,
+    /// When they joined (UTC).
     pub joined_at: NaiveDateTime,
+    /// The member's language code, for mails to them.
     pub locale: String,
 }
 
@@ -296,7 +331,9 @@ fn owner_count(conn: &mut DbConnection, org_id: i64) -> AppResult<i64> {
 /// language of the mail; the inviter is never told).
 #[derive(Debug, Clone)]
 pub struct Invited {
+    /// The new invitation's id.
     pub invitation_id: i64,
+    /// The account with the invited address, if there is one.
     pub account: Option<User>,
 }
 
@@ -364,15 +401,25 @@ pub fn invite(
 /// challenge of an agency (then `organisation_*` name that agency).
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingInvitation {
+    /// The invitation's id, for accepting or declining it.
     pub id: i64,
+    /// Whether it is into an organisation or into a challenge's evaluator pool.
     pub kind: InvitationKind,
+    /// The organisation invited into, or the agency that owns the challenge.
     pub organisation_id: Option<i64>,
+    /// That organisation's name.
     pub organisation_name: String,
+    /// That organisation's slug.
     pub organisation_slug: String,
+    /// The challenge to evaluate; `None` for an invitation into an organisation.
     pub challenge_id: Option<i64>,
+    /// That challenge's title; `None` for an invitation into an organisation.
     pub challenge_title: Option<String>,
+    /// That challenge's slug; `None` for an invitation into an organisation.
     pub challenge_slug: Option<String>,
+    /// The role offered in the organisation; `None` for an evaluator invitation.
     pub role: Option<Role>,
+    /// When the invitation lapses (UTC).
     pub expires_at: NaiveDateTime,
 }
 
@@ -573,7 +620,7 @@ pub fn list(
 
 /// The ids of the organisations the user currently belongs to, as a subquery: a
 /// statement with it stays the same text for everyone and is prepared once.
-#[diesel::dsl::auto_type]
+#[diesel::dsl::auto_type(no_type_alias)]
 pub fn ids_of_member(user_id: i64) -> _ {
     memberships::table
         .filter(memberships::user_id.eq(user_id))

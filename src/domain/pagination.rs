@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The most rows one page may hold; larger requests are clamped to it.
 pub const MAX_PER_PAGE: i64 = 100;
+/// The page size most lists use when the client names none.
 pub const DEFAULT_PER_PAGE: i64 = 20;
 
 /// `?page=N&per_page=M` as a client sends it; [`Page::from_request`] makes it safe.
@@ -15,13 +17,18 @@ pub struct PageRequest {
     pub per_page: Option<i64>,
 }
 
+/// A page to read, with both numbers within bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Page {
+    /// The page number, from 1 (at most 100,000).
     pub page: i64,
+    /// Rows per page, from 1 to `MAX_PER_PAGE`.
     pub per_page: i64,
 }
 
 impl Page {
+    /// The page a client asked for, clamped to bounds: page 1 and `default_per_page` rows
+    /// when not given.
     pub fn from_request(req: Option<PageRequest>, default_per_page: i64) -> Page {
         let page = req.and_then(|r| r.page).unwrap_or(1).clamp(1, 100_000);
         let per_page = req
@@ -34,9 +41,11 @@ impl Page {
     pub fn first(per_page: i64) -> Page {
         Page::from_request(None, per_page)
     }
+    /// How many rows come before this page.
     pub fn offset(self) -> i64 {
         (self.page - 1) * self.per_page
     }
+    /// The number of the last page for `total` rows; 1 when there are none.
     pub fn last_page(self, total: i64) -> i64 {
         ((total + self.per_page - 1) / self.per_page).max(1)
     }
@@ -62,6 +71,7 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// A page of `items` out of `total` rows.
     pub fn new(items: Vec<T>, total: i64, page: Page) -> Self {
         Paged {
             items,
@@ -83,6 +93,7 @@ impl<T> Paged<T> {
         };
         Ok(Paged::new(items, total, page))
     }
+    /// The same page with every item converted by `f`.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {
             items: self.items.into_iter().map(f).collect(),

@@ -16,29 +16,47 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::QuestionStatus;
 use crate::text;
 
+/// The longest question accepted, in characters.
 pub const MAX_BODY: usize = 2000;
 
+/// A question about a challenge, as stored in `questions`. Serialises without who asked,
+/// answered or hid it, the reason for hiding, and the follow key's hash.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = questions)]
 pub struct Question {
+    /// Primary key.
     pub id: i64,
+    /// The challenge asked about.
     pub challenge_id: i64,
+    /// The asker, for questions asked by name; `None` for anonymous questions (and once the
+    /// account is deleted).
     #[serde(skip)]
     pub asker_id: Option<i64>,
+    /// The question as asked (trimmed, at most `MAX_BODY` characters).
     pub body: String,
+    /// Open, answered or declined.
     pub status: QuestionStatus,
+    /// The agency's public answer (at most 5,000 characters); `None` unless answered.
     pub answer: Option<String>,
+    /// Why the agency declined (at most 1,000 characters); `None` unless declined.
     pub decline_reason: Option<String>,
+    /// Who last answered or declined it; `None` while open or once that account is deleted.
     #[serde(skip)]
     pub answered_by: Option<i64>,
+    /// When it was last answered or declined (UTC); `None` while open.
     pub answered_at: Option<NaiveDateTime>,
+    /// When staff or an admin hid it (UTC); `None` while visible.
     pub hidden_at: Option<NaiveDateTime>,
+    /// Who hid it; `None` while visible or once that account is deleted.
     #[serde(skip)]
     pub hidden_by: Option<i64>,
+    /// Why it was hidden (at most 500 characters), kept for the audit; `None` while visible.
     #[serde(skip)]
     pub hidden_reason: Option<String>,
+    /// Hash of the private follow key of an anonymous question; `None` for named ones.
     #[serde(skip)]
     pub follow_key_hash: Option<String>,
+    /// When it was asked (UTC).
     pub created_at: NaiveDateTime,
 }
 
@@ -46,8 +64,11 @@ pub struct Question {
 #[derive(Debug, Clone, Serialize)]
 pub struct QuestionView {
     #[serde(flatten)]
+    /// The question; its fields appear at the top level when serialised.
     pub question: Question,
+    /// The asker's display name; `None` for anonymous questions and deleted accounts.
     pub asker_name: Option<String>,
+    /// Whether the reader asked it by name.
     pub mine: bool,
 }
 
@@ -91,6 +112,7 @@ pub fn is_public(q: &Question, challenge_published: bool) -> bool {
     )
 }
 
+/// The question with this id, visible or not, or `NotFound`; callers check who may see it.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Question> {
     questions::table
         .find(id)
@@ -115,7 +137,11 @@ pub fn find_by_key(conn: &mut DbConnection, id: i64, key: &str) -> AppResult<Que
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     /// Answered, not hidden; plus the reader's own open ones by name.
-    Public { reader: Option<i64> },
+    Public {
+        /// The signed-in reader, whose own open questions are included; `None` for a
+        /// visitor.
+        reader: Option<i64>,
+    },
     /// The owning agency: everything, hidden ones marked.
     Agency,
 }

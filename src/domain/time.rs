@@ -21,7 +21,6 @@ pub fn parse_deadline(raw: &str) -> Option<NaiveDateTime> {
         .map(|t| t.naive_utc())
 }
 
-/// The value a `datetime-local` input shows for a UTC time.
 /// Keeps `stored` when `sent` falls in the same minute: forms show times to the minute,
 /// and a time sent back unchanged must not lose the stored seconds.
 pub fn keep_within_minute(sent: NaiveDateTime, stored: NaiveDateTime) -> NaiveDateTime {
@@ -34,6 +33,8 @@ pub fn keep_within_minute(sent: NaiveDateTime, stored: NaiveDateTime) -> NaiveDa
     }
 }
 
+/// A UTC time as Berlin local time to the minute (`2026-12-01T18:00`), as a
+/// `datetime-local` input takes it.
 pub fn to_local_input(utc: NaiveDateTime) -> String {
     utc.and_utc()
         .with_timezone(&Berlin)
@@ -47,9 +48,53 @@ pub fn utc(t: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Serialises a stored UTC time as [`utc`] does, for typed answers of the API:
+/// `#[serde(serialize_with = "time::rfc3339")]`.
+pub fn rfc3339<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&utc(*t))
+}
+
+/// [`rfc3339`] for a time that may be absent (`null`).
+pub fn rfc3339_opt<S: serde::Serializer>(
+    t: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_some(&utc(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Reads a time serialised either way: as `NaiveDateTime` does (`2026-12-01T17:00:00`)
+/// or as RFC 3339 (`2026-12-01T17:00:00Z`); both are UTC.
+pub fn parse_serialised(raw: &str) -> Option<NaiveDateTime> {
+    raw.parse::<NaiveDateTime>().ok().or_else(|| {
+        DateTime::parse_from_rfc3339(raw)
+            .ok()
+            .map(|t| t.naive_utc())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialised_times_read_back_in_both_spellings() {
+        let t = parse_deadline("2026-12-01T17:00:00Z").unwrap();
+        assert_eq!(parse_serialised("2026-12-01T17:00:00"), Some(t));
+        assert_eq!(parse_serialised(&utc(t)), Some(t));
+        assert_eq!(parse_serialised("gestern"), None);
+        #[derive(serde::Serialize)]
+        struct Out {
+            #[serde(serialize_with = "rfc3339")]
+            at: NaiveDateTime,
+            #[serde(serialize_with = "rfc3339_opt")]
+            until: Option<NaiveDateTime>,
+        }
+        let json = serde_json::to_string(&Out { at: t, until: None }).unwrap();
+        assert_eq!(json, r#"{"at":"2026-12-01T17:00:00Z","until":null}"#);
+    }
 
     #[test]
     fn berlin_local_and_rfc3339_both_parse_to_utc() {

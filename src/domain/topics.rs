@@ -10,16 +10,22 @@ use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 
+/// A topic, as stored in `topics`.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize)]
 #[diesel(table_name = topics)]
 pub struct Topic {
+    /// Primary key.
     pub id: i64,
+    /// The unique key in addresses, filters and seed data (`open-source`).
     pub slug: String,
+    /// The German name.
     pub name_de: String,
+    /// The English name.
     pub name_en: String,
 }
 
 impl Topic {
+    /// The name in `lang`.
     pub fn name(&self, lang: Lang) -> &str {
         match lang {
             Lang::De => &self.name_de,
@@ -28,6 +34,7 @@ impl Topic {
     }
 }
 
+/// Every topic, by German name.
 pub fn list(conn: &mut DbConnection) -> AppResult<Vec<Topic>> {
     Ok(topics::table
         .order(topics::name_de.asc())
@@ -53,6 +60,7 @@ pub fn upsert(conn: &mut DbConnection, slug: &str, name_de: &str, name_en: &str)
     Ok(())
 }
 
+/// The slug of every topic, in no particular order.
 pub fn slugs(conn: &mut DbConnection) -> AppResult<Vec<String>> {
     Ok(topics::table.select(topics::slug).load(conn)?)
 }
@@ -79,10 +87,14 @@ pub(crate) fn set_topics(
     Ok(())
 }
 
+/// A topic as a challenge shows it: slug and names.
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct TopicRef {
+    /// The topic's slug.
     pub slug: String,
+    /// The German name.
     pub name_de: String,
+    /// The English name.
     pub name_en: String,
 }
 

@@ -31,6 +31,8 @@ pub struct Raw {
 }
 
 impl Raw {
+    /// The values of a submitted HTML form, as name and value pairs; a repeated name collects
+    /// all its values.
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Raw {
         let mut m: HashMap<String, Vec<String>> = HashMap::new();
         for (k, v) in pairs {
@@ -86,10 +88,12 @@ impl Raw {
             .unwrap_or_default()
     }
 
+    /// Every value sent for `key`, empty ones included; `None` when the key was not sent.
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.values.get(key).map(Vec::as_slice)
     }
 
+    /// Sets `key` to the single value `value`, replacing what was sent (a file just stored).
     pub fn insert(&mut self, key: &str, value: String) {
         self.values.insert(key.to_string(), vec![value]);
     }
@@ -98,10 +102,15 @@ impl Raw {
 /// A file already stored for this run of the form, which a file field may name.
 #[derive(Debug, Clone)]
 pub struct StoredFile {
+    /// The file's row in `pilot_files`; the value a file field's answer names.
     pub id: i64,
+    /// The field the file was uploaded for; another field cannot claim it.
     pub field_key: String,
+    /// The uploaded file's name, cleaned for display.
     pub name: String,
+    /// The size in bytes.
     pub size: i64,
+    /// The MIME type found when the file was stored.
     pub content_type: String,
 }
 
@@ -152,7 +161,9 @@ pub fn first_email<'a>(def: &FormDefinition, answers: &'a Answers) -> Option<&'a
 /// checked pages) and the problems, by field key.
 #[derive(Debug, Default)]
 pub struct Checked {
+    /// The typed answers of the shown fields, by field key.
     pub answers: Answers,
+    /// The problems, by field key; empty when every answer is fine.
     pub errors: FieldErrors,
 }
 
@@ -185,7 +196,12 @@ pub enum Scope {
     /// One step of a multi-step form; earlier answers come from what was stored.
     Page(usize),
     /// One question of the assistant: the field at `index` on page `page`.
-    Field { page: usize, index: usize },
+    Field {
+        /// The page, from 0.
+        page: usize,
+        /// The field on that page, from 0.
+        index: usize,
+    },
 }
 
 /// Checks the answers of `scope`. `earlier` holds the stored typed answers of other pages

@@ -19,10 +19,13 @@ use crate::i18n::Lang;
 /// is kept as it is unless the author replaces it.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
 pub struct ConditionInput {
+    /// The key of the field the condition reads; empty for no condition.
     #[serde(default)]
     pub cond_field: String,
+    /// One of `OPERATORS`, or `KEEP` to leave a combined condition as it is.
     #[serde(default)]
     pub cond_op: String,
+    /// The value compared with, as typed; a comma-separated list for `in`.
     #[serde(default)]
     pub cond_value: String,
 }
@@ -35,35 +38,49 @@ pub const KEEP: &str = "keep";
 /// A field's editor, as the form sends it.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
 pub struct FieldInput {
+    /// The field type's spelling (`text`, `yes_no`, …), as sent.
     #[serde(rename = "type", default)]
     pub kind: String,
+    /// The field's key; empty to make one from the German label.
     #[serde(default)]
     pub key: String,
+    /// The German label.
     #[serde(default)]
     pub label_de: String,
+    /// The English label; empty for none.
     #[serde(default)]
     pub label_en: String,
+    /// The German help text; empty for none.
     #[serde(default)]
     pub help_de: String,
+    /// The English help text; empty for none.
     #[serde(default)]
     pub help_en: String,
+    /// The required checkbox: any non-empty value means ticked.
     #[serde(default)]
     pub required: Option<String>,
+    /// The smallest number, or fewest options to pick, as typed (a decimal comma is fine).
     #[serde(default)]
     pub min: String,
+    /// The largest number, or most options to pick, as typed.
     #[serde(default)]
     pub max: String,
+    /// The fewest characters of a text answer, as typed.
     #[serde(default)]
     pub min_length: String,
+    /// The most characters of a text answer, as typed.
     #[serde(default)]
     pub max_length: String,
+    /// The pattern a text answer must match; empty for none.
     #[serde(default)]
     pub pattern: String,
+    /// The multiple-choice checkbox: any non-empty value means ticked.
     #[serde(default)]
     pub multiple: Option<String>,
     /// One option per line: `Label` or `value | Label | English label`.
     #[serde(default)]
     pub options: String,
+    /// When the field is shown.
     #[serde(flatten)]
     pub condition: ConditionInput,
 }
@@ -71,12 +88,16 @@ pub struct FieldInput {
 /// A page's editor: its key, title and condition.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
 pub struct PageInput {
+    /// The page's key; empty to make one from the German title.
     #[serde(default)]
     pub page_key: String,
+    /// The German title.
     #[serde(default)]
     pub title_de: String,
+    /// The English title; empty for none.
     #[serde(default)]
     pub title_en: String,
+    /// When the page is shown.
     #[serde(flatten)]
     pub condition: ConditionInput,
 }
@@ -86,34 +107,51 @@ pub struct PageInput {
 pub enum Edit {
     /// Puts a field on page `page`: in place of the field `replacing`, or at the end.
     PutField {
+        /// The index of the page the field goes on.
         page: usize,
+        /// The key of the field being edited; `None` for a new field.
         replacing: Option<String>,
+        /// The field's editor.
         input: FieldInput,
     },
     /// Changes page `index`'s key, title and condition.
     PutPage {
+        /// The index of the page.
         index: usize,
+        /// The page's editor.
         input: PageInput,
     },
     /// Adds a page at the end with its first field.
     AddPage {
+        /// The new page's editor.
         page: PageInput,
+        /// The editor of the new page's first field.
         field: FieldInput,
     },
     /// Moves a field one place up or down; past the first or last field of its page it
     /// moves to the neighbouring page.
     MoveField {
+        /// The key of the field to move.
         key: String,
+        /// Towards the start of the form when `true`, towards the end when `false`.
         up: bool,
     },
+    /// Removes a field, unless a condition reads it or it is the last of its page.
     RemoveField {
+        /// The key of the field to remove.
         key: String,
     },
+    /// Swaps a page with the one before or after it.
     MovePage {
+        /// The index of the page to move.
         index: usize,
+        /// Towards the start of the form when `true`, towards the end when `false`.
         up: bool,
     },
+    /// Removes a page with its fields, unless it is the only page or a condition elsewhere
+    /// reads one of them.
     RemovePage {
+        /// The index of the page to remove.
         index: usize,
     },
 }
@@ -553,6 +591,7 @@ fn options_json(text: &str) -> Value {
 }
 
 impl PageInput {
+    /// The editor filled with a stored page.
     pub fn from_page(p: &Page, lang: Lang) -> PageInput {
         PageInput {
             page_key: p.key.clone(),
@@ -699,8 +738,11 @@ pub fn earlier_fields<'a>(def: &'a FormDefinition, before: Before<'_>) -> Vec<&'
 /// end of the form (a field being added to the last page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Before<'a> {
+    /// Just before the field with this key.
     Field(&'a str),
+    /// At the start of the page with this index.
     Page(usize),
+    /// After every field of the form.
     End,
 }
 

@@ -18,8 +18,11 @@ use crate::i18n::Lang;
 
 /// Bounds that keep a definition (and so every page built from it) a sensible size.
 pub const MAX_PAGES: usize = 50;
+/// The most fields a definition may have, over all its pages.
 pub const MAX_FIELDS: usize = 300;
+/// The most options a choice field may offer (and values an `in` condition may list).
 pub const MAX_OPTIONS: usize = 200;
+/// How deeply `all`, `any` and `not` may nest in one condition.
 pub const MAX_CONDITION_DEPTH: usize = 8;
 const MAX_KEY: usize = 64;
 const MAX_LABEL: usize = 500;
@@ -40,18 +43,22 @@ pub const MAX_ANSWER_LENGTH: u32 = 20_000;
 /// A text in German and, optionally, English; English falls back to German.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Texts {
+    /// The German text, which every text has.
     pub de: String,
+    /// The English text, if the author gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub en: Option<String>,
 }
 
 impl Texts {
+    /// A German-only text.
     pub fn de(text: &str) -> Texts {
         Texts {
             de: text.to_string(),
             en: None,
         }
     }
+    /// The text in `lang`, German when there is no English.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::De => &self.de,
@@ -60,25 +67,40 @@ impl Texts {
     }
 }
 
+/// The kind of a field (its `type` in the JSON): what it asks and how its answer is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
+    /// One line of free text, optionally checked against a pattern.
     Text,
+    /// Several lines of free text.
     Textarea,
+    /// A whole number.
     Number,
+    /// A number with a fractional part; a comma or a point as the decimal sign.
     Decimal,
+    /// An email address, stored lower-cased.
     Email,
+    /// A telephone number.
     Phone,
+    /// A calendar date, stored as `YYYY-MM-DD`.
     Date,
+    /// One of the listed options, or several when `multiple` is set.
     Choice,
+    /// Yes or no, stored as a boolean.
     YesNo,
+    /// An uploaded file, stored as its id, name, size and type.
     File,
+    /// A whole number on a scale (1 to 5 unless `min` and `max` say otherwise).
     Rating,
+    /// A box that must be ticked to count as answered; stored as `true`.
     Consent,
+    /// Text to read, with no answer.
     Statement,
 }
 
 impl FieldType {
+    /// Every type, in the order the builder offers them.
     pub const ALL: [FieldType; 13] = [
         FieldType::Text,
         FieldType::Textarea,
@@ -95,6 +117,7 @@ impl FieldType {
         FieldType::Statement,
     ];
 
+    /// The spelling in the JSON (`yes_no`, `textarea`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             FieldType::Text => "text",
@@ -113,6 +136,7 @@ impl FieldType {
         }
     }
 
+    /// The type spelled `s`, or `None` for any other spelling.
     pub fn parse(s: &str) -> Option<FieldType> {
         FieldType::ALL.into_iter().find(|t| t.as_str() == s)
     }
@@ -152,7 +176,9 @@ impl FieldType {
 /// A pattern that whole answers must match; compiled once when the definition is read.
 #[derive(Debug, Clone)]
 pub struct Pattern {
+    /// The pattern as the author wrote it, without the anchors.
     pub source: String,
+    /// The compiled pattern, anchored at both ends.
     pub regex: Regex,
 }
 
@@ -168,22 +194,58 @@ impl Serialize for Pattern {
     }
 }
 
+/// One option of a choice field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
+    /// What the answer stores when this option is picked; unique in its field.
     pub value: String,
+    /// What the person sees; the value itself when the definition gives no label.
     pub label: Texts,
 }
 
 /// When a field or page is shown. A comparison with a hidden or unanswered field is false.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
-    Equals { field: String, value: Value },
-    In { field: String, values: Vec<Value> },
-    Gt { field: String, than: f64 },
-    Lt { field: String, than: f64 },
-    Set { field: String, set: bool },
+    /// The field's answer equals `value` (a multiple choice: includes it).
+    Equals {
+        /// The field's key.
+        field: String,
+        /// The answer it must have.
+        value: Value,
+    },
+    /// The field's answer equals one of `values`.
+    In {
+        /// The field's key.
+        field: String,
+        /// The answers any of which will do.
+        values: Vec<Value>,
+    },
+    /// The field's numeric answer is greater than `than`.
+    Gt {
+        /// The field's key.
+        field: String,
+        /// The bound, excluded.
+        than: f64,
+    },
+    /// The field's numeric answer is less than `than`.
+    Lt {
+        /// The field's key.
+        field: String,
+        /// The bound, excluded.
+        than: f64,
+    },
+    /// The field has an answer (`set: true`) or has none (`set: false`).
+    Set {
+        /// The field's key.
+        field: String,
+        /// True: answered; false: not answered.
+        set: bool,
+    },
+    /// Every inner condition holds.
     All(Vec<Condition>),
+    /// At least one inner condition holds.
     Any(Vec<Condition>),
+    /// The inner condition does not hold.
     Not(Box<Condition>),
 }
 
@@ -246,36 +308,50 @@ fn is_false(b: &bool) -> bool {
     !b
 }
 
+/// One question of a form, or a statement to read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
+    /// Names the answer; unique in the form, `[a-z0-9_]+`, and the input's `name` in HTML.
     pub key: String,
+    /// What the field asks (`type` in the JSON).
     #[serde(rename = "type")]
     pub kind: FieldType,
+    /// The question or, for a statement, the text.
     pub label: Texts,
+    /// A longer explanation shown with the field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<Texts>,
+    /// The form cannot be sent without an answer while the field is shown.
     #[serde(skip_serializing_if = "is_false")]
     pub required: bool,
+    /// The smallest number allowed, or for a multiple choice the fewest options to pick.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "serialize_number"
     )]
     pub min: Option<f64>,
+    /// The largest number allowed, or for a multiple choice the most options to pick.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "serialize_number"
     )]
     pub max: Option<f64>,
+    /// The fewest characters a text answer may have.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_length: Option<u32>,
+    /// The most characters a text answer may have; see `Field::max_length` for the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
+    /// A pattern the whole answer must match (text and phone fields).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<Pattern>,
+    /// The options of a choice field, in the order shown; empty for other types.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<Choice>,
+    /// Whether a choice field takes several options.
     #[serde(skip_serializing_if = "is_false")]
     pub multiple: bool,
+    /// Shown only while this holds; a hidden field is not required and its answer is dropped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_if: Option<Condition>,
 }
@@ -308,28 +384,39 @@ impl Field {
         )
     }
 
+    /// The most characters a text answer may have: the definition's limit or the type's default.
     pub fn max_length(&self) -> u32 {
         self.max_length
             .unwrap_or_else(|| self.kind.default_max_length())
     }
 
+    /// The option whose value is `value`, if the field offers it.
     pub fn option(&self, value: &str) -> Option<&Choice> {
         self.options.iter().find(|o| o.value == value)
     }
 }
 
+/// A page of a form: a title and the fields shown together.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page {
+    /// Names the page; unique in the form.
     pub key: String,
+    /// The heading of the page.
     pub title: Texts,
+    /// Shown only while this holds (it reads fields of earlier pages); a hidden page's fields
+    /// are all hidden.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_if: Option<Condition>,
+    /// The fields in the order shown.
     pub fields: Vec<Field>,
 }
 
+/// A form as docs/FORMS.md describes it; one that was read without problems is sound.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormDefinition {
+    /// The form's title.
     pub title: Texts,
+    /// The pages in order; at least one.
     pub pages: Vec<Page>,
 }
 
@@ -353,6 +440,7 @@ impl FormDefinition {
         }
     }
 
+    /// Reads a definition from parsed JSON; every problem is in the error, by path.
     pub fn from_value(v: &Value) -> Result<FormDefinition, FieldErrors> {
         let mut r = Reader::default();
         let def = r.definition(v);
@@ -362,14 +450,17 @@ impl FormDefinition {
         }
     }
 
+    /// The definition as the JSON of docs/FORMS.md; it reads back to an equal definition.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
+    /// Every field, page by page, in form order.
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
         self.pages.iter().flat_map(|p| p.fields.iter())
     }
 
+    /// The field under `key`, on whichever page it is.
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields().find(|f| f.key == key)
     }

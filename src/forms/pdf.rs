@@ -37,10 +37,13 @@ const NOTE_ROOM: f32 = 4.0 * 14.0;
 /// A receipt as people read it: every text already in the reader's language.
 #[derive(Debug, Clone)]
 pub struct Receipt {
+    /// The language code of the texts (`de` or `en`), the document's language.
     pub lang: &'static str,
+    /// The document title and the first heading.
     pub title: String,
     /// Lines under the title: reference number, time sent.
     pub facts: Vec<String>,
+    /// The answers, a section per shown page of the form.
     pub sections: Vec<Section>,
     /// The footer's words before the page number ("Innolab · Seite").
     pub footer: String,
@@ -48,8 +51,10 @@ pub struct Receipt {
     pub truncated: String,
 }
 
+/// One part of a receipt under its own heading.
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// The heading.
     pub title: String,
     /// Question and answer.
     pub rows: Vec<(String, String)>,
@@ -58,28 +63,42 @@ pub struct Section {
 /// What a block is, for the tag tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockRole {
+    /// The receipt's title (level 1 heading).
     Title,
+    /// A section's heading (level 2).
     Heading,
+    /// A question (a paragraph, in bold).
     Label,
+    /// An answer or a line of facts (a paragraph).
     Text,
 }
 
 /// One line placed on a page: its block (for tagging), style and position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
+    /// The index of the block (in `Layout::blocks`) the line belongs to.
     pub block: usize,
+    /// What the line's block is.
     pub role: BlockRole,
+    /// The words on the line.
     pub text: String,
+    /// Distance of the line's start from the left edge of the page, in points.
     pub x: f32,
+    /// Distance of the line's baseline from the top edge of the page, in points.
     pub y: f32,
+    /// The font size, in points.
     pub size: f32,
+    /// Whether the bold face is used.
     pub bold: bool,
 }
 
 /// The receipt broken into pages of lines, and its blocks in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
+    /// The lines of each page, top to bottom; at most `MAX_PAGES` pages.
     pub pages: Vec<Vec<Line>>,
+    /// Every block placed, in reading order, with its whole text (the cut note last when the
+    /// receipt was cut).
     pub blocks: Vec<(BlockRole, String)>,
 }
 

@@ -117,7 +117,9 @@ pub fn preview_field(f: &Field, def: &FormDefinition, lang: Lang) -> Value {
 
 /// What was typed (after a refused send) wins over what is stored.
 pub enum Values<'a> {
+    /// The typed answers kept for the run (or none, for a preview).
     Stored(&'a Answers),
+    /// The text just sent, shown again as typed after a refused send.
     Typed(&'a Raw),
 }
 

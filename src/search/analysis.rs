@@ -30,18 +30,26 @@ pub const MIN_COMPOUND: usize = 8;
 /// The shortest indexed ending of a compound, and the shortest query stem looked up in it.
 pub const MIN_PART: usize = 4;
 
+/// The name the German analyzer is registered under.
 pub const DE: &str = "de";
+/// The name the English analyzer is registered under.
 pub const EN: &str = "en";
+/// The name the compound-parts analyzer is registered under.
 pub const PARTS: &str = "parts";
+/// The name the word-pairs analyzer is registered under.
 pub const PAIRS: &str = "pairs";
 
 /// The analyzers, built once and cloned where needed (a `TextAnalyzer` keeps buffers, so
 /// each use takes its own clone).
 #[derive(Clone)]
 pub struct Analyzers {
+    /// German: stop words, folding, German stemming.
     pub de: TextAnalyzer,
+    /// English: stop words, folding of accents, English stemming.
     pub en: TextAnalyzer,
+    /// Every long word with each of its endings, for finding words inside compounds.
     pub parts: TextAnalyzer,
+    /// Each two neighbouring German terms as one term, for phrases.
     pub pairs: TextAnalyzer,
 }
 
@@ -52,6 +60,7 @@ impl Default for Analyzers {
 }
 
 impl Analyzers {
+    /// Builds the four analyzers.
     pub fn new() -> Self {
         let de = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_WORD))

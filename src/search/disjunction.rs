@@ -21,6 +21,7 @@ pub struct Disjunction {
 }
 
 impl Disjunction {
+    /// A query matching what any of `clauses` matches.
     pub fn new(clauses: Vec<Box<dyn Query>>) -> Disjunction {
         Disjunction { clauses }
     }

@@ -30,13 +30,18 @@ const CHUNK: usize = 500;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A challenge.
     Challenge,
+    /// A proposal's public part.
     Proposal,
+    /// A question to an agency with its public answer.
     Question,
+    /// An organisation's profile.
     Organisation,
 }
 
 impl Kind {
+    /// Every kind.
     pub const ALL: [Kind; 4] = [
         Kind::Challenge,
         Kind::Proposal,
@@ -44,6 +49,7 @@ impl Kind {
         Kind::Organisation,
     ];
 
+    /// The name stored in the index (`challenge`, `proposal`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Challenge => "challenge",
@@ -76,12 +82,17 @@ impl Kind {
 /// Extra facts a result card shows beside title and snippet.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
+    /// The name of the agency whose challenge the record belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_name: Option<String>,
+    /// The title of the challenge a proposal or question belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub challenge_title: Option<String>,
+    /// The name of a proposal's team.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation_name: Option<String>,
+    /// The organisation's kind, as stored (`agency`, `startup`, …), for proposals and
+    /// organisations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation_kind: Option<String>,
 }
@@ -89,21 +100,31 @@ pub struct Meta {
 /// One record as the index sees it.
 #[derive(Debug, Clone)]
 pub struct SearchDoc {
+    /// What kind of record it is.
     pub kind: Kind,
+    /// The record's id in its table.
     pub id: i64,
+    /// The result's heading; for a question, the start of its text.
     pub title: String,
     /// Shown text: what snippets are cut from.
     pub body: String,
     /// Searchable but not shown: agency and topic names, region, a team's name.
     pub aux: String,
+    /// The record's page, a path such as `/challenges/SLUG`.
     pub url: String,
+    /// The record's status as stored, for challenges and proposals; `None` for the others.
     pub status: Option<String>,
+    /// The slugs of the topics of the record's challenge.
     pub topics: Vec<String>,
     /// The slug of the agency the record belongs to.
     pub agency: Option<String>,
+    /// Who may find the record; a record with none is not indexed.
     pub audiences: Vec<Audience>,
+    /// When the record was published, last changed or answered: what "newest" sorts by.
     pub date: NaiveDateTime,
+    /// The submission deadline of the record's challenge; `None` for organisations.
     pub deadline: Option<NaiveDateTime>,
+    /// What the result card shows besides title and snippet.
     pub meta: Meta,
 }
 

@@ -32,14 +32,17 @@ pub const MAX_RESULTS: i64 = 1000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
+    /// Best matches first (newest first when there are no words); the default.
     #[default]
     Relevance,
     /// Upcoming deadlines first, then those just passed.
     Deadline,
+    /// Most recently published, changed or answered first.
     Newest,
 }
 
 impl Sort {
+    /// The order named `relevance`, `deadline` or `newest` (also `date`); `None` otherwise.
     pub fn parse(s: &str) -> Option<Sort> {
         match s {
             "relevance" => Some(Sort::Relevance),
@@ -54,28 +57,44 @@ impl Sort {
 /// the words (`kind:proposal`) apply where the form's are not set.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// What was typed into the search box, filters in the words included.
     pub q: String,
+    /// Only records of this kind, by stored name or as people say it (`vorschlag`).
     pub kind: Option<String>,
+    /// Only records of this topic, by slug or by German or English name.
     pub topic: Option<String>,
+    /// Only records in this status, stored or German spelling (`offen`).
     pub status: Option<String>,
+    /// Only records of the agency with this slug.
     pub agency: Option<String>,
+    /// The order of the results.
     pub sort: Sort,
+    /// The page of results asked for.
     pub page: Page,
 }
 
 /// One result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    /// What kind of record it is.
     pub kind: Kind,
+    /// The record's id in its table.
     pub id: i64,
+    /// The record's title, as plain text.
     pub title: String,
     /// The title, escaped, with the matches marked.
     pub title_html: String,
+    /// A piece of the record's text, escaped, with the matches marked.
     pub snippet_html: String,
+    /// The record's page, a path.
     pub url: String,
+    /// The record's status as stored; `None` for questions and organisations.
     pub status: Option<String>,
+    /// The submission deadline of the record's challenge, if it has one.
     pub deadline: Option<NaiveDateTime>,
+    /// When the record was published, last changed or answered.
     pub date: Option<NaiveDateTime>,
+    /// What the result card shows besides title and snippet.
     pub meta: Meta,
 }
 
@@ -94,21 +113,31 @@ pub enum Notice {
 /// The filters that were applied, as the index knows them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Applied {
+    /// The kind of record.
     pub kind: Option<Kind>,
+    /// The topic's slug.
     pub topic: Option<String>,
+    /// The status, as stored.
     pub status: Option<String>,
+    /// The agency's slug.
     pub agency: Option<String>,
 }
 
+/// The answer to a search: one page of hits, the total, facets and notices.
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {
+    /// How many records match for this reader, on all pages.
     pub total: i64,
+    /// The hits of the page, in the order asked for.
     pub hits: Vec<Hit>,
     /// Counts per value of `kind`, `topic` and `status`; each dimension counted without
     /// its own filter, so the other choices stay visible.
     pub facets: FacetCounts,
+    /// The filters applied, from the form and from the words.
     pub applied: Applied,
+    /// What the reader should know about these results.
     pub notices: Vec<Notice>,
+    /// The page shown; never beyond the first `MAX_RESULTS` results.
     pub page: Page,
 }
 

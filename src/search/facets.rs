@@ -19,14 +19,19 @@ use super::segment_cache::{PerSegment, SegmentCache};
 /// A facet dimension, as named in docs/API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
+    /// The kind of record.
     Kind,
+    /// The topics of the record's challenge.
     Topic,
+    /// The record's status.
     Status,
 }
 
 impl Dimension {
+    /// Every dimension; segment arrays keep their columns in this order.
     pub const ALL: [Dimension; 3] = [Dimension::Kind, Dimension::Topic, Dimension::Status];
 
+    /// The dimension's name in results and query strings: `kind`, `topic` or `status`.
     pub fn name(self) -> &'static str {
         match self {
             Dimension::Kind => "kind",
@@ -168,6 +173,7 @@ impl PerSegment for SegmentFacets {
 }
 
 impl SegmentFacets {
+    /// Whether the segment's document `doc` is a challenge.
     pub fn is_challenge(&self, doc: DocId) -> bool {
         self.challenges.contains(doc)
     }
@@ -180,6 +186,7 @@ pub struct FacetCounter {
 }
 
 impl FacetCounter {
+    /// A collector counting `dimensions` from the segments' cached values.
     pub fn new(facets: Arc<Facets>, dimensions: &[Dimension]) -> FacetCounter {
         FacetCounter {
             facets,
@@ -188,6 +195,7 @@ impl FacetCounter {
     }
 }
 
+/// A `FacetCounter`'s count in one segment.
 pub struct SegmentFacetCounter {
     facets: Arc<SegmentFacets>,
     /// Per counted dimension: its column index and a count per value.

@@ -23,7 +23,9 @@ const LEAD_CHARS: usize = 40;
 /// What counts as a match, derived from the query's words.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
+    /// The query's terms as the German analyzer makes them.
     pub de: HashSet<String>,
+    /// The query's terms as the English analyzer makes them.
     pub en: HashSet<String>,
     /// German stems long enough to be looked for inside compounds.
     pub parts: Vec<String>,
@@ -34,6 +36,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// Whether there are no terms, so nothing would be marked.
     pub fn is_empty(&self) -> bool {
         self.de.is_empty() && self.en.is_empty()
     }

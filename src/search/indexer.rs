@@ -35,6 +35,7 @@ const REBUILD_CHUNK: i64 = 1000;
 /// What a commit records in its payload.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Committed {
+    /// The schema version the index was built with (`schema::SCHEMA_VERSION`).
     pub schema: u32,
     /// Outbox cursor: everything before it is in this commit.
     pub cursor: i64,
@@ -42,6 +43,8 @@ pub struct Committed {
     pub synced_at: NaiveDateTime,
 }
 
+/// The index writer with the indexer's progress: its outbox cursor, whether a rebuild is
+/// due, and whether changes wait for a commit.
 pub struct WriterState {
     writer: Writer,
     cursor: i64,
@@ -52,6 +55,8 @@ pub struct WriterState {
 }
 
 impl WriterState {
+    /// The state after opening: from the last commit's cursor, or a rebuild when there was no
+    /// commit or it is older than `outbox::STALE_AFTER`.
     pub fn new(writer: IndexWriter, committed: Option<Committed>) -> WriterState {
         let now = db::now();
         let (cursor, needs_rebuild) = match committed {

@@ -141,6 +141,7 @@ impl Search {
         self.building.load(Ordering::Relaxed)
     }
 
+    /// The folder the index lives in.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

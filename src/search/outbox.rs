@@ -22,14 +22,18 @@ pub const REBUILD_ABOVE: i64 = 20_000;
 /// Rows older than this are deleted; an index that has not caught up for
 /// [`STALE_AFTER`] rebuilds instead of resuming (its rows may be gone).
 pub const KEEP: Duration = Duration::days(7);
+/// How long an index may go without seeing the outbox before it rebuilds on start; less
+/// than `KEEP`, so the rows it would resume from are still there.
 pub const STALE_AFTER: Duration = Duration::days(6);
 
 /// What changed after a cursor.
 #[derive(Debug, Default)]
 pub struct Batch {
+    /// The ids of the records changed, by kind.
     pub changed: HashMap<Kind, HashSet<i64>>,
     /// A row asked every index to rebuild, or too many rows are waiting.
     pub rebuild: bool,
+    /// Where the next read starts once this batch is applied.
     pub next_cursor: i64,
 }
 

@@ -13,24 +13,34 @@
 
 use crate::text;
 
+/// The most characters of input read; the rest is cut, with a notice.
 pub const MAX_CHARS: usize = 200;
+/// The most words and phrases used; later ones are ignored, with a notice.
 pub const MAX_GROUPS: usize = 12;
 
 /// A word or a phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
+    /// The word, or the words of the phrase, as typed.
     pub text: String,
+    /// Whether it was quoted: its words must occur in this order.
     pub phrase: bool,
 }
 
 /// The query after reading.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedQuery {
+    /// The words and phrases that must match, at most `MAX_GROUPS`.
     pub groups: Vec<Group>,
+    /// The words and phrases that must not match (`-word`, `NOT word`).
     pub excluded: Vec<Group>,
+    /// The value of a `kind:` (`art:`) filter, as typed.
     pub kind: Option<String>,
+    /// The value of a `topic:` (`thema:`) filter, as typed.
     pub topic: Option<String>,
+    /// The value of a `status:` filter, as typed.
     pub status: Option<String>,
+    /// The value of an `agency:` (`behoerde:`) filter, as typed.
     pub agency: Option<String>,
     /// Some of the input was cut or ignored.
     pub truncated: bool,
@@ -54,6 +64,7 @@ fn filter_named(name: &str) -> Option<Filter> {
     }
 }
 
+/// Reads any input into a query; never fails (see the module's rules).
 pub fn parse(input: &str) -> ParsedQuery {
     let cleaned = text::clean(input).replace(['\n', '\t'], " ");
     let mut q = ParsedQuery::default();

@@ -15,24 +15,37 @@ pub const SCHEMA_VERSION: u32 = 4;
 pub struct Fields {
     /// `kind:id`, unique per document; what updates and deletes address.
     pub key: Field,
+    /// The record's kind (`Kind::as_str`): filter, facet, stored.
     pub kind: Field,
+    /// The record's id in its table: stored and a fast field.
     pub id: Field,
-    /// Who may find the document (see [`super::audience`]).
+    /// Who may find the document (the audiences `auth::policy` gives each kind).
     pub audience: Field,
     /// For documents that become public at a time: the time, in seconds.
     pub public_from: Field,
+    /// The record's status as stored: filter, facet, stored.
     pub status: Field,
+    /// The slugs of the topics: filter and facet.
     pub topic: Field,
+    /// The slug of the agency: filter.
     pub agency: Field,
+    /// The title as shown (stored only).
     pub title: Field,
+    /// The text snippets are cut from (stored only).
     pub body: Field,
+    /// The record's page (stored only).
     pub url: Field,
     /// The card's context line as JSON (agency, challenge, organisation, deadline).
     pub meta: Field,
+    /// The title, German analyzer.
     pub title_de: Field,
+    /// Title, text and unshown words, German analyzer; what phrases and exclusions read.
     pub text_de: Field,
+    /// The title, English analyzer.
     pub title_en: Field,
+    /// Title, text and unshown words, English analyzer.
     pub text_en: Field,
+    /// Title, text and unshown words as compound parts, for words inside compounds.
     pub parts: Field,
     /// Neighbouring German terms as one term: two-word phrases without positions.
     pub pairs: Field,
@@ -50,6 +63,7 @@ fn analyzed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
     )
 }
 
+/// The schema of `SCHEMA_VERSION` and the handles of its fields.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let positions = IndexRecordOption::WithFreqsAndPositions;

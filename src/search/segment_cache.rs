@@ -16,15 +16,19 @@ use super::schema::Fields;
 
 /// What a [`SegmentCache`] keeps per segment.
 pub trait PerSegment: Send + Sync + Sized + 'static {
+    /// Reads what is kept for one segment.
     fn read(segment: &SegmentReader, fields: &Fields) -> tantivy::Result<Self>;
 }
 
+/// The data of each segment in use, read once; a warmer of the index reader, which drops
+/// the data of segments no longer in use.
 pub struct SegmentCache<T> {
     fields: Fields,
     segments: Mutex<HashMap<SegmentId, Arc<T>>>,
 }
 
 impl<T: PerSegment> SegmentCache<T> {
+    /// An empty cache reading with the handles `fields`.
     pub fn new(fields: Fields) -> SegmentCache<T> {
         SegmentCache {
             fields,
@@ -32,6 +36,7 @@ impl<T: PerSegment> SegmentCache<T> {
         }
     }
 
+    /// The handles of the index's fields.
     pub fn fields(&self) -> &Fields {
         &self.fields
     }

@@ -125,6 +125,7 @@ pub struct VisibleQuery {
 }
 
 impl VisibleQuery {
+    /// The query of what `reader` may find at `now` (Unix seconds), from the segments' audiences.
     pub fn new(audiences: Arc<Audiences>, reader: &SearchReader, now: i64) -> VisibleQuery {
         VisibleQuery {
             audiences,

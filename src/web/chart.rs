@@ -20,29 +20,44 @@ const WIDTH: f64 = 500.0;
 const ROW: f64 = 22.0;
 const TOP: f64 = 24.0;
 
+/// The score distribution of a ranking, in SVG user units.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chart {
+    /// Width of the drawing.
     pub width: f64,
+    /// Height of the drawing, growing with the rows shown.
     pub height: f64,
+    /// Marks on the score axis at 0, 25, 50, 75 and 100.
     pub ticks: Vec<Tick>,
+    /// One per proposal drawn, at most `MAX_ROWS`, in ranking order.
     pub rows: Vec<ChartRow>,
     /// One sentence per row, in the reader's language.
     pub description: Vec<String>,
 }
 
+/// A mark on the score axis.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tick {
+    /// Where the mark is drawn.
     pub x: f64,
+    /// The score it stands for.
     pub label: u32,
 }
 
+/// One proposal's reviews in the distribution chart.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartRow {
+    /// The place in the ranking, `#1` onwards.
     pub label: String,
+    /// The vertical centre of the row.
     pub y: f64,
+    /// Where the line starts: the lowest score (score 0 without reviews).
     pub x_min: f64,
+    /// Where the line ends: the highest score (score 0 without reviews).
     pub x_max: f64,
+    /// Where the mean is marked; `None` when the proposal has no score.
     pub x_mean: Option<f64>,
+    /// One position per review score.
     pub dots: Vec<f64>,
 }
 
@@ -107,18 +122,28 @@ pub fn distribution(rows: &[RankingRow], lang: Lang) -> Chart {
 /// A pilot's steps: how many of those who started reached each one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Funnel {
+    /// Width of the drawing, in SVG user units.
     pub width: f64,
+    /// Height of the drawing, growing with the steps.
     pub height: f64,
+    /// One per step, in the pilot's order.
     pub bars: Vec<FunnelBar>,
+    /// One sentence per step, in the reader's language.
     pub description: Vec<String>,
 }
 
+/// One step of a pilot's funnel.
 #[derive(Debug, Clone, Serialize)]
 pub struct FunnelBar {
+    /// The step's title, cut to 28 characters.
     pub label: String,
+    /// The top of the bar.
     pub y: f64,
+    /// The bar's length: the share of starters who reached the step (0 without starts).
     pub width: f64,
+    /// The count and share as shown, e.g. `4 (40 %)`.
     pub value: String,
+    /// Where the value is written, just after the bar.
     pub value_x: f64,
 }
 

@@ -19,36 +19,62 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::web::state::AppState;
 
+/// The session token's cookie (`__Host-` prefixed over HTTPS, see `AppState::cookie_name`).
 pub const SESSION_COOKIE: &str = "innolab_session";
+/// The pre-session secret that binds a visitor's CSRF tokens before they sign in (prefixed
+/// like the session cookie).
 pub const ANON_COOKIE: &str = "innolab_anon";
+/// The language a visitor chose (`de` or `en`).
 pub const LANG_COOKIE: &str = "innolab_lang";
+/// The one-time notice for the next page, `kind:message-id`, URL-encoded.
 pub const FLASH_COOKIE: &str = "innolab_flash";
 
+/// How the request proved who made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
+    /// Anonymous: no session cookie, or one that is unknown or expired.
     None,
-    Session { session_id: i64 },
-    Bearer { token_id: i64 },
+    /// The session cookie of a live session (pages and API alike).
+    Session {
+        /// The session the cookie belongs to.
+        session_id: i64,
+    },
+    /// An API token in the `Authorization: Bearer` header (only under `/api/`).
+    Bearer {
+        /// The API token used.
+        token_id: i64,
+    },
 }
 
 /// A one-time notice shown on the next page (after a redirect).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Flash {
+    /// `success`, `info` or `error`.
     pub kind: &'static str,
+    /// A known message id, translated when the page is rendered.
     pub message_id: String,
 }
 
+/// What [`Ctx`] holds for one request.
 pub struct CtxInner {
+    /// The shared application state.
     pub state: web::Data<AppState>,
+    /// The signed-in user, or `None` for anonymous requests.
     pub user: Option<User>,
+    /// How the user was recognised.
     pub auth: AuthMethod,
+    /// The user's language, else the cookie's, else the browser's, else German.
     pub lang: Lang,
     /// The secret the CSRF token is derived from (session token or pre-session cookie).
     pub csrf_binding: String,
+    /// The client's address: the peer, or behind a trusted proxy the right-most
+    /// `X-Forwarded-For` entry; empty when unknown.
     pub ip: String,
+    /// The `User-Agent` header, empty when absent or not text.
     pub user_agent: String,
     /// Path and query of the request (for `next=` links and navigation).
     pub path: String,
+    /// The notice from the flash cookie, if it held a known message.
     pub flash: Option<Flash>,
 }
 
@@ -89,6 +115,7 @@ pub struct NewAnonCookie(pub String);
 pub struct FlashConsumed;
 
 impl Ctx {
+    /// The user as the policy sees them (anonymous when nobody is signed in).
     pub fn actor(&self) -> Actor {
         Actor {
             user: self.user.as_ref().map(|u| ActorUser {
@@ -99,10 +126,12 @@ impl Ctx {
         }
     }
 
+    /// A fresh CSRF token for forms on this page (each call gives a differently masked one).
     pub fn csrf_token(&self) -> String {
         csrf::token_for(&self.csrf_binding)
     }
 
+    /// The signed-in user's id, if any.
     pub fn user_id(&self) -> Option<i64> {
         self.user.as_ref().map(|u| u.id)
     }
@@ -112,6 +141,7 @@ impl Ctx {
         self.user.as_ref().ok_or(AppError::Unauthorized)
     }
 
+    /// The session the request came with; `None` for anonymous and bearer-token requests.
     pub fn session_id(&self) -> Option<i64> {
         match self.auth {
             AuthMethod::Session { session_id } => Some(session_id),
@@ -119,6 +149,7 @@ impl Ctx {
         }
     }
 
+    /// The message `id` in the request's language.
     pub fn t(&self, id: &str) -> String {
         i18n::text(self.lang, id)
     }
@@ -235,6 +266,8 @@ impl Ctx {
     }
 }
 
+/// Runs `f` with a pooled connection on the blocking thread pool; fails when no connection
+/// can be checked out.
 pub async fn run_db<T, F>(state: &web::Data<AppState>, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,

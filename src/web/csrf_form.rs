@@ -21,7 +21,9 @@ struct TokenOnly {
 
 /// A url-encoded form whose `csrf_token` field matched the request's binding.
 pub struct CsrfForm<T> {
+    /// The request context the token was checked against.
     pub ctx: Ctx,
+    /// The form's fields (the token is read separately and need not be in `T`).
     pub data: T,
 }
 

@@ -24,7 +24,9 @@ pub const MAX_PARTS: usize = 200;
 pub struct NamedUpload {
     /// The form field it was sent in.
     pub field: String,
+    /// The name the browser gave, as sent (not yet checked or cleaned).
     pub filename: String,
+    /// The content; empty when `too_large`.
     pub bytes: Vec<u8>,
     /// The file was larger than the limit; its bytes were dropped.
     pub too_large: bool,
@@ -33,7 +35,9 @@ pub struct NamedUpload {
 /// A form's fields and files, sent url-encoded or as multipart, with the CSRF token
 /// checked.
 pub struct Sent {
+    /// Text fields as name and value, in the order sent, the CSRF token included.
     pub fields: Vec<(String, String)>,
+    /// Files in the order sent; an empty file input (nothing chosen) is left out.
     pub files: Vec<NamedUpload>,
 }
 
@@ -65,6 +69,8 @@ pub type AcceptsFile<'a> = &'a dyn Fn(&str, &[(String, String)]) -> bool;
 pub struct FileRules<'a> {
     /// The most one file may hold.
     pub file_limit: usize,
+    /// Which field names may carry a file at that point of the form; any other file
+    /// fails the request with 400.
     pub accepts: AcceptsFile<'a>,
     /// A file above `file_limit` fails the whole request (413) instead of being marked
     /// `too_large` for the page to explain next to its field.

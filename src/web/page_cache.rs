@@ -31,11 +31,14 @@ pub type PageCache = TtlCache<Cached>;
 /// with its title, which still goes into the layout with their own name and token.
 #[derive(Clone)]
 pub struct Cached {
+    /// The page title as shown; empty for whole pages and JSON bodies.
     pub title: Arc<str>,
+    /// The HTML or JSON text, with `TOKEN_MARK` where the visitor's CSRF token goes.
     pub body: Arc<str>,
 }
 
 impl<V: Clone> TtlCache<V> {
+    /// An empty cache keeping each entry for `ttl_ms` milliseconds; 0 turns it off.
     pub fn new(ttl_ms: u64) -> Self {
         TtlCache {
             ttl: Duration::from_millis(ttl_ms),
@@ -43,6 +46,7 @@ impl<V: Clone> TtlCache<V> {
         }
     }
 
+    /// Whether entries are kept at all (the time to live is not zero).
     pub fn enabled(&self) -> bool {
         !self.ttl.is_zero()
     }
@@ -64,6 +68,8 @@ impl<V: Clone> TtlCache<V> {
         None
     }
 
+    /// Stores `value` under `key`, fresh from now. When the cache is full, expired entries
+    /// go first and, if that is not enough, all of them.
     pub fn put(&self, key: String, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {

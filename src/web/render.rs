@@ -314,6 +314,7 @@ pub fn redirect_with(location: &str, kind: &str, message_id: &str) -> HttpRespon
     resp
 }
 
+/// 303 See Other to `location`, without a notice.
 pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_string()))

@@ -8,15 +8,23 @@ use crate::mail::Mailer;
 use crate::web::assets::Assets;
 use crate::web::templates::Templates;
 
+/// Everything a request may need, built once at start-up (see `crate::build_state`).
 pub struct AppState {
+    /// The configuration the server started with.
     pub config: Config,
+    /// Database connections for requests.
     pub pool: DbPool,
     /// Statements run by this instance so far.
     pub statements: crate::db::StatementCounter,
+    /// Page and mail templates.
     pub templates: Templates,
+    /// Sends mail through the configured transport.
     pub mailer: Mailer,
+    /// Password hashing on threads of its own.
     pub hasher: Hasher,
+    /// The embedded static files' version for asset links.
     pub assets: Assets,
+    /// Rendered public pages and JSON answers, kept for `page_cache_ms`.
     pub page_cache: crate::web::page_cache::PageCache,
     /// This instance's search index, kept current by its indexer thread.
     pub search: std::sync::Arc<crate::search::Search>,
@@ -27,6 +35,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// How long a session lasts idle and at most, from the configuration.
     pub fn session_limits(&self) -> Limits {
         Limits {
             idle: chrono::Duration::minutes(self.config.session_idle_minutes),

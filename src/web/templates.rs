@@ -6,7 +6,6 @@
 //! `eq`, `ne`, `datetime` (shown in Europe/Berlin), `csrf_field` (the hidden input every
 //! POST form carries).
 
-use chrono::NaiveDateTime;
 use chrono_tz::Europe::Berlin;
 use handlebars::{
     html_escape, no_escape, Context, DirectorySourceOptions, Handlebars, Helper, HelperDef,
@@ -23,12 +22,15 @@ use crate::i18n::{self, Lang};
 #[include = "*.hbs"]
 struct Embedded;
 
+/// The page and mail registries, shared by every request through the application state.
 pub struct Templates {
     pages: Handlebars<'static>,
     mails: Handlebars<'static>,
 }
 
 impl Templates {
+    /// Registers every template with the helpers: from the binary, or with `dev` from
+    /// `templates/` on each render. A template that does not parse is a `Config` error.
     pub fn load(dev: bool) -> AppResult<Templates> {
         let mut pages = Handlebars::new();
         let mut mails = Handlebars::new();
@@ -87,6 +89,7 @@ impl Templates {
             .map_err(|e| AppError::Internal(format!("rendering {name}: {e}")))
     }
 
+    /// Renders the plain-text mail template `name` (`emails/...`) without HTML escaping.
     pub fn render_mail(&self, name: &str, data: &Value) -> AppResult<String> {
         self.mails
             .render(name, data)
@@ -199,9 +202,10 @@ impl HelperDef for DateTime {
     }
 }
 
-/// Formats a serialised `NaiveDateTime` (UTC) for people in Germany.
+/// Formats a serialised UTC time (either spelling of `time::parse_serialised`) for people
+/// in Germany.
 pub fn format_datetime(raw: &str, lang: Lang) -> String {
-    let Ok(utc) = raw.parse::<NaiveDateTime>() else {
+    let Some(utc) = crate::domain::time::parse_serialised(raw) else {
         return raw.to_string();
     };
     let local = utc.and_utc().with_timezone(&Berlin);

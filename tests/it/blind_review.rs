@@ -188,7 +188,7 @@ impl World {
         );
     }
 
-    async fn submit_own_review(&mut self) {
+    pub(crate) async fn submit_own_review(&mut self) {
         let blind = self.blind.clone();
         let (_, mine) = self.read(Some(&blind), "/api/v1/me/assignments").await;
         let mine: Value = serde_json::from_str(&mine).unwrap();

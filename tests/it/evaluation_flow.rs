@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use innolab::db::schema::{audit_log, challenges, notifications, stages};
 use innolab::domain::accounts::User;
 use innolab::domain::challenges::Challenge;
+use innolab::domain::evaluation::evaluators::ConflictSource;
 use innolab::domain::organisations::Organisation;
 use innolab::domain::proposals::Proposal;
 use innolab::kinds::{OrgKind, Role};
@@ -861,8 +862,12 @@ async fn the_demo_data_holds_a_challenge_in_the_middle_of_its_evaluation() {
         let people = evaluators::members(conn, c.id).unwrap();
         evaluators::conflicts_of_challenge(conn, c.id, &people).unwrap()
     });
-    assert!(pool.iter().any(|k| k.conflict.source == "declared"));
-    assert!(pool.iter().any(|k| k.conflict.source == "membership"));
+    assert!(pool
+        .iter()
+        .any(|k| k.conflict.source == ConflictSource::Declared));
+    assert!(pool
+        .iter()
+        .any(|k| k.conflict.source == ConflictSource::Membership));
     let ranking = app.with_conn(|conn| {
         let ctx = innolab::domain::evaluation::progress::load(conn, stages[1].stage.id).unwrap();
         innolab::domain::evaluation::reviews::ranking(conn, &ctx).unwrap()

@@ -1,6 +1,8 @@
-//! Pages and API render the same read model, so they agree for every role: whether the
+//! Pages and API render the same read models, so they agree for every role: whether the
 //! reader may see the proposal at all, whether it names the team, whether the private
-//! part and the released outcomes are there, and which actions are offered.
+//! part and the released outcomes are there, and which actions are offered; and for the
+//! evaluation's side views (reviews, discussion, clarifications, evaluator pool, pilot,
+//! challenge), the same status and the same redaction.
 //!
 //! The world is blind review's (`blind_review::world`): a closed challenge with a
 //! released first stage (the proposal advanced, with feedback) and a running blind
@@ -154,4 +156,122 @@ async fn proposing_for_a_foreign_or_unknown_organisation_answers_alike_on_page_a
         );
         assert_eq!(api.status.as_u16(), expected, "organisation {org}");
     }
+}
+
+/// One page and the API answer that shows the same thing, with what each says about a
+/// fact the domain decides (a text the page shows when the API's answer holds it).
+struct Pair {
+    page: String,
+    api: String,
+    /// The text both carry when the reader may see it.
+    shows: &'static str,
+}
+
+/// The evaluation's side views (reviews and their discussion, clarifications, the
+/// evaluator pool, the pilot report, the challenge) answer every role alike on page
+/// and API: the same status, and where the reader gets in, the same redaction (the
+/// discussion and the clarification from before the blind stage name the team and
+/// are hidden from the blind evaluator on both).
+#[actix_web::test]
+async fn the_evaluation_views_agree_on_page_and_api_for_every_role() {
+    let mut w = world().await;
+    let (id, cid, slug, pilot) = (w.p.id, w.c.id, w.c.slug.clone(), w.pilot);
+    let stranger = w.app.create_user("fremd@example.org", "Fremd");
+    let admin = w
+        .app
+        .create_user_with("admin@example.org", "Admin", true, true);
+    let pairs = [
+        Pair {
+            page: format!("/proposals/{id}/reviews"),
+            api: format!("/api/v1/proposals/{id}/discussion"),
+            shows: "Kolibri Labs kennen wir schon.",
+        },
+        Pair {
+            page: format!("/proposals/{id}/reviews"),
+            api: format!("/api/v1/proposals/{id}/reviews"),
+            shows: "Solide.",
+        },
+        Pair {
+            page: format!("/proposals/{id}/clarifications"),
+            api: format!("/api/v1/proposals/{id}/clarifications"),
+            shows: "Kolibri Labs selbst.",
+        },
+        Pair {
+            page: format!("/challenges/{slug}/evaluators"),
+            api: format!("/api/v1/challenges/{cid}/evaluators"),
+            shows: "Bea Blind",
+        },
+        Pair {
+            page: format!("/pilots/{pilot}"),
+            api: format!("/api/v1/pilots/{pilot}"),
+            shows: "",
+        },
+        Pair {
+            page: format!("/challenges/{slug}"),
+            api: format!("/api/v1/challenges/{cid}"),
+            shows: "Fachbewertung",
+        },
+    ];
+    let readers = [
+        ("visitor", None),
+        ("stranger", Some(stranger)),
+        ("team", Some(w.team.clone())),
+        ("agency", Some(w.staff.clone())),
+        ("blind evaluator", Some(w.blind.clone())),
+        ("admin", Some(admin)),
+    ];
+    let mut shown = Vec::new();
+    // Before the blind evaluator's own review is in, and after.
+    for review_in in [false, true] {
+        if review_in {
+            w.submit_own_review().await;
+        }
+        for pair in &pairs {
+            for (role, who) in &readers {
+                let mut page = w.read(who.as_ref(), &pair.page).await;
+                let api = w.read(who.as_ref(), &pair.api).await;
+                // Where the API answers 401, a page sends the visitor to sign in instead.
+                if who.is_none() && page.0 == 303 {
+                    page.0 = 401;
+                }
+                assert_eq!(
+                    page.0, api.0,
+                    "{role}: {} answers {} and {} answers {}",
+                    pair.page, page.0, pair.api, api.0
+                );
+                if page.0 == 200 && !pair.shows.is_empty() {
+                    let (on_page, in_api) =
+                        (page.1.contains(pair.shows), api.1.contains(pair.shows));
+                    assert_eq!(
+                        on_page, in_api,
+                        "{role}: {:?} on {} {on_page}, in {} {in_api}",
+                        pair.shows, pair.page, pair.api
+                    );
+                    shown.push((pair.shows, *role, review_in, on_page));
+                }
+            }
+        }
+    }
+    // The world makes the redaction visible, or agreement would prove little.
+    // `None`: the reader did not get in.
+    let saw = |text: &str, role: &str, after: bool| {
+        shown
+            .iter()
+            .find(|(t, r, a, _)| *t == text && *r == role && *a == after)
+            .map(|(_, _, _, s)| *s)
+    };
+    let posted = "Kolibri Labs kennen wir schon.";
+    assert_eq!(saw(posted, "agency", false), Some(true));
+    assert_eq!(saw(posted, "blind evaluator", false), None);
+    assert_eq!(saw(posted, "blind evaluator", true), Some(false));
+    assert_eq!(saw("Solide.", "agency", true), Some(true));
+    assert_eq!(saw("Solide.", "blind evaluator", true), Some(true));
+    assert_eq!(saw("Solide.", "team", true), None);
+    assert_eq!(saw("Kolibri Labs selbst.", "team", false), Some(true));
+    assert_eq!(
+        saw("Kolibri Labs selbst.", "blind evaluator", false),
+        Some(false)
+    );
+    assert_eq!(saw("Bea Blind", "agency", false), Some(true));
+    assert_eq!(saw("Fachbewertung", "visitor", false), Some(true));
 }

@@ -10,18 +10,30 @@ use crate::db::{self, DbConnection};
 use crate::domain::accounts::User;
 use crate::error::{AppResult, FieldErrors};
 
+/// A named API token, as stored in `api_tokens`. Serialises without owner and hash.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = api_tokens)]
 pub struct ApiToken {
+    /// Primary key; what the owner names to revoke the token.
     pub id: i64,
+    /// The account the token acts for.
     #[serde(skip)]
     pub user_id: i64,
+    /// The owner's label for the token (at most 80 characters).
     pub name: String,
+    /// Hash of the bearer token; the clear token is shown once at creation only.
     #[serde(skip)]
     #[schema(ignore)]
     pub token_hash: String,
+    /// When the token was created.
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
     pub created_at: NaiveDateTime,
+    /// The last request made with it (UTC), written at most every five minutes; `None` if
+    /// never used.
+    #[serde(serialize_with = "crate::domain::time::rfc3339_opt")]
     pub last_used_at: Option<NaiveDateTime>,
+    /// When it was revoked (UTC); `None` while it works.
+    #[serde(serialize_with = "crate::domain::time::rfc3339_opt")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 
@@ -108,6 +120,7 @@ pub fn revoke_all(conn: &mut DbConnection, user_id: i64) -> AppResult<usize> {
     .execute(conn)?)
 }
 
+/// The account's live (unrevoked) tokens, newest first, at most `MAX_PER_USER`.
 pub fn list(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<ApiToken>> {
     Ok(api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))

@@ -19,29 +19,44 @@ use crate::i18n::Lang;
 use crate::kinds::TokenPurpose;
 use crate::text;
 
+/// How long an email verification link stays valid, in hours.
 pub const VERIFY_TOKEN_HOURS: i64 = 48;
+/// How long a password reset link stays valid, in minutes.
 pub const RESET_TOKEN_MINUTES: i64 = 60;
+/// The longest display name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 
+/// A person's account, as stored in `users`. Serialises without the password hash.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = users)]
 pub struct User {
+    /// Primary key of `users`.
     pub id: i64,
+    /// The sign-in address, normalised (trimmed, lower case) and unique.
     pub email: String,
+    /// The name shown to others.
     pub display_name: String,
+    /// The PHC string of the password hash; never serialised.
     #[serde(skip)]
     pub password_hash: String,
+    /// The preferred language as a code (`de` or `en`), used for pages and mails.
     pub locale: String,
+    /// Whether the account may use the platform administration.
     pub is_admin: bool,
+    /// When the address was confirmed (UTC); `None` until then.
     pub email_verified_at: Option<NaiveDateTime>,
+    /// When the account was created (UTC).
     pub created_at: NaiveDateTime,
+    /// When the profile, password or verification last changed (UTC).
     pub updated_at: NaiveDateTime,
 }
 
 impl User {
+    /// The preferred language; German when the stored code is unknown.
     pub fn lang(&self) -> Lang {
         Lang::parse(&self.locale).unwrap_or_default()
     }
+    /// Whether the email address has been confirmed.
     pub fn is_verified(&self) -> bool {
         self.email_verified_at.is_some()
     }
@@ -50,17 +65,24 @@ impl User {
 /// What a person types to register.
 #[derive(Debug, Clone, Default)]
 pub struct RegistrationInput {
+    /// The sign-in address as typed.
     pub email: String,
+    /// The name to show others, as typed.
     pub display_name: String,
+    /// The password in clear; checked here, hashed by the caller.
     pub password: String,
+    /// The language code chosen; `None` or empty means German.
     pub locale: Option<String>,
 }
 
 /// A registration that passed validation (email normalised, texts trimmed).
 #[derive(Debug, Clone)]
 pub struct ValidRegistration {
+    /// The address, normalised.
     pub email: String,
+    /// The name, trimmed.
     pub display_name: String,
+    /// The preferred language.
     pub locale: Lang,
 }
 
@@ -105,6 +127,7 @@ pub fn validate_registration(input: &RegistrationInput) -> AppResult<ValidRegist
     })
 }
 
+/// The account with this id, or `NotFound`.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<User> {
     users::table
         .find(id)
@@ -114,6 +137,8 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<User> {
         .ok_or(AppError::NotFound)
 }
 
+/// The account with this address (normalised first), if any; `None` also for an address
+/// that is not valid.
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
     let Some(email) = text::normalise_email(email) else {
         return Ok(None);
@@ -321,7 +346,6 @@ pub fn set_password_hash(
     Ok(())
 }
 
-/// Changes name and language.
 /// Saves name and language; nothing is written when both are as stored.
 pub fn update_profile(
     conn: &mut DbConnection,

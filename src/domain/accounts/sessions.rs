@@ -16,24 +16,36 @@ use crate::error::AppResult;
 /// How long a session lives without use and at most.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// How long a session may go unused before it ends.
     pub idle: Duration,
+    /// How long a session lasts at most after login, however busy.
     pub absolute: Duration,
 }
 
 /// `last_seen_at` is written at most this often, so reading pages stays write-free.
 const TOUCH_EVERY_SECS: i64 = 60;
 
+/// A login session, as stored in `sessions`. Serialises without the token hash, for the
+/// list of a person's own sessions.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = sessions)]
 pub struct Session {
+    /// Primary key; what a person names to end one of their sessions.
     pub id: i64,
+    /// Hash of the cookie token; the token itself is not stored.
     #[serde(skip)]
     pub token_hash: String,
+    /// The account signed in.
     pub user_id: i64,
+    /// When the person logged in (UTC).
     pub created_at: NaiveDateTime,
+    /// The last request seen (UTC), written at most once a minute.
     pub last_seen_at: NaiveDateTime,
+    /// When the session ends regardless of use (UTC): login plus the absolute limit.
     pub expires_at: NaiveDateTime,
+    /// The browser's `User-Agent` at login, cut to 300 characters.
     pub user_agent: String,
+    /// The client address at login, cut to 64 characters.
     pub ip: String,
 }
 

@@ -12,10 +12,15 @@ use crate::kinds::{ChallengeStatus, ProposalStatus, QuestionStatus};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = challenges)]
 pub struct ChallengeLine {
+    /// The challenge's id.
     pub id: i64,
+    /// The challenge's slug.
     pub slug: String,
+    /// The challenge's title.
     pub title: String,
+    /// Where the challenge stands in its life.
     pub status: ChallengeStatus,
+    /// The submission deadline (UTC).
     pub submission_deadline: NaiveDateTime,
 }
 

@@ -9,6 +9,7 @@ use crate::db::{self, DbConnection};
 use crate::error::AppResult;
 use crate::kinds::ChallengeStatus;
 
+/// Whether the user follows the challenge.
 pub fn is_following(conn: &mut DbConnection, user_id: i64, challenge_id: i64) -> AppResult<bool> {
     Ok(follows::table
         .filter(follows::user_id.eq(user_id))
@@ -18,6 +19,7 @@ pub fn is_following(conn: &mut DbConnection, user_id: i64, challenge_id: i64) ->
         > 0)
 }
 
+/// Starts (`follow`) or stops following the challenge; doing either twice is harmless.
 pub fn set_following(
     conn: &mut DbConnection,
     user_id: i64,
@@ -77,6 +79,7 @@ pub fn remind_deadlines(conn: &mut DbConnection, within: Duration) -> AppResult<
     Ok(due.len())
 }
 
+/// The accounts that follow the challenge.
 pub fn followers(conn: &mut DbConnection, challenge_id: i64) -> AppResult<Vec<i64>> {
     Ok(follows::table
         .filter(follows::challenge_id.eq(challenge_id))

@@ -17,37 +17,64 @@ use crate::text;
 /// What an agency fills in. Everything arrives as text and is checked here.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ChallengeInput {
+    /// The title.
     pub title: String,
+    /// The short summary.
     pub summary: String,
+    /// The full text in Markdown; may be empty.
     pub description: String,
+    /// `de` or `en`; empty means `de`.
     pub language: String,
+    /// The kinds that may propose, by stored spelling; agencies cannot be chosen.
     pub eligibility: Vec<String>,
+    /// `bund`, `land` or `kommune`.
     pub level: String,
+    /// The region, free text; may be empty.
     pub region: String,
+    /// The budget as typed (`45.000 €`); empty for none (see `parse_euros`).
     pub budget_eur: String,
+    /// Berlin local time (`2026-12-01T18:00`) or RFC 3339 (see `time::parse_deadline`).
     pub submission_deadline: String,
+    /// Contact details, free text; may be empty.
     pub contact: String,
+    /// `private` or `public_after_deadline`; empty means `private`.
     pub proposal_visibility: String,
+    /// Topic slugs; each must be a known topic, empty entries are skipped.
     pub topics: Vec<String>,
     /// The form proposals answer, by id; empty for none.
     #[serde(default)]
     pub submission_form_id: String,
 }
 
+/// A challenge's fields that passed validation, ready to store (see `Challenge` for what
+/// each means).
 #[derive(Debug, Clone)]
 pub struct ValidChallenge {
+    /// The title, trimmed (at most 200 characters).
     pub title: String,
+    /// The summary, trimmed (at most 500 characters).
     pub summary: String,
+    /// The full text in Markdown (at most 50,000 characters); may be empty.
     pub description: String,
+    /// `de` or `en`.
     pub language: String,
+    /// The kinds that may propose: at least one, no duplicates, never agencies.
     pub eligibility: Vec<OrgKind>,
+    /// The administrative level.
     pub level: Level,
+    /// The region (at most 120 characters); may be empty.
     pub region: String,
+    /// The budget in whole euros, if any.
     pub budget_eur: Option<i64>,
+    /// The submission deadline (UTC).
     pub submission_deadline: NaiveDateTime,
+    /// Contact details (at most 300 characters); may be empty.
     pub contact: String,
+    /// Whether submitted proposals become public after the deadline.
     pub proposal_visibility: ProposalVisibility,
+    /// Known topic slugs, without duplicates.
     pub topic_slugs: Vec<String>,
+    /// The form proposals answer, if any; checked against the agency's forms on saving.
     pub submission_form_id: Option<i64>,
 }
 
@@ -68,6 +95,9 @@ pub fn parse_euros(raw: &str) -> Option<Option<i64>> {
     }
 }
 
+/// Checks everything an agency typed and names each bad field in a 422. `known_topics`
+/// are the slugs a topic may take. Whether the submission form is the agency's own is
+/// checked on saving.
 pub fn validate(input: &ChallengeInput, known_topics: &[String]) -> AppResult<ValidChallenge> {
     let mut e = FieldErrors::new();
     let title = text::required_text(&input.title, "title", 200, &mut e);

@@ -18,9 +18,14 @@ pub const SOON_DAYS: i64 = 14;
 /// Filters of the public list.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListFilter {
+    /// Only challenges in this status; drafts only of the organisations whose drafts the
+    /// caller may list.
     pub status: Option<ChallengeStatus>,
+    /// Only challenges tagged with the topic of this slug (an unknown slug matches none).
     pub topic: Option<String>,
+    /// Only challenges of this agency.
     pub organisation_id: Option<i64>,
+    /// Only challenges of this administrative level.
     pub level: Option<Level>,
     /// Only open challenges whose deadline is within [`SOON_DAYS`].
     pub soon: bool,
@@ -33,9 +38,13 @@ pub struct ListFilter {
 /// A list entry: the challenge with its agency's name.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListItem {
+    /// The challenge.
     pub challenge: Challenge,
+    /// The publishing agency's name.
     pub agency_name: String,
+    /// The publishing agency's slug.
     pub agency_slug: String,
+    /// The challenge's topics, by German name.
     pub topics: Vec<TopicRef>,
 }
 

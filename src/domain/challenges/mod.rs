@@ -36,14 +36,20 @@ use crate::domain::topics::{set_topics, topics_of};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Transition {
+    /// Draft to open: makes the challenge public; the deadline must lie ahead.
     Publish,
+    /// Open to closed: stops taking proposals.
     Close,
+    /// Closed to evaluating.
     StartEvaluation,
+    /// Evaluating to concluded.
     Conclude,
+    /// Closed or concluded to archived; it stays public.
     Archive,
 }
 
 impl Transition {
+    /// Every transition, in the order of the state machine.
     pub const ALL: [Transition; 5] = [
         Transition::Publish,
         Transition::Close,
@@ -51,6 +57,7 @@ impl Transition {
         Transition::Conclude,
         Transition::Archive,
     ];
+    /// The spelling forms and the API use (`start_evaluation`).
     pub fn as_str(self) -> &'static str {
         match self {
             Transition::Publish => "publish",
@@ -60,13 +67,15 @@ impl Transition {
             Transition::Archive => "archive",
         }
     }
+    /// The transition with this spelling, if any.
     pub fn parse(s: &str) -> Option<Transition> {
         Transition::ALL.into_iter().find(|t| t.as_str() == s)
     }
 }
 
 /// The state machine: the status after `t`, or `None` when `t` is not allowed from `from`.
-/// Drafts may be archived (discarded); everything else moves one step forward.
+/// Each status moves one step forward; concluded and closed challenges may be archived,
+/// drafts never (an archive is public).
 pub fn next_status(from: ChallengeStatus, t: Transition) -> Option<ChallengeStatus> {
     use ChallengeStatus::*;
     use Transition::*;
@@ -90,39 +99,62 @@ pub fn transitions_from(from: ChallengeStatus) -> Vec<Transition> {
         .collect()
 }
 
+/// A challenge, as stored in `challenges`.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = challenges)]
 pub struct Challenge {
+    /// Primary key.
     pub id: i64,
+    /// The unique name in its address (`/challenges/<slug>`), made from the title at creation.
     pub slug: String,
+    /// The agency that publishes it.
     pub organisation_id: i64,
+    /// The title (at most 200 characters).
     pub title: String,
+    /// A short summary for lists (at most 500 characters).
     pub summary: String,
+    /// The full text in Markdown (at most 50,000 characters); may be empty.
     pub description: String,
+    /// The language it is written in: `de` or `en`.
     pub language: String,
+    /// The kinds of organisation that may propose, as their stored spellings joined by commas
+    /// (`startup,research`); read it with `eligible_kinds`.
     pub eligibility: String,
+    /// The administrative level of the agency's need.
     pub level: Level,
+    /// The region it concerns, free text (at most 120 characters); may be empty.
     pub region: String,
+    /// The budget in whole euros, if the agency names one.
     pub budget_eur: Option<i64>,
+    /// Proposals are accepted until this instant (UTC), exclusive.
     pub submission_deadline: NaiveDateTime,
+    /// How to reach the agency about it, free text (at most 300 characters); may be empty.
     pub contact: String,
+    /// Whether its submitted proposals become public after the deadline.
     pub proposal_visibility: ProposalVisibility,
+    /// Where it stands in its life; changed only by `transition`.
     pub status: ChallengeStatus,
+    /// When it was published (UTC); `None` for a draft.
     pub published_at: Option<NaiveDateTime>,
+    /// Who created it; `None` once that account is deleted.
     pub created_by: Option<i64>,
+    /// When it was created (UTC).
     pub created_at: NaiveDateTime,
+    /// When its content or status last changed (UTC).
     pub updated_at: NaiveDateTime,
     /// The form whose questions proposals answer, if the challenge adds one.
     pub submission_form_id: Option<i64>,
 }
 
 impl Challenge {
+    /// The kinds of organisation that may propose; unknown spellings are skipped.
     pub fn eligible_kinds(&self) -> Vec<OrgKind> {
         self.eligibility
             .split(',')
             .filter_map(|k| OrgKind::parse(k.trim()))
             .collect()
     }
+    /// Whether an organisation of `kind` may propose.
     pub fn is_eligible(&self, kind: OrgKind) -> bool {
         self.eligible_kinds().contains(&kind)
     }
@@ -130,6 +162,7 @@ impl Challenge {
     pub fn accepts_submissions(&self, now: NaiveDateTime) -> bool {
         self.status == ChallengeStatus::Open && now < self.submission_deadline
     }
+    /// Whether the submission deadline has been reached at `now`, whatever the status.
     pub fn deadline_passed(&self, now: NaiveDateTime) -> bool {
         now >= self.submission_deadline
     }
@@ -378,6 +411,7 @@ pub fn seed_finish(
     Ok(())
 }
 
+/// The challenge with this id, draft or not, or `NotFound`; callers check who may see it.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Challenge> {
     challenges::table
         .find(id)
@@ -387,6 +421,8 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Challenge> {
         .ok_or(AppError::NotFound)
 }
 
+/// The challenge with this slug, draft or not, or `NotFound` (also for text that is no
+/// slug); callers check who may see it.
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Challenge> {
     if !text::is_slug(slug) {
         return Err(AppError::NotFound);

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// A proposal to be reviewed in the stage.
 #[derive(Debug, Clone, Default)]
 pub struct ProposalSlots {
+    /// The proposal.
     pub id: i64,
     /// Topic ids, for matching expertise.
     pub topics: Vec<i64>,
@@ -31,7 +32,9 @@ pub struct ProposalSlots {
 /// An evaluator of the challenge who has accepted.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluator {
+    /// The evaluator's id in the challenge's pool (`evaluators.id`).
     pub id: i64,
+    /// Topic ids the evaluator knows, matched against the proposals' topics.
     pub expertise: Vec<i64>,
 }
 
@@ -47,9 +50,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The lightest load of any evaluator after the plan; 0 without evaluators.
     pub fn min_load(&self) -> u32 {
         self.loads.values().copied().min().unwrap_or(0)
     }
+    /// The heaviest load of any evaluator after the plan; 0 without evaluators.
     pub fn max_load(&self) -> u32 {
         self.loads.values().copied().max().unwrap_or(0)
     }

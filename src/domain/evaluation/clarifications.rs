@@ -15,18 +15,29 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::StageStatus;
 use crate::text;
 
+/// A question the agency put to a proposal's team during a stage, with the answer if any.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = clarifications)]
 pub struct Clarification {
+    /// Row id.
     pub id: i64,
+    /// The stage it was asked in.
     pub stage_id: i64,
+    /// The proposal whose team is asked.
     pub proposal_id: i64,
+    /// The agency's question, as typed.
     pub question: String,
+    /// The agency member who asked; `None` once their account is deleted.
     pub asked_by: Option<i64>,
+    /// When it was asked.
     pub asked_at: NaiveDateTime,
+    /// The team may answer until then.
     pub due_at: NaiveDateTime,
+    /// The team's answer; `None` until answered.
     pub answer: Option<String>,
+    /// The team member who answered; `None` before the answer or once their account is deleted.
     pub answered_by: Option<i64>,
+    /// When it was answered; `None` until then.
     pub answered_at: Option<NaiveDateTime>,
 }
 
@@ -76,6 +87,7 @@ pub fn ask(
     find(conn, id)
 }
 
+/// The clarification with this id; not found (404) if there is none.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Clarification> {
     Ok(clarifications::table
         .find(id)

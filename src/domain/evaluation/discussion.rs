@@ -11,15 +11,24 @@ use crate::db::{self, DbConnection};
 use crate::error::{AppResult, FieldErrors};
 use crate::text;
 
-#[derive(Debug, Clone, Serialize, Queryable)]
+/// A post of the evaluation discussion.
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct Post {
+    /// Row id, in the order of writing.
     pub id: i64,
+    /// The author's account; none once it is deleted.
     pub author_id: Option<i64>,
+    /// The author's display name; none once the account is deleted.
     pub author_name: Option<String>,
+    /// The text as written, trimmed; @mentions stay in it.
     pub body: String,
+    /// When it was written.
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 
+/// Adds a post by `author` to the proposal's discussion and returns its id. Fails with a
+/// field error on `body` when it is empty or longer than 10,000 characters.
 pub fn post(conn: &mut DbConnection, proposal_id: i64, author: i64, body: &str) -> AppResult<i64> {
     let mut e = FieldErrors::new();
     let body = text::required_text(body, "body", 10_000, &mut e);

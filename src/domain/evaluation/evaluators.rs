@@ -21,6 +21,7 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection};
 use crate::domain::accounts::User;
 use crate::domain::organisations::{self as org_store, PendingInvitation, INVITATION_DAYS};
+use crate::domain::time;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::{InvitationKind, StageStatus};
 use crate::text;
@@ -33,13 +34,19 @@ pub fn membership_conflict_since() -> NaiveDateTime {
     db::now() - Duration::days(RECENT_MEMBERSHIP_DAYS)
 }
 
+/// A person in a challenge's evaluator pool, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = evaluators)]
 pub struct EvaluatorRow {
+    /// The evaluator's id in this challenge (assignments name it).
     pub id: i64,
+    /// The challenge they evaluate.
     pub challenge_id: i64,
+    /// The person's account.
     pub user_id: i64,
+    /// Topic slugs, comma separated (see `topics`).
     pub expertise: String,
+    /// When they accepted the invitation.
     pub joined_at: NaiveDateTime,
 }
 
@@ -59,22 +66,34 @@ fn split_topics(csv: &str) -> Vec<String> {
 }
 
 /// An evaluator as the agency's pool list shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PoolMember {
+    /// The evaluator's id in this challenge (assignments name it).
     pub id: i64,
+    /// The person's account.
     pub user_id: i64,
+    /// The person's display name.
     pub display_name: String,
+    /// The person's account email address (the agency sees it).
     pub email: String,
+    /// Topic slugs.
     pub expertise: Vec<String>,
+    /// When they accepted the invitation.
+    #[serde(serialize_with = "time::rfc3339")]
     pub joined_at: NaiveDateTime,
 }
 
 /// An invitation not answered yet, for the agency's list.
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct OpenInvitation {
+    /// The invitation.
     pub id: i64,
+    /// The invited address, trimmed and lower case.
     pub email: String,
+    /// Topic slugs, comma separated.
     pub expertise: String,
+    /// After this the invitation can no longer be accepted.
+    #[serde(serialize_with = "time::rfc3339")]
     pub expires_at: NaiveDateTime,
 }
 
@@ -238,6 +257,7 @@ pub fn challenges_of_user(conn: &mut DbConnection, user_id: i64) -> AppResult<Ve
         .load(conn)?)
 }
 
+/// The evaluator with this id (any challenge); not found (404) if there is none.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<EvaluatorRow> {
     Ok(evaluators::table
         .find(id)
@@ -377,14 +397,28 @@ pub fn conflicted_orgs(
 }
 
 /// One conflict, whatever its source.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Conflict {
+    /// The evaluator in conflict.
     pub evaluator_id: i64,
+    /// The organisation they are in conflict with.
     pub organisation_id: i64,
+    /// Its name, for lists.
     pub organisation_name: String,
-    /// `declared` or `membership`.
-    pub source: &'static str,
+    /// Declared or through a membership.
+    pub source: ConflictSource,
+    /// The evaluator's words; empty for a membership.
     pub reason: String,
+}
+
+/// Where a conflict of interest comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictSource {
+    /// The evaluator declared it.
+    Declared,
+    /// The evaluator is or recently was a member of the organisation.
+    Membership,
 }
 
 /// The conflicts of the evaluators with organisations that propose in the challenge, in
@@ -434,7 +468,7 @@ fn conflict_list(
                 evaluator_id,
                 organisation_id,
                 organisation_name,
-                source: "membership",
+                source: ConflictSource::Membership,
                 reason: String::new(),
             },
         )
@@ -444,7 +478,7 @@ fn conflict_list(
             evaluator_id,
             organisation_id,
             organisation_name,
-            source: "declared",
+            source: ConflictSource::Declared,
             reason,
         },
     ));
@@ -465,10 +499,12 @@ pub fn in_conflict(
 }
 
 /// A conflict as the agency's overview lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConflictView {
+    /// The conflict; its fields appear at the top level when serialised.
     #[serde(flatten)]
     pub conflict: Conflict,
+    /// The evaluator's display name; empty if they are not in the pool given.
     pub evaluator_name: String,
 }
 

@@ -23,16 +23,20 @@ use crate::text;
 /// A stage with its challenge, as every stage action needs both.
 #[derive(Debug, Clone)]
 pub struct StageContext {
+    /// The stage, with its criteria.
     pub stage: Stage,
+    /// The challenge the stage belongs to.
     pub challenge: Challenge,
     /// The stages of the challenge in order (this one included).
     pub siblings: Vec<StageRow>,
 }
 
 impl StageContext {
+    /// The stage's id.
     pub fn id(&self) -> i64 {
         self.stage.stage.id
     }
+    /// Where the stage stands: planned, running or released.
     pub fn status(&self) -> StageStatus {
         self.stage.stage.status
     }
@@ -46,6 +50,7 @@ impl StageContext {
     pub fn previous(&self) -> Option<&StageRow> {
         self.index().checked_sub(1).map(|i| &self.siblings[i])
     }
+    /// Whether this is the challenge's final stage (an advance there means "selected").
     pub fn is_last(&self) -> bool {
         self.index() + 1 == self.siblings.len()
     }
@@ -58,6 +63,8 @@ pub fn lock(conn: &mut DbConnection, stage_id: i64) -> AppResult<()> {
     db::lock_for_append(conn, (2 << 40) | stage_id)
 }
 
+/// The stage with its challenge and sibling stages; not found (404) if there is no such
+/// stage.
 pub fn load(conn: &mut DbConnection, stage_id: i64) -> AppResult<StageContext> {
     let challenge: Challenge = stages::table
         .inner_join(challenges::table)
@@ -81,12 +88,19 @@ pub fn load(conn: &mut DbConnection, stage_id: i64) -> AppResult<StageContext> {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = stage_entries)]
 pub struct Entry {
+    /// Row id.
     pub id: i64,
+    /// The stage.
     pub stage_id: i64,
+    /// The proposal taking part in it.
     pub proposal_id: i64,
+    /// The decision; `None` while pending.
     pub outcome: Option<Outcome>,
+    /// The agency's words to the team, shown with the outcome once released; may be empty.
     pub feedback: String,
+    /// Who decided; `None` while pending or once their account is deleted.
     pub decided_by: Option<i64>,
+    /// When it was decided; `None` while pending.
     pub decided_at: Option<NaiveDateTime>,
 }
 
@@ -101,6 +115,7 @@ impl Entry {
     }
 }
 
+/// The proposals in the stage with their decisions, by proposal id.
 pub fn entries(conn: &mut DbConnection, stage_id: i64) -> AppResult<Vec<Entry>> {
     Ok(stage_entries::table
         .filter(stage_entries::stage_id.eq(stage_id))
@@ -274,9 +289,13 @@ pub fn release(
 /// A released outcome as the team sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamOutcome {
+    /// The released stage.
     pub stage_id: i64,
+    /// Its name, as the agency wrote it.
     pub stage_name: String,
+    /// The decision on the proposal in that stage.
     pub outcome: Outcome,
+    /// The agency's words to the team; may be empty.
     pub feedback: String,
     /// Whether this was the last stage (an advance there means "selected").
     pub last: bool,
@@ -351,9 +370,13 @@ pub fn released_outcomes(
 /// One released stage on the public results page: the proposals that advanced.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicStage {
+    /// The stage's name.
     pub name: String,
+    /// Whether it is the challenge's final stage (who advanced there was selected).
     pub last: bool,
+    /// When the decisions were released.
     pub released_at: Option<NaiveDateTime>,
+    /// The proposals that advanced, by title.
     pub advanced: Vec<PublicEntry>,
     /// The teams are named (see [`policy::results_name_teams`]).
     pub teams_named: bool,
@@ -363,9 +386,13 @@ pub struct PublicStage {
 /// [`policy::results_name_teams`] says so.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicEntry {
+    /// The proposal.
     pub proposal_id: i64,
+    /// Its title.
     pub title: String,
+    /// The proposing organisation's name; `None` while the teams are not named.
     pub organisation_name: Option<String>,
+    /// That organisation's slug, for a link; `None` while the teams are not named.
     pub organisation_slug: Option<String>,
 }
 

@@ -17,8 +17,11 @@ use serde::Serialize;
 /// What a criterion contributes to a review's score.
 #[derive(Debug, Clone, Copy)]
 pub struct Scale {
+    /// The criterion's weight; zero or less leaves it out of the score.
     pub weight: f64,
+    /// The lowest point of the criterion's scale (reads as 0).
     pub min: i64,
+    /// The highest point of the criterion's scale (reads as 1).
     pub max: i64,
 }
 
@@ -46,11 +49,16 @@ pub fn review_score(scales: &[Scale], scores: &[Option<f64>]) -> Option<f64> {
 /// One submitted review's score.
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewScore {
+    /// The proposal reviewed.
     pub proposal_id: i64,
+    /// The evaluator who wrote it (`evaluators.id`), for calibration.
     pub evaluator_id: i64,
+    /// The review's weighted score, 0–100.
     pub score: f64,
 }
 
+/// What the ranking expects of a stage. The default asks for two reviews a proposal and
+/// flags a spread above 20 points.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     /// Reviews each proposal should have.
@@ -68,7 +76,8 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Why a line of the ranking needs a second look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// The reviews disagree more than the threshold.
@@ -78,8 +87,9 @@ pub enum Flag {
 }
 
 /// A proposal's line in the ranking.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Ranked {
+    /// The proposal.
     pub proposal_id: i64,
     /// Mean of the review scores, 0–100.
     pub score: Option<f64>,
@@ -87,8 +97,11 @@ pub struct Ranked {
     pub spread: Option<f64>,
     /// The mean after each evaluator's strictness is taken out, on the same scale.
     pub calibrated: Option<f64>,
+    /// Submitted reviews counted.
     pub reviews_done: u32,
+    /// Reviews the stage asks for (`Settings::required`).
     pub reviews_required: u32,
+    /// Why the line needs a second look; empty if it does not.
     pub flags: Vec<Flag>,
 }
 

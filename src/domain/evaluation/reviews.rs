@@ -19,22 +19,34 @@ use crate::domain::evaluation::progress::StageContext;
 use crate::domain::evaluation::ranking::{self, Ranked, ReviewScore, Scale};
 use crate::domain::evaluation::stages::Criterion;
 use crate::domain::evaluation::workflow;
+use crate::domain::time;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::{Outcome, StageStatus};
 use crate::text;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+/// An evaluator's assignment to review a proposal in a stage.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = assignments)]
 pub struct Assignment {
+    /// Row id; the review of the assignment shares it.
     pub id: i64,
+    /// The stage it belongs to.
     pub stage_id: i64,
+    /// The proposal to review.
     pub proposal_id: i64,
+    /// The evaluator (pool member) id, not the account.
     pub evaluator_id: i64,
+    /// When it was assigned.
+    #[serde(serialize_with = "time::rfc3339")]
     pub created_at: NaiveDateTime,
+    /// When the evaluator declined it; `None` while active.
+    #[serde(serialize_with = "time::rfc3339_opt")]
     pub declined_at: Option<NaiveDateTime>,
+    /// Empty unless declined.
     pub decline_reason: String,
 }
 
+/// The assignment with this id; not found (404) if there is none.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Assignment> {
     Ok(assignments::table
         .find(id)
@@ -111,11 +123,15 @@ pub fn assign(
 }
 
 /// What an automatic assignment did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AutoAssigned {
+    /// Assignments made now.
     pub created: usize,
+    /// The fewest assignments any evaluator holds afterwards.
     pub min_load: u32,
+    /// The most assignments any evaluator holds afterwards.
     pub max_load: u32,
+    /// Proposals that could not get enough evaluators (conflicts, loads).
     pub unfilled: Vec<i64>,
 }
 
@@ -262,16 +278,25 @@ pub fn decline(
     Ok(())
 }
 
+/// An evaluator's review of one assignment, draft or submitted, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = reviews)]
 pub struct Review {
+    /// The assignment reviewed.
     pub assignment_id: i64,
+    /// JSON object of criterion id to points (see `score_map`).
     pub scores: String,
+    /// JSON object of criterion id to comment, empty ones left out (see `comment_map`).
     pub comments: String,
+    /// The overall comment; may be empty.
     pub comment: String,
+    /// How sure the evaluator is, 1 (unsure) to 5 (expert); `None` if not said.
     pub confidence: Option<i64>,
+    /// The weighted score, 0–100; set only once submitted.
     pub score: Option<f64>,
+    /// When it was submitted; `None` for a draft.
     pub submitted_at: Option<NaiveDateTime>,
+    /// When it was last saved.
     pub updated_at: NaiveDateTime,
 }
 
@@ -286,6 +311,7 @@ impl Review {
     }
 }
 
+/// The review of the assignment, draft or submitted; `None` before the first save.
 pub fn review_of(conn: &mut DbConnection, assignment_id: i64) -> AppResult<Option<Review>> {
     Ok(reviews::table
         .find(assignment_id)
@@ -303,10 +329,12 @@ pub struct ReviewInput {
     /// Criterion id to a comment on it (required where the criterion says so).
     #[serde(default)]
     pub comments: BTreeMap<i64, String>,
+    /// The overall comment.
     #[serde(default)]
     pub comment: String,
     /// 1 (unsure) to 5 (expert).
     pub confidence: Option<i64>,
+    /// Submit rather than save a draft: every criterion must then be scored.
     #[serde(default)]
     pub submit: bool,
 }
@@ -415,33 +443,50 @@ pub fn save_review(
 
 /// What an evaluator's assignment list shows; team and organisation are absent in a
 /// blind stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyAssignment {
+    /// The assignment.
     pub id: i64,
+    /// The stage it is in.
     pub stage_id: i64,
+    /// The stage's name.
     pub stage_name: String,
+    /// Whether the stage is planned, running or released.
     pub stage_status: StageStatus,
+    /// The stage's review deadline.
+    #[serde(serialize_with = "time::rfc3339_opt")]
     pub ends_at: Option<NaiveDateTime>,
+    /// The stage hides the team.
     pub blind: bool,
+    /// The challenge.
     pub challenge_id: i64,
+    /// The challenge's title.
     pub challenge_title: String,
+    /// The challenge's slug, for links.
     pub challenge_slug: String,
+    /// The proposal to review.
     pub proposal_id: i64,
+    /// The proposal's title.
     pub proposal_title: String,
+    /// The proposal's summary, cut to about 240 characters.
     pub proposal_summary: String,
+    /// The proposing organisation; `None` while the evaluator reviews the proposal blind.
     pub organisation_name: Option<String>,
+    /// The evaluator declined the assignment.
     pub declined: bool,
+    /// How far the evaluator's review is.
     pub review: ReviewProgress,
 }
 
 /// How far the evaluator's own review of an assignment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewProgress {
     /// Not begun.
     Open,
     /// Saved, not submitted.
     Draft,
+    /// Submitted: it counts in the ranking.
     Submitted,
 }
 
@@ -606,18 +651,23 @@ pub fn reviewer_facts(
 /// Who wrote a review, for the readers who may know it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewAuthor {
+    /// The evaluator's id in the pool (`evaluators.id`), not the account.
     pub id: i64,
+    /// The evaluator's display name.
     pub name: String,
 }
 
 /// A submitted review as the agency and fellow evaluators read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewView {
+    /// The assignment reviewed.
     pub assignment_id: i64,
+    /// The stage of that assignment.
     pub stage_id: i64,
     /// `None` for readers who read reviews anonymously (see
     /// [`policy::names_evaluators`](crate::auth::policy::names_evaluators)).
     pub author: Option<ReviewAuthor>,
+    /// The review; its fields appear at the top level when serialised.
     #[serde(flatten)]
     pub review: Review,
 }
@@ -692,12 +742,16 @@ pub fn visible_to(
 }
 
 /// One line of the agency's ranking table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RankingRow {
+    /// The proposal's scores and flags; its fields appear at the top level when serialised.
     #[serde(flatten)]
     pub ranked: Ranked,
+    /// The proposal's title.
     pub title: String,
+    /// The proposing organisation's name.
     pub organisation_name: String,
+    /// The decision in this stage; `None` while pending.
     pub outcome: Option<Outcome>,
     /// Every submitted review's score, for the distribution chart.
     pub scores: Vec<f64>,

@@ -14,19 +14,29 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::{ChallengeStatus, ProposalVisibility, StageKind, StageStatus};
 use crate::text;
 
+/// One criterion of a stage's rubric, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = criteria)]
 pub struct Criterion {
+    /// Row id; review scores are keyed by it.
     pub id: i64,
+    /// The stage whose rubric it belongs to (not serialised).
     #[serde(skip)]
     pub stage_id: i64,
+    /// Its place in the rubric, from 0 (not serialised).
     #[serde(skip)]
     pub position: i64,
+    /// The criterion's name, as the agency wrote it.
     pub name: String,
+    /// What evaluators should look at; may be empty.
     pub description: String,
+    /// Its weight in the review's score: above 0, at most 1000.
     pub weight: f64,
+    /// The lowest point of the scale (0 to 100); 0 in an eligibility check.
     pub scale_min: i64,
+    /// The highest point of the scale (up to 100); 1 in an eligibility check.
     pub scale_max: i64,
+    /// A submitted review must comment on this criterion.
     pub comment_required: bool,
     /// The words of the scale points, lowest first (empty: numbers only).
     #[serde(serialize_with = "lines_as_list")]
@@ -49,43 +59,64 @@ fn lines_as_list<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Err
     s.collect_seq(text.lines())
 }
 
+/// A stage of a challenge's evaluation, without its criteria, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = stages)]
 pub struct StageRow {
+    /// Row id.
     pub id: i64,
+    /// The challenge it evaluates.
     pub challenge_id: i64,
+    /// Its place among the challenge's stages, from 0.
     pub position: i64,
+    /// The stage's name, as the agency wrote it.
     pub name: String,
+    /// A scored review or an eligibility check.
     pub kind: StageKind,
+    /// Evaluators each proposal should get, 1 to 20.
     pub reviewers_per_proposal: i64,
+    /// Evaluators do not learn which team wrote a proposal.
     pub blind: bool,
+    /// The planned start (UTC), if set.
     pub starts_at: Option<NaiveDateTime>,
+    /// The review deadline (UTC, inclusive); `None`: reviews are taken while the stage runs.
     pub ends_at: Option<NaiveDateTime>,
+    /// Planned, running or released.
     pub status: StageStatus,
+    /// When its decisions were released; `None` before.
     pub released_at: Option<NaiveDateTime>,
     /// Whether the teams see their scores with the outcome.
     pub scores_released: bool,
 }
 
+/// A stage with its rubric.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stage {
+    /// The stage; its fields appear at the top level when serialised.
     #[serde(flatten)]
     pub stage: StageRow,
+    /// The rubric, in order.
     pub criteria: Vec<Criterion>,
 }
 
 /// A stage as the agency defines it (docs/API.md's `PUT /challenges/{id}/stages`).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct StageInput {
+    /// The stage's name, at most 120 characters.
     pub name: String,
     /// `review` (default) or `eligibility` (a yes/no checklist).
     #[serde(default)]
     pub kind: Option<String>,
+    /// Evaluators each proposal should get, 1 to 20 (default 2).
     #[serde(default = "default_reviewers")]
     pub reviewers_per_proposal: i64,
+    /// Hide the team from the evaluators; refused where the challenge makes proposals public.
     #[serde(default)]
     pub blind: bool,
+    /// The planned start, Berlin local time or RFC 3339 (see `time::parse_deadline`);
+    /// empty or absent for none.
     pub starts_at: Option<String>,
+    /// The review deadline, read like `starts_at`; empty or absent for none.
     pub ends_at: Option<String>,
     /// `criterion` is the name the seed files use, one `[[...criterion]]` table each.
     #[serde(default, alias = "criterion")]
@@ -106,17 +137,25 @@ fn default_reviewers() -> i64 {
     2
 }
 
+/// A rubric criterion as the agency defines it, inside a `StageInput`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct CriterionInput {
+    /// The criterion's name, at most 200 characters.
     pub name: String,
+    /// What evaluators should look at; optional, at most 2000 characters.
     #[serde(default)]
     pub description: String,
+    /// Its weight in the review's score, above 0 and at most 1000 (default 1).
     #[serde(default = "default_weight")]
     pub weight: f64,
+    /// The lowest point, 0 or more (default 1); an eligibility stage uses 0 whatever is sent.
     #[serde(default)]
     pub scale_min: Option<i64>,
+    /// The highest point, at most 100 and above `scale_min` (default 5); an eligibility stage
+    /// uses 1 whatever is sent.
     #[serde(default)]
     pub scale_max: Option<i64>,
+    /// A submitted review must comment on this criterion.
     #[serde(default)]
     pub comment_required: bool,
     /// Words for the scale points, lowest first: none, or one per point.

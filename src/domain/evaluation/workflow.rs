@@ -25,10 +25,14 @@ impl From<Refusal> for crate::error::AppError {
     }
 }
 
+/// A proposal's state in one stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryState {
+    /// No decision yet.
     Pending,
+    /// Decided, not yet released: the agency may still retract it; the team does not see it.
     Decided(Outcome),
+    /// Decided and released with the stage: final, and the team sees it.
     Released(Outcome),
 }
 
@@ -37,11 +41,15 @@ pub enum EntryState {
 pub enum Refusal {
     /// The stage before this one has not been released.
     PreviousNotReleased,
+    /// The stage is running or released already.
     AlreadyStarted,
+    /// The stage is not running: planned, or already released.
     NotRunning,
     /// Entries without a decision, so the stage cannot be released.
     Undecided(usize),
+    /// The entry has a decision already; retract it first.
     AlreadyDecided,
+    /// There is no decision to retract.
     NotDecided,
     /// The stage's deadline has passed: reviews are final.
     DeadlinePassed,

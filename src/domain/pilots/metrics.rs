@@ -15,9 +15,12 @@ use crate::error::AppResult;
 use crate::forms::FormDefinition;
 use crate::i18n::Lang;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One page of the form in the report's drop-off chart.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Step {
+    /// The page's key in the form definition.
     pub key: String,
+    /// The page's title in the reader's language.
     pub title: String,
     /// Runs that got at least this far (sent ones count for every step).
     pub reached: i64,
@@ -25,25 +28,38 @@ pub struct Step {
     pub left: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// How often the answers to one field were refused.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FieldErrorCount {
+    /// The field's key in the form definition.
     pub field: String,
+    /// The field's label in the reader's language; the key if the form no longer has it.
     pub label: String,
+    /// Refused answers counted.
     pub errors: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The pilot report's figures.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Metrics {
+    /// Runs started, sent or not.
     pub starts: i64,
+    /// Runs sent.
     pub completions: i64,
     /// Completions per start, 0 to 1.
     pub completion_rate: f64,
+    /// The median time a sent run took, in seconds; `None` before the first.
     pub median_seconds: Option<i64>,
+    /// Per page of the form, in order: who got there and who left there.
     pub drop_off_by_step: Vec<Step>,
+    /// Refused answers per field, most first.
     pub errors_by_field: Vec<FieldErrorCount>,
+    /// The mean rating, 1 to 5; `None` before the first.
     pub rating_avg: Option<f64>,
+    /// Ratings given.
     pub ratings: i64,
     /// How many gave 1, 2, 3, 4 and 5.
+    #[schema(value_type = Vec<i64>)]
     pub rating_counts: [i64; 5],
 }
 
@@ -63,8 +79,11 @@ pub struct Raw {
 /// A rating's comment, for the report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Comment {
+    /// The rating given with it, 1 to 5, if any.
     pub rating: Option<i64>,
+    /// What the test user wrote.
     pub comment: String,
+    /// When the run was sent.
     pub submitted_at: NaiveDateTime,
 }
 

@@ -24,35 +24,54 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::PilotMode;
 use crate::text;
 
+/// A pilot: one of the team's forms published at `/p/{slug}` for test users, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = pilots)]
 pub struct Pilot {
+    /// Row id.
     pub id: i64,
+    /// The proposal whose team runs it.
     pub proposal_id: i64,
+    /// The form it runs (one of the team's); fixed once published.
     pub form_id: i64,
+    /// The address part after `/p/`; unique and fixed once published.
     pub slug: String,
+    /// Multi-step web form or guided assistant; fixed once published.
     pub mode: PilotMode,
+    /// The title test users see, at most 200 characters.
     pub title: String,
+    /// The introduction on the start page; may be empty.
     pub intro: String,
+    /// What test users agree to before they start.
     pub consent_text: String,
+    /// Runs may start from then (UTC); `None`: open from publishing.
     pub opens_at: Option<NaiveDateTime>,
+    /// Runs may start and send until then (UTC); `None`: no end.
     pub closes_at: Option<NaiveDateTime>,
+    /// Days the answers are kept after sending, 1 to 3650.
     pub retention_days: i64,
+    /// Who published it; `None` once their account is deleted.
     pub created_by: Option<i64>,
+    /// When it was published.
     pub created_at: NaiveDateTime,
+    /// When its settings last changed.
     pub updated_at: NaiveDateTime,
 }
 
 /// Whether test users can run the pilot now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Availability {
+    /// Its opening date is still ahead.
     NotYetOpen,
+    /// Test users may start and send.
     Open,
+    /// Its closing date has passed.
     Closed,
 }
 
 impl Pilot {
+    /// Whether the pilot is open at `now`; the closing moment itself counts as closed.
     pub fn availability(&self, now: NaiveDateTime) -> Availability {
         if self.opens_at.is_some_and(|o| now < o) {
             Availability::NotYetOpen
@@ -76,6 +95,7 @@ impl Pilot {
         }
     }
 
+    /// The pilot's public address, `/p/{slug}`.
     pub fn public_path(&self) -> String {
         format!("/p/{}", self.slug)
     }
@@ -84,18 +104,27 @@ impl Pilot {
 /// A pilot's settings as typed (page) or sent (API).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PilotInput {
+    /// The team's form to run; required, and fixed once published.
     pub form_id: Option<i64>,
+    /// `web` (default) or `assistant`; fixed once published.
     pub mode: Option<String>,
+    /// The title, required, at most 200 characters.
     pub title: Option<String>,
+    /// The introduction, optional, at most 5000 characters.
     pub intro: Option<String>,
+    /// What test users agree to, required, at most 5000 characters.
     pub consent_text: Option<String>,
+    /// The opening date, Berlin local time or RFC 3339; empty for none.
     pub opens_at: Option<String>,
+    /// The closing date, read like `opens_at`; must lie after it.
     pub closes_at: Option<String>,
+    /// Days to keep the answers, 1 to 3650 (default `DEFAULT_RETENTION_DAYS`).
     pub retention_days: Option<i64>,
     /// The address part after `/p/`; made from the title when not given.
     pub slug: Option<String>,
 }
 
+/// How long a pilot keeps its answers unless the team chooses otherwise, in days.
 pub const DEFAULT_RETENTION_DAYS: i64 = 90;
 
 struct Valid {
@@ -305,6 +334,7 @@ impl PilotInput {
     }
 }
 
+/// The pilot with this id; not found (404) if there is none.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Pilot> {
     pilots::table
         .find(id)
@@ -337,6 +367,7 @@ pub fn with_proposal(
         .ok_or(AppError::NotFound)
 }
 
+/// The pilot at `/p/{slug}`; not found (404) if there is none.
 pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Pilot> {
     pilots::table
         .filter(pilots::slug.eq(slug))
@@ -346,6 +377,7 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Pilot> {
         .ok_or(AppError::NotFound)
 }
 
+/// The proposal's pilots, oldest first (at most 100).
 pub fn of_proposal(conn: &mut DbConnection, proposal_id: i64) -> AppResult<Vec<Pilot>> {
     Ok(pilots::table
         .filter(pilots::proposal_id.eq(proposal_id))

@@ -17,8 +17,11 @@ use crate::error::AppResult;
 /// What one purge removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
+    /// Sent submissions whose answers and rating comment were emptied.
     pub submissions: usize,
+    /// Unfinished runs whose saved answers were emptied.
     pub runs: usize,
+    /// Uploaded files deleted.
     pub files: usize,
 }
 

@@ -22,50 +22,77 @@ use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 use crate::forms::answers::{self, Answers, Raw, Scope, StoredFile};
 use crate::forms::FormDefinition;
 
+/// One test user's way through a pilot, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = pilot_runs)]
 pub struct Run {
+    /// Row id.
     pub id: i64,
+    /// The pilot it runs.
     pub pilot_id: i64,
+    /// The form version it answers: the latest when it started.
     pub form_version_id: i64,
+    /// SHA-256 of the resume link's secret (never serialised).
     #[serde(skip)]
     pub token_hash: String,
+    /// The answers saved so far, a JSON object by field key; emptied once sent or purged.
     pub answers: String,
+    /// The page the person is on, from 0.
     pub page: i64,
+    /// The field on that page the assistant asks, from 0.
     pub question: i64,
+    /// The furthest page reached, from 0.
     pub furthest: i64,
+    /// When it started.
     pub started_at: NaiveDateTime,
+    /// When it last saved.
     pub updated_at: NaiveDateTime,
+    /// When it was sent; `None` while unsent.
     pub completed_at: Option<NaiveDateTime>,
     /// Refused answers this run has counted (see [`count_errors`]).
     pub refused: i64,
 }
 
 impl Run {
+    /// The saved answers; empty if they cannot be read.
     pub fn answers(&self) -> Answers {
         serde_json::from_str(&self.answers).unwrap_or_default()
     }
 }
 
+/// A sent run: the checked answers, the reference and the rating, as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = pilot_submissions)]
 pub struct Submission {
+    /// Row id.
     pub id: i64,
+    /// The pilot it was sent in.
     pub pilot_id: i64,
+    /// The run it came from.
     pub run_id: i64,
+    /// The form version answered.
     pub form_version_id: i64,
+    /// The reference the test user is given, e.g. `2026-K7MQ-3XPA`; unique.
     pub reference: String,
+    /// SHA-256 of the receipt link's secret (never serialised).
     #[serde(skip)]
     pub receipt_hash: String,
+    /// The checked answers, a JSON object by field key; `{}` once purged.
     pub answers: String,
+    /// When it was sent.
     pub submitted_at: NaiveDateTime,
+    /// How long the run took from start to sending.
     pub seconds: i64,
+    /// The test user's rating, 1 to 5; `None` until given.
     pub rating: Option<i64>,
+    /// The comment with the rating; emptied with the answers.
     pub rating_comment: String,
+    /// When the answers were emptied at the end of the retention period; `None` before.
     pub purged_at: Option<NaiveDateTime>,
 }
 
 impl Submission {
+    /// The sent answers; empty once purged or if they cannot be read.
     pub fn answers(&self) -> Answers {
         serde_json::from_str(&self.answers).unwrap_or_default()
     }
@@ -73,15 +100,21 @@ impl Submission {
 
 /// A run and the secret of its resume link (shown once, kept only as a hash).
 pub struct Started {
+    /// The new run.
     pub run: Run,
+    /// The resume link's secret, in clear.
     pub token: String,
 }
 
 /// A run with the definition it answers and its files: what every step needs.
 pub struct Loaded {
+    /// The run.
     pub run: Run,
+    /// The form version it answers.
     pub version: FormVersion,
+    /// That version's parsed definition.
     pub definition: Arc<FormDefinition>,
+    /// The files uploaded in the run so far.
     pub files: Vec<StoredFile>,
 }
 
@@ -150,6 +183,7 @@ fn files_of(conn: &mut DbConnection, run_id: i64) -> AppResult<Vec<StoredFile>> 
 
 /// At most this many files per run, and this large each.
 pub const MAX_FILES_PER_RUN: i64 = 20;
+/// The largest file a run may upload: 10 MiB.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The bytes one run may store in all: a pilot form asks for a document or two, and a
 /// run is started by anyone without an account, so one run must not fill the disk with
@@ -219,7 +253,9 @@ pub fn add_file(
 /// Where the person stands after a step.
 #[derive(Debug, Clone, Copy)]
 pub struct Position {
+    /// The page, from 0.
     pub page: i64,
+    /// The field on that page, from 0 (the assistant asks one at a time).
     pub question: i64,
 }
 
@@ -304,13 +340,17 @@ pub fn record_refused(
 /// What sending refused: a shown page with problems (where to send the person back).
 #[derive(Debug)]
 pub struct Incomplete {
+    /// The first page with problems, from 0.
     pub page: usize,
+    /// The problems, by field key.
     pub errors: FieldErrors,
 }
 
 /// A submission and the secret of its receipt link.
 pub struct Sent {
+    /// The submission written.
     pub submission: Submission,
+    /// The receipt link's secret, in clear (shown once).
     pub receipt_token: String,
 }
 
@@ -407,6 +447,7 @@ pub fn by_receipt(conn: &mut DbConnection, pilot_id: i64, token: &str) -> AppRes
         .ok_or(AppError::NotFound)
 }
 
+/// The submission with this id; not found (404) if there is none.
 pub fn submission(conn: &mut DbConnection, id: i64) -> AppResult<Submission> {
     pilot_submissions::table
         .find(id)
@@ -452,7 +493,8 @@ pub fn rate(conn: &mut DbConnection, s: &Submission, rating: &str, comment: &str
     Ok(())
 }
 
-/// A page of a pilot's submissions, newest first, for the export and the team's list.
+/// A page of a pilot's submissions in the order they came in (oldest first, after `after_id`),
+/// for the export and the team's list.
 pub fn list(
     conn: &mut DbConnection,
     pilot_id: i64,

@@ -23,43 +23,70 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::DeliveryStatus;
 use crate::text;
 
+/// A receiver in the team's systems that each submission of the pilot is POSTed to.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = pilot_webhooks)]
 pub struct Webhook {
+    /// Row id.
     pub id: i64,
+    /// The pilot whose submissions it receives.
     pub pilot_id: i64,
+    /// Where the submissions are POSTed: an `http(s)` URL of at most 500 bytes.
     pub url: String,
+    /// The signing key of the `Innolab-Signature` header (never serialised).
     #[serde(skip)]
     pub secret: String,
+    /// Who added it; `None` once their account is deleted.
     pub created_by: Option<i64>,
+    /// When it was added.
     pub created_at: NaiveDateTime,
+    /// When it was switched off; `None` while active (only active ones get deliveries).
     pub disabled_at: Option<NaiveDateTime>,
 }
 
+/// One submission to be delivered to one webhook, with its retry state.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct Delivery {
+    /// Row id.
     pub id: i64,
+    /// The webhook it goes to.
     pub webhook_id: i64,
+    /// The submission it carries.
     pub submission_id: i64,
+    /// Pending, delivered or failed (given up).
     pub status: DeliveryStatus,
+    /// Attempts made so far.
     pub attempts: i64,
+    /// When it is due next (see `backoff`).
     pub next_attempt_at: NaiveDateTime,
+    /// The lease of the instance sending it; free again after this time.
     pub claimed_until: Option<NaiveDateTime>,
+    /// The HTTP status of the last attempt; `None` before one or when no answer came.
     pub last_status: Option<i64>,
+    /// What went wrong in the last attempt, at most 500 characters; empty if nothing did.
     pub last_error: String,
+    /// When it was queued or last redelivered; retries stop `GIVE_UP_AFTER_HOURS` after it.
     pub created_at: NaiveDateTime,
+    /// When a 2xx answer came; `None` until then.
     pub delivered_at: Option<NaiveDateTime>,
 }
 
+/// One attempt at a delivery, for the log.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = webhook_attempts)]
 pub struct Attempt {
+    /// Row id.
     pub id: i64,
+    /// The delivery attempted.
     pub delivery_id: i64,
+    /// When it was made.
     pub attempted_at: NaiveDateTime,
+    /// The receiver's HTTP status; `None` when no answer came.
     pub status_code: Option<i64>,
+    /// What went wrong, at most 500 characters; empty if nothing did.
     pub error: String,
+    /// How long it took, in milliseconds.
     pub duration_ms: i64,
 }
 
@@ -220,6 +247,7 @@ pub fn is_private_ip(ip: &std::net::IpAddr) -> bool {
     }
 }
 
+/// The webhook with this id; not found (404) if there is none.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Webhook> {
     pilot_webhooks::table
         .find(id)
@@ -229,6 +257,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Webhook> {
         .ok_or(AppError::NotFound)
 }
 
+/// The pilot's active webhooks, oldest first.
 pub fn of_pilot(conn: &mut DbConnection, pilot_id: i64) -> AppResult<Vec<Webhook>> {
     Ok(pilot_webhooks::table
         .filter(pilot_webhooks::pilot_id.eq(pilot_id))
@@ -299,8 +328,11 @@ pub fn claim(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> AppResult<
 
 /// What to send for a delivery: where, with which secret, and the body.
 pub struct Outgoing {
+    /// The webhook's URL.
     pub url: String,
+    /// The webhook's signing key.
     pub secret: String,
+    /// The JSON body: pilot, submission, reference, form version, time and answers.
     pub body: Vec<u8>,
 }
 
@@ -366,12 +398,16 @@ pub fn outgoing(conn: &mut DbConnection, delivery_id: i64) -> AppResult<Option<O
 /// How one attempt went.
 #[derive(Debug, Clone)]
 pub struct AttemptOutcome {
+    /// The receiver's HTTP status; `None` when no answer came (refused, timeout, network).
     pub status_code: Option<u16>,
+    /// What went wrong without an answer; empty otherwise.
     pub error: String,
+    /// How long the attempt took, in milliseconds.
     pub duration_ms: i64,
 }
 
 impl AttemptOutcome {
+    /// Whether the receiver answered with a 2xx status.
     pub fn delivered(&self) -> bool {
         self.status_code.is_some_and(|s| (200..300).contains(&s))
     }
@@ -435,6 +471,7 @@ pub fn redeliver(conn: &mut DbConnection, delivery_id: i64, now: NaiveDateTime) 
     Ok(())
 }
 
+/// The delivery with this id and its webhook; not found (404) if there is none.
 pub fn delivery(conn: &mut DbConnection, id: i64) -> AppResult<(Delivery, Webhook)> {
     webhook_deliveries::table
         .inner_join(pilot_webhooks::table)
@@ -449,11 +486,15 @@ pub fn delivery(conn: &mut DbConnection, id: i64) -> AppResult<(Delivery, Webhoo
 /// reference, newest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogLine {
+    /// The delivery.
     pub delivery: Delivery,
+    /// Its webhook's URL.
     pub url: String,
+    /// The reference of the submission it carries.
     pub reference: String,
 }
 
+/// The pilot's deliveries, newest first, at most `limit`.
 pub fn log(conn: &mut DbConnection, pilot_id: i64, limit: i64) -> AppResult<Vec<LogLine>> {
     let rows: Vec<(Delivery, String, String)> = webhook_deliveries::table
         .inner_join(pilot_webhooks::table)

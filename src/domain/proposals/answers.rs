@@ -47,7 +47,9 @@ pub fn stored(p: &Proposal) -> Answers {
 /// What a save found: the proposal as stored and the keys still to answer before it can
 /// be submitted.
 pub struct Saved {
+    /// The proposal as stored after the save.
     pub proposal: Proposal,
+    /// How many required answers are still missing.
     pub missing: usize,
 }
 

@@ -21,29 +21,51 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::{ChallengeStatus, OrgKind, ProposalStatus};
 use crate::text;
 
+/// A proposal, as stored in `proposals`. Who may read which part is settled in `view`.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = proposals)]
 pub struct Proposal {
+    /// Primary key.
     pub id: i64,
+    /// The challenge it answers.
     pub challenge_id: i64,
+    /// The proposing organisation (one proposal per organisation and challenge).
     pub organisation_id: i64,
+    /// The title (at most 200 characters); the one field a draft needs.
     pub title: String,
+    /// A short summary (at most 1,000 characters).
     pub summary: String,
+    /// How the team means to solve the challenge, in Markdown (at most 50,000 characters).
     pub approach: String,
+    /// Who does the work (at most 5,000 characters); hidden in blind review.
     pub team: String,
+    /// What a pilot would cover (at most 5,000 characters).
     pub pilot_scope: String,
+    /// How long a pilot would take, free text (at most 200 characters).
     pub pilot_duration: String,
+    /// The indicators and targets a pilot is measured by (at most 5,000 characters).
     pub pilot_kpis: String,
+    /// The estimated cost in whole euros; `None` when the team leaves it open.
     pub cost_estimate_eur: Option<i64>,
+    /// How personal data is handled (at most 5,000 characters).
     pub data_protection: String,
+    /// The licence or open-source terms offered (at most 300 characters).
     pub licence: String,
+    /// The answers to the challenge's form as a JSON object by field key; `{}` when none.
     pub answers: String,
+    /// Draft, submitted or withdrawn.
     pub status: ProposalStatus,
+    /// The number of the latest revision; 0 until the first submission.
     pub revision: i64,
+    /// When it was last submitted (UTC); `None` until the first submission.
     pub submitted_at: Option<NaiveDateTime>,
+    /// When it was withdrawn (UTC); `None` unless it is withdrawn now.
     pub withdrawn_at: Option<NaiveDateTime>,
+    /// Who started it; `None` once that account is deleted.
     pub created_by: Option<i64>,
+    /// When the draft was started (UTC).
     pub created_at: NaiveDateTime,
+    /// When its content, answers or status last changed (UTC).
     pub updated_at: NaiveDateTime,
     /// The version of the challenge's form that `answers` answer.
     pub form_version_id: Option<i64>,
@@ -52,19 +74,49 @@ pub struct Proposal {
 /// The editable fields, as typed. Missing fields in a partial update stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ProposalInput {
+    /// The title; `None` leaves it as it is, as for every field here.
     pub title: Option<String>,
+    /// The short summary.
     pub summary: Option<String>,
     /// Markdown.
     #[serde(alias = "description")]
     pub approach: Option<String>,
+    /// Who does the work.
     pub team: Option<String>,
+    /// What a pilot would cover.
     pub pilot_scope: Option<String>,
+    /// How long a pilot would take.
     pub pilot_duration: Option<String>,
+    /// The indicators and targets of a pilot.
     pub pilot_kpis: Option<String>,
     /// Whole euros; "45.000" is understood.
     pub cost_estimate_eur: Option<String>,
+    /// How personal data is handled.
     pub data_protection: Option<String>,
+    /// The licence or open-source terms offered.
     pub licence: Option<String>,
+}
+
+impl ProposalInput {
+    /// The stored content as a form shows it, to be typed over.
+    pub fn of(c: &Content) -> ProposalInput {
+        ProposalInput {
+            title: Some(c.title.clone()),
+            summary: Some(c.summary.clone()),
+            approach: Some(c.approach.clone()),
+            team: Some(c.team.clone()),
+            pilot_scope: Some(c.pilot_scope.clone()),
+            pilot_duration: Some(c.pilot_duration.clone()),
+            pilot_kpis: Some(c.pilot_kpis.clone()),
+            cost_estimate_eur: Some(
+                c.cost_estimate_eur
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            ),
+            data_protection: Some(c.data_protection.clone()),
+            licence: Some(c.licence.clone()),
+        }
+    }
 }
 
 /// The content of a proposal: what a revision records, a diff compares, and what is
@@ -83,19 +135,30 @@ pub struct ProposalInput {
 )]
 #[diesel(table_name = proposals, treat_none_as_null = true)]
 pub struct Content {
+    /// The title.
     pub title: String,
+    /// The short summary.
     pub summary: String,
+    /// The approach, in Markdown.
     pub approach: String,
+    /// Who does the work.
     pub team: String,
+    /// What a pilot would cover.
     pub pilot_scope: String,
+    /// How long a pilot would take.
     pub pilot_duration: String,
+    /// The indicators and targets of a pilot.
     pub pilot_kpis: String,
+    /// The estimated cost in whole euros, if given.
     pub cost_estimate_eur: Option<i64>,
+    /// How personal data is handled.
     pub data_protection: String,
+    /// The licence or open-source terms offered.
     pub licence: String,
 }
 
 impl Content {
+    /// The content of a stored proposal.
     pub fn of(p: &Proposal) -> Content {
         Content {
             title: p.title.clone(),
@@ -236,7 +299,6 @@ pub fn create(
         .get_result(conn)?)
 }
 
-/// Whether the organisation has a proposal for the challenge already (one each).
 /// The organisation's proposal for the challenge, if it has one (at most one: unique).
 pub fn of_organisation_for(
     conn: &mut DbConnection,
@@ -611,6 +673,7 @@ pub fn seed_insert(
     Ok(Some(p))
 }
 
+/// The proposal with this id, in any status, or `NotFound`; callers check who may see it.
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Proposal> {
     proposals::table
         .find(id)
@@ -623,8 +686,11 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Proposal> {
 /// A proposal with its organisation's name, for lists.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListItem {
+    /// The proposal.
     pub proposal: Proposal,
+    /// The proposing organisation's name.
     pub organisation_name: String,
+    /// The proposing organisation's slug.
     pub organisation_slug: String,
 }
 
@@ -637,6 +703,7 @@ pub enum Scope {
     Public,
 }
 
+/// A page of the challenge's proposals that `scope` may list, latest submission first.
 pub fn list_for_challenge(
     conn: &mut DbConnection,
     challenge_id: i64,
@@ -700,20 +767,31 @@ pub fn list_for_member(
         .load(conn)?)
 }
 
+/// A numbered revision of a submitted proposal, as stored in `proposal_revisions`.
+/// Serialises without its snapshot.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = proposal_revisions)]
 pub struct Revision {
+    /// Primary key.
     pub id: i64,
+    /// The proposal it belongs to.
     pub proposal_id: i64,
+    /// The revision number within the proposal, from 1 (the first submission).
     pub number: i64,
+    /// The content at this revision, as `Content` in JSON; read it with `content`.
     #[serde(skip)]
     pub snapshot: String,
+    /// The team's note on the change (at most 300 characters); empty when none was given,
+    /// as at submission.
     pub note: String,
+    /// Who made the change; `None` once that account is deleted.
     pub created_by: Option<i64>,
+    /// When it was recorded (UTC).
     pub created_at: NaiveDateTime,
 }
 
 impl Revision {
+    /// The content recorded; empty content if the snapshot does not read.
     pub fn content(&self) -> Content {
         serde_json::from_str(&self.snapshot).unwrap_or_default()
     }
@@ -745,6 +823,7 @@ pub fn revisions(
 /// A revision and what it changed.
 #[derive(Debug, Clone)]
 pub struct RevisionChanges {
+    /// The revision.
     pub revision: Revision,
     /// The changed fields against the revision before; `None` for the first revision,
     /// which has nothing to compare with.
@@ -784,6 +863,7 @@ pub fn history(
 pub struct DiffLine {
     /// `added`, `removed` or `same`.
     pub kind: &'static str,
+    /// The line, without its line break.
     pub text: String,
 }
 

@@ -25,20 +25,27 @@ use super::{ensure_editable, Proposal};
 /// The proposing organisation, as far as the reader may know it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganisationRef {
+    /// The organisation's id.
     pub id: i64,
+    /// The organisation's name.
     pub name: String,
+    /// The organisation's slug.
     pub slug: String,
 }
 
 /// A file of the proposal as the reader may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FileRef {
+    /// The attachment's id, for downloading it.
     pub id: i64,
     /// The name the team gave it; `None` while blind review hides the team (names often
     /// carry it).
     pub filename: Option<String>,
+    /// The MIME type, decided from the content.
     pub content_type: String,
+    /// Size in bytes.
     pub size: i64,
+    /// When it was uploaded (UTC).
     pub created_at: NaiveDateTime,
 }
 
@@ -47,13 +54,17 @@ pub struct FileRef {
 pub struct PrivatePart {
     /// Who does the work (markdown); `None` while blind review hides the team.
     pub team: Option<String>,
+    /// The estimated cost in whole euros, if given.
     pub cost_estimate_eur: Option<i64>,
+    /// How personal data is handled.
     pub data_protection: String,
     /// The answers to the challenge's form (JSON by field key); `None` while blind review
     /// hides the team, since answers may name it.
     #[schema(value_type = Option<Object>)]
     pub answers: Option<serde_json::Value>,
+    /// When the draft was started (UTC).
     pub created_at: NaiveDateTime,
+    /// When content, answers or status last changed (UTC).
     pub updated_at: NaiveDateTime,
     /// The files, oldest first.
     pub attachments: Vec<FileRef>,
@@ -68,33 +79,50 @@ pub struct ProposalActions {
     /// Change the fields and the files (a draft, or a submitted proposal before the
     /// deadline).
     pub edit: bool,
+    /// Submit the draft (before the deadline).
     pub submit: bool,
+    /// Withdraw the submitted proposal (before the evaluation starts).
     pub withdraw: bool,
+    /// Turn the withdrawn proposal back into a draft (before the deadline).
     pub reopen: bool,
     /// Write in the co-creation thread with the agency (after submission).
     pub message: bool,
     /// Read the thread and the revision history.
     pub read_thread: bool,
+    /// Read the submitted reviews.
     pub view_reviews: bool,
+    /// Read the pilot report.
     pub view_pilot_report: bool,
+    /// Publish, change and deliver the proposal's pilots.
     pub manage_pilots: bool,
 }
 
 /// A proposal as one reader sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProposalView {
+    /// The proposal's id.
     pub id: i64,
+    /// The challenge it answers.
     pub challenge_id: i64,
+    /// Draft, submitted or withdrawn.
     pub status: ProposalStatus,
+    /// The number of the latest revision; 0 until the first submission.
     pub revision: i64,
+    /// The title.
     pub title: String,
+    /// The short summary.
     pub summary: String,
     /// The approach (markdown).
     pub approach: String,
+    /// What a pilot would cover.
     pub pilot_scope: String,
+    /// How long a pilot would take.
     pub pilot_duration: String,
+    /// The indicators and targets of a pilot.
     pub pilot_kpis: String,
+    /// The licence or open-source terms offered.
     pub licence: String,
+    /// When it was last submitted (UTC); `None` until the first submission.
     pub submitted_at: Option<NaiveDateTime>,
     /// `None` while blind review hides the team from this reader.
     pub organisation: Option<OrganisationRef>,
@@ -104,6 +132,7 @@ pub struct ProposalView {
     pub blind: bool,
     /// The outcomes of released stages, for the team only (empty for everyone else).
     pub outcomes: Vec<TeamOutcome>,
+    /// What the reader may do with it now.
     pub may: ProposalActions,
 }
 

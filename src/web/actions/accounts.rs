@@ -20,7 +20,9 @@ use crate::web::context::Ctx;
 /// What registration answers, whether or not the address already had an account.
 #[derive(Debug, Clone)]
 pub struct Registered {
+    /// The address as registered: trimmed and lower-cased.
     pub email: String,
+    /// The display name as it passed validation.
     pub display_name: String,
 }
 
@@ -174,6 +176,8 @@ pub async fn resend_verification(ctx: &Ctx) -> AppResult<()> {
     Ok(())
 }
 
+/// Uses up a verification token and marks its account's address confirmed (audited).
+/// An unknown, used or expired token is a validation error on `token`.
 pub async fn verify_email(ctx: &Ctx, token: String) -> AppResult<User> {
     let ip = ctx.ip.clone();
     ctx.tx(move |conn| {
@@ -419,6 +423,8 @@ pub async fn create_api_token(ctx: &Ctx, user_id: i64, name: String) -> AppResul
     .await
 }
 
+/// Revokes one of the signed-in user's API tokens; 404 when it is not theirs or already
+/// revoked.
 pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> AppResult<()> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());

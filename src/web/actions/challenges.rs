@@ -54,6 +54,8 @@ pub async fn my_agencies(ctx: &Ctx) -> AppResult<Vec<organisations::Organisation
         .collect())
 }
 
+/// Creates a draft challenge in the agency's name for the signed-in member (audited);
+/// 404 for an organisation they may not see, validation errors by field.
 pub async fn create(
     ctx: &Ctx,
     organisation_id: i64,
@@ -74,6 +76,8 @@ pub async fn create(
     .await
 }
 
+/// Saves the agency's changes (audited); returns `current` unchanged when nothing
+/// changed, and nothing is written then.
 pub async fn update(
     ctx: &Ctx,
     current: &Challenge,
@@ -96,6 +100,8 @@ pub async fn update(
     .await
 }
 
+/// Moves the challenge to its next status (publishing needs its own permission), audits
+/// it and notifies the followers; an illegal transition is a 409.
 pub async fn transition(
     ctx: &Ctx,
     current: &Challenge,
@@ -131,6 +137,8 @@ pub async fn transition(
     .await
 }
 
+/// Replaces the challenge's evaluation stages (audited); a 409 once evaluation has
+/// started, validation errors by stage and criterion.
 pub async fn replace_stages(
     ctx: &Ctx,
     current: &Challenge,
@@ -248,6 +256,8 @@ pub async fn respond(
     .await
 }
 
+/// Hides a question as abusive, or shows it again, for those who moderate the challenge;
+/// the reason goes into the audit log. Returns the question's challenge.
 pub async fn set_question_hidden(
     ctx: &Ctx,
     question_id: i64,
@@ -275,6 +285,8 @@ pub async fn set_question_hidden(
     Ok(c)
 }
 
+/// Starts or stops the signed-in user following the challenge; doing either twice is
+/// harmless.
 pub async fn set_following(ctx: &Ctx, c: &Challenge, follow: bool) -> AppResult<()> {
     let uid = ctx.require_user()?.id;
     let cid = c.id;

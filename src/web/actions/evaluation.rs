@@ -171,6 +171,7 @@ where
     .await
 }
 
+/// Starts the stage for its agency (audited) and returns how many proposals entered it.
 pub async fn start(ctx: &Ctx, stage_id: i64) -> AppResult<usize> {
     stage_tx(ctx, stage_id, "stage_started", |conn, s, _| {
         progress::start(conn, s)
@@ -178,6 +179,8 @@ pub async fn start(ctx: &Ctx, stage_id: i64) -> AppResult<usize> {
     .await
 }
 
+/// Assigns one evaluator to one proposal of the running stage by hand (audited); a
+/// conflict of interest is a 409.
 pub async fn assign(
     ctx: &Ctx,
     stage_id: i64,
@@ -190,6 +193,9 @@ pub async fn assign(
     .await
 }
 
+/// Fills every proposal of the running stage up to `per_proposal` evaluators (the
+/// stage's setting by default), each evaluator holding at most `max_load` if given
+/// (audited). Returns what was done and what could not be filled.
 pub async fn auto_assign(
     ctx: &Ctx,
     stage_id: i64,
@@ -246,6 +252,8 @@ pub async fn my_assignment(
     Ok((a, s, p, f))
 }
 
+/// The evaluator declines their assignment with a reason (audited); automatic assignment
+/// does not give it to them again.
 pub async fn decline(ctx: &Ctx, assignment_id: i64, reason: String) -> AppResult<()> {
     let (a, ..) = my_assignment(ctx, assignment_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
@@ -266,6 +274,8 @@ pub async fn decline(ctx: &Ctx, assignment_id: i64, reason: String) -> AppResult
     .await
 }
 
+/// Saves the evaluator's review, and with `input.submit` submits it (audited), while the
+/// stage runs and its deadline has not passed.
 pub async fn save_review(ctx: &Ctx, assignment_id: i64, input: ReviewInput) -> AppResult<Review> {
     let (a, ..) = my_assignment(ctx, assignment_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
@@ -299,18 +309,27 @@ pub async fn save_review(ctx: &Ctx, assignment_id: i64, input: ReviewInput) -> A
 
 /// A decision on one proposal, or on the top `n` of the ranking that are still pending.
 pub enum Decision {
+    /// A decision on a single proposal of the stage.
     One {
+        /// The proposal decided on.
         proposal_id: i64,
+        /// What it gets.
         outcome: Outcome,
+        /// Words for the team, shown once the stage is released; may be empty.
         feedback: String,
     },
+    /// The same decision for the best-ranked proposals with a score and no decision yet.
     Top {
+        /// How many, at least 1.
         n: usize,
+        /// What they get.
         outcome: Outcome,
+        /// Words for each team, shown once the stage is released; may be empty.
         feedback: String,
     },
 }
 
+/// Records the agency's decision (audited) and returns the proposals it was applied to.
 pub async fn decide(ctx: &Ctx, stage_id: i64, d: Decision) -> AppResult<Vec<i64>> {
     stage_tx(
         ctx,
@@ -349,6 +368,7 @@ pub async fn decide(ctx: &Ctx, stage_id: i64, d: Decision) -> AppResult<Vec<i64>
     .await
 }
 
+/// Takes back the decision on a proposal before release (audited); returns its id.
 pub async fn retract(ctx: &Ctx, stage_id: i64, proposal_id: i64) -> AppResult<i64> {
     stage_tx(ctx, stage_id, "decision_retracted", move |conn, s, _| {
         progress::retract(conn, s, proposal_id)?;

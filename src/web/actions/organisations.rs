@@ -14,6 +14,8 @@ use crate::i18n::Lang;
 use crate::kinds::Role;
 use crate::web::context::Ctx;
 
+/// Registers an organisation with the signed-in user as its first owner (audited);
+/// validation errors by field.
 pub async fn create_organisation(ctx: &Ctx, input: OrgInput) -> AppResult<Organisation> {
     ctx.authorize(Action::CreateOrganisation).await?;
     let valid = organisations::validate(&input)?;
@@ -50,6 +52,8 @@ pub async fn load_org(
     .await
 }
 
+/// Loads an organisation by id with the policy facts for the current user; 404 when it
+/// does not exist. Callers authorise what they do with it.
 pub async fn load_org_by_id(
     ctx: &Ctx,
     id: i64,
@@ -63,6 +67,8 @@ pub async fn load_org_by_id(
     .await
 }
 
+/// Saves changes to the organisation's profile for its owners and the admins (audited
+/// only when something changed). The kind stays as it was, whatever the input says.
 pub async fn update_organisation(
     ctx: &Ctx,
     slug: String,
@@ -204,6 +210,8 @@ fn recheck_membership_right(
     crate::auth::policy::authorize(actor, action).map_err(|_| AppError::Forbidden)
 }
 
+/// Changes a member's role (audited) and returns the organisation; the last owner
+/// cannot be demoted.
 pub async fn set_member_role(
     ctx: &Ctx,
     slug: String,
@@ -230,6 +238,7 @@ pub async fn set_member_role(
 /// What accepting or declining an invitation concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answered {
+    /// An invitation into an organisation, with the organisation id.
     Organisation(i64),
     /// An evaluator invitation, with the challenge id.
     Evaluator(i64),
@@ -248,6 +257,8 @@ pub async fn my_invitations(ctx: &Ctx) -> AppResult<Vec<organisations::PendingIn
     .await
 }
 
+/// Accepts or declines one of the signed-in user's invitations, either kind (audited);
+/// someone else's invitation is 404.
 pub async fn answer_invitation(ctx: &Ctx, invitation_id: i64, accept: bool) -> AppResult<Answered> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let (user, ip) = (ctx.require_user()?.clone(), ctx.ip.clone());

@@ -44,6 +44,7 @@ pub async fn load_form(ctx: &Ctx, id: i64) -> AppResult<(Current, FormFacts)> {
     Ok((cur, facts))
 }
 
+/// Creates a form with its first version in the organisation's library (audited).
 pub async fn create_form(
     ctx: &Ctx,
     organisation_id: i64,
@@ -71,6 +72,8 @@ pub async fn create_form(
     .await
 }
 
+/// Saves a form's definition and, if given, its title (audited): over the latest version
+/// while it has no answers, as the next version once it has. Returns what is now current.
 pub async fn save_form(
     ctx: &Ctx,
     facts: &FormFacts,
@@ -118,6 +121,8 @@ pub async fn load_pilot(
     Ok((pilot, p, c, f))
 }
 
+/// Publishes one of the team's forms as a pilot of the proposal under a fresh slug
+/// (audited).
 pub async fn create_pilot(
     ctx: &Ctx,
     p: &Proposal,
@@ -226,6 +231,9 @@ pub async fn export(
     .await
 }
 
+/// Adds a webhook to the pilot (audited) and returns it with its secret: the one given, or
+/// a generated one to show once. The URL must be `http(s)` and, unless the configuration
+/// allows it, not point at this machine or a private network.
 pub async fn add_webhook(
     ctx: &Ctx,
     pilot: &Pilot,
@@ -387,7 +395,9 @@ pub async fn pdf_download(
 /// agency, whose reads of someone's answers are audited like the bulk export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PdfReader {
+    /// The test user, proving it with the receipt's secret; not audited.
     ReceiptHolder,
+    /// A member of the team or agency; each read is audited.
     Staff,
 }
 

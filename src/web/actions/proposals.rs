@@ -83,6 +83,9 @@ pub async fn create(
     .await
 }
 
+/// Saves the team's changes with an optional note, and the API's `answers` with them or
+/// nothing (audited when a new revision results). A 409 when the proposal changed since
+/// `p` was read, or may no longer change.
 pub async fn update(
     ctx: &Ctx,
     p: &Proposal,
@@ -131,11 +134,16 @@ pub async fn save_answers(
 /// The three status changes a team makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// Hand in a complete draft before the deadline.
     Submit,
+    /// Take back a submitted proposal before evaluation starts.
     Withdraw,
+    /// Turn a withdrawn proposal into a draft again, before the deadline.
     Reopen,
 }
 
+/// Applies a team's status change (audited); on submission the agency's members are
+/// notified. A 409 when `p` is no longer in the status read or the step is not allowed.
 pub async fn step(
     ctx: &Ctx,
     p: &Proposal,

@@ -46,6 +46,7 @@ pub struct SearchParams {
     pub agency: Option<String>,
     /// relevance (default) | deadline | newest
     pub sort: Option<String>,
+    /// From 1 (the default).
     pub page: Option<i64>,
     /// At most 100.
     pub per_page: Option<i64>,
@@ -54,7 +55,9 @@ pub struct SearchParams {
 /// How a bad parameter is treated: the page ignores it, the API answers 400.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strictness {
+    /// Unknown values fall back to the defaults (the search page).
     Lenient,
+    /// An unknown sort or kind is a 400 (the API).
     Strict,
 }
 
@@ -66,6 +69,8 @@ fn present(v: &Option<String>) -> Option<String> {
 }
 
 impl SearchParams {
+    /// The search these parameters ask for: blanks count as absent, 20 results per page
+    /// unless `per_page` says otherwise.
     pub fn to_request(&self, strictness: Strictness) -> AppResult<Request> {
         let sort = match present(&self.sort) {
             None => Sort::Relevance,

@@ -13,6 +13,7 @@ use crate::kinds::{InvitationKind, OrgKind, Role};
 use crate::web::actions;
 use crate::web::context::Ctx;
 
+/// Registers the account, token and invitation routes on the `/api/v1` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))
         .route("/auth/verify", web::post().to(verify))
@@ -31,10 +32,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// The body of `POST /auth/register`.
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterBody {
+    /// The sign-in address; stored trimmed and in lower case.
     pub email: String,
+    /// 12 to 128 characters, and not easy to guess (nor made from the address or name).
     pub password: String,
+    /// The name shown to others, at most 100 characters; must not be blank.
     pub display_name: String,
     /// `de` (default) or `en`.
     pub locale: Option<String>,
@@ -45,7 +50,9 @@ pub struct RegisterBody {
 /// `GET /api/v1/me` once signed in.
 #[derive(Serialize, ToSchema)]
 pub struct RegisteredUser {
+    /// The address as stored: trimmed and in lower case.
     pub email: String,
+    /// The name shown to others, trimmed.
     pub display_name: String,
     /// Always `"sent"`: a mail went to the address (a verification link for a new account).
     pub verification: &'static str,
@@ -76,31 +83,50 @@ pub async fn register(ctx: Ctx, body: web::Json<RegisterBody>) -> AppResult<Http
     }))
 }
 
+/// The body of `POST /auth/verify`.
 #[derive(Deserialize, ToSchema)]
 pub struct VerifyBody {
+    /// The token from the link in the verification mail; it works once, within 48 hours.
     pub token: String,
 }
 
 /// Confirm an email address with the token from the verification mail.
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "accounts", request_body = VerifyBody,
-    responses((status = 200, description = "verified"), (status = 422, description = "token unknown, used or expired")))]
+    responses((status = 200, body = Verified), (status = 422, description = "token unknown, used or expired")))]
 pub async fn verify(ctx: Ctx, body: web::Json<VerifyBody>) -> AppResult<HttpResponse> {
     let user = actions::accounts::verify_email(&ctx, body.into_inner().token).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": user.id, "verified": true })))
+    Ok(HttpResponse::Ok().json(Verified {
+        id: user.id,
+        verified: true,
+    }))
 }
 
+/// An account whose address is confirmed.
+#[derive(Serialize, ToSchema)]
+pub struct Verified {
+    /// The account.
+    pub id: i64,
+    /// Always true.
+    pub verified: bool,
+}
+
+/// The body of `POST /auth/tokens`: the account's credentials and a name for the token.
 #[derive(Deserialize, ToSchema)]
 pub struct TokenBody {
+    /// The account's sign-in address (case does not matter).
     pub email: String,
+    /// The account's password.
     pub password: String,
     /// A name to recognise the token by.
     pub name: String,
 }
 
+/// A new API token.
 #[derive(Serialize, ToSchema)]
 pub struct CreatedToken {
     /// Shown only in this answer; use it as `Authorization: Bearer <token>`.
     pub token: String,
+    /// The token's id, for revoking it with `DELETE /auth/tokens/{id}`.
     pub id: i64,
 }
 
@@ -131,22 +157,35 @@ pub async fn revoke_token(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRespons
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// An organisation the caller belongs to.
 #[derive(Serialize, ToSchema)]
 pub struct MyOrganisation {
+    /// The organisation's id.
     pub id: i64,
+    /// The organisation's name.
     pub name: String,
+    /// agency, startup, civil_society or research.
     pub kind: OrgKind,
+    /// The caller's role in it: `owner` (manages members and settings) or `member`.
     pub role: Role,
 }
 
+/// The caller's own account.
 #[derive(Serialize, ToSchema)]
 pub struct Me {
+    /// The account's id.
     pub id: i64,
+    /// The sign-in address, in lower case.
     pub email: String,
+    /// The name shown to others.
     pub display_name: String,
+    /// The preferred language for pages and mails: `de` or `en`.
     pub locale: String,
+    /// Whether the address has been confirmed.
     pub email_verified: bool,
+    /// Whether the account may use the platform administration.
     pub is_admin: bool,
+    /// The organisations the caller belongs to, with their role in each.
     pub organisations: Vec<MyOrganisation>,
 }
 
@@ -178,18 +217,25 @@ pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
     }))
 }
 
+/// A pending invitation: into an organisation, or into a challenge's evaluator pool.
 #[derive(Serialize, ToSchema)]
 pub struct InvitationItem {
+    /// The invitation's id, for `/invitations/{id}/accept` and `/decline`.
     pub id: i64,
+    /// `organisation` (membership) or `evaluator` (a challenge's evaluator pool).
     pub kind: InvitationKind,
     /// The organisation, or for `evaluator` the agency of the challenge.
     pub organisation_id: Option<i64>,
+    /// That organisation's name.
     pub organisation_name: String,
     /// Only for `evaluator`.
     pub challenge_id: Option<i64>,
+    /// The challenge's title; only for `evaluator`.
     pub challenge_title: Option<String>,
     /// Only for `organisation`.
     pub role: Option<Role>,
+    /// When the invitation lapses.
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
     pub expires_at: chrono::NaiveDateTime,
 }
 
@@ -213,21 +259,34 @@ pub async fn my_invitations(ctx: Ctx) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(items))
 }
 
+/// An invitation answered: what the person joined (or did not).
+#[derive(Serialize, ToSchema)]
+pub struct InvitationAnswered {
+    /// For a membership invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<i64>,
+    /// For an invitation to evaluate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_id: Option<i64>,
+    /// `accepted` or `declined`.
+    pub status: String,
+}
+
 fn answered(a: actions::organisations::Answered, status: &str) -> HttpResponse {
-    let body = match a {
-        actions::organisations::Answered::Organisation(id) => {
-            serde_json::json!({ "organisation_id": id, "status": status })
-        }
-        actions::organisations::Answered::Evaluator(id) => {
-            serde_json::json!({ "challenge_id": id, "status": status })
-        }
+    let (organisation_id, challenge_id) = match a {
+        actions::organisations::Answered::Organisation(id) => (Some(id), None),
+        actions::organisations::Answered::Evaluator(id) => (None, Some(id)),
     };
-    HttpResponse::Ok().json(body)
+    HttpResponse::Ok().json(InvitationAnswered {
+        organisation_id,
+        challenge_id,
+        status: status.into(),
+    })
 }
 
 /// Accept an invitation.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/accept", tag = "accounts",
-    params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+    params(("id" = i64, Path)), responses((status = 200, body = InvitationAnswered), (status = 404)))]
 pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let a = actions::organisations::answer_invitation(&ctx, id.into_inner(), true).await?;
     Ok(answered(a, "accepted"))
@@ -235,7 +294,7 @@ pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRe
 
 /// Decline an invitation.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/decline", tag = "accounts",
-    params(("id" = i64, Path)), responses((status = 200), (status = 404)))]
+    params(("id" = i64, Path)), responses((status = 200, body = InvitationAnswered), (status = 404)))]
 pub async fn decline_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let a = actions::organisations::answer_invitation(&ctx, id.into_inner(), false).await?;
     Ok(answered(a, "declined"))

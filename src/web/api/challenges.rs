@@ -22,6 +22,7 @@ use crate::web::actions;
 use crate::web::context::Ctx;
 use crate::web::render;
 
+/// Registers the challenge and question routes on the `/api/v1` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges", web::post().to(create))
         .route("/challenges", web::get().to(list))
@@ -43,12 +44,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// A challenge as the API shows it; `stages` only in the answer about one challenge.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChallengeOut {
+    /// The challenge's id, as in `/api/v1/challenges/{id}`.
     pub id: i64,
+    /// The unique name in its web address, made from the title at creation.
     pub slug: String,
+    /// Where it stands: draft, open, closed, evaluating, concluded or archived.
     pub status: ChallengeStatus,
     /// The publishing agency.
     pub organisation_id: i64,
+    /// At most 200 characters.
     pub title: String,
+    /// A short summary for lists, at most 500 characters.
     pub summary: String,
     /// Markdown.
     pub description: String,
@@ -58,18 +64,26 @@ pub struct ChallengeOut {
     pub topics: Vec<String>,
     /// The organisation kinds that may propose.
     pub eligibility: Vec<OrgKind>,
+    /// The administrative level of the agency's need: bund, land or kommune.
     pub level: Level,
+    /// The region it concerns, free text; may be empty.
     pub region: String,
+    /// The budget in whole euros; `null` when the agency names none.
     pub budget_eur: Option<i64>,
     /// RFC 3339.
     pub submission_deadline: String,
+    /// How to reach the agency about it, free text; may be empty.
     pub contact: String,
+    /// `private`, or `public_after_deadline`: the public part of submitted proposals is
+    /// published once the submission deadline has passed.
     pub proposal_visibility: ProposalVisibility,
     /// The agency's form that proposals answer.
     pub submission_form_id: Option<i64>,
     /// RFC 3339.
     pub published_at: Option<String>,
+    /// The challenge's page on the site, relative: `/challenges/<slug>`.
     pub url: String,
+    /// The evaluation stages in order, with their rubrics; left out of lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<StageOut>>,
 }
@@ -77,14 +91,23 @@ pub struct ChallengeOut {
 /// An evaluation stage with its rubric.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StageOut {
+    /// The stage's id, as the evaluation endpoints take it.
     pub id: i64,
+    /// The stage's name as the agency wrote it, at most 120 characters.
     pub name: String,
+    /// `review` (evaluators score against the rubric) or `eligibility` (the agency checks
+    /// the formal requirements).
     pub kind: StageKind,
+    /// How many evaluators each proposal should get, 1 to 20.
     pub reviewers_per_proposal: i64,
+    /// Whether evaluators are kept from learning which team wrote a proposal.
     pub blind: bool,
     /// RFC 3339.
     pub starts_at: Option<String>,
+    /// The review deadline (inclusive), RFC 3339; `null` when reviews are taken for as long
+    /// as the stage runs.
     pub ends_at: Option<String>,
+    /// The rubric, in order.
     pub criteria: Vec<Criterion>,
 }
 
@@ -132,8 +155,12 @@ pub fn view(c: &Challenge, topics: &[TopicRef], stages: Option<&[Stage]>) -> Cha
 /// PATCH. Times are RFC 3339 (`2027-01-31T17:00:00Z`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ChallengeBody {
+    /// The agency the draft is created for; required in a POST, where the caller must be
+    /// allowed to write challenges for it. Ignored in a PATCH.
     pub organisation_id: Option<i64>,
+    /// At most 200 characters; required when creating.
     pub title: Option<String>,
+    /// A short summary for lists, at most 500 characters; required when creating.
     pub summary: Option<String>,
     /// Markdown.
     pub description: Option<String>,
@@ -145,9 +172,15 @@ pub struct ChallengeBody {
     pub eligibility: Option<Vec<String>>,
     /// bund, land or kommune.
     pub level: Option<String>,
+    /// The region it concerns, free text, at most 120 characters; may be empty.
     pub region: Option<String>,
+    /// The budget in whole euros, 0 to 1,000,000,000,000; left out for none when creating.
+    /// In a PATCH, absent or `null` keeps the current budget.
     pub budget_eur: Option<i64>,
+    /// When submissions close; required when creating. RFC 3339, or Berlin local time
+    /// without an offset (`2027-01-31T18:00`).
     pub submission_deadline: Option<String>,
+    /// How to reach the agency about it, free text, at most 300 characters; may be empty.
     pub contact: Option<String>,
     /// private or public_after_deadline.
     pub proposal_visibility: Option<String>,
@@ -247,6 +280,7 @@ pub async fn create(ctx: Ctx, body: web::Json<ChallengeBody>) -> AppResult<HttpR
     Ok(HttpResponse::Created().json(detail(&ctx, &c).await?))
 }
 
+/// The query string of `GET /challenges`: filters, sort order and page (see `list`).
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
@@ -366,6 +400,7 @@ pub async fn close(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     run_transition(ctx, id.into_inner(), Transition::Close).await
 }
 
+/// The body of `POST /challenges/{id}/transitions`.
 #[derive(Deserialize, ToSchema)]
 pub struct TransitionBody {
     /// publish, close, start_evaluation, conclude or archive.
@@ -386,17 +421,32 @@ pub async fn transition(
     run_transition(ctx, id.into_inner(), t).await
 }
 
+/// The body of `POST /challenges/{id}/questions`.
 #[derive(Deserialize, ToSchema)]
 pub struct QuestionBody {
+    /// The question, at most 2,000 characters; must not be blank.
     pub body: String,
     /// Without a token the question is always anonymous.
     #[serde(default)]
     pub anonymous: bool,
 }
 
+/// A question as its asker gets it back.
+#[derive(Serialize, ToSchema)]
+pub struct AskedQuestion {
+    /// The new question's id.
+    pub id: i64,
+    /// Always `open` for a new question.
+    pub status: QuestionStatus,
+    /// Stored without the asker.
+    pub anonymous: bool,
+    /// For an anonymous question: the private address to follow it (keep it).
+    pub follow_url: Option<String>,
+}
+
 /// Ask a question; anonymous ones store nobody and return a private `follow_url`.
 #[utoipa::path(post, path = "/api/v1/challenges/{id}/questions", tag = "questions", params(("id" = i64, Path)), request_body = QuestionBody,
-    responses((status = 201), (status = 422), (status = 429)))]
+    responses((status = 201, body = AskedQuestion), (status = 422), (status = 429)))]
 pub async fn ask(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -405,25 +455,32 @@ pub async fn ask(
     let (c, _) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
     let b = body.into_inner();
     let (q, key) = actions::challenges::ask(&ctx, &c, b.body, b.anonymous).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "id": q.id,
-        "status": q.status,
-        "anonymous": q.asker_id.is_none(),
-        "follow_url": key.map(|k| format!("/questions/{}?key={k}", q.id)),
-    })))
+    Ok(HttpResponse::Created().json(AskedQuestion {
+        id: q.id,
+        status: q.status,
+        anonymous: q.asker_id.is_none(),
+        follow_url: key.map(|k| format!("/questions/{}?key={k}", q.id)),
+    }))
 }
 
 /// A question as the API lists it.
 #[derive(Serialize, ToSchema)]
 pub struct QuestionItem {
+    /// The question's id, as in `/api/v1/questions/{id}/answer`.
     pub id: i64,
+    /// The question as asked.
     pub body: String,
+    /// open, answered or declined.
     pub status: QuestionStatus,
+    /// The agency's public answer; `null` unless answered.
     pub answer: Option<String>,
+    /// Why the agency declined it; `null` unless declined.
     pub decline_reason: Option<String>,
     /// The asker's name; none for anonymous questions.
     pub asked_by: Option<String>,
+    /// When it was asked, RFC 3339.
     pub created_at: String,
+    /// When it was last answered or declined, RFC 3339; `null` while open.
     pub answered_at: Option<String>,
     /// Hidden by moderation (only the agency gets these).
     pub hidden: bool,
@@ -471,6 +528,9 @@ pub async fn questions_of(
     Ok(HttpResponse::Ok().json(list.map(QuestionItem::from)))
 }
 
+/// The body of `POST /questions/{id}/answer`: send `body` to answer (at most 5,000
+/// characters) or only `decline_reason` to decline (at most 1,000); `body` wins if both
+/// are sent, and sending neither is a 422.
 #[derive(Deserialize, ToSchema)]
 pub struct AnswerBody {
     /// The public answer.
@@ -479,9 +539,22 @@ pub struct AnswerBody {
     pub decline_reason: Option<String>,
 }
 
+/// A question after the agency answered or declined it.
+#[derive(Serialize, ToSchema)]
+pub struct AnsweredQuestion {
+    /// The question's id.
+    pub id: i64,
+    /// `answered` or `declined`.
+    pub status: QuestionStatus,
+    /// The public answer; `null` when declined.
+    pub answer: Option<String>,
+    /// Why it was declined; `null` when answered.
+    pub decline_reason: Option<String>,
+}
+
 /// Answer publicly (or decline with a reason).
 #[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "questions", params(("id" = i64, Path)), request_body = AnswerBody,
-    responses((status = 200), (status = 403), (status = 422)))]
+    responses((status = 200, body = AnsweredQuestion), (status = 403), (status = 422)))]
 pub async fn answer(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -496,5 +569,10 @@ pub async fn answer(
     let (_, _, f) = actions::challenges::load_question(&ctx, id).await?;
     ctx.authorize(Action::ViewChallenge(&f)).await?;
     let q = actions::challenges::respond(&ctx, id, answer, decline).await?;
-    Ok(HttpResponse::Ok().json(json!({ "id": q.id, "status": q.status, "answer": q.answer, "decline_reason": q.decline_reason })))
+    Ok(HttpResponse::Ok().json(AnsweredQuestion {
+        id: q.id,
+        status: q.status,
+        answer: q.answer,
+        decline_reason: q.decline_reason,
+    }))
 }

@@ -21,9 +21,18 @@ use crate::error::AppError;
 use crate::web::context::SESSION_COOKIE;
 use crate::web::state::AppState;
 
+/// The answer to a request that created something it does not describe further.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    /// The id of what was created.
+    pub id: i64,
+}
+
 /// The largest JSON body the API reads.
 pub const JSON_LIMIT: usize = 256 * 1024;
 
+/// Mounts the API under `/api/v1`: CSRF check for cookie sessions, JSON and path errors in
+/// the API's format, every resource's routes, `/openapi.json`, and 404 for anything else.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")

@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{accounts, challenges, evaluation, organisations, pilots, proposals, search};
 
+/// The OpenAPI description of `/api/v1`: every documented path, with bearer-token security.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Innolab API", description = "Challenges, proposals and evaluation for the public sector. Errors: {\"error\", \"message\", \"fields\"}. Lists: ?page=&per_page= (<= 100)."),
@@ -98,6 +99,7 @@ impl Modify for BearerAuth {
     }
 }
 
+/// `GET /api/v1/openapi.json`: the description as JSON, cacheable for five minutes.
 pub async fn serve() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))

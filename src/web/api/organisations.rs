@@ -6,12 +6,13 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
 use crate::domain::organisations::{self, OrgInput, Organisation};
-use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::pagination::{Page, PageRequest, Paged};
 use crate::error::{AppError, AppResult};
 use crate::kinds::{OrgKind, Role};
 use crate::web::actions;
 use crate::web::context::Ctx;
 
+/// Registers the organisation, membership and admin verification routes on `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organisations", web::post().to(create))
         .route("/organisations", web::get().to(list))
@@ -25,24 +26,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/organisations/{id}/verify", web::post().to(verify));
 }
 
+/// The body of `POST /organisations`.
 #[derive(Deserialize, ToSchema)]
 pub struct OrgBody {
+    /// The name shown everywhere, at most 150 characters; must not be blank.
     pub name: String,
+    /// agency (publishes challenges), startup, civil_society or research (propose); fixed once
+    /// created.
     pub kind: OrgKind,
+    /// An `http://` or `https://` address without spaces, at most 300 characters; absent or
+    /// empty for none.
     pub website: Option<String>,
     /// Markdown; rendered sanitised on the profile page.
     pub description: Option<String>,
 }
 
+/// An organisation's public profile.
 #[derive(Serialize, ToSchema)]
 pub struct OrgProfile {
+    /// The organisation's id, as in `/api/v1/organisations/{id}`.
     pub id: i64,
+    /// The unique name in its web address (`/organisations/<slug>`), made from the name at
+    /// creation.
     pub slug: String,
+    /// The name shown everywhere, at most 150 characters.
     pub name: String,
+    /// agency, startup, civil_society or research.
     pub kind: OrgKind,
+    /// An `http(s)` address; `null` if none was given.
     pub website: Option<String>,
+    /// The profile text in Markdown (at most 20,000 characters); may be empty.
     pub description: String,
+    /// Whether a platform admin has verified it; only agencies ever are, and only verified
+    /// agencies may publish challenges.
     pub verified: bool,
+    /// When it was created.
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -79,6 +98,7 @@ pub async fn create(ctx: Ctx, body: web::Json<OrgBody>) -> AppResult<HttpRespons
     Ok(HttpResponse::Created().json(OrgProfile::from(org)))
 }
 
+/// The query string of `GET /organisations`: an optional kind, and the page.
 #[derive(Deserialize)]
 pub struct ListQuery {
     kind: Option<String>,
@@ -89,7 +109,7 @@ pub struct ListQuery {
 /// The public directory of organisations.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
     params(("kind" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
-    responses((status = 200, description = "{items: [OrgProfile], total, page, per_page}")))]
+    responses((status = 200, body = Paged<OrgProfile>)))]
 pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
@@ -119,11 +139,16 @@ pub async fn show(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(OrgProfile::from(org)))
 }
 
+/// A member of an organisation; only its members and the admins get these.
 #[derive(Serialize, ToSchema)]
 pub struct MemberItem {
+    /// The member's account; the id to send to `DELETE /organisations/{id}/members/{user_id}`.
     pub user_id: i64,
+    /// The name the member shows others.
     pub display_name: String,
+    /// The member's sign-in address.
     pub email: String,
+    /// `owner` (manages members and settings) or `member`.
     pub role: Role,
 }
 
@@ -148,8 +173,10 @@ pub async fn members(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(items))
 }
 
+/// The body of `POST /organisations/{id}/members`.
 #[derive(Deserialize, ToSchema)]
 pub struct MemberBody {
+    /// The address to invite; it need not have an account yet.
     pub email: String,
     /// `owner` or `member`.
     pub role: String,
@@ -159,7 +186,7 @@ pub struct MemberBody {
 /// the answer is the same whether or not the address has an account.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/members", tag = "organisations",
     params(("id" = i64, Path)), request_body = MemberBody,
-    responses((status = 201, description = "{status: \"invited\", invitation_id}"), (status = 403), (status = 422),
+    responses((status = 201, body = MemberInvited), (status = 403), (status = 422),
         (status = 429, description = "too many invitations from this organisation or to this address")))]
 pub async fn add_member(
     ctx: Ctx,
@@ -170,10 +197,19 @@ pub async fn add_member(
     let b = body.into_inner();
     let invited =
         actions::organisations::invite_member(&ctx, &org, &facts, b.email, b.role).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "status": "invited",
-        "invitation_id": invited.invitation_id,
-    })))
+    Ok(HttpResponse::Created().json(MemberInvited {
+        status: "invited".into(),
+        invitation_id: invited.invitation_id,
+    }))
+}
+
+/// A membership invitation sent.
+#[derive(Serialize, ToSchema)]
+pub struct MemberInvited {
+    /// Always `invited`: the person joins on accepting.
+    pub status: String,
+    /// The invitation sent; the invited person accepts or declines it under this id.
+    pub invitation_id: i64,
 }
 
 /// Remove a member (owners), or leave (one's own id). The last owner cannot go (409).

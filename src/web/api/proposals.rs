@@ -3,9 +3,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::Created;
 use crate::auth::policy::Action;
 use crate::domain::attachments;
 use crate::domain::challenges::Challenge;
@@ -23,6 +24,7 @@ use crate::web::actions::proposals::Step;
 use crate::web::context::Ctx;
 use crate::web::multipart;
 
+/// Registers the proposal, revision, message and attachment routes on the `/api/v1` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges/{id}/proposals", web::post().to(create))
         .route("/proposals/{id}", web::get().to(show))
@@ -45,23 +47,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// nothing that names the team while blind review hides it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProposalOut {
+    /// The proposal's id, as in `/api/v1/proposals/{id}`.
     pub id: i64,
+    /// The challenge it answers.
     pub challenge_id: i64,
     /// Absent while blind review hides the team.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation_id: Option<i64>,
+    /// draft, submitted or withdrawn.
     pub status: ProposalStatus,
+    /// The number of the latest submitted revision; 0 until the first submission.
     pub revision: i64,
+    /// At most 200 characters.
     pub title: String,
+    /// A short summary, at most 1,000 characters.
     pub summary: String,
     /// The approach (markdown).
     pub description: String,
+    /// What a pilot would cover; may be empty in a draft.
     pub pilot_scope: String,
+    /// How long a pilot would take, free text.
     pub pilot_duration: String,
+    /// The indicators and targets a pilot is measured by.
     pub pilot_kpis: String,
+    /// The licence or open-source terms offered.
     pub licence: String,
     /// RFC 3339.
     pub submitted_at: Option<String>,
+    /// The proposal's page on the site, relative: `/proposals/<id>`.
     pub url: String,
     /// Team, agency and evaluators only.
     #[serde(flatten)]
@@ -80,7 +93,9 @@ pub struct PrivateOut {
     /// Absent while blind review hides the team.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// The estimated cost in whole euros; `null` when the team leaves it open.
     pub cost_estimate_eur: Option<i64>,
+    /// How personal data is handled.
     pub data_protection: String,
     /// Answers to the challenge's form by field key; absent while blind review hides
     /// the team.
@@ -89,6 +104,7 @@ pub struct PrivateOut {
     pub answers: Option<Value>,
     /// RFC 3339.
     pub created_at: String,
+    /// When content, answers or status last changed, RFC 3339.
     pub updated_at: String,
     /// The files, oldest first.
     pub attachments: Vec<FileOut>,
@@ -97,12 +113,16 @@ pub struct PrivateOut {
 /// A file of a proposal; `url` downloads it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FileOut {
+    /// The file's id; `DELETE /api/v1/attachments/{id}` removes it.
     pub id: i64,
     /// Absent while blind review hides the team.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
+    /// The MIME type, decided from the file's content, not from what the uploader sent.
     pub content_type: String,
+    /// Size in bytes.
     pub size: i64,
+    /// Downloads the file: `/api/v1/attachments/{id}`.
     pub url: String,
 }
 
@@ -165,16 +185,27 @@ async fn changed(
 pub struct ProposalBody {
     /// Only when creating: the proposing organisation.
     pub organisation_id: Option<i64>,
+    /// At most 200 characters; needed when creating, and may never be emptied.
     pub title: Option<String>,
+    /// A short summary, at most 1,000 characters. Needed to submit, like every text field.
     pub summary: Option<String>,
     /// The approach, markdown.
     pub description: Option<String>,
+    /// Who does the work, at most 5,000 characters; only team, agency and evaluators read it.
     pub team: Option<String>,
+    /// What a pilot would cover, at most 5,000 characters.
     pub pilot_scope: Option<String>,
+    /// How long a pilot would take, free text, at most 200 characters.
     pub pilot_duration: Option<String>,
+    /// The indicators and targets a pilot is measured by, at most 5,000 characters.
     pub pilot_kpis: Option<String>,
+    /// The estimated cost in whole euros, 0 to 1,000,000,000,000; optional even to submit.
+    /// Absent or `null` leaves it as it is.
     pub cost_estimate_eur: Option<i64>,
+    /// How personal data is handled, at most 5,000 characters; only team, agency and
+    /// evaluators read it.
     pub data_protection: Option<String>,
+    /// The licence or open-source terms offered, at most 300 characters.
     pub licence: Option<String>,
     /// Answers to the challenge's form, by field key (as docs/FORMS.md's webhook answers).
     /// A draft may leave required ones open; a submitted proposal may not.
@@ -284,9 +315,14 @@ pub async fn withdraw(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 /// A submitted version as the API lists it, with the whole content it recorded.
 #[derive(Serialize, ToSchema)]
 pub struct RevisionItem {
+    /// The revision number, from 1 (the first submission).
     pub number: i64,
+    /// When it was recorded, RFC 3339.
     pub created_at: String,
+    /// The team's note on the change, at most 300 characters; empty when none was given, as
+    /// at submission.
     pub note: String,
+    /// The proposal's fields as they were at this revision.
     pub content: Content,
 }
 
@@ -323,7 +359,7 @@ pub async fn revisions(
 
 /// Upload a file (multipart field `file`); type by content against an allow-list.
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/attachments", tag = "proposals", params(("id" = i64, Path)),
-    responses((status = 201, description = "{id, filename, size, content_type}"), (status = 413, description = "larger than the upload limit"), (status = 415, description = "a type not on the allow-list"), (status = 422, description = "empty")))]
+    responses((status = 201, body = FileOut), (status = 413, description = "larger than the upload limit"), (status = 415, description = "a type not on the allow-list"), (status = 422, description = "empty")))]
 pub async fn upload(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -339,7 +375,13 @@ pub async fn upload(
         file.bytes,
     )
     .await?;
-    Ok(HttpResponse::Created().json(json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/api/v1/attachments/{}", a.id) })))
+    Ok(HttpResponse::Created().json(FileOut {
+        id: a.id,
+        url: format!("/api/v1/attachments/{}", a.id),
+        filename: Some(a.filename),
+        content_type: a.content_type,
+        size: a.size,
+    }))
 }
 
 /// Delete a file (the agency for a challenge's, the team for a proposal's).
@@ -349,14 +391,16 @@ pub async fn delete_attachment(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRe
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The body of `POST /proposals/{id}/messages`.
 #[derive(Deserialize, ToSchema)]
 pub struct MessageBody {
+    /// The message, at most 10,000 characters; must not be blank.
     pub body: String,
 }
 
 /// Write in the private co-creation thread (team and owning agency).
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/messages", tag = "proposals", params(("id" = i64, Path)), request_body = MessageBody,
-    responses((status = 201), (status = 404), (status = 422)))]
+    responses((status = 201, body = Created, description = "the message"), (status = 404), (status = 422)))]
 pub async fn post_message(
     ctx: Ctx,
     id: web::Path<i64>,
@@ -364,16 +408,19 @@ pub async fn post_message(
 ) -> AppResult<HttpResponse> {
     let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
     let mid = actions::proposals::post_message(&ctx, &p, &c, &f, body.into_inner().body).await?;
-    Ok(HttpResponse::Created().json(json!({ "id": mid })))
+    Ok(HttpResponse::Created().json(Created { id: mid }))
 }
 
 /// A message of the co-creation thread.
 #[derive(Serialize, ToSchema)]
 pub struct MessageItem {
+    /// The message's id; ids rise in the thread's order.
     pub id: i64,
     /// The author's name; none when the account is gone.
     pub author: Option<String>,
+    /// The text as written, trimmed.
     pub body: String,
+    /// When it was posted, RFC 3339.
     pub created_at: String,
 }
 

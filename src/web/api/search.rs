@@ -12,15 +12,19 @@ use crate::web::actions::search::{SearchParams, Strictness};
 use crate::web::context::Ctx;
 use crate::web::render;
 
+/// Registers `GET /search` on the `/api/v1` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/search", web::get().to(search));
 }
 
+/// One search result.
 #[derive(Serialize, ToSchema)]
 pub struct SearchItem {
     /// challenge | proposal | question | organisation
     pub kind: String,
+    /// The record's id among those of its `kind`.
     pub id: i64,
+    /// The record's title as plain text (not escaped).
     pub title: String,
     /// The title, escaped, with the matches in `<mark>`.
     pub title_html: String,
@@ -30,15 +34,19 @@ pub struct SearchItem {
     pub url: String,
 }
 
+/// A page of search results with totals, facets and notices.
 #[derive(Serialize, ToSchema)]
 pub struct SearchAnswer {
     /// Matches the caller may see, on all pages together (at most 1000 are paged to).
     pub total: i64,
+    /// This page's results, in the order asked for.
     pub items: Vec<SearchItem>,
     /// Counts per value for `kind`, `topic` and `status`; each dimension is counted
     /// without its own filter.
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The page number, from 1.
     pub page: i64,
+    /// Results per page, at most 100.
     pub per_page: i64,
     /// `truncated` (input cut), `any_word` (no result had every word), `building`.
     pub notices: Vec<String>,

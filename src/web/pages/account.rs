@@ -17,6 +17,7 @@ use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::middleware::lang_cookie;
 use crate::web::render;
 
+/// The account pages under `/account`, the invitations and the language switch.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/account", web::get().to(settings))
         .route("/account/profile", web::post().to(update_profile))

@@ -14,6 +14,7 @@ use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::render;
 use crate::web::views;
 
+/// The admin area under `/admin`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(dashboard))
         .route("/admin/users", web::get().to(users))

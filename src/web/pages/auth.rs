@@ -15,6 +15,7 @@ use crate::web::context::{Ctx, SESSION_COOKIE};
 use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::render;
 
+/// Registration, email confirmation, login, logout and the password reset.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register_form))
         .route("/register", web::post().to(register))
@@ -29,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/password/reset", web::post().to(reset));
 }
 
+/// The registration form as typed; it goes back into the form (without the password)
+/// when something is wrong.
 #[derive(Deserialize, serde::Serialize)]
 pub struct RegisterForm {
     #[serde(default)]

@@ -28,6 +28,7 @@ use crate::web::pages::PageQuery;
 use crate::web::render::{self, SameFor};
 use crate::web::views;
 
+/// The challenge list, detail and editing pages, and the question desk.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges", web::get().to(list))
         .route("/challenges", web::post().to(create))

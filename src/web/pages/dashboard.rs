@@ -13,6 +13,7 @@ use crate::web::pages::PageQuery;
 use crate::web::render;
 use crate::web::views;
 
+/// The dashboard and the notifications.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(dashboard))
         .route("/notifications", web::get().to(list))

@@ -21,6 +21,7 @@ use crate::web::context::Ctx;
 use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
+/// The editors of a form's pages and fields.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/forms/{id}/pages/new", web::get().to(new_page))
         .route("/forms/{id}/pages", web::post().to(add_page))

@@ -18,6 +18,7 @@ use crate::web::context::Ctx;
 use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
+/// An organisation's form library and each form's page, export and outline.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organisations/{slug}/forms", web::get().to(forms_of))
         .route("/organisations/{slug}/forms", web::post().to(import))

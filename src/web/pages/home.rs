@@ -13,6 +13,7 @@ use crate::web::context::{run_db, Ctx};
 use crate::web::render;
 use crate::web::state::AppState;
 
+/// The start page, the accessibility statement, `/healthz` and `/static/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/accessibility", web::get().to(accessibility))

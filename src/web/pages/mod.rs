@@ -25,6 +25,7 @@ use crate::domain::pagination::{Page, PageRequest};
 /// size is the page's own.
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
 pub struct PageQuery {
+    /// The page number from 1; the first page when absent.
     pub page: Option<i64>,
 }
 

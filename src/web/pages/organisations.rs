@@ -17,6 +17,7 @@ use crate::web::csrf_form::{CsrfForm, NoFields};
 use crate::web::render;
 use crate::web::views;
 
+/// The organisation directory, profiles and member management.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organisations", web::get().to(directory))
         .route("/organisations", web::post().to(create))

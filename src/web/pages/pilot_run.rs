@@ -25,6 +25,7 @@ use crate::web::csrf_form::CsrfForm;
 use crate::web::multipart::{self, FileRules};
 use crate::web::render;
 
+/// The public pilot pages under `/p/{slug}` and their receipts.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/p/{slug}", web::get().to(landing))
         .route("/p/{slug}", web::post().to(start))

@@ -18,6 +18,7 @@ use crate::web::context::Ctx;
 use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
+/// Publishing pilots and the pilot report with its settings and webhooks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/proposals/{id}/pilots/new", web::get().to(new_pilot))
         .route("/proposals/{id}/pilots", web::get().to(pilots_of))

@@ -19,6 +19,7 @@ use crate::web::context::Ctx;
 use crate::web::multipart::{self, FileRules};
 use crate::web::render;
 
+/// The page of a proposal's answers to its challenge's form.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/proposals/{id}/answers", web::get().to(edit))
         .route("/proposals/{id}/answers", web::post().to(save));

@@ -25,6 +25,8 @@ use crate::web::pages::challenges::{challenge_ref, store_upload};
 use crate::web::pages::PageQuery;
 use crate::web::{downloads, render, views};
 
+/// Registers the proposal pages: starting, editing, the submit, withdraw and reopen steps,
+/// revisions, messages, and uploading, downloading and deleting attachments.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges/{slug}/proposals/new", web::get().to(new_form))
         .route("/challenges/{slug}/proposals", web::post().to(create))
@@ -44,31 +46,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The form fields: what was typed, or the proposal's content.
+/// The form fields: what was typed, or the proposal's content. The content fields are
+/// the domain's input, named as the form names them.
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
 struct ProposalForm {
     #[serde(default)]
     organisation_id: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    summary: String,
-    #[serde(default)]
-    approach: String,
-    #[serde(default)]
-    team: String,
-    #[serde(default)]
-    pilot_scope: String,
-    #[serde(default)]
-    pilot_duration: String,
-    #[serde(default)]
-    pilot_kpis: String,
-    #[serde(default)]
-    cost_estimate_eur: String,
-    #[serde(default)]
-    data_protection: String,
-    #[serde(default)]
-    licence: String,
+    #[serde(flatten)]
+    content: ProposalInput,
     #[serde(default)]
     note: String,
     /// Which button was pressed: "save" or "submit".
@@ -77,36 +62,9 @@ struct ProposalForm {
 }
 
 impl ProposalForm {
-    fn input(&self) -> ProposalInput {
-        ProposalInput {
-            title: Some(self.title.clone()),
-            summary: Some(self.summary.clone()),
-            approach: Some(self.approach.clone()),
-            team: Some(self.team.clone()),
-            pilot_scope: Some(self.pilot_scope.clone()),
-            pilot_duration: Some(self.pilot_duration.clone()),
-            pilot_kpis: Some(self.pilot_kpis.clone()),
-            cost_estimate_eur: Some(self.cost_estimate_eur.clone()),
-            data_protection: Some(self.data_protection.clone()),
-            licence: Some(self.licence.clone()),
-        }
-    }
-
     fn of(c: &Content) -> ProposalForm {
         ProposalForm {
-            title: c.title.clone(),
-            summary: c.summary.clone(),
-            approach: c.approach.clone(),
-            team: c.team.clone(),
-            pilot_scope: c.pilot_scope.clone(),
-            pilot_duration: c.pilot_duration.clone(),
-            pilot_kpis: c.pilot_kpis.clone(),
-            cost_estimate_eur: c
-                .cost_estimate_eur
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            data_protection: c.data_protection.clone(),
-            licence: c.licence.clone(),
+            content: ProposalInput::of(c),
             ..Default::default()
         }
     }
@@ -152,7 +110,7 @@ async fn create(form: CsrfForm<ProposalForm>, slug: web::Path<String>) -> AppRes
     let CsrfForm { ctx, data } = form;
     let (c, _) = actions::challenges::load(&ctx, slug.into_inner()).await?;
     let org_id = data.organisation_id.parse::<i64>().unwrap_or(-1);
-    match actions::proposals::create(&ctx, &c, org_id, data.input(), None).await {
+    match actions::proposals::create(&ctx, &c, org_id, data.content.clone(), None).await {
         Ok(p) => Ok(render::redirect_with(
             &format!("/proposals/{}", p.id),
             "success",
@@ -347,8 +305,16 @@ async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
 async fn update(form: CsrfForm<ProposalForm>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let CsrfForm { ctx, data } = form;
     let (p, c, f) = actions::proposals::load(&ctx, id.into_inner()).await?;
-    let saved =
-        actions::proposals::update(&ctx, &p, &c, &f, data.input(), None, data.note.clone()).await;
+    let saved = actions::proposals::update(
+        &ctx,
+        &p,
+        &c,
+        &f,
+        data.content.clone(),
+        None,
+        data.note.clone(),
+    )
+    .await;
     let result = match saved {
         Ok(updated) if data.action == "submit" && updated.status == ProposalStatus::Draft => {
             actions::proposals::step(&ctx, &updated, &c, &f, Step::Submit)

@@ -13,6 +13,7 @@ use crate::web::context::Ctx;
 use crate::web::render::{self, SameFor};
 use crate::web::views;
 
+/// The search page.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/search", web::get().to(search));
 }

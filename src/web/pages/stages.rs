@@ -17,6 +17,7 @@ use crate::web::context::Ctx;
 use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
+/// The stage editor of a challenge.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/challenges/{slug}/stages", web::get().to(edit_form))
         .route("/challenges/{slug}/stages", web::post().to(save));

@@ -22,6 +22,7 @@ use crate::domain::evaluation::progress;
 use crate::error::{AppError, AppResult};
 use crate::web::render;
 
+/// The evaluation pages of evaluators, agencies and teams.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/evaluation", web::get().to(evaluator::dashboard))
         .route(
