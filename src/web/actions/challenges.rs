@@ -3,14 +3,14 @@
 
 use serde_json::json;
 
-use crate::auth::policy::{Action, ChallengeFacts};
+use crate::auth::policy::{self, Action, ChallengeFacts};
 use crate::db::DbConnection;
 use crate::domain::attachments::{self, Attachment};
 use crate::domain::audit::{self, Event};
 use crate::domain::challenges::{self, Challenge, ChallengeInput, Transition};
 use crate::domain::evaluation::stages::{Stage, StageInput};
 use crate::domain::questions::{self, Question};
-use crate::domain::{notifications, organisations, rate};
+use crate::domain::{notifications, organisations, proposals, rate};
 use crate::error::{AppError, AppResult};
 use crate::kinds::{AttachmentOwner, QuestionStatus};
 use crate::web::context::Ctx;
@@ -371,13 +371,13 @@ pub async fn delete_attachment(ctx: &Ctx, id: i64) -> AppResult<String> {
                     )
                 }
                 _ => {
-                    let p = crate::domain::proposals::find(conn, a.owner_id)?;
+                    let p = proposals::find(conn, a.owner_id)?;
                     let c = challenges::find(conn, p.challenge_id)?;
-                    let f = crate::domain::proposals::facts(conn, &p, &c, actor.user_id())?;
+                    let f = proposals::facts(conn, &p, &c, actor.user_id())?;
                     let may =
                         crate::auth::policy::authorize(&actor, Action::EditProposal(&f)).is_ok();
                     if may {
-                        crate::domain::proposals::ensure_editable(&p, &c, crate::db::now())?;
+                        proposals::ensure_editable(&p, &c, crate::db::now())?;
                     }
                     (format!("/proposals/{}#attachments", p.id), may)
                 }
@@ -428,9 +428,9 @@ pub fn read_access(
                 .map(|_| a.filename.clone())
         }
         AttachmentOwner::Proposal => {
-            let p = crate::domain::proposals::find(conn, a.owner_id)?;
+            let p = proposals::find(conn, a.owner_id)?;
             let c = challenges::find(conn, p.challenge_id)?;
-            let f = crate::domain::proposals::facts(conn, &p, &c, uid)?;
+            let f = proposals::facts(conn, &p, &c, uid)?;
             crate::auth::policy::authorize(actor, Action::ViewProposalPrivate(&f))
                 .ok()
                 .map(|_| {
@@ -442,4 +442,34 @@ pub fn read_access(
                 })
         }
     })
+}
+
+/// Which questions of the challenge the reader of its question list gets: the agency all
+/// of them (hidden ones marked), everyone else the public ones and their own.
+pub fn question_audience(ctx: &Ctx, f: &ChallengeFacts) -> questions::Audience {
+    if policy::authorize(&ctx.actor(), Action::ManageChallenge(f)).is_ok() {
+        questions::Audience::Agency
+    } else {
+        questions::Audience::Public {
+            reader: ctx.user_id(),
+        }
+    }
+}
+
+/// Which of the challenge's proposals the reader may list: the agency every submitted
+/// one, everyone the submitted ones once the challenge made them public; others are
+/// refused as the policy says.
+pub async fn proposal_scope(
+    ctx: &Ctx,
+    c: &Challenge,
+    f: &ChallengeFacts,
+) -> AppResult<proposals::Scope> {
+    if policy::authorize(&ctx.actor(), Action::ManageChallenge(f)).is_ok() {
+        Ok(proposals::Scope::Agency)
+    } else if c.proposals_public(crate::db::now()) {
+        Ok(proposals::Scope::Public)
+    } else {
+        ctx.authorize(Action::ManageChallenge(f)).await?;
+        Ok(proposals::Scope::Agency)
+    }
 }

@@ -3,15 +3,14 @@
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::auth::policy::{self, Action};
+use crate::auth::policy::Action;
 use crate::domain::challenges::{self, Challenge, ChallengeInput, ListFilter, Transition};
 use crate::domain::evaluation::stages::StageInput;
 use crate::domain::evaluation::stages::{Criterion, Stage};
 use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
-use crate::domain::questions::{self, Audience, QuestionView};
+use crate::domain::questions::{self, QuestionView};
 use crate::domain::time::utc;
 use crate::domain::topics::TopicRef;
 use crate::error::{AppError, AppResult};
@@ -336,7 +335,9 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
         let list = ctx
             .db(move |conn| challenges::list(conn, &filter, &[], page))
             .await?;
-        Ok(json!(list.map(|i| view(&i.challenge, &i.topics, None))))
+        // A `Value`, the form the visitors' cache keeps; typed as `Paged<ChallengeOut>`.
+        serde_json::to_value(list.map(|i| view(&i.challenge, &i.topics, None)))
+            .map_err(AppError::internal)
     })
     .await
 }
@@ -513,13 +514,7 @@ pub async fn questions_of(
     q: web::Query<PageRequest>,
 ) -> AppResult<HttpResponse> {
     let (c, f) = actions::challenges::load_by_id(&ctx, id.into_inner()).await?;
-    let audience = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
-        Audience::Agency
-    } else {
-        Audience::Public {
-            reader: ctx.user_id(),
-        }
-    };
+    let audience = actions::challenges::question_audience(&ctx, &f);
     let page = Page::from_request(Some(q.into_inner()), DEFAULT_PER_PAGE);
     let cid = c.id;
     let list = ctx

@@ -747,14 +747,7 @@ async fn proposals_of(
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let (c, f) = actions::challenges::load(&ctx, slug.into_inner()).await?;
-    let scope = if policy::authorize(&ctx.actor(), Action::ManageChallenge(&f)).is_ok() {
-        Scope::Agency
-    } else if c.proposals_public(crate::db::now()) {
-        Scope::Public
-    } else {
-        ctx.authorize(Action::ManageChallenge(&f)).await?;
-        Scope::Agency
-    };
+    let scope = actions::challenges::proposal_scope(&ctx, &c, &f).await?;
     let page = q.into_inner().page(DEFAULT_PER_PAGE);
     let cid = c.id;
     let list = ctx
