@@ -4,7 +4,14 @@
 //! checked against the server clock, to the second.
 
 pub mod answers;
+pub mod list;
+pub mod revisions;
 pub mod view;
+
+pub use self::list::{list_for_challenge, list_for_member, ListItem, Scope};
+pub use self::revisions::{
+    diff, history, record_revision, revisions, DiffLine, Revision, RevisionChanges,
+};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -12,11 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::policy::ReviewerFacts;
 use crate::auth::policy::{self, ProposalFacts};
-use crate::db::schema::{organisations, proposal_revisions, proposals};
+use crate::db::schema::{organisations, proposals};
 use crate::db::{self, DbConnection};
 use crate::domain::challenges::{self, Challenge};
 use crate::domain::evaluation::reviews;
-use crate::domain::pagination::{Page, Paged};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::{ChallengeStatus, OrgKind, ProposalStatus};
 use crate::text;
@@ -386,32 +392,6 @@ fn still_as_read(conn: &mut DbConnection, p: &Proposal) -> AppResult<Proposal> {
         .ok_or_else(changed_meanwhile)
 }
 
-/// Records the proposal's current content as revision `number`.
-pub fn record_revision(
-    conn: &mut DbConnection,
-    p: &Proposal,
-    number: i64,
-    by: i64,
-    note: &str,
-) -> AppResult<()> {
-    let snapshot = serde_json::to_string(&Content::of(p)).map_err(AppError::internal)?;
-    diesel::insert_into(proposal_revisions::table)
-        .values((
-            proposal_revisions::proposal_id.eq(p.id),
-            proposal_revisions::number.eq(number),
-            proposal_revisions::snapshot.eq(snapshot),
-            proposal_revisions::note.eq(text::clean(note)
-                .trim()
-                .chars()
-                .take(300)
-                .collect::<String>()),
-            proposal_revisions::created_by.eq(by),
-            proposal_revisions::created_at.eq(db::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// Whether the content (fields and files) may change now: drafts always, submitted
 /// proposals until the deadline, withdrawn ones never.
 pub fn ensure_editable(p: &Proposal, challenge: &Challenge, now: NaiveDateTime) -> AppResult<()> {
@@ -681,214 +661,6 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Proposal> {
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
-}
-
-/// A proposal with its organisation's name, for lists.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListItem {
-    /// The proposal.
-    pub proposal: Proposal,
-    /// The proposing organisation's name.
-    pub organisation_name: String,
-    /// The proposing organisation's slug.
-    pub organisation_slug: String,
-}
-
-/// Which proposals of a challenge a reader may list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// The owning agency: everything but drafts.
-    Agency,
-    /// Everybody, once the challenge made them public: submitted ones only.
-    Public,
-}
-
-/// A page of the challenge's proposals that `scope` may list, latest submission first.
-pub fn list_for_challenge(
-    conn: &mut DbConnection,
-    challenge_id: i64,
-    scope: Scope,
-    page: Page,
-) -> AppResult<Paged<ListItem>> {
-    let base = || {
-        let q = proposals::table
-            .inner_join(organisations::table)
-            .filter(proposals::challenge_id.eq(challenge_id))
-            .into_boxed();
-        match scope {
-            Scope::Agency => q.filter(proposals::status.ne(ProposalStatus::Draft)),
-            Scope::Public => q.filter(proposals::status.eq(ProposalStatus::Submitted)),
-        }
-    };
-    let total = base().count().get_result(conn)?;
-    let rows: Vec<(Proposal, String, String)> = base()
-        .order((proposals::submitted_at.desc(), proposals::id.desc()))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select((
-            Proposal::as_select(),
-            organisations::name,
-            organisations::slug,
-        ))
-        .load(conn)?;
-    Ok(Paged::new(
-        rows.into_iter()
-            .map(
-                |(proposal, organisation_name, organisation_slug)| ListItem {
-                    proposal,
-                    organisation_name,
-                    organisation_slug,
-                },
-            )
-            .collect(),
-        total,
-        page,
-    ))
-}
-
-/// A team member's proposals across their organisations, with challenge title and deadline.
-pub fn list_for_member(
-    conn: &mut DbConnection,
-    user_id: i64,
-) -> AppResult<Vec<(Proposal, String, String, NaiveDateTime)>> {
-    use crate::db::schema::challenges;
-    use crate::domain::organisations::ids_of_member;
-    Ok(proposals::table
-        .inner_join(challenges::table)
-        .filter(proposals::organisation_id.eq_any(ids_of_member(user_id)))
-        .order(challenges::submission_deadline.asc())
-        .limit(200)
-        .select((
-            Proposal::as_select(),
-            challenges::title,
-            challenges::slug,
-            challenges::submission_deadline,
-        ))
-        .load(conn)?)
-}
-
-/// A numbered revision of a submitted proposal, as stored in `proposal_revisions`.
-/// Serialises without its snapshot.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[diesel(table_name = proposal_revisions)]
-pub struct Revision {
-    /// Primary key.
-    pub id: i64,
-    /// The proposal it belongs to.
-    pub proposal_id: i64,
-    /// The revision number within the proposal, from 1 (the first submission).
-    pub number: i64,
-    /// The content at this revision, as `Content` in JSON; read it with `content`.
-    #[serde(skip)]
-    pub snapshot: String,
-    /// The team's note on the change (at most 300 characters); empty when none was given,
-    /// as at submission.
-    pub note: String,
-    /// Who made the change; `None` once that account is deleted.
-    pub created_by: Option<i64>,
-    /// When it was recorded (UTC).
-    pub created_at: NaiveDateTime,
-}
-
-impl Revision {
-    /// The content recorded; empty content if the snapshot does not read.
-    pub fn content(&self) -> Content {
-        serde_json::from_str(&self.snapshot).unwrap_or_default()
-    }
-}
-
-fn revision_count(conn: &mut DbConnection, proposal_id: i64) -> AppResult<i64> {
-    Ok(proposal_revisions::table
-        .filter(proposal_revisions::proposal_id.eq(proposal_id))
-        .count()
-        .get_result(conn)?)
-}
-
-/// A page of a proposal's revisions by number, oldest first.
-pub fn revisions(
-    conn: &mut DbConnection,
-    proposal_id: i64,
-    page: Page,
-) -> AppResult<Paged<Revision>> {
-    let items = proposal_revisions::table
-        .filter(proposal_revisions::proposal_id.eq(proposal_id))
-        .order(proposal_revisions::number.asc())
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(Revision::as_select())
-        .load(conn)?;
-    Paged::counting(items, page, || revision_count(conn, proposal_id))
-}
-
-/// A revision and what it changed.
-#[derive(Debug, Clone)]
-pub struct RevisionChanges {
-    /// The revision.
-    pub revision: Revision,
-    /// The changed fields against the revision before; `None` for the first revision,
-    /// which has nothing to compare with.
-    pub changes: Option<Vec<(&'static str, Vec<DiffLine>)>>,
-}
-
-/// A page of a proposal's history, newest revision first, each with its diff. The page's
-/// oldest revision is compared with the one just before it, which lies on the next page:
-/// one row more than the page is read for it.
-pub fn history(
-    conn: &mut DbConnection,
-    proposal_id: i64,
-    page: Page,
-) -> AppResult<Paged<RevisionChanges>> {
-    let rows: Vec<Revision> = proposal_revisions::table
-        .filter(proposal_revisions::proposal_id.eq(proposal_id))
-        .order(proposal_revisions::number.desc())
-        .limit(page.per_page + 1)
-        .offset(page.offset())
-        .select(Revision::as_select())
-        .load(conn)?;
-    let contents: Vec<Content> = rows.iter().map(Revision::content).collect();
-    let items = rows
-        .into_iter()
-        .take(page.per_page as usize)
-        .enumerate()
-        .map(|(i, revision)| RevisionChanges {
-            changes: contents.get(i + 1).map(|older| diff(older, &contents[i])),
-            revision,
-        })
-        .collect();
-    Paged::counting(items, page, || revision_count(conn, proposal_id))
-}
-
-/// One changed line in a field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DiffLine {
-    /// `added`, `removed` or `same`.
-    pub kind: &'static str,
-    /// The line, without its line break.
-    pub text: String,
-}
-
-/// The fields that changed between two versions, each with its line diff.
-pub fn diff(old: &Content, new: &Content) -> Vec<(&'static str, Vec<DiffLine>)> {
-    use similar::{ChangeTag, TextDiff};
-    old.fields()
-        .into_iter()
-        .zip(new.fields())
-        .filter(|((_, a), (_, b))| a != b)
-        .map(|((field, a), (_, b))| {
-            let lines = TextDiff::from_lines(&a, &b)
-                .iter_all_changes()
-                .map(|c| DiffLine {
-                    kind: match c.tag() {
-                        ChangeTag::Insert => "added",
-                        ChangeTag::Delete => "removed",
-                        ChangeTag::Equal => "same",
-                    },
-                    text: c.value().trim_end_matches('\n').to_string(),
-                })
-                .collect();
-            (field, lines)
-        })
-        .collect()
 }
 
 #[cfg(test)]
