@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
-# Page benchmark at synthetic scale: builds the release binary, fills a fresh database with
-# `innolab seed --synthetic` (10k challenges, 100k proposals by default), starts the server
-# and measures with wrk the challenge list, a challenge page and a (public) proposal page
-# as a visitor, then every main page signed in as a member of the challenge's agency.
-# Sizes: CHALLENGES=… PROPOSALS=…; DURATION=…s per page; DATABASE_URL=postgres://… for
+# Page and API benchmark at synthetic scale, with the caches defeated. Builds the release
+# binary and the bare baseline (benches/baseline.rs), fills a fresh database with
+# `innolab seed --synthetic` (10k challenges, 100k proposals by default), starts both and
+# measures with wrk, each request of a run asking something else (benches/rotate.lua):
+#   - the list signed in and through the API with a bearer token: pages 1-500, every
+#     status and sort order (nothing of it is cached per person);
+#   - search pages with changing words; challenge, proposal and API detail pages by id;
+#   - the signed-in desk pages of an agency member (dashboard, notifications, account);
+#   - the visitors' list and challenge page, which the page cache serves (for reference);
+#   - the baseline on the same list mix: the real list's throughput as a ratio of it.
+# Prints one table (req/s at 1 and 50 connections, p99 at 50, non-2xx and socket errors)
+# and the server's RSS afterwards.
+# Sizes: CHALLENGES=… PROPOSALS=…; DURATION=…s per run; DATABASE_URL=postgres://… for
 # PostgreSQL (its public schema is emptied first). Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-18081}
+BASE_PORT=${BASE_PORT:-18091}
 # shellcheck source=benches/synthetic.sh
 source benches/synthetic.sh
+BASELINE=$(cargo bench --quiet --no-run --bench baseline --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for m in map(json.loads, sys.stdin):
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "baseline":
+        print(m["executable"])')
 
-echo "machine: $(nproc) cores; database: ${DATABASE_URL:-sqlite (default)}"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo); database: ${DATABASE_URL:-sqlite (default)}"
 "$BIN" --data-dir "$DATA" seed --synthetic --challenges "$CHALLENGES" --proposals "$PROPOSALS"
 "$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" --no-demo >"$DATA/server.log" 2>&1 &
 PID=$!
+url=${DATABASE_URL:-sqlite://$DATA/innolab.db}
+"$BASELINE" "$url" "$BASE_PORT" >"$DATA/baseline.log" 2>&1 &
+BASE_PID=$!
+trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; kill "$BASE_PID" 2>/dev/null; rm -rf "$DATA"' EXIT
 until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do sleep 0.05; done
+until curl -fs "http://127.0.0.1:$BASE_PORT/healthz" >/dev/null 2>&1; do sleep 0.05; done
 
 base="http://127.0.0.1:$PORT"
-challenge=$(curl -fs "$base/api/v1/challenges?status=open&per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["url"])')
-# Runs one SQL statement on whichever database the server uses and prints the first value.
+# Runs one SQL statement on whichever database the server uses and prints the values,
+# one row per line.
 sql() {
     python3 - "$DATA" "${DATABASE_URL:-}" "$1" <<'PY'
 import sqlite3, subprocess, sys
@@ -28,51 +47,93 @@ if url.startswith("postgres"):
     print(subprocess.check_output(["psql", url, "-tAc", q], text=True).strip())
 else:
     db = sqlite3.connect(f"{data}/innolab.db")
-    row = db.execute(q).fetchone()
+    for row in db.execute(q).fetchall():
+        print(row[0])
     db.commit()
-    print(row[0] if row else "")
 PY
 }
-# A proposal the public may read: submitted, of a challenge that made its proposals public.
-proposal=$(sql "SELECT p.id FROM proposals p JOIN challenges c ON c.id = p.challenge_id
-    WHERE p.status = 'submitted' AND c.proposal_visibility = 'public_after_deadline'
-    AND c.status <> 'draft' AND c.submission_deadline < CURRENT_TIMESTAMP ORDER BY p.id LIMIT 1")
 rss() { ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}'; }
 
-for path in "/challenges" "$challenge" "/proposals/$proposal" "/api/v1/challenges?per_page=20"; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$base$path")
-    echo
-    echo "== $path (HTTP $code) =="
-    wrk -t2 -c64 -d"${DURATION}s" --latency "$base$path" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors" || true
-    echo "   with 50 connections:"
-    wrk -t2 -c50 -d"${DURATION}s" --latency "$base$path" | grep -E "Requests/sec|99%" || true
-done
-
-# Signed in: a member of the agency that owns $challenge, so that its desk, its proposals
-# and a dashboard with counts are measured too. Nothing of these is cached per person.
-slug=${challenge##*/}
+# A member of the agency with the most challenges: its desk, its proposals and a
+# dashboard with counts are measured too.
+org=$(sql "SELECT organisation_id FROM challenges GROUP BY organisation_id ORDER BY COUNT(*) DESC LIMIT 1")
 "$BIN" --data-dir "$DATA" user create --email bench@example.org --name Bench \
     --password Zimtstern-Giesskanne-Leuchtturm-83 >/dev/null
 sql "INSERT INTO memberships (organisation_id, user_id, role, joined_at)
-    SELECT c.organisation_id, u.id, 'owner', CURRENT_TIMESTAMP FROM challenges c, users u
-    WHERE c.slug = '$slug' AND u.email = 'bench@example.org' RETURNING id" >/dev/null
-own=$(sql "SELECT p.id FROM proposals p JOIN challenges c ON c.id = p.challenge_id
-    WHERE c.slug = '$slug' AND p.status = 'submitted' ORDER BY p.id LIMIT 1")
+    SELECT $org, u.id, 'owner', CURRENT_TIMESTAMP FROM users u
+    WHERE u.email = 'bench@example.org' RETURNING id" >/dev/null
 jar="$DATA/cookies"
 token=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
 curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
     --data-urlencode "email=bench@example.org" \
     --data-urlencode "password=Zimtstern-Giesskanne-Leuchtturm-83" "$base/login"
-cookie="innolab_session=$(awk '$6 == "innolab_session" {print $7}' "$jar")"
+cookie="Cookie: innolab_session=$(awk '$6 == "innolab_session" {print $7}' "$jar")"
+bearer="Authorization: Bearer $(curl -fs -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.org","password":"Zimtstern-Giesskanne-Leuchtturm-83","name":"bench"}' \
+    "$base/api/v1/auth/tokens" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+
+# The request mixes, one path per line, shuffled.
+MIX="$DATA/mixes"
+mkdir -p "$MIX"
+mix() { python3 -c "$1" >"$MIX/$2"; }
+mix 'import itertools, random
+random.seed(1)
+rows = [f"/challenges?page={p}&status={s}&sort={o}" for p, s, o in itertools.product(
+    range(1, 501), ["", "open", "closed", "evaluating", "concluded"], ["deadline", "newest", "title"])]
+random.shuffle(rows); print("\n".join(rows))' list
+sed 's|^/challenges?|/api/v1/challenges?per_page=20\&|' "$MIX/list" >"$MIX/api-list"
+mix 'import itertools, random
+from urllib.parse import quote_plus as q
+random.seed(2)
+subjects = ["Hundesteuer", "Wohngeld", "Bauantrag", "Elterngeld", "Parkausweis", "Fundbüro",
+    "Hitzeschutz", "Denkmalschutz", "Wohnsitzanmeldung", "Schulanmeldung", "Beschaffung",
+    "Förderantrag", "Vereinsregister", "Fahrradparken", "Bürgerbeteiligung", "Baumkataster"]
+goals = ["barrierefrei", "Papier", "Sprache", "KI", "Smartphone", "Daten", "Kommunen", "datensparsam"]
+words = [q(s + chr(32) + g) for s in subjects for g in goals]
+rows = [f"/search?q={w}&page={p}" for w, p in itertools.product(words, range(1, 4))]
+rows += [f"/search?q={q(s)}" for s in subjects]
+random.shuffle(rows); print("\n".join(rows))' search
+sql "SELECT '/challenges/' || slug FROM challenges WHERE status <> 'draft' ORDER BY id LIMIT 3000" >"$MIX/challenge"
+sql "SELECT '/api/v1/challenges/' || id FROM challenges WHERE status <> 'draft' ORDER BY id LIMIT 3000" >"$MIX/api-challenge"
+sql "SELECT '/proposals/' || p.id FROM proposals p JOIN challenges c ON c.id = p.challenge_id
+    WHERE c.organisation_id = $org AND p.status <> 'draft' ORDER BY p.id LIMIT 3000" >"$MIX/proposal"
+sed 's|^/proposals/|/api/v1/proposals/|' "$MIX/proposal" >"$MIX/api-proposal"
+printf '%s\n' /dashboard /notifications /account /organisations "/organisations?page=7" >"$MIX/desk"
+printf '%s\n' /challenges >"$MIX/visitor-list"
+head -1 "$MIX/challenge" >"$MIX/visitor-challenge"
+
+# One line of the table: NAME PATHS_FILE [HEADER] [URL].
+declare -A RATE
+row() {
+    local name=$1 file=$2 header=${3:-} target=${4:-$base} args=()
+    [[ -n "$header" ]] && args=(-H "$header")
+    local one fifty
+    one=$(wrk -t1 -c1 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
+    fifty=$(wrk -t2 -c50 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
+    local r1 r50 p99 bad
+    r1=$(awk '/Requests\/sec/ {print $2}' <<<"$one")
+    r50=$(awk '/Requests\/sec/ {print $2}' <<<"$fifty")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$fifty")
+    bad=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$one$fifty")
+    RATE[$name]=$r50
+    printf '| %-34s | %10s | %10s | %9s | %6s |\n' "$name" "$r1" "$r50" "$p99" "$bad"
+}
+
 echo
-echo "== signed in (agency member), 50 connections =="
-for path in "/challenges" "$challenge" "$challenge/questions" "$challenge/proposals" \
-    "${own:+/proposals/$own}" "/dashboard" "/organisations" "/notifications" "/account"; do
-    [[ -n "$path" ]] || continue
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base$path")
-    printf '%-48s HTTP %s ' "$path" "$code"
-    wrk -t2 -c50 -d"${DURATION}s" --latency -H "Cookie: $cookie" "$base$path" \
-        | awk '/Requests\/sec/ {r=$2} / 99%/ {p=$2} END {printf "%10s req/s  p99 %s\n", r, p}'
-done
+printf '| %-34s | %10s | %10s | %9s | %6s |\n' "request mix" "c=1 req/s" "c=50 req/s" "p99 c=50" "errors"
+printf '|%s|%s|%s|%s|%s|\n' "------------------------------------" "------------" "------------" "-----------" "--------"
+row "list, signed in (pages, filters)" list "$cookie"
+row "baseline: same list mix, bare" list "" "http://127.0.0.1:$BASE_PORT"
+row "API list, bearer (pages, filters)" api-list "$bearer"
+row "search, signed in (words, pages)" search "$cookie"
+row "challenge pages, signed in" challenge "$cookie"
+row "API challenge by id, bearer" api-challenge "$bearer"
+row "proposal pages, agency member" proposal "$cookie"
+row "API proposal by id, bearer" api-proposal "$bearer"
+row "desk pages, signed in" desk "$cookie"
+row "list, visitor (page cache)" visitor-list
+row "challenge page, visitor (cache)" visitor-challenge
 echo
-echo "RSS after the runs: $(rss)"
+python3 -c 'import sys; real, bare = map(float, sys.argv[1:3]); print(f"list signed in / bare baseline at 50 connections: {real / bare:.2f}x")' \
+    "${RATE["list, signed in (pages, filters)"]}" "${RATE["baseline: same list mix, bare"]}"
+echo "RSS of the server after the runs: $(rss)"

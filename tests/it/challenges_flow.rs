@@ -1704,3 +1704,79 @@ async fn the_agency_deletes_a_file_and_it_is_gone() {
     });
     assert_eq!(audited, 1);
 }
+
+/// A page of the list reads its ids first and its rows after (so that deep pages skip no
+/// rows); read page by page it must give exactly the order of one long page, for every
+/// sort and with and without a status filter, ties in title or deadline included.
+#[actix_web::test]
+async fn every_page_of_the_list_continues_the_order_of_the_one_before() {
+    use innolab::domain::challenges::{list, ListFilter};
+    use innolab::domain::pagination::Page;
+
+    let app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let agency = app.create_org(&staff, "Stadt Seitenweise", OrgKind::Agency, true);
+    // Titles and deadlines repeat, so the order must fall back to the id.
+    for (i, (title, status, days)) in [
+        ("Brücke", "open", 9),
+        ("Ampel", "open", 3),
+        ("Brücke", "closed", 3),
+        ("Zebrastreifen", "open", 9),
+        ("Ampel", "concluded", 1),
+        ("Radweg", "open", 3),
+        ("Brücke", "open", 9),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let c = app.create_challenge(&agency, &staff, title, status, days);
+        // Published in creation order, a minute apart, two of them at the same minute.
+        app.with_conn(|conn| {
+            diesel::update(challenges::table.find(c.id))
+                .set(
+                    challenges::published_at
+                        .eq(innolab::db::now() - chrono::Duration::minutes(10 - (i as i64).min(5))),
+                )
+                .execute(conn)
+                .unwrap();
+        });
+    }
+    for sort in ["deadline", "newest", "title"] {
+        for status in [None, Some(ChallengeStatus::Open)] {
+            let filter = ListFilter {
+                status,
+                sort: Some(sort.into()),
+                ..ListFilter::default()
+            };
+            let ids = |page: i64, per_page: i64| -> Vec<i64> {
+                app.with_conn(|conn| {
+                    list(conn, &filter, &[], Page { page, per_page })
+                        .unwrap()
+                        .items
+                        .iter()
+                        .map(|i| i.challenge.id)
+                        .collect()
+                })
+            };
+            let whole = ids(1, 100);
+            let paged: Vec<i64> = (1..=4).flat_map(|p| ids(p, 2)).collect();
+            assert_eq!(paged, whole, "sort {sort}, status {status:?}");
+            assert_eq!(whole.len(), if status.is_some() { 5 } else { 7 });
+            // And the order is the one asked for.
+            let rows: Vec<Challenge> = app.with_conn(|conn| {
+                whole
+                    .iter()
+                    .map(|id| innolab::domain::challenges::find(conn, *id).unwrap())
+                    .collect()
+            });
+            let mut expected = rows.clone();
+            match sort {
+                "title" => expected.sort_by(|a, b| (&a.title, a.id).cmp(&(&b.title, b.id))),
+                "newest" => expected.sort_by_key(|c| std::cmp::Reverse((c.published_at, c.id))),
+                _ => expected.sort_by_key(|c| (c.submission_deadline, c.id)),
+            }
+            let expected: Vec<i64> = expected.iter().map(|c| c.id).collect();
+            assert_eq!(whole, expected, "sort {sort}, status {status:?}");
+        }
+    }
+}

@@ -49,7 +49,7 @@ pub struct ListItem {
 }
 
 /// The published challenges matching the filter, plus, for `include_drafts_of`, the
-/// drafts of those organisations. Three statements whatever the page size.
+/// drafts of those organisations. Four statements whatever the page size or depth.
 pub fn list(
     conn: &mut DbConnection,
     f: &ListFilter,
@@ -119,26 +119,31 @@ pub fn list(
     let total: i64 = filtered!(challenges::table.into_boxed())
         .count()
         .get_result(conn)?;
-    let joined = || {
-        filtered!(challenges::table
-            .inner_join(organisations::table)
-            .into_boxed())
-    };
+    // First the page's ids, from an index that covers filter and order (see the migration
+    // list_pages_from_indexes): skipping rows of a deep page then reads no row at all.
+    let page_of_ids = || filtered!(challenges::table.into_boxed()).select(challenges::id);
     let ordered = match f.sort.as_deref() {
-        Some("newest") => joined().order((challenges::published_at.desc(), challenges::id.desc())),
-        Some("title") => joined().order((challenges::title.asc(), challenges::id.asc())),
-        _ => joined().order((challenges::submission_deadline.asc(), challenges::id.asc())),
+        Some("newest") => {
+            page_of_ids().order((challenges::published_at.desc(), challenges::id.desc()))
+        }
+        Some("title") => page_of_ids().order((challenges::title.asc(), challenges::id.asc())),
+        _ => page_of_ids().order((challenges::submission_deadline.asc(), challenges::id.asc())),
     };
-    let rows: Vec<(Challenge, String, String)> = ordered
+    let ids: Vec<i64> = ordered
         .limit(page.per_page)
         .offset(page.offset())
+        .load(conn)?;
+    // Then those rows only, put back in the page's order.
+    let mut rows: Vec<(Challenge, String, String)> = challenges::table
+        .inner_join(organisations::table)
+        .filter(challenges::id.eq_any(&ids))
         .select((
             Challenge::as_select(),
             organisations::name,
             organisations::slug,
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
+    rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id));
     let mut topics = topics_of(conn, &ids)?;
     let items = rows
         .into_iter()

@@ -1,0 +1,11 @@
+DROP INDEX challenges_status_title;
+DROP INDEX challenges_published;
+DROP INDEX challenges_status_deadline;
+DROP INDEX challenges_title;
+DROP INDEX challenges_newest;
+DROP INDEX challenges_deadline;
+CREATE INDEX challenges_status_deadline ON challenges(status, submission_deadline);
+CREATE INDEX challenges_published ON challenges(status, published_at);
+CREATE INDEX challenges_deadline ON challenges(submission_deadline, id);
+CREATE INDEX challenges_newest ON challenges(published_at, id);
+CREATE INDEX challenges_title ON challenges(title, id);
