@@ -1780,3 +1780,49 @@ async fn every_page_of_the_list_continues_the_order_of_the_one_before() {
         }
     }
 }
+
+/// The list's agency filter offers the agencies with the most published challenges, at
+/// most `AGENCY_CHOICES` of them, and always the one chosen, however few it publishes;
+/// agencies with only drafts are not offered.
+#[actix_web::test]
+async fn the_agency_filter_offers_the_busiest_agencies_and_the_chosen_one() {
+    use innolab::domain::challenges::{publishing_agencies, AGENCY_CHOICES};
+
+    let app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let busy = app.create_org(&staff, "Stadt Viel", OrgKind::Agency, true);
+    for i in 0..3 {
+        app.create_challenge(&busy, &staff, &format!("Aufgabe {i}"), "open", 9);
+    }
+    let mut quiet = Vec::new();
+    for i in 0..AGENCY_CHOICES {
+        let org = app.create_org(&staff, &format!("Gemeinde {i:02}"), OrgKind::Agency, true);
+        app.create_challenge(&org, &staff, &format!("Frage {i}"), "open", 9);
+        quiet.push(org);
+    }
+    let drafting = app.create_org(&staff, "Amt Entwurf", OrgKind::Agency, true);
+    app.create_challenge(&drafting, &staff, "Noch geheim", "draft", 9);
+
+    let offered = app.with_conn(|conn| publishing_agencies(conn, None).unwrap());
+    assert_eq!(offered.len() as i64, AGENCY_CHOICES);
+    assert!(
+        offered.iter().any(|(slug, _)| *slug == busy.slug),
+        "the busiest is offered"
+    );
+    assert!(!offered.iter().any(|(slug, _)| *slug == drafting.slug));
+    let mut names: Vec<&String> = offered.iter().map(|(_, n)| n).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        offered.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+        "by name"
+    );
+    // One of the quiet ones is left out; chosen, it is offered too.
+    let left_out = quiet
+        .iter()
+        .find(|o| !offered.iter().any(|(slug, _)| *slug == o.slug))
+        .expect("one agency beyond the limit");
+    let with_chosen = app.with_conn(|conn| publishing_agencies(conn, Some(left_out.id)).unwrap());
+    assert!(with_chosen.iter().any(|(slug, _)| *slug == left_out.slug));
+    assert_eq!(with_chosen.len() as i64, AGENCY_CHOICES + 1);
+}

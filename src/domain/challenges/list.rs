@@ -157,17 +157,32 @@ pub fn list(
     Ok(Paged::new(items, total, page))
 }
 
-/// The agencies visitors can filter the list by: those with a published challenge, as
-/// (slug, name) by name. Only the two columns, since the list page shows them all.
-pub fn publishing_agencies(conn: &mut DbConnection) -> AppResult<Vec<(String, String)>> {
-    // EXISTS per agency rather than IN over the challenges: a few hundred index lookups
-    // instead of walking every published challenge.
-    let publishing = challenges::table
-        .filter(challenges::organisation_id.eq(organisations::id))
-        .filter(challenges::status.eq_any(ChallengeStatus::PUBLIC));
+/// How many agencies the list's filter offers. A choice among thousands of
+/// municipalities helps nobody and costs every page its size; the others are a click
+/// away in the directory of organisations.
+pub const AGENCY_CHOICES: i64 = 40;
+
+/// The agencies the list can be filtered by: the [`AGENCY_CHOICES`] with the most
+/// published challenges, and `chosen` whatever its rank, as (slug, name) by name.
+pub fn publishing_agencies(
+    conn: &mut DbConnection,
+    chosen: Option<i64>,
+) -> AppResult<Vec<(String, String)>> {
+    // From the (organisation, status) index alone, without reading a challenge.
+    let mut ids: Vec<i64> = challenges::table
+        .filter(challenges::status.eq_any(ChallengeStatus::PUBLIC))
+        .group_by(challenges::organisation_id)
+        .order((
+            diesel::dsl::count_star().desc(),
+            challenges::organisation_id.asc(),
+        ))
+        .limit(AGENCY_CHOICES)
+        .select(challenges::organisation_id)
+        .load(conn)?;
+    ids.extend(chosen);
     Ok(organisations::table
+        .filter(organisations::id.eq_any(&ids))
         .filter(organisations::kind.eq(OrgKind::Agency))
-        .filter(diesel::dsl::exists(publishing))
         .order((organisations::name.asc(), organisations::id.asc()))
         .select((organisations::slug, organisations::name))
         .load(conn)?)

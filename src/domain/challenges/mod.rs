@@ -29,7 +29,7 @@ pub use self::dashboard::{dashboard, ChallengeLine};
 pub use self::following::{followers, is_following, remind_deadlines, set_following};
 use self::input::{eligibility_csv, ChallengeRow};
 pub use self::input::{parse_euros, validate, ChallengeInput, ValidChallenge};
-pub use self::list::{list, publishing_agencies, ListFilter, ListItem, SOON_DAYS};
+pub use self::list::{list, publishing_agencies, ListFilter, ListItem, AGENCY_CHOICES, SOON_DAYS};
 use crate::domain::topics::{set_topics, topics_of};
 
 /// What the agency asks the state machine to do.

@@ -119,7 +119,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
                 Ok((
                     list,
                     topics::list(conn)?,
-                    challenges::publishing_agencies(conn)?,
+                    challenges::publishing_agencies(conn, filter.organisation_id)?,
                     agency.map(|a| a.slug),
                 ))
             }

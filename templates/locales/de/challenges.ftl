@@ -49,6 +49,7 @@ challenges-sort = Sortierung
 challenges-filter-soon = Nur mit Frist in den nächsten 14 Tagen
 all-topics = Alle Themen
 all-agencies = Alle Behörden
+challenges-agencies-directory = Weitere Behörden im Verzeichnis
 all-levels = Alle Ebenen
 challenges-count = { $count ->
     [0] Keine Herausforderung gefunden.

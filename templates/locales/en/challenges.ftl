@@ -49,6 +49,7 @@ challenges-sort = Order
 challenges-filter-soon = Only with a deadline in the next 14 days
 all-topics = All topics
 all-agencies = All agencies
+challenges-agencies-directory = More agencies in the directory
 all-levels = All levels
 challenges-count = { $count ->
     [0] No challenge found.
