@@ -181,7 +181,7 @@ pub struct PilotOut {
     pub public_url: String,
 }
 
-fn pilot_json(ctx: &Ctx, p: &Pilot) -> PilotOut {
+fn pilot_out(ctx: &Ctx, p: &Pilot) -> PilotOut {
     PilotOut {
         id: p.id,
         proposal_id: p.proposal_id,
@@ -267,7 +267,7 @@ pub async fn create_pilot(
         slug: b.slug,
     };
     let pilot = actions::pilots::create_pilot(&ctx, &p, &f, input).await?;
-    Ok(HttpResponse::Created().json(pilot_json(&ctx, &pilot)))
+    Ok(HttpResponse::Created().json(pilot_out(&ctx, &pilot)))
 }
 
 /// The proposal's pilots (for those who may read its report).
@@ -280,7 +280,7 @@ pub async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> 
     let list = ctx
         .db(move |conn| crate::domain::pilots::of_proposal(conn, pid))
         .await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(|p| pilot_json(&ctx, p)).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(list.iter().map(|p| pilot_out(&ctx, p)).collect::<Vec<_>>()))
 }
 
 /// A pilot, for those who may read its proposal's pilot report.
@@ -289,7 +289,7 @@ pub async fn pilots_of(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> 
 pub async fn get_pilot(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (pilot, _, _, f) = actions::pilots::load_pilot(&ctx, id.into_inner()).await?;
     ctx.authorize(Action::ViewPilotReport(&f)).await?;
-    Ok(HttpResponse::Ok().json(pilot_json(&ctx, &pilot)))
+    Ok(HttpResponse::Ok().json(pilot_out(&ctx, &pilot)))
 }
 
 /// The body of `PATCH /pilots/{id}`: what is sent changes, the rest stays. Form, mode and
@@ -331,7 +331,7 @@ pub async fn update_pilot(
         ..cur
     };
     let changed = actions::pilots::update_pilot(&ctx, &pilot, &p, &f, input).await?;
-    Ok(HttpResponse::Ok().json(pilot_json(&ctx, &changed)))
+    Ok(HttpResponse::Ok().json(pilot_out(&ctx, &changed)))
 }
 
 /// The query string of `GET /pilots/{id}/submissions`.
