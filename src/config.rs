@@ -82,6 +82,9 @@ pub struct Config {
     /// The most connections the request pool holds (at least 2; 16 by default); background
     /// workers have pools of their own.
     pub pool_size: u32,
+    /// SQLite's page cache per connection, in MiB (1 to 1024; 4 by default): the pool may
+    /// hold `pool_size` times this much; PostgreSQL ignores it.
+    pub sqlite_cache_mb: u32,
     /// Minutes without a request after which a session ends (at least 1; 120 by default).
     pub session_idle_minutes: i64,
     /// Hours after signing in after which a session ends however active (at least 1; 12 by
@@ -141,6 +144,8 @@ pub struct FileConfig {
     pub durability: Option<Durability>,
     /// See `Config::pool_size`.
     pub pool_size: Option<u32>,
+    /// See `Config::sqlite_cache_mb`.
+    pub sqlite_cache_mb: Option<u32>,
     /// See `Config::session_idle_minutes`.
     pub session_idle_minutes: Option<i64>,
     /// See `Config::session_max_hours`.
@@ -192,6 +197,7 @@ impl FileConfig {
             smtp_password,
             durability,
             pool_size,
+            sqlite_cache_mb,
             session_idle_minutes,
             session_max_hours,
             dev_templates,
@@ -243,6 +249,7 @@ impl Config {
             mail,
             durability: file.durability.unwrap_or(Durability::Full),
             pool_size: file.pool_size.unwrap_or(16).max(2),
+            sqlite_cache_mb: file.sqlite_cache_mb.unwrap_or(4).clamp(1, 1024),
             session_idle_minutes: file.session_idle_minutes.unwrap_or(120).max(1),
             session_max_hours: file.session_max_hours.unwrap_or(12).max(1),
             dev_templates: file.dev_templates.unwrap_or(false),

@@ -80,6 +80,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    challenge_status_counts (status) {
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    publisher_counts (organisation_id) {
+        organisation_id -> BigInt,
+        published -> BigInt,
+    }
+}
+
+diesel::table! {
     memberships (id) {
         id -> BigInt,
         organisation_id -> BigInt,
@@ -549,6 +563,7 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(invitations -> organisations (organisation_id));
 diesel::joinable!(challenges -> organisations (organisation_id));
+diesel::joinable!(publisher_counts -> organisations (organisation_id));
 diesel::joinable!(challenge_topics -> challenges (challenge_id));
 diesel::joinable!(challenge_topics -> topics (topic_id));
 diesel::joinable!(stages -> challenges (challenge_id));
@@ -594,11 +609,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_tokens,
     login_attempts,
     organisations,
+    publisher_counts,
     memberships,
     invitations,
     topics,
     audit_log,
     challenges,
+    challenge_status_counts,
     challenge_topics,
     stages,
     criteria,

@@ -1826,3 +1826,92 @@ async fn the_agency_filter_offers_the_busiest_agencies_and_the_chosen_one() {
     assert!(with_chosen.iter().any(|(slug, _)| *slug == left_out.slug));
     assert_eq!(with_chosen.len() as i64, AGENCY_CHOICES + 1);
 }
+
+/// The list's totals and its agency choice come from counts the database's triggers keep
+/// (migration challenge_counts). They follow every way a challenge changes: publishing
+/// through the page, a status or agency changed by a plain UPDATE, a deletion; and
+/// agree with counting the challenges themselves on both backends.
+#[actix_web::test]
+async fn the_kept_counts_follow_every_change_of_a_challenge() {
+    use innolab::domain::challenges::{list, publishing_agencies, ListFilter};
+    use innolab::domain::pagination::Page;
+
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let north = app.create_org(&staff, "Stadt Nord", OrgKind::Agency, true);
+    let south = app.create_org(&staff, "Stadt Süd", OrgKind::Agency, true);
+    let draft = app.create_challenge(&north, &staff, "Entwurf Nord", "draft", 9);
+    let open = app.create_challenge(&north, &staff, "Offen Nord", "open", 9);
+    let closed = app.create_challenge(&south, &staff, "Zu Süd", "closed", 9);
+    app.create_challenge(&south, &staff, "Offen Süd", "open", 9);
+
+    // What the list says, against what counting the rows says.
+    let agree = |app: &TestApp, when: &str| {
+        app.with_conn(|conn| {
+            for status in ChallengeStatus::PUBLIC.into_iter().map(Some).chain([None]) {
+                let filter = ListFilter {
+                    status,
+                    ..ListFilter::default()
+                };
+                let listed = list(conn, &filter, &[], Page::from_request(None, 20)).unwrap();
+                let counted: i64 = challenges::table
+                    .filter(
+                        challenges::status
+                            .eq_any(status.map_or(ChallengeStatus::PUBLIC.to_vec(), |s| vec![s])),
+                    )
+                    .count()
+                    .get_result(conn)
+                    .unwrap();
+                assert_eq!(listed.total, counted, "{when}: total of {status:?}");
+                assert_eq!(
+                    listed.items.len() as i64,
+                    counted,
+                    "{when}: rows of {status:?}"
+                );
+            }
+            publishing_agencies(conn, None)
+                .unwrap()
+                .into_iter()
+                .map(|(slug, _)| slug)
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        agree(&app, "created"),
+        [north.slug.clone(), south.slug.clone()]
+    );
+
+    app.log_in_as(&staff);
+    transition(&mut app, &draft.slug, "publish")
+        .await
+        .assert_status(303);
+    agree(&app, "published through the page");
+
+    app.with_conn(|conn| {
+        diesel::update(challenges::table.find(closed.id))
+            .set(challenges::status.eq(ChallengeStatus::Archived))
+            .execute(conn)
+            .unwrap();
+        diesel::update(challenges::table.find(open.id))
+            .set(challenges::organisation_id.eq(south.id))
+            .execute(conn)
+            .unwrap();
+    });
+    agree(&app, "archived and moved by UPDATE");
+
+    // North keeps one published challenge, South three: the busier comes first.
+    app.with_conn(|conn| {
+        diesel::update(challenges::table.filter(challenges::organisation_id.eq(north.id)))
+            .set(challenges::status.eq(ChallengeStatus::Draft))
+            .execute(conn)
+            .unwrap();
+    });
+    assert_eq!(agree(&app, "north back to drafts"), [south.slug.clone()]);
+
+    app.with_conn(|conn| {
+        diesel::delete(challenges::table.filter(challenges::organisation_id.eq(south.id)))
+            .execute(conn)
+            .unwrap()
+    });
+    assert!(agree(&app, "south's deleted").is_empty());
+}
