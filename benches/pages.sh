@@ -9,8 +9,9 @@
 #   - the signed-in desk pages of an agency member (dashboard, notifications, account);
 #   - the visitors' list and challenge page, which the page cache serves (for reference);
 #   - the baseline on the same list mix: the real list's throughput as a ratio of it.
-# Prints one table (req/s at 1 and 50 connections, p99 at 50, non-2xx and socket errors)
-# and the server's RSS afterwards.
+# Prints one table (req/s at 1, 50 and 64 connections, p99 at 50, non-2xx and socket
+# errors), the mixes whose throughput falls from 1 to 64 connections, and the server's RSS
+# afterwards.
 # Sizes: CHALLENGES=… PROPOSALS=…; DURATION=…s per run; DATABASE_URL=postgres://… for
 # PostgreSQL (its public schema is emptied first). Needs wrk (apt-get install wrk).
 set -euo pipefail
@@ -106,26 +107,31 @@ printf '%s\n' /dashboard /notifications /account /organisations "/organisations?
 printf '%s\n' /challenges >"$MIX/visitor-list"
 head -1 "$MIX/challenge" >"$MIX/visitor-challenge"
 
-# One line of the table: NAME PATHS_FILE [HEADER] [URL].
+# One line of the table: NAME PATHS_FILE [HEADER] [URL]. Throughput at 1, 50 and 64
+# connections: it must not fall as connections are added.
 declare -A RATE
+FALLS=()
 row() {
     local name=$1 file=$2 header=${3:-} target=${4:-$base} args=()
     [[ -n "$header" ]] && args=(-H "$header")
-    local one fifty
+    local one fifty sixtyfour
     one=$(wrk -t1 -c1 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
     fifty=$(wrk -t2 -c50 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
-    local r1 r50 p99 bad
+    sixtyfour=$(wrk -t2 -c64 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
+    local r1 r50 r64 p99 bad
     r1=$(awk '/Requests\/sec/ {print $2}' <<<"$one")
     r50=$(awk '/Requests\/sec/ {print $2}' <<<"$fifty")
+    r64=$(awk '/Requests\/sec/ {print $2}' <<<"$sixtyfour")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$fifty")
-    bad=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$one$fifty")
+    bad=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$one$fifty$sixtyfour")
     RATE[$name]=$r50
-    printf '| %-34s | %10s | %10s | %9s | %6s |\n' "$name" "$r1" "$r50" "$p99" "$bad"
+    python3 -c 'import sys; sys.exit(float(sys.argv[2]) < float(sys.argv[1]))' "$r1" "$r64" || FALLS+=("$name")
+    printf '| %-34s | %10s | %10s | %10s | %9s | %6s |\n' "$name" "$r1" "$r50" "$r64" "$p99" "$bad"
 }
 
 echo
-printf '| %-34s | %10s | %10s | %9s | %6s |\n' "request mix" "c=1 req/s" "c=50 req/s" "p99 c=50" "errors"
-printf '|%s|%s|%s|%s|%s|\n' "------------------------------------" "------------" "------------" "-----------" "--------"
+printf '| %-34s | %10s | %10s | %10s | %9s | %6s |\n' "request mix" "c=1 req/s" "c=50 req/s" "c=64 req/s" "p99 c=50" "errors"
+printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "------------" "------------" "------------" "-----------" "--------"
 row "list, signed in (pages, filters)" list "$cookie"
 row "baseline: same list mix, bare" list "" "http://127.0.0.1:$BASE_PORT"
 row "API list, bearer (pages, filters)" api-list "$bearer"
@@ -140,4 +146,9 @@ row "challenge page, visitor (cache)" visitor-challenge
 echo
 python3 -c 'import sys; real, bare = map(float, sys.argv[1:3]); print(f"list signed in / bare baseline at 50 connections: {real / bare:.2f}x")' \
     "${RATE["list, signed in (pages, filters)"]}" "${RATE["baseline: same list mix, bare"]}"
+if ((${#FALLS[@]})); then
+    echo "throughput at 64 connections below 1: ${FALLS[*]}"
+else
+    echo "throughput at 64 connections >= at 1 for every mix"
+fi
 echo "RSS of the server after the runs: $(rss)"

@@ -82,8 +82,13 @@ pub fn list(
                     .filter(challenges::status.eq(ChallengeStatus::Draft))
                     .filter(challenges::organisation_id.eq_any(drafts.clone())),
                 Some(s) => q.filter(challenges::status.eq(s)),
+                // "Not a draft" rather than "one of the published statuses": with an IN
+                // list SQLite reads each status's stretch of the (status, key) index and
+                // sorts offset + limit rows in a temporary B-tree (45% of the list's time
+                // in a profile of the page mix), where this walks the (key, id, status)
+                // index in its order.
                 None if drafts.is_empty() => {
-                    q.filter(challenges::status.eq_any(ChallengeStatus::PUBLIC))
+                    q.filter(challenges::status.ne(ChallengeStatus::Draft))
                 }
                 None => q.filter(
                     challenges::status
