@@ -232,9 +232,15 @@ pub fn optimize(conn: &mut DbConnection) -> AppResult<()> {
     Ok(())
 }
 
-/// Collects fresh statistics after a bulk load, on either backend.
+/// Collects fresh statistics after a bulk load, on either backend. On PostgreSQL it also
+/// vacuums: until then the visibility map of the new rows is unset, so index-only scans
+/// look expensive and the list sorts every challenge (20 instead of 1.5 ms for a deep page
+/// at 10,000 challenges); autovacuum would get there only minutes later.
 pub fn analyze(conn: &mut DbConnection) -> AppResult<()> {
-    conn.batch_execute("ANALYZE")?;
+    match conn {
+        DbConnection::Sqlite(_) => conn.batch_execute("ANALYZE")?,
+        _ => conn.batch_execute("VACUUM ANALYZE")?,
+    }
     Ok(())
 }
 

@@ -14,6 +14,9 @@ pub struct AppState {
     pub config: Config,
     /// Database connections for requests.
     pub pool: DbPool,
+    /// One permit per connection of `pool`: requests wait for a connection here, first
+    /// come first served, without holding a thread (see [`crate::web::context::run_db`]).
+    pub db_turns: tokio::sync::Semaphore,
     /// Statements run by this instance so far.
     pub statements: crate::db::StatementCounter,
     /// Page and mail templates.
