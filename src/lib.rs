@@ -68,7 +68,11 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
         assets: Assets::load(),
         denials: domain::audit::DenialBudget::default(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
-        db_turns: tokio::sync::Semaphore::new(config.pool_size as usize),
+        db_turns: matches!(
+            db::parse_url(&config.database_url),
+            Ok((db::Backend::Postgres, _))
+        )
+        .then(|| tokio::sync::Semaphore::new(config.pool_size as usize)),
         config,
         pool,
         statements,
