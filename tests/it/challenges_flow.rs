@@ -1906,7 +1906,10 @@ async fn the_kept_counts_follow_every_change_of_a_challenge() {
             .execute(conn)
             .unwrap();
     });
-    assert_eq!(agree(&app, "north back to drafts"), [south.slug.clone()]);
+    assert_eq!(
+        agree(&app, "north back to drafts"),
+        std::slice::from_ref(&south.slug)
+    );
 
     app.with_conn(|conn| {
         diesel::delete(challenges::table.filter(challenges::organisation_id.eq(south.id)))
