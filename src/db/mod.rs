@@ -99,6 +99,9 @@ impl diesel::connection::Instrumentation for StatementCounter {
     }
 }
 
+/// The longest a request waits for a database connection before it is answered 503.
+pub const CHECKOUT_WAIT: Duration = Duration::from_secs(10);
+
 /// Per-connection settings applied whenever the pool hands out a new connection.
 #[derive(Debug)]
 struct Setup {
@@ -198,7 +201,7 @@ pub fn pool_of(config: &Config, size: u32, counter: StatementCounter) -> AppResu
     Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(CHECKOUT_WAIT)
         // No ping before every checkout: it doubles the round trips of short requests. A
         // connection that died fails its query, is marked broken and replaced.
         .test_on_check_out(false)

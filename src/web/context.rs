@@ -266,9 +266,6 @@ impl Ctx {
     }
 }
 
-/// The longest a request waits for a database connection before it is answered 503.
-const DB_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Runs `f` with a pooled connection on the blocking thread pool; fails when no connection
 /// can be checked out.
 pub async fn run_db<T, F>(state: &web::Data<AppState>, f: F) -> AppResult<T>
@@ -278,15 +275,14 @@ where
 {
     // Waiting for a connection in the pool itself is unfair (whichever blocked thread
     // wakes first takes it): at 50 connections on PostgreSQL some requests waited 200 to
-    // 500 ms while the median took 15 (see `AppState::db_turns` for SQLite). The semaphore queues them in order, and a waiting
-    // request holds no blocking thread.
-    // The same 10 s the pool would wait before answering 503.
+    // 500 ms while the median took 15. The semaphore queues them in order, and a waiting
+    // request holds no blocking thread; why not on SQLite: `AppState::db_turns`.
     let unavailable = || AppError::Unavailable {
         message_id: "error-unavailable",
     };
     let _turn = match &state.db_turns {
         Some(turns) => Some(
-            actix_web::rt::time::timeout(DB_WAIT, turns.acquire())
+            actix_web::rt::time::timeout(db::CHECKOUT_WAIT, turns.acquire())
                 .await
                 .map_err(|_| unavailable())?
                 .map_err(|_| unavailable())?,
