@@ -4,7 +4,7 @@
 //! The real list page's throughput is printed as a ratio of this one's on the same
 //! request mix, so the cost of everything around the query shows.
 //!
-//! `baseline DATABASE_URL PORT` serves `GET /challenges?page=&status=&sort=` on the
+//! `baseline DATABASE_URL PORT` serves `GET /challenges?page=&status=&sort=&after=&before=` on the
 //! database the benchmark seeded (already migrated).
 
 use actix_web::{web, App, HttpResponse, HttpServer};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use innolab::config::Config;
 use innolab::db::{self, DbPool};
 use innolab::domain::challenges::{list, ListFilter};
-use innolab::domain::pagination::{Page, PageRequest};
+use innolab::domain::pagination::{Cursor, Page, PageRequest};
 use innolab::kinds::ChallengeStatus;
 
 /// The list as cards with pagination, the fields the real page shows.
@@ -31,6 +31,8 @@ struct Query {
     page: Option<i64>,
     status: Option<String>,
     sort: Option<String>,
+    after: Option<i64>,
+    before: Option<i64>,
 }
 
 struct Shared {
@@ -52,10 +54,11 @@ async fn challenges(shared: web::Data<Shared>, q: web::Query<Query>) -> HttpResp
         sort: q.sort,
         ..ListFilter::default()
     };
+    let cursor = Cursor::from_request(q.after, q.before);
     let pool = shared.pool.clone();
     let listed = web::block(move || {
         let mut conn = db::checkout(&pool)?;
-        list(&mut conn, &filter, &[], page)
+        list(&mut conn, &filter, page, cursor)
     })
     .await;
     match listed {

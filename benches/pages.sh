@@ -4,11 +4,12 @@
 # `innolab seed --synthetic` (10k challenges, 100k proposals by default), starts both and
 # measures with wrk, each request of a run asking something else (benches/rotate.lua):
 #   - the list signed in and through the API with a bearer token: pages 1-500, every
-#     status and sort order (nothing of it is cached per person);
+#     status and sort order (nothing of it is cached per person), reached through the
+#     "next" links (after=ID) and by typing their numbers;
 #   - search pages with changing words; challenge, proposal and API detail pages by id;
 #   - the signed-in desk pages of an agency member (dashboard, notifications, account);
 #   - the visitors' list and challenge page, which the page cache serves (for reference);
-#   - the baseline on the same list mix: the real list's throughput as a ratio of it.
+#   - the baseline on the same list mixes: the real list's throughput as a ratio of it.
 # Prints one table (req/s at 1, 50 and 64 connections, p99 at 50, non-2xx and socket
 # errors), the mixes whose throughput falls from 1 to 64 connections, and the server's RSS
 # afterwards.
@@ -95,6 +96,28 @@ rows = [f"/challenges?page={p}&status={s}&sort={o}" for p, s, o in itertools.pro
     range(1, 501), ["", "open", "closed", "evaluating", "concluded"], ["deadline", "newest", "title"])]
 random.shuffle(rows); print("\n".join(rows))' list
 sed 's|^/challenges?|/api/v1/challenges?per_page=20\&|' "$MIX/list" >"$MIX/api-list"
+# The same pages reached as a reader reaches them, through the "next" links: page N
+# continues after the last row of page N-1 (`after=ID`), taken here from the database in
+# the list's order.
+for status in "" open closed evaluating concluded; do
+    where=$([[ -z "$status" ]] && echo "status <> 'draft'" || echo "status = '$status'")
+    for sort in deadline newest title; do
+        case $sort in
+            deadline) order="submission_deadline, id" ;;
+            newest) order="published_at DESC, id DESC" ;;
+            title) order="title, id" ;;
+        esac
+        sql "SELECT id FROM challenges WHERE $where ORDER BY $order LIMIT 10000" |
+            python3 -c 'import sys
+status, sort = sys.argv[1:3]
+ids = sys.stdin.read().split()
+for page in range(1, min(500, (len(ids) + 19) // 20) + 1):
+    after = f"&after={ids[(page - 1) * 20 - 1]}" if page > 1 else ""
+    print(f"/challenges?page={page}&status={status}&sort={sort}{after}")' "$status" "$sort"
+    done
+done | python3 -c 'import random, sys
+rows = sys.stdin.read().split(); random.seed(3); random.shuffle(rows); print("\n".join(rows))' >"$MIX/list-next"
+sed 's|^/challenges?|/api/v1/challenges?per_page=20\&|' "$MIX/list-next" >"$MIX/api-list-next"
 mix 'import itertools, random
 from urllib.parse import quote_plus as q
 random.seed(2)
@@ -141,9 +164,12 @@ row() {
 echo
 printf '| %-34s | %10s | %10s | %10s | %9s | %6s |\n' "request mix" "c=1 req/s" "c=50 req/s" "c=64 req/s" "p99 c=50" "errors"
 printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "------------" "------------" "------------" "-----------" "--------"
-row "list, signed in (pages, filters)" list "$cookie"
-row "baseline: same list mix, bare" list "" "http://127.0.0.1:$BASE_PORT"
-row "API list, bearer (pages, filters)" api-list "$bearer"
+row "list, signed in (next links)" list-next "$cookie"
+row "baseline: next links, bare" list-next "" "http://127.0.0.1:$BASE_PORT"
+row "list, signed in (page numbers)" list "$cookie"
+row "baseline: page numbers, bare" list "" "http://127.0.0.1:$BASE_PORT"
+row "API list, bearer (after=)" api-list-next "$bearer"
+row "API list, bearer (page numbers)" api-list "$bearer"
 row "search, signed in (words, pages)" search "$cookie"
 row "challenge pages, signed in" challenge "$cookie"
 row "API challenge by id, bearer" api-challenge "$bearer"
@@ -153,8 +179,9 @@ row "desk pages, signed in" desk "$cookie"
 row "list, visitor (page cache)" visitor-list
 row "challenge page, visitor (cache)" visitor-challenge
 echo
-python3 -c 'import sys; real, bare = map(float, sys.argv[1:3]); print(f"list signed in / bare baseline at 50 connections: {real / bare:.2f}x")' \
-    "${RATE["list, signed in (pages, filters)"]}" "${RATE["baseline: same list mix, bare"]}"
+ratio() { python3 -c 'import sys; real, bare = map(float, sys.argv[2:4]); print(f"list signed in / bare baseline at 50 connections, {sys.argv[1]}: {real / bare:.2f}x")' "$@"; }
+ratio "next links" "${RATE["list, signed in (next links)"]}" "${RATE["baseline: next links, bare"]}"
+ratio "page numbers" "${RATE["list, signed in (page numbers)"]}" "${RATE["baseline: page numbers, bare"]}"
 if ((${#FALLS[@]})); then
     echo "throughput at 64 connections below 1: ${FALLS[*]}"
 else

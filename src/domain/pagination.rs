@@ -57,6 +57,27 @@ impl Page {
     }
 }
 
+/// Where a page starts when it was reached by a "next" or "previous" link: right after or
+/// right before a row of the page before, named by its id. A list that takes it continues
+/// from that row's place in the order (keyset pagination) instead of skipping
+/// `Page::offset` rows, so the hundredth page costs what the first costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// The rows that follow this one.
+    After(i64),
+    /// The rows that precede this one.
+    Before(i64),
+}
+
+impl Cursor {
+    /// `?after=ID` or `?before=ID` as a client sends them (`after` wins when both come).
+    pub fn from_request(after: Option<i64>, before: Option<i64>) -> Option<Cursor> {
+        after
+            .map(Cursor::After)
+            .or_else(|| before.map(Cursor::Before))
+    }
+}
+
 /// One page of a list and the total count, as docs/API.md's list answer.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {

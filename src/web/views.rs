@@ -39,6 +39,21 @@ pub fn pagination_to(base: &str, anchor: &str, page: Page, total: i64) -> Value 
     })
 }
 
+/// Like [`pagination`], for a list that continues from a row (keyset pagination):
+/// "previous" asks for the rows before `edges.0`, the page's first row, "next" for those
+/// after `edges.1`, its last; the page number only names the page.
+pub fn pagination_by_rows(base: &str, page: Page, total: i64, edges: &Option<(i64, i64)>) -> Value {
+    let mut links = pagination(base, page, total);
+    if let Some((first, last)) = edges {
+        for (rel, key, id) in [("prev", "before", first), ("next", "after", last)] {
+            if let Some(Value::String(link)) = links.get_mut(rel) {
+                link.push_str(&format!("&{key}={id}"));
+            }
+        }
+    }
+    links
+}
+
 /// Days until a deadline (negative when past), for "noch 3 Tage".
 pub fn days_left(deadline: chrono::NaiveDateTime) -> i64 {
     let secs = (deadline - crate::db::now()).num_seconds();
@@ -51,7 +66,7 @@ pub fn days_left(deadline: chrono::NaiveDateTime) -> i64 {
 
 /// A challenge as list cards and the API show it.
 pub fn challenge_card(
-    c: &crate::domain::challenges::Challenge,
+    c: &crate::domain::challenges::ListedChallenge,
     agency_name: &str,
     agency_slug: &str,
     topics: &[crate::domain::topics::TopicRef],

@@ -501,6 +501,77 @@ fn texts(list: &serde_json::Value, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// An API client walks the challenge list with `after` (the last item's id) and back with
+/// `before` (the first item's id) and gets what the page numbers give; list items carry
+/// the summary but not the description, which the challenge's own answer has.
+#[actix_web::test]
+async fn the_challenge_list_is_walked_with_after_and_before_and_leaves_out_descriptions() {
+    let mut app = TestApp::new().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let agency = app.create_org(&staff, "Listen-Amt", OrgKind::Agency, true);
+    for i in 0..7 {
+        app.create_challenge(&agency, &staff, &format!("Liste {i}"), "open", 3 + i % 3);
+    }
+    let token = app.bearer_of(&staff).await;
+    let path = "/api/v1/challenges?status=open&sort=deadline&per_page=3";
+    let ids = |page: &serde_json::Value| -> Vec<i64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let mut by_number = Vec::new();
+    for n in 1..=3 {
+        by_number.push(ids(&list_page(
+            &mut app,
+            &format!("{path}&page={n}"),
+            &token,
+        )
+        .await));
+    }
+    assert_eq!(
+        by_number.iter().map(Vec::len).collect::<Vec<_>>(),
+        [3, 3, 1]
+    );
+    let mut walked = vec![by_number[0].clone()];
+    for n in 2..=3 {
+        let after = walked.last().unwrap().last().unwrap();
+        let page = list_page(&mut app, &format!("{path}&page={n}&after={after}"), &token).await;
+        assert_eq!((&page["page"], &page["total"]), (&json!(n), &json!(7)));
+        walked.push(ids(&page));
+    }
+    assert_eq!(walked, by_number, "after = the last id gives the next page");
+    let before = by_number[2][0];
+    let back = list_page(&mut app, &format!("{path}&page=2&before={before}"), &token).await;
+    assert_eq!(
+        ids(&back),
+        by_number[1],
+        "before = the first id gives the page before"
+    );
+
+    let first = &list_page(&mut app, path, &token).await["items"][0];
+    assert!(first["summary"].is_string());
+    assert!(
+        first.get("description").is_none(),
+        "no description in a list: {first}"
+    );
+    let one = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/challenges/{}", first["id"]),
+            None,
+            Some(&token),
+        )
+        .await
+        .json();
+    assert!(
+        one["description"].is_string(),
+        "the challenge itself has it: {one}"
+    );
+}
+
 #[actix_web::test]
 async fn questions_revisions_and_messages_come_in_pages_of_at_most_a_hundred() {
     let mut app = TestApp::new().await;

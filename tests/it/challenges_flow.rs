@@ -706,6 +706,50 @@ async fn the_list_shows_twenty_per_page_with_links_between_pages() {
     app.get("/challenges?sort=title&page=2")
         .await
         .assert_contains("sort&#x3D;title&amp;page&#x3D;1");
+
+    // "Next" continues after the page's last row and "previous" before its first, as the
+    // links say (keyset pagination: the same rows as by number).
+    let link = |r: &Resp, rel: &str| -> String {
+        let tag = format!("rel=\"{rel}\"");
+        let at = r.body.find(&tag).unwrap_or_else(|| panic!("no {rel} link"));
+        let href = r.body[..at].rfind("href=\"").unwrap() + 6;
+        let end = href + r.body[href..].find('"').unwrap();
+        r.body[href..end]
+            .replace("&amp;", "&")
+            .replace("&#x3D;", "=")
+    };
+    let id_of = |app: &TestApp, title: &str| {
+        app.with_conn(|conn| {
+            challenges::table
+                .filter(challenges::title.eq(title))
+                .select(challenges::id)
+                .first::<i64>(conn)
+                .unwrap()
+        })
+    };
+    let next = link(&page1, "next");
+    assert_eq!(
+        next,
+        format!("/challenges?page=2&after={}", id_of(&app, "Aufgabe 19"))
+    );
+    let by_link = app.get(&next).await;
+    by_link
+        .assert_status(200)
+        .assert_contains("Seite 2 von 2")
+        .assert_contains("Aufgabe 20")
+        .assert_contains("Aufgabe 24")
+        .assert_not_contains("Aufgabe 19");
+    let prev = link(&by_link, "prev");
+    assert_eq!(
+        prev,
+        format!("/challenges?page=1&before={}", id_of(&app, "Aufgabe 20"))
+    );
+    let back = app.get(&prev).await;
+    back.assert_contains("Seite 1 von 2")
+        .assert_contains("Aufgabe 00")
+        .assert_contains("Aufgabe 19")
+        .assert_not_contains("Aufgabe 20");
+    assert_eq!(back.body.matches("<article class=\"card\"").count(), 20);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1705,13 +1749,16 @@ async fn the_agency_deletes_a_file_and_it_is_gone() {
     assert_eq!(audited, 1);
 }
 
-/// A page of the list reads its ids first and its rows after (so that deep pages skip no
-/// rows); read page by page it must give exactly the order of one long page, for every
-/// sort and with and without a status filter, ties in title or deadline included.
+/// A page of the list is found three ways: by its number (counting from the nearer end
+/// of the list), after the last row of the page before ("next"), and before the first row
+/// of the page after ("previous"). Read page by page each way must give exactly the
+/// order of one long page, for every sort and with and without a status filter, ties in
+/// title or deadline included; a cursor that names a draft or nothing gives the page by
+/// its number, so where a page starts tells nothing about a draft.
 #[actix_web::test]
 async fn every_page_of_the_list_continues_the_order_of_the_one_before() {
     use innolab::domain::challenges::{list, ListFilter};
-    use innolab::domain::pagination::Page;
+    use innolab::domain::pagination::{Cursor, Page};
 
     let app = TestApp::new().await;
     let staff = app.create_user("amt@example.org", "Amt");
@@ -1741,6 +1788,8 @@ async fn every_page_of_the_list_continues_the_order_of_the_one_before() {
                 .unwrap();
         });
     }
+    // A draft sorts among them in every order.
+    let draft = app.create_challenge(&agency, &staff, "Brücke", "draft", 3);
     for sort in ["deadline", "newest", "title"] {
         for status in [None, Some(ChallengeStatus::Open)] {
             let filter = ListFilter {
@@ -1748,9 +1797,9 @@ async fn every_page_of_the_list_continues_the_order_of_the_one_before() {
                 sort: Some(sort.into()),
                 ..ListFilter::default()
             };
-            let ids = |page: i64, per_page: i64| -> Vec<i64> {
+            let page_of = |page: i64, per_page: i64, cursor: Option<Cursor>| -> Vec<i64> {
                 app.with_conn(|conn| {
-                    list(conn, &filter, &[], Page { page, per_page })
+                    list(conn, &filter, Page { page, per_page }, cursor)
                         .unwrap()
                         .items
                         .iter()
@@ -1758,9 +1807,40 @@ async fn every_page_of_the_list_continues_the_order_of_the_one_before() {
                         .collect()
                 })
             };
+            let ids = |page: i64, per_page: i64| page_of(page, per_page, None);
             let whole = ids(1, 100);
+            // Forwards through "next": each page after the last row of the one before.
+            let mut walked = ids(1, 2);
+            let mut page = walked.clone();
+            for n in 2..=4 {
+                page = page_of(n, 2, page.last().map(|id| Cursor::After(*id)));
+                walked.extend(&page);
+            }
+            assert_eq!(walked, whole, "next links, sort {sort}, status {status:?}");
+            // Backwards through "previous", from the last page.
+            let last = (whole.len() as i64 + 1) / 2;
+            let mut page = ids(last, 2);
+            let mut walked = page.clone();
+            for n in (1..last).rev() {
+                page = page_of(n, 2, page.first().map(|id| Cursor::Before(*id)));
+                walked.splice(0..0, page.iter().copied());
+            }
+            assert_eq!(
+                walked, whole,
+                "previous links, sort {sort}, status {status:?}"
+            );
+            // A cursor naming a draft or nothing: the page by its number.
+            for gone in [draft.id, -7] {
+                assert_eq!(page_of(2, 2, Some(Cursor::After(gone))), ids(2, 2));
+                assert_eq!(page_of(2, 2, Some(Cursor::Before(gone))), ids(2, 2));
+            }
+            let whole = ids(1, 100);
+            // By number: pages in the second half are counted from the end.
             let paged: Vec<i64> = (1..=4).flat_map(|p| ids(p, 2)).collect();
             assert_eq!(paged, whole, "sort {sort}, status {status:?}");
+            let paged: Vec<i64> = (1..=3).flat_map(|p| ids(p, 3)).collect();
+            assert_eq!(paged, whole, "pages of 3, sort {sort}, status {status:?}");
+            assert!(ids(5, 2).is_empty() && ids(9, 3).is_empty(), "past the end");
             assert_eq!(whole.len(), if status.is_some() { 5 } else { 7 });
             // And the order is the one asked for.
             let rows: Vec<Challenge> = app.with_conn(|conn| {
@@ -1853,7 +1933,7 @@ async fn the_kept_counts_follow_every_change_of_a_challenge() {
                     status,
                     ..ListFilter::default()
                 };
-                let listed = list(conn, &filter, &[], Page::from_request(None, 20)).unwrap();
+                let listed = list(conn, &filter, Page::from_request(None, 20), None).unwrap();
                 let counted: i64 = challenges::table
                     .filter(
                         challenges::status

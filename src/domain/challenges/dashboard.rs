@@ -38,9 +38,12 @@ pub fn dashboard(
         .limit(100)
         .select(ChallengeLine::as_select())
         .load(conn)?;
+    // Counted for the rows shown only: an agency's older challenges may hold most of its
+    // proposals, and the (challenge_id, status) indexes answer these per challenge.
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
     let counts: Vec<(i64, ProposalStatus, i64)> = proposals::table
-        .inner_join(challenges::table)
-        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
+        .filter(proposals::challenge_id.eq_any(&ids))
+        .filter(proposals::status.eq_any([ProposalStatus::Draft, ProposalStatus::Submitted]))
         .group_by((proposals::challenge_id, proposals::status))
         .select((
             proposals::challenge_id,
@@ -48,13 +51,8 @@ pub fn dashboard(
             diesel::dsl::count_star(),
         ))
         .load(conn)?;
-    // Driven from the challenges (a subquery, not a join): joined, SQLite walks every
-    // question in challenge order to group them.
-    let theirs = challenges::table
-        .filter(challenges::organisation_id.eq_any(ids_of_member(user_id)))
-        .select(challenges::id);
     let waiting: Vec<(i64, i64)> = questions::table
-        .filter(questions::challenge_id.eq_any(theirs))
+        .filter(questions::challenge_id.eq_any(&ids))
         .filter(questions::status.eq(QuestionStatus::Open))
         .filter(questions::hidden_at.is_null())
         .group_by(questions::challenge_id)

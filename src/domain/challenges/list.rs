@@ -4,15 +4,21 @@ use chrono::Duration;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDateTime;
+use diesel::sql_types::{BigInt, Bool};
+
 use super::Challenge;
 use crate::db::schema::{
     challenge_status_counts, challenge_topics, challenges, organisations, publisher_counts, topics,
 };
 use crate::db::{self, DbConnection};
-use crate::domain::pagination::{Page, Paged};
+use crate::domain::pagination::{Cursor, Page, Paged};
 use crate::domain::topics::{topics_of, TopicRef};
 use crate::error::AppResult;
-use crate::kinds::{ChallengeStatus, Level, OrgKind};
+use crate::kinds::{ChallengeStatus, Level, OrgKind, ProposalVisibility};
+
+/// The backend of [`DbConnection`], named for a subquery built on its own.
+type Backend = <DbConnection as diesel::Connection>::Backend;
 
 /// "Deadline soon" means within this many days.
 pub const SOON_DAYS: i64 = 14;
@@ -37,11 +43,84 @@ pub struct ListFilter {
     pub sort: Option<String>,
 }
 
+/// A challenge as lists show it: every column but the description, which only the
+/// challenge's own page reads (it may hold 50,000 characters).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = challenges)]
+pub struct ListedChallenge {
+    /// Primary key.
+    pub id: i64,
+    /// The unique name in its address.
+    pub slug: String,
+    /// The agency that publishes it.
+    pub organisation_id: i64,
+    /// The title.
+    pub title: String,
+    /// The short summary lists show.
+    pub summary: String,
+    /// The language it is written in: `de` or `en`.
+    pub language: String,
+    /// The kinds of organisation that may propose, stored spellings joined by commas.
+    pub eligibility: String,
+    /// The administrative level of the agency's need.
+    pub level: Level,
+    /// The region it concerns; may be empty.
+    pub region: String,
+    /// The budget in whole euros, if the agency names one.
+    pub budget_eur: Option<i64>,
+    /// The submission deadline (UTC), exclusive.
+    pub submission_deadline: NaiveDateTime,
+    /// How to reach the agency about it; may be empty.
+    pub contact: String,
+    /// Whether its submitted proposals become public after the deadline.
+    pub proposal_visibility: ProposalVisibility,
+    /// Where it stands in its life.
+    pub status: ChallengeStatus,
+    /// When it was published (UTC).
+    pub published_at: Option<NaiveDateTime>,
+    /// The form whose questions proposals answer, if the challenge adds one.
+    pub submission_form_id: Option<i64>,
+}
+
+impl ListedChallenge {
+    /// The kinds of organisation that may propose; unknown spellings are skipped.
+    pub fn eligible_kinds(&self) -> Vec<OrgKind> {
+        super::kinds_in(&self.eligibility)
+    }
+    /// Whether it takes submissions at `now`.
+    pub fn accepts_submissions(&self, now: NaiveDateTime) -> bool {
+        super::accepting(self.status, self.submission_deadline, now)
+    }
+}
+
+impl From<&Challenge> for ListedChallenge {
+    fn from(c: &Challenge) -> Self {
+        ListedChallenge {
+            id: c.id,
+            slug: c.slug.clone(),
+            organisation_id: c.organisation_id,
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            language: c.language.clone(),
+            eligibility: c.eligibility.clone(),
+            level: c.level,
+            region: c.region.clone(),
+            budget_eur: c.budget_eur,
+            submission_deadline: c.submission_deadline,
+            contact: c.contact.clone(),
+            proposal_visibility: c.proposal_visibility,
+            status: c.status,
+            published_at: c.published_at,
+            submission_form_id: c.submission_form_id,
+        }
+    }
+}
+
 /// A list entry: the challenge with its agency's name.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListItem {
     /// The challenge.
-    pub challenge: Challenge,
+    pub challenge: ListedChallenge,
     /// The publishing agency's name.
     pub agency_name: String,
     /// The publishing agency's slug.
@@ -50,16 +129,127 @@ pub struct ListItem {
     pub topics: Vec<TopicRef>,
 }
 
-/// The published challenges matching the filter, plus, for `include_drafts_of`, the
-/// drafts of those organisations. Four statements whatever the page size or depth.
+/// The orders of the list. Every one ends in the id, so that no two rows tie and a page
+/// can continue from any row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    /// The nearest deadline first (the default).
+    Deadline,
+    /// The latest published first.
+    Newest,
+    /// By title.
+    Title,
+}
+
+impl Sort {
+    fn parse(s: Option<&str>) -> Sort {
+        match s {
+            Some("newest") => Sort::Newest,
+            Some("title") => Sort::Title,
+            _ => Sort::Deadline,
+        }
+    }
+    /// The sort key's column, as SQL.
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Deadline => "submission_deadline",
+            Sort::Newest => "published_at",
+            Sort::Title => "title",
+        }
+    }
+    /// Whether the list runs from the largest key down.
+    fn descending(self) -> bool {
+        self == Sort::Newest
+    }
+}
+
+/// Orders a boxed statement over `challenges` by `sort`, read downwards when `desc`.
+macro_rules! ordered {
+    ($q:expr, $sort:expr, $desc:expr) => {
+        match ($sort, $desc) {
+            (Sort::Deadline, false) => {
+                $q.order((challenges::submission_deadline.asc(), challenges::id.asc()))
+            }
+            (Sort::Deadline, true) => $q.order((
+                challenges::submission_deadline.desc(),
+                challenges::id.desc(),
+            )),
+            (Sort::Newest, false) => {
+                $q.order((challenges::published_at.asc(), challenges::id.asc()))
+            }
+            (Sort::Newest, true) => {
+                $q.order((challenges::published_at.desc(), challenges::id.desc()))
+            }
+            (Sort::Title, false) => $q.order((challenges::title.asc(), challenges::id.asc())),
+            (Sort::Title, true) => $q.order((challenges::title.desc(), challenges::id.desc())),
+        }
+    };
+}
+
+/// How a page's rows are found: which way the order is read, from where, how many.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// Read against the list's order (the rows are put back in order after).
+    backwards: bool,
+    /// Continue from the place of this published challenge (keyset), if any.
+    from: Option<i64>,
+    offset: i64,
+    limit: i64,
+}
+
+impl Reading {
+    /// For `page`, reached through `cursor` or by its number, in a list of `total` rows.
+    /// By number, the rows are counted from whichever end of the list is nearer, so
+    /// that the last pages cost what the first ones cost.
+    fn of(page: Page, cursor: Option<Cursor>, total: i64) -> Reading {
+        match cursor {
+            Some(Cursor::After(id)) => Reading {
+                backwards: false,
+                from: Some(id),
+                offset: 0,
+                limit: page.per_page,
+            },
+            Some(Cursor::Before(id)) => Reading {
+                backwards: true,
+                from: Some(id),
+                offset: 0,
+                limit: page.per_page,
+            },
+            None if page.offset() * 2 > total => {
+                let from_end = total - page.offset() - page.per_page;
+                Reading {
+                    backwards: true,
+                    from: None,
+                    offset: from_end.max(0),
+                    limit: page.per_page + from_end.min(0),
+                }
+            }
+            None => Reading {
+                backwards: false,
+                from: None,
+                offset: page.offset(),
+                limit: page.per_page,
+            },
+        }
+    }
+}
+
+/// The published challenges matching the filter, one page of them: reached through a
+/// cursor (the page's "next" and "previous" links) it continues from that row; by number
+/// it skips entries of an index that covers filter and order. Never a draft. Three
+/// statements (four with a filter the kept counts cannot answer, one more if the
+/// cursor's row is gone).
 pub fn list(
     conn: &mut DbConnection,
     f: &ListFilter,
-    include_drafts_of: &[i64],
     page: Page,
+    cursor: Option<Cursor>,
 ) -> AppResult<Paged<ListItem>> {
     let now = db::now();
     let (status, level) = (f.status, f.level);
+    if status == Some(ChallengeStatus::Draft) {
+        return Ok(Paged::new(Vec::new(), 0, page));
+    }
     let topic_id: Option<i64> = match f.topic.as_deref().filter(|t| !t.is_empty()) {
         Some(slug) => Some(
             topics::table
@@ -71,30 +261,19 @@ pub fn list(
         ),
         None => None,
     };
-    let drafts = include_drafts_of.to_vec();
-    // One set of filters for both statements: the count needs no join (every challenge
-    // has its agency), which keeps it an index-only scan.
+    // One set of filters for the count and the page: the count needs no join (every
+    // challenge has its agency), which keeps it an index-only scan.
     macro_rules! filtered {
         ($source:expr) => {{
             let mut q = $source;
             q = match status {
-                Some(ChallengeStatus::Draft) => q
-                    .filter(challenges::status.eq(ChallengeStatus::Draft))
-                    .filter(challenges::organisation_id.eq_any(drafts.clone())),
                 Some(s) => q.filter(challenges::status.eq(s)),
                 // "Not a draft" rather than "one of the published statuses": with an IN
                 // list SQLite reads each status's stretch of the (status, key) index and
                 // sorts offset + limit rows in a temporary B-tree (45% of the list's time
                 // in a profile of the page mix), where this walks the (key, id, status)
                 // index in its order.
-                None if drafts.is_empty() => {
-                    q.filter(challenges::status.ne(ChallengeStatus::Draft))
-                }
-                None => q.filter(
-                    challenges::status
-                        .ne(ChallengeStatus::Draft)
-                        .or(challenges::organisation_id.eq_any(drafts.clone())),
-                ),
+                None => q.filter(challenges::status.ne(ChallengeStatus::Draft)),
             };
             if let Some(l) = level {
                 q = q.filter(challenges::level.eq(l));
@@ -123,10 +302,8 @@ pub fn list(
             q
         }};
     }
-    let by_status_alone = drafts.is_empty()
-        && status != Some(ChallengeStatus::Draft)
-        && (level, f.organisation_id, topic_id, &f.ids) == (None, None, None, &None)
-        && !f.soon;
+    let by_status_alone =
+        (level, f.organisation_id, topic_id, &f.ids) == (None, None, None, &None) && !f.soon;
     let total: i64 = if by_status_alone {
         // Kept by the database's triggers (migration challenge_counts): reading it costs
         // the same at 10 or 100,000 challenges.
@@ -143,31 +320,59 @@ pub fn list(
             .count()
             .get_result(conn)?
     };
-    // First the page's ids, from an index that covers filter and order (see the migration
-    // list_pages_from_indexes): skipping rows of a deep page then reads no row at all.
-    let page_of_ids = || filtered!(challenges::table.into_boxed()).select(challenges::id);
-    let ordered = match f.sort.as_deref() {
-        Some("newest") => {
-            page_of_ids().order((challenges::published_at.desc(), challenges::id.desc()))
+    let sort = Sort::parse(f.sort.as_deref());
+    let read = |conn: &mut DbConnection,
+                r: Reading|
+     -> AppResult<Vec<(ListedChallenge, String, String)>> {
+        if r.limit <= 0 {
+            return Ok(Vec::new());
         }
-        Some("title") => page_of_ids().order((challenges::title.asc(), challenges::id.asc())),
-        _ => page_of_ids().order((challenges::submission_deadline.asc(), challenges::id.asc())),
+        let downwards = sort.descending() != r.backwards;
+        // The page's ids come from an index that covers filter and order (migration
+        // list_pages_from_indexes): skipped entries read no row.
+        let mut ids = filtered!(challenges::table.into_boxed::<Backend>()).select(challenges::id);
+        if let Some(from) = r.from {
+            // Row values, so that both databases start the index scan at the cursor's
+            // row; the cursor must be a published challenge, or a draft's title or
+            // deadline could be found out by where a page starts.
+            let column = sort.column();
+            let op = if downwards { "<" } else { ">" };
+            ids = ids.filter(
+                diesel::dsl::sql::<Bool>(&format!(
+                    "(challenges.{column}, challenges.id) {op} (SELECT c.{column}, c.id FROM challenges c WHERE c.id = "
+                ))
+                .bind::<BigInt, _>(from)
+                .sql(&format!(" AND c.status <> '{}')", ChallengeStatus::Draft.as_str())),
+            );
+        }
+        let mut ids: Vec<i64> = ordered!(ids, sort, downwards)
+            .limit(r.limit)
+            .offset(r.offset)
+            .load(conn)?;
+        if r.backwards {
+            ids.reverse();
+        }
+        // Then those rows only, in the list's order. (One statement with the ids as a
+        // subquery is not possible: diesel's connection over both backends cannot nest
+        // a boxed statement.)
+        let mut rows: Vec<(ListedChallenge, String, String)> = challenges::table
+            .inner_join(organisations::table)
+            .filter(challenges::id.eq_any(&ids))
+            .select((
+                ListedChallenge::as_select(),
+                organisations::name,
+                organisations::slug,
+            ))
+            .load(conn)?;
+        rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id));
+        Ok(rows)
     };
-    let ids: Vec<i64> = ordered
-        .limit(page.per_page)
-        .offset(page.offset())
-        .load(conn)?;
-    // Then those rows only, put back in the page's order.
-    let mut rows: Vec<(Challenge, String, String)> = challenges::table
-        .inner_join(organisations::table)
-        .filter(challenges::id.eq_any(&ids))
-        .select((
-            Challenge::as_select(),
-            organisations::name,
-            organisations::slug,
-        ))
-        .load(conn)?;
-    rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id));
+    let mut rows = read(conn, Reading::of(page, cursor, total))?;
+    if rows.is_empty() && cursor.is_some() {
+        // The cursor's challenge is gone or was never listed: the page by its number.
+        rows = read(conn, Reading::of(page, None, total))?;
+    }
+    let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
     let mut topics = topics_of(conn, &ids)?;
     let items = rows
         .into_iter()
@@ -194,20 +399,38 @@ pub fn publishing_agencies(
 ) -> AppResult<Vec<(String, String)>> {
     // The counts are kept by the database's triggers (migration challenge_counts); their
     // index hands out the busiest first.
-    let mut ids: Vec<i64> = publisher_counts::table
-        .filter(publisher_counts::published.gt(0))
-        .order((
-            publisher_counts::published.desc(),
-            publisher_counts::organisation_id.asc(),
-        ))
-        .limit(AGENCY_CHOICES)
-        .select(publisher_counts::organisation_id)
-        .load(conn)?;
-    ids.extend(chosen);
-    Ok(organisations::table
-        .filter(organisations::id.eq_any(&ids))
-        .filter(organisations::kind.eq(OrgKind::Agency))
-        .order((organisations::name.asc(), organisations::id.asc()))
-        .select((organisations::slug, organisations::name))
-        .load(conn)?)
+    let offered = |conn: &mut DbConnection, also: Option<i64>| {
+        let busiest = publisher_counts::table
+            .filter(publisher_counts::published.gt(0))
+            .order((
+                publisher_counts::published.desc(),
+                publisher_counts::organisation_id.asc(),
+            ))
+            .limit(AGENCY_CHOICES)
+            .select(publisher_counts::organisation_id);
+        let agencies = organisations::table
+            .filter(organisations::kind.eq(OrgKind::Agency))
+            .order((organisations::name.asc(), organisations::id.asc()))
+            .select((organisations::id, organisations::slug, organisations::name))
+            .into_boxed();
+        match also {
+            None => agencies.filter(organisations::id.eq_any(busiest)),
+            Some(id) => agencies.filter(
+                organisations::id
+                    .eq_any(busiest)
+                    .or(organisations::id.eq(id)),
+            ),
+        }
+        .load::<(i64, String, String)>(conn)
+    };
+    let mut agencies = offered(conn, None)?;
+    // The chosen one is usually among the busiest; asking for it too costs PostgreSQL a
+    // bitmap scan, so only when it is not.
+    if let Some(chosen) = chosen.filter(|c| !agencies.iter().any(|(id, _, _)| id == c)) {
+        agencies = offered(conn, Some(chosen))?;
+    }
+    Ok(agencies
+        .into_iter()
+        .map(|(_, slug, name)| (slug, name))
+        .collect())
 }

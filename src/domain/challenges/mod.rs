@@ -29,7 +29,9 @@ pub use self::dashboard::{dashboard, ChallengeLine};
 pub use self::following::{followers, is_following, remind_deadlines, set_following};
 use self::input::{eligibility_csv, ChallengeRow};
 pub use self::input::{parse_euros, validate, ChallengeInput, ValidChallenge};
-pub use self::list::{list, publishing_agencies, ListFilter, ListItem, AGENCY_CHOICES, SOON_DAYS};
+pub use self::list::{
+    list, publishing_agencies, ListFilter, ListItem, ListedChallenge, AGENCY_CHOICES, SOON_DAYS,
+};
 use crate::domain::topics::{set_topics, topics_of};
 
 /// What the agency asks the state machine to do.
@@ -149,10 +151,7 @@ pub struct Challenge {
 impl Challenge {
     /// The kinds of organisation that may propose; unknown spellings are skipped.
     pub fn eligible_kinds(&self) -> Vec<OrgKind> {
-        self.eligibility
-            .split(',')
-            .filter_map(|k| OrgKind::parse(k.trim()))
-            .collect()
+        kinds_in(&self.eligibility)
     }
     /// Whether an organisation of `kind` may propose.
     pub fn is_eligible(&self, kind: OrgKind) -> bool {
@@ -160,7 +159,7 @@ impl Challenge {
     }
     /// Submissions are accepted until the deadline, to the second, while open.
     pub fn accepts_submissions(&self, now: NaiveDateTime) -> bool {
-        self.status == ChallengeStatus::Open && now < self.submission_deadline
+        accepting(self.status, self.submission_deadline, now)
     }
     /// Whether the submission deadline has been reached at `now`, whatever the status.
     pub fn deadline_passed(&self, now: NaiveDateTime) -> bool {
@@ -177,6 +176,20 @@ impl Challenge {
     pub fn proposals_public(&self, now: NaiveDateTime) -> bool {
         self.proposals_public_from().is_some_and(|at| at <= now)
     }
+}
+
+/// The organisation kinds of a stored eligibility (`startup,research`); unknown
+/// spellings are skipped.
+fn kinds_in(eligibility: &str) -> Vec<OrgKind> {
+    eligibility
+        .split(',')
+        .filter_map(|k| OrgKind::parse(k.trim()))
+        .collect()
+}
+
+/// Submissions are accepted until the deadline, to the second, while open.
+fn accepting(status: ChallengeStatus, deadline: NaiveDateTime, now: NaiveDateTime) -> bool {
+    status == ChallengeStatus::Open && now < deadline
 }
 
 fn unique_slug(conn: &mut DbConnection, title: &str) -> AppResult<String> {

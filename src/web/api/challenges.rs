@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
-use crate::domain::challenges::{self, Challenge, ChallengeInput, ListFilter, Transition};
+use crate::domain::challenges::{
+    self, Challenge, ChallengeInput, ListFilter, ListedChallenge, Transition,
+};
 use crate::domain::evaluation::stages::StageInput;
 use crate::domain::evaluation::stages::{Criterion, Stage};
-use crate::domain::pagination::{Page, PageRequest, Paged, DEFAULT_PER_PAGE};
+use crate::domain::pagination::{Cursor, Page, PageRequest, Paged, DEFAULT_PER_PAGE};
 use crate::domain::questions::{self, QuestionView};
 use crate::domain::time::utc;
 use crate::domain::topics::TopicRef;
@@ -40,7 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/answer", web::post().to(answer));
 }
 
-/// A challenge as the API shows it; `stages` only in the answer about one challenge.
+/// A challenge as the API shows it; `description` and `stages` only in the answer about
+/// one challenge (a list carries the summary: fetch the challenge for the rest).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChallengeOut {
     /// The challenge's id, as in `/api/v1/challenges/{id}`.
@@ -55,8 +58,9 @@ pub struct ChallengeOut {
     pub title: String,
     /// A short summary for lists, at most 500 characters.
     pub summary: String,
-    /// Markdown.
-    pub description: String,
+    /// The full text in Markdown; left out of lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// `de` or `en`.
     pub language: String,
     /// Topic slugs.
@@ -111,7 +115,12 @@ pub struct StageOut {
 }
 
 /// A challenge as the API shows it.
-pub fn view(c: &Challenge, topics: &[TopicRef], stages: Option<&[Stage]>) -> ChallengeOut {
+pub fn view(
+    c: &ListedChallenge,
+    description: Option<&str>,
+    topics: &[TopicRef],
+    stages: Option<&[Stage]>,
+) -> ChallengeOut {
     ChallengeOut {
         id: c.id,
         slug: c.slug.clone(),
@@ -119,7 +128,7 @@ pub fn view(c: &Challenge, topics: &[TopicRef], stages: Option<&[Stage]>) -> Cha
         organisation_id: c.organisation_id,
         title: c.title.clone(),
         summary: c.summary.clone(),
-        description: c.description.clone(),
+        description: description.map(str::to_string),
         language: c.language.clone(),
         topics: topics.iter().map(|t| t.slug.clone()).collect(),
         eligibility: c.eligible_kinds(),
@@ -255,7 +264,8 @@ async fn detail(ctx: &Ctx, c: &Challenge) -> AppResult<ChallengeOut> {
         })
         .await?;
     Ok(view(
-        c,
+        &ListedChallenge::from(c),
+        Some(&c.description),
         topics.get(&cid).map(Vec::as_slice).unwrap_or(&[]),
         Some(&stages),
     ))
@@ -291,13 +301,20 @@ pub struct ListQuery {
     sort: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
+    after: Option<i64>,
+    before: Option<i64>,
 }
 
-/// Published challenges with filters; `{items, total, page, per_page}`.
+/// Published challenges with filters; `{items, total, page, per_page}`. To walk the
+/// list, ask for the next page with `after` = the id of the last item (and `page` one
+/// higher, which only numbers it): that costs the same on every page, where a page by its
+/// number alone makes the database count its way there.
 #[utoipa::path(get, path = "/api/v1/challenges", tag = "challenges",
     params(("status" = Option<String>, Query), ("topic" = Option<String>, Query), ("organisation_id" = Option<i64>, Query), ("level" = Option<String>, Query),
            ("soon" = Option<bool>, Query), ("q" = Option<String>, Query), ("sort" = Option<String>, Query, description = "deadline | newest | title"),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query),
+           ("after" = Option<i64>, Query, description = "the page after this challenge of the list (the id of the previous page's last item)"),
+           ("before" = Option<i64>, Query, description = "the page before this challenge of the list (the id of the next page's first item)")),
     responses((status = 200, description = "a page of challenges", body = Paged<ChallengeOut>)))]
 pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
     let q = q.into_inner();
@@ -322,6 +339,7 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
         }),
         20,
     );
+    let cursor = Cursor::from_request(q.after, q.before);
     let filter = ListFilter {
         ids: crate::web::actions::search::challenge_ids(&ctx, q.q.as_deref()).await?,
         status,
@@ -333,10 +351,10 @@ pub async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse>
     };
     render::public_json(&ctx, || async {
         let list = ctx
-            .db(move |conn| challenges::list(conn, &filter, &[], page))
+            .db(move |conn| challenges::list(conn, &filter, page, cursor))
             .await?;
         // A `Value`, the form the visitors' cache keeps; typed as `Paged<ChallengeOut>`.
-        serde_json::to_value(list.map(|i| view(&i.challenge, &i.topics, None)))
+        serde_json::to_value(list.map(|i| view(&i.challenge, None, &i.topics, None)))
             .map_err(AppError::internal)
     })
     .await

@@ -13,7 +13,7 @@ use crate::auth::policy::{self, Action, ChallengeFacts};
 use crate::domain::attachments;
 use crate::domain::challenges::{self, Challenge, ChallengeInput, ListFilter, Transition};
 use crate::domain::form_library;
-use crate::domain::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
+use crate::domain::pagination::{Cursor, Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::domain::proposals::{self, Scope};
 use crate::domain::questions::{self, Audience};
 use crate::domain::{time, topics};
@@ -61,6 +61,8 @@ struct ListQuery {
     q: Option<String>,
     sort: Option<String>,
     page: Option<i64>,
+    after: Option<i64>,
+    before: Option<i64>,
 }
 
 async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
@@ -91,6 +93,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
         }),
         20,
     );
+    let cursor = Cursor::from_request(q.after, q.before);
     let ids = crate::web::actions::search::challenge_ids(ctx, q.q.as_deref()).await?;
     let (list, all_topics, agencies, agency_id) = ctx
         .db({
@@ -115,7 +118,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
                     ids,
                     sort,
                 };
-                let list = challenges::list(conn, &filter, &[], page)?;
+                let list = challenges::list(conn, &filter, page, cursor)?;
                 Ok((
                     list,
                     topics::list(conn)?,
@@ -158,12 +161,18 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
         if params.is_empty() { "" } else { "&" }
     );
     let selected = |opt: &Option<String>, v: &str| opt.as_deref() == Some(v);
+    // "Previous" and "next" continue from the page's first and last row.
+    let edges = list
+        .items
+        .first()
+        .zip(list.items.last())
+        .map(|(first, last)| (first.challenge.id, last.challenge.id));
     Ok((
         ctx.t("challenges-title"),
         json!({
             "challenges": items,
             "total": list.total,
-            "pagination": views::pagination(&base, page, list.total),
+            "pagination": views::pagination_by_rows(&base, page, list.total, &edges),
             "filter": { "q": q.q, "soon": q.soon.is_some() },
             "statuses": (ChallengeStatus::PUBLIC.iter().map(|s| s.as_str()).chain(["all"]).map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.map(ChallengeStatus::as_str) == Some(s) || (s == "all" && status.is_none()) })).collect::<Vec<_>>()),
             "topics": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(lang), "selected": selected(&q.topic, &t.slug) })).collect::<Vec<_>>(),
@@ -381,7 +390,7 @@ async fn detail_data(
         .collect();
     let ui_lang = ctx.lang;
     Ok(json!({
-        "challenge": views::challenge_card(c, &agency.name, &agency.slug, &topics, ui_lang),
+        "challenge": views::challenge_card(&challenges::ListedChallenge::from(c), &agency.name, &agency.slug, &topics, ui_lang),
         "content_lang": if c.language == ui_lang.code() { Value::Null } else { json!(c.language) },
         "description_html": text::render_markdown(&c.description),
         "contact": c.contact,
