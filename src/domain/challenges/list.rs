@@ -328,43 +328,68 @@ pub fn list(
             return Ok(Vec::new());
         }
         let downwards = sort.descending() != r.backwards;
-        // The page's ids come from an index that covers filter and order (migration
-        // list_pages_from_indexes): skipped entries read no row.
-        let mut ids = filtered!(challenges::table.into_boxed::<Backend>()).select(challenges::id);
-        if let Some(from) = r.from {
-            // Row values, so that both databases start the index scan at the cursor's
-            // row; the cursor must be a published challenge, or a draft's title or
-            // deadline could be found out by where a page starts.
-            let column = sort.column();
-            let op = if downwards { "<" } else { ">" };
-            ids = ids.filter(
-                diesel::dsl::sql::<Bool>(&format!(
-                    "(challenges.{column}, challenges.id) {op} (SELECT c.{column}, c.id FROM challenges c WHERE c.id = "
-                ))
-                .bind::<BigInt, _>(from)
-                .sql(&format!(" AND c.status <> '{}')", ChallengeStatus::Draft.as_str())),
-            );
+        // Continues the order from the cursor's row. Row values, so that both databases
+        // start the index scan there; the cursor must be a published challenge, or a
+        // draft's title or deadline could be found out by where a page starts.
+        macro_rules! continued {
+            ($q:expr) => {
+                match r.from {
+                    None => $q,
+                    Some(from) => {
+                        let column = sort.column();
+                        let op = if downwards { "<" } else { ">" };
+                        $q.filter(
+                            diesel::dsl::sql::<Bool>(&format!(
+                                "(challenges.{column}, challenges.id) {op} \
+                                 (SELECT c.{column}, c.id FROM challenges c WHERE c.id = "
+                            ))
+                            .bind::<BigInt, _>(from)
+                            .sql(&format!(" AND c.status <> '{}')", ChallengeStatus::Draft.as_str())),
+                        )
+                    }
+                }
+            };
         }
-        let mut ids: Vec<i64> = ordered!(ids, sort, downwards)
-            .limit(r.limit)
-            .offset(r.offset)
-            .load(conn)?;
-        if r.backwards {
-            ids.reverse();
-        }
-        // Then those rows only, in the list's order. (One statement with the ids as a
-        // subquery is not possible: diesel's connection over both backends cannot nest
-        // a boxed statement.)
-        let mut rows: Vec<(ListedChallenge, String, String)> = challenges::table
-            .inner_join(organisations::table)
-            .filter(challenges::id.eq_any(&ids))
+        let mut rows: Vec<(ListedChallenge, String, String)> = if r.offset == 0 {
+            // Nothing to skip (a first page, or one continued from a cursor): the rows
+            // themselves in one statement.
+            let rows = filtered!(challenges::table
+                .inner_join(organisations::table)
+                .into_boxed::<Backend>())
             .select((
                 ListedChallenge::as_select(),
                 organisations::name,
                 organisations::slug,
-            ))
-            .load(conn)?;
-        rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id));
+            ));
+            ordered!(continued!(rows), sort, downwards)
+                .limit(r.limit)
+                .load(conn)?
+        } else {
+            // The page's ids come from an index that covers filter and order (migration
+            // list_pages_from_indexes): skipped entries read no row.
+            let ids = filtered!(challenges::table.into_boxed::<Backend>()).select(challenges::id);
+            let ids: Vec<i64> = ordered!(ids, sort, downwards)
+                .limit(r.limit)
+                .offset(r.offset)
+                .load(conn)?;
+            // Then those rows only. (The ids as a subquery of this statement are not
+            // possible: diesel's connection over both backends cannot nest a boxed
+            // statement.)
+            let mut rows: Vec<(ListedChallenge, String, String)> = challenges::table
+                .inner_join(organisations::table)
+                .filter(challenges::id.eq_any(&ids))
+                .select((
+                    ListedChallenge::as_select(),
+                    organisations::name,
+                    organisations::slug,
+                ))
+                .load(conn)?;
+            rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id));
+            rows
+        };
+        if r.backwards {
+            rows.reverse();
+        }
         Ok(rows)
     };
     let mut rows = read(conn, Reading::of(page, cursor, total))?;
