@@ -10,7 +10,7 @@
 #   - the signed-in desk pages of an agency member (dashboard, notifications, account);
 #   - the visitors' list and challenge page, which the page cache serves (for reference);
 #   - the baseline on the same list mixes: the real list's throughput as a ratio of it.
-# Prints one table (req/s at 1, 50 and 64 connections, p99 at 50, non-2xx and socket
+# Each run follows 2 s of warm-up. Prints one table (req/s at 1, 50 and 64 connections, p99 at 50, non-2xx and socket
 # errors), the mixes whose throughput falls from 1 to 64 connections, and the server's RSS
 # afterwards.
 # Sizes: CHALLENGES=… PROPOSALS=…; DURATION=…s per run; DATABASE_URL=postgres://… for
@@ -147,6 +147,9 @@ row() {
     local name=$1 file=$2 header=${3:-} target=${4:-$base} args=()
     [[ -n "$header" ]] && args=(-H "$header")
     local one fifty sixtyfour
+    # Two seconds unmeasured first: every pooled connection prepares its statements once,
+    # and PostgreSQL's fresh backends warm their caches.
+    wrk -t2 -c50 -d2s "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file" >/dev/null
     one=$(wrk -t1 -c1 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
     fifty=$(wrk -t2 -c50 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
     sixtyfour=$(wrk -t2 -c64 -d"${DURATION}s" --latency "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file")
