@@ -609,8 +609,10 @@ pub fn list(
         q
     };
     let total = base().count().get_result(conn)?;
+    // Names repeat (two Stadtwerke, two Fördervereine): the id breaks the tie, so that
+    // no organisation shows on two pages and none on neither.
     let items = base()
-        .order(organisations::name.asc())
+        .order((organisations::name.asc(), organisations::id.asc()))
         .limit(page.per_page)
         .offset(page.offset())
         .select(Organisation::as_select())

@@ -442,6 +442,36 @@ async fn the_directory_filters_by_kind_and_paginates() {
     app.get("/organisations?page=abc").await.assert_status(400);
 }
 
+/// Organisations of the same name are ordered by their id, so that reading the directory
+/// page by page shows each of them exactly once.
+#[actix_web::test]
+async fn organisations_of_the_same_name_each_appear_on_one_page() {
+    use innolab::domain::pagination::Page;
+
+    let app = TestApp::new().await;
+    let u = app.create_user("gleich@example.org", "Gleich");
+    let mut ids: Vec<i64> = (0..7)
+        .map(|_| {
+            app.create_org(&u, "Förderverein", OrgKind::CivilSociety, false)
+                .id
+        })
+        .collect();
+    ids.sort();
+    let paged: Vec<i64> = (1..=4)
+        .flat_map(|page| {
+            app.with_conn(|conn| {
+                organisations::list(conn, None, Page { page, per_page: 2 })
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|o| o.id)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    assert_eq!(paged, ids);
+}
+
 #[actix_web::test]
 async fn an_unconfirmed_account_is_invited_not_added() {
     let mut app = TestApp::new().await;
