@@ -28,30 +28,30 @@ pub fn pagination(base: &str, page: Page, total: i64) -> Value {
 /// Like [`pagination`], for a list that is one section of a longer page: the links end in
 /// `anchor` (`#questions`), so that the reader lands on the list again, not at the top.
 pub fn pagination_to(base: &str, anchor: &str, page: Page, total: i64) -> Value {
-    let last = page.last_page(total);
-    let link = |p: i64| format!("{base}page={p}{anchor}");
-    json!({
-        "page": page.page,
-        "last": last,
-        "show": last > 1,
-        "prev": (page.page > 1).then(|| link(page.page - 1)),
-        "next": (page.page < last).then(|| link(page.page + 1)),
-    })
+    links(base, anchor, page, total, None)
 }
 
 /// Like [`pagination`], for a list that continues from a row (keyset pagination):
 /// "previous" asks for the rows before `edges.0`, the page's first row, "next" for those
 /// after `edges.1`, its last; the page number only names the page.
-pub fn pagination_by_rows(base: &str, page: Page, total: i64, edges: &Option<(i64, i64)>) -> Value {
-    let mut links = pagination(base, page, total);
-    if let Some((first, last)) = edges {
-        for (rel, key, id) in [("prev", "before", first), ("next", "after", last)] {
-            if let Some(Value::String(link)) = links.get_mut(rel) {
-                link.push_str(&format!("&{key}={id}"));
-            }
-        }
-    }
-    links
+pub fn pagination_by_rows(base: &str, page: Page, total: i64, edges: Option<(i64, i64)>) -> Value {
+    links(base, "", page, total, edges)
+}
+
+/// The links of both: page N±1, continuing from `edges` when given, ending in `anchor`.
+fn links(base: &str, anchor: &str, page: Page, total: i64, edges: Option<(i64, i64)>) -> Value {
+    let last = page.last_page(total);
+    let link = |p: i64, from: Option<(&str, i64)>| {
+        let from = from.map_or(String::new(), |(key, id)| format!("&{key}={id}"));
+        format!("{base}page={p}{from}{anchor}")
+    };
+    json!({
+        "page": page.page,
+        "last": last,
+        "show": last > 1,
+        "prev": (page.page > 1).then(|| link(page.page - 1, edges.map(|(first, _)| ("before", first)))),
+        "next": (page.page < last).then(|| link(page.page + 1, edges.map(|(_, last)| ("after", last)))),
+    })
 }
 
 /// Days until a deadline (negative when past), for "noch 3 Tage".

@@ -237,8 +237,9 @@ impl Reading {
 /// The published challenges matching the filter, one page of them: reached through a
 /// cursor (the page's "next" and "previous" links) it continues from that row; by number
 /// it skips entries of an index that covers filter and order. Never a draft. Three
-/// statements (four with a filter the kept counts cannot answer, one more if the
-/// cursor's row is gone).
+/// statements for a first or continued page, four for one by number; one more for a
+/// topic, one for a filter the kept counts cannot answer, and a page by number again
+/// when the cursor's row is gone.
 pub fn list(
     conn: &mut DbConnection,
     f: &ListFilter,

@@ -172,7 +172,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
         json!({
             "challenges": items,
             "total": list.total,
-            "pagination": views::pagination_by_rows(&base, page, list.total, &edges),
+            "pagination": views::pagination_by_rows(&base, page, list.total, edges),
             "filter": { "q": q.q, "soon": q.soon.is_some() },
             "statuses": (ChallengeStatus::PUBLIC.iter().map(|s| s.as_str()).chain(["all"]).map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.map(ChallengeStatus::as_str) == Some(s) || (s == "all" && status.is_none()) })).collect::<Vec<_>>()),
             "topics": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(lang), "selected": selected(&q.topic, &t.slug) })).collect::<Vec<_>>(),
