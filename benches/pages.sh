@@ -8,6 +8,8 @@
 #     "next" links (after=ID) and by typing their numbers;
 #   - search pages with changing words; challenge, proposal and API detail pages by id;
 #   - the signed-in desk pages of an agency member (dashboard, notifications, account);
+#   - the evaluation: the busiest evaluator's desk and review pages and their API list,
+#     the agency's rankings, evaluation overviews and proposals' reviews (page and API);
 #   - the visitors' list and challenge page, which the page cache serves (for reference);
 #   - the baseline on the same list mixes: the real list's throughput as a ratio of it.
 # Each run follows 2 s of warm-up. Prints one table (req/s at 1, 50 and 64 connections, p99 at 50, non-2xx and socket
@@ -76,15 +78,33 @@ org=$(sql "SELECT c.organisation_id FROM proposals p JOIN challenges c ON c.id =
 sql "INSERT INTO memberships (organisation_id, user_id, role, joined_at)
     SELECT $org, u.id, 'owner', CURRENT_TIMESTAMP FROM users u
     WHERE u.email = 'bench@example.org' RETURNING id" >/dev/null
-jar="$DATA/cookies"
-token=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
-curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
-    --data-urlencode "email=bench@example.org" \
-    --data-urlencode "password=Zimtstern-Giesskanne-Leuchtturm-83" "$base/login"
-cookie="Cookie: innolab_session=$(awk '$6 == "innolab_session" {print $7}' "$jar")"
-bearer="Authorization: Bearer $(curl -fs -H 'Content-Type: application/json' \
-    -d '{"email":"bench@example.org","password":"Zimtstern-Giesskanne-Leuchtturm-83","name":"bench"}' \
-    "$base/api/v1/auth/tokens" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+# Signs in as EMAIL (with the bench password) and prints the session cookie's header.
+sign_in() {
+    local jar="$DATA/cookies-$1" token
+    token=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
+    curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
+        --data-urlencode "email=$1" \
+        --data-urlencode "password=Zimtstern-Giesskanne-Leuchtturm-83" "$base/login"
+    echo "Cookie: innolab_session=$(awk '$6 == "innolab_session" {print $7}' "$jar")"
+}
+# Prints the header of a new API token of EMAIL.
+bearer_of() {
+    echo "Authorization: Bearer $(curl -fs -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"Zimtstern-Giesskanne-Leuchtturm-83\",\"name\":\"bench\"}" \
+        "$base/api/v1/auth/tokens" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+}
+cookie=$(sign_in bench@example.org)
+bearer=$(bearer_of bench@example.org)
+# The evaluator with the most assignments (the synthetic evaluators serve several
+# challenges each): their desk and review pages. Synthetic accounts have no password; this
+# one gets the bench account's.
+evaluator=$(sql "SELECT e.user_id FROM assignments a JOIN evaluators e ON e.id = a.evaluator_id
+    GROUP BY e.user_id ORDER BY COUNT(*) DESC, e.user_id LIMIT 1")
+sql "UPDATE users SET password_hash = (SELECT password_hash FROM users
+    WHERE email = 'bench@example.org') WHERE id = $evaluator RETURNING id" >/dev/null
+evaluator_email=$(sql "SELECT email FROM users WHERE id = $evaluator")
+evaluator_cookie=$(sign_in "$evaluator_email")
+evaluator_bearer=$(bearer_of "$evaluator_email")
 
 # The request mixes, one path per line, shuffled.
 MIX="$DATA/mixes"
@@ -135,6 +155,24 @@ sql "SELECT '/proposals/' || p.id FROM proposals p JOIN challenges c ON c.id = p
     WHERE c.organisation_id = $org AND p.status <> 'draft' ORDER BY p.id LIMIT 3000" >"$MIX/proposal"
 sed 's|^/proposals/|/api/v1/proposals/|' "$MIX/proposal" >"$MIX/api-proposal"
 printf '%s\n' /dashboard /notifications /account /organisations "/organisations?page=7" >"$MIX/desk"
+{
+    echo /evaluation
+    sql "SELECT '/assignments/' || a.id || '/review' FROM assignments a
+        JOIN evaluators e ON e.id = a.evaluator_id WHERE e.user_id = $evaluator ORDER BY a.id LIMIT 3000"
+} >"$MIX/evaluator"
+printf '%s\n' /api/v1/me/assignments >"$MIX/api-evaluator"
+# The agency's side of the evaluation: rankings, the evaluation overview, a proposal's
+# reviews.
+{
+    sql "SELECT '/stages/' || s.id || '/ranking' FROM stages s JOIN challenges c ON c.id = s.challenge_id
+        WHERE c.organisation_id = $org ORDER BY s.id"
+    sql "SELECT '/challenges/' || c.slug || '/evaluation' FROM stages s JOIN challenges c ON c.id = s.challenge_id
+        WHERE c.organisation_id = $org ORDER BY s.id"
+    sql "SELECT '/proposals/' || e.proposal_id || '/reviews' FROM stage_entries e JOIN stages s ON s.id = e.stage_id
+        JOIN challenges c ON c.id = s.challenge_id WHERE c.organisation_id = $org ORDER BY e.id LIMIT 1000"
+} >"$MIX/ranking"
+sed -n 's|^/stages/\([0-9]*\)/ranking$|/api/v1/stages/\1/ranking|p; s|^/proposals/\([0-9]*\)/reviews$|/api/v1/proposals/\1/reviews|p' \
+    "$MIX/ranking" >"$MIX/api-ranking"
 printf '%s\n' /challenges >"$MIX/visitor-list"
 head -1 "$MIX/challenge" >"$MIX/visitor-challenge"
 for f in "$MIX"/*; do [[ -s "$f" ]] || { echo "the mix $(basename "$f") is empty" >&2; exit 1; }; done
@@ -179,6 +217,10 @@ row "API challenge by id, bearer" api-challenge "$bearer"
 row "proposal pages, agency member" proposal "$cookie"
 row "API proposal by id, bearer" api-proposal "$bearer"
 row "desk pages, signed in" desk "$cookie"
+row "evaluator: desk and review pages" evaluator "$evaluator_cookie"
+row "API my assignments, evaluator" api-evaluator "$evaluator_bearer"
+row "rankings and reviews, agency" ranking "$cookie"
+row "API rankings and reviews, bearer" api-ranking "$bearer"
 row "list, visitor (page cache)" visitor-list
 row "challenge page, visitor (cache)" visitor-challenge
 echo

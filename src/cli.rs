@@ -104,6 +104,11 @@ pub struct SeedArgs {
     /// Synthetic proposals to add.
     #[arg(long, default_value_t = 100_000, requires = "synthetic")]
     pub proposals: usize,
+    /// Synthetic reviews to add, about (default: three per proposal); every handed-in
+    /// proposal of a challenge in evaluation or concluded gets as many reviewers (at most
+    /// twelve) as it takes.
+    #[arg(long, requires = "synthetic")]
+    pub reviews: Option<usize>,
 }
 
 /// Flags of `serve`.
@@ -202,12 +207,16 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
             let started = Instant::now();
             // Topics are the shared vocabulary the synthetic challenges are tagged with.
             crate::seed::apply(&mut conn)?;
-            let s = crate::synthetic::generate(&mut conn, args.challenges, args.proposals)?;
+            let reviews = args.reviews.unwrap_or(3 * args.proposals);
+            let s =
+                crate::synthetic::generate(&mut conn, args.challenges, args.proposals, reviews)?;
             println!(
-                "synthetic data added: {} organisations, {} challenges, {} proposals in {:.1} s",
+                "synthetic data added: {} organisations, {} challenges, {} proposals, {} evaluator places, {} reviews in {:.1} s",
                 s.organisations,
                 s.challenges,
                 s.proposals,
+                s.evaluators,
+                s.reviews,
                 started.elapsed().as_secs_f64()
             );
         }

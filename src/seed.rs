@@ -472,8 +472,8 @@ fn seed_evaluations(conn: &mut DbConnection, report: &mut Report) -> AppResult<(
             let uid = user_id(conn, &k.evaluator)?;
             let me = evaluators::find_for_user(conn, c.id, uid)?
                 .ok_or_else(|| bad(format!("{} is no evaluator", k.evaluator)))?;
-            let org = organisations::find_by_slug(conn, &k.organisation)?;
-            evaluators::declare_conflict(conn, &me, org.id, &k.reason)?;
+            let org = organisations::OrgRef::Named(k.organisation.clone());
+            evaluators::declare_conflict(conn, &me, &org, &k.reason)?;
         }
         let stages = crate::domain::evaluation::stages::stages_of(conn, c.id)?;
         for (run, stage) in e.stage.iter().zip(&stages) {

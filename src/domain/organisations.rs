@@ -202,13 +202,51 @@ fn current_membership(org_id: i64, user_id: i64) -> CurrentMembership {
         .filter(memberships::left_at.is_null())
 }
 
-/// Every organisation's id and name, by name (for choosing one in a form).
-pub fn names(conn: &mut DbConnection) -> AppResult<Vec<(i64, String)>> {
-    Ok(organisations::table
-        .order((organisations::name.asc(), organisations::id.asc()))
-        .limit(2000)
-        .select((organisations::id, organisations::name))
-        .load(conn)?)
+/// How a form names an organisation: by id (the API), or by what a person types, its
+/// name or its address (the slug in `/organisations/{slug}`).
+#[derive(Debug, Clone)]
+pub enum OrgRef {
+    /// The organisation's id.
+    Id(i64),
+    /// Its name (letter case aside) or its slug.
+    Named(String),
+}
+
+impl OrgRef {
+    /// The id of the organisation meant. Errors name `field`: `organisation-unknown` when
+    /// none matches, `organisation-ambiguous` when several carry the name (the slug tells
+    /// them apart).
+    pub fn resolve(&self, conn: &mut DbConnection, field: &str) -> AppResult<i64> {
+        let unknown = || FieldErrors::single(field, "organisation-unknown");
+        let text = match self {
+            OrgRef::Id(id) => return find(conn, *id).map(|o| o.id).map_err(|_| unknown()),
+            OrgRef::Named(text) => text.trim(),
+        };
+        if text.is_empty() || text.chars().count() > 200 {
+            return Err(unknown());
+        }
+        if let Ok(o) = find_by_slug(conn, text) {
+            return Ok(o.id);
+        }
+        // The exact name first (it reads the name index), then regardless of letter case.
+        let mut ids: Vec<i64> = organisations::table
+            .filter(organisations::name.eq(text))
+            .select(organisations::id)
+            .limit(2)
+            .load(conn)?;
+        if ids.is_empty() {
+            ids = organisations::table
+                .filter(text::lower(organisations::name).eq(text.to_lowercase()))
+                .select(organisations::id)
+                .limit(2)
+                .load(conn)?;
+        }
+        match ids[..] {
+            [id] => Ok(id),
+            [] => Err(unknown()),
+            _ => Err(FieldErrors::single(field, "organisation-ambiguous")),
+        }
+    }
 }
 
 /// The user's current role in the organisation.

@@ -703,9 +703,13 @@ mod evaluation {
             // The conflicted evaluator loses the assignment by declaring the conflict,
             // and keeps the one elsewhere.
             reviews::assign(conn, &ctx, p.id, pool[1].id).unwrap();
-            let (_, removed) =
-                evaluators::declare_conflict(conn, &pool[1], startup.id, "Früher dort tätig")
-                    .unwrap();
+            let (_, _, removed) = evaluators::declare_conflict(
+                conn,
+                &pool[1],
+                &innolab::domain::organisations::OrgRef::Id(startup.id),
+                "Früher dort tätig",
+            )
+            .unwrap();
             assert_eq!(removed, 1);
             reviews::assign(conn, &ctx, p2.id, pool[1].id).unwrap();
             // The unassigned evaluator: a submitted review of the other proposal only.
@@ -747,6 +751,7 @@ mod evaluation {
                 ("{ec}", ec.to_string()),
                 ("{e}", e.to_string()),
                 ("{org}", startup.id.to_string()),
+                ("{orgslug}", startup.slug.clone()),
                 ("{q}", q.to_string()),
             ],
             users: vec![
@@ -1019,7 +1024,7 @@ mod evaluation {
                     "/evaluation/conflicts",
                     vec![
                         ("challenge_id", "{cid}"),
-                        ("organisation_id", "{org}"),
+                        ("organisation", "{orgslug}"),
                         ("reason", "Befangen"),
                     ],
                 ),

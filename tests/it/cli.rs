@@ -154,3 +154,126 @@ async fn migrate_reports_an_up_to_date_database() {
     assert!(!bad.status.success());
     assert!(text(&bad).contains("unsupported database URL"));
 }
+
+/// The synthetic data the benchmarks run on holds a real evaluation: every handed-in
+/// proposal of a challenge in evaluation or concluded has the reviewers the review count
+/// asks for, each a different evaluator of that challenge, with a review; drafts only while
+/// a stage runs; scores that the ranking reads.
+#[actix_web::test]
+async fn synthetic_seed_evaluates_the_challenges_past_their_deadline() {
+    use innolab::db::schema::{
+        assignments, challenges, evaluators, reviews, stage_entries, stages,
+    };
+    use innolab::domain::evaluation::{progress, reviews as review_rows};
+
+    let app = TestApp::new().await;
+    let out = innolab(
+        &app,
+        &[
+            "seed",
+            "--synthetic",
+            "--challenges",
+            "40",
+            "--proposals",
+            "300",
+            "--reviews",
+            "700",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    // The demo data comes first; the synthetic challenges' slugs begin with `syn-`.
+    let synthetic = challenges::slug.like("syn-%");
+    let entries: i64 = app.with_conn(|c| {
+        stage_entries::table
+            .inner_join(stages::table.inner_join(challenges::table))
+            .filter(synthetic)
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert!(entries > 20, "{entries} proposals in stages");
+    let per_proposal = ((700 + entries - 1) / entries).min(12);
+    let written: i64 = app.with_conn(|c| {
+        reviews::table
+            .inner_join(assignments::table.inner_join(stages::table.inner_join(challenges::table)))
+            .filter(synthetic)
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(written, entries * per_proposal);
+    assert!(
+        text(&out).contains(&format!("{written} reviews")),
+        "{}",
+        text(&out)
+    );
+
+    // Per entry: as many assignments as the stage asks, each a different evaluator of the
+    // stage's challenge.
+    let rows: Vec<(i64, i64, i64, i64, i64)> = app.with_conn(|c| {
+        assignments::table
+            .inner_join(stages::table.inner_join(challenges::table))
+            .inner_join(evaluators::table)
+            .filter(synthetic)
+            .select((
+                assignments::stage_id,
+                assignments::proposal_id,
+                assignments::evaluator_id,
+                stages::challenge_id,
+                evaluators::challenge_id,
+            ))
+            .load(c)
+            .unwrap()
+    });
+    let mut by_entry = std::collections::BTreeMap::<(i64, i64), Vec<i64>>::new();
+    for (stage, proposal, evaluator, challenge, evaluator_challenge) in rows {
+        assert_eq!(challenge, evaluator_challenge);
+        by_entry
+            .entry((stage, proposal))
+            .or_default()
+            .push(evaluator);
+    }
+    assert_eq!(by_entry.len() as i64, entries);
+    for evaluators_of in by_entry.values_mut() {
+        evaluators_of.sort();
+        evaluators_of.dedup();
+        assert_eq!(evaluators_of.len() as i64, per_proposal);
+    }
+
+    // Submitted reviews carry a score on 0-100, drafts none, and drafts exist only in
+    // running stages.
+    let scored: Vec<(Option<f64>, bool, String)> = app.with_conn(|c| {
+        reviews::table
+            .inner_join(assignments::table.inner_join(stages::table.inner_join(challenges::table)))
+            .filter(synthetic)
+            .select((
+                reviews::score,
+                reviews::submitted_at.is_not_null(),
+                stages::status,
+            ))
+            .load(c)
+            .unwrap()
+    });
+    for (score, submitted, status) in &scored {
+        assert_eq!(score.is_some(), *submitted);
+        assert!(score.is_none_or(|s| (0.0..=100.0).contains(&s)));
+        assert!(*submitted || status == "running");
+    }
+    assert!(scored.iter().any(|(_, submitted, _)| !submitted));
+
+    // The ranking page's read model ranks a released stage's proposals from those reviews.
+    let released: i64 = app.with_conn(|c| {
+        stage_entries::table
+            .inner_join(stages::table.inner_join(challenges::table))
+            .filter(synthetic)
+            .filter(stages::status.eq("released"))
+            .select(stages::id)
+            .first(c)
+            .unwrap()
+    });
+    let ranked = app.with_conn(|c| {
+        let ctx = progress::load(c, released).unwrap();
+        review_rows::ranking(c, &ctx).unwrap()
+    });
+    assert!(!ranked.is_empty());
+}

@@ -1136,3 +1136,69 @@ async fn evaluators_find_their_proposals_in_search_unless_the_stage_is_blind() {
         w.call("stranger", Method::GET, search, None).await.json()
     ));
 }
+
+/// On the evaluator's page a conflict names the organisation as typed, by its name (letter
+/// case aside) or its address, so that the form works with any number of organisations; a
+/// name nobody has, or one that several share, is refused saying so, and nothing is stored.
+#[actix_web::test]
+async fn an_evaluator_names_a_conflicting_organisation_by_name_or_address() {
+    use innolab::db::schema::conflicts;
+
+    let mut w = world().await;
+    invite_and_accept(&mut w, "e1").await;
+    let stranger = w.user("stranger").clone();
+    w.app
+        .create_org(&stranger, "Doppelt GmbH", OrgKind::Startup, false);
+    w.app
+        .create_org(&stranger, "Doppelt GmbH", OrgKind::Startup, false);
+    let e1 = w.user("e1").clone();
+    w.app.login(&e1.email, crate::support::PASSWORD).await;
+    w.app
+        .get("/evaluation")
+        .await
+        .assert_status(200)
+        .assert_contains(r#"name="organisation""#)
+        // No list of every organisation: one that has nothing to do with the challenge
+        // is not on the page.
+        .assert_not_contains("Landkreis Fern");
+    let cid = w.c.id.to_string();
+    let declare = async |app: &mut TestApp, organisation: &str| {
+        let r = app
+            .post_form(
+                "/evaluation/conflicts",
+                &[
+                    ("challenge_id", cid.as_str()),
+                    ("organisation", organisation),
+                    ("reason", "Früher dort tätig"),
+                ],
+            )
+            .await;
+        r.assert_status(303);
+        // The outcome travels to the next page in the notice cookie.
+        r.header("set-cookie").unwrap_or_default()
+    };
+    let stored = |app: &TestApp| -> Vec<i64> {
+        app.with_conn(|c| {
+            conflicts::table
+                .select(conflicts::organisation_id)
+                .order(conflicts::organisation_id)
+                .load(c)
+                .unwrap()
+        })
+    };
+    assert!(declare(&mut w.app, "Niemand e. V.")
+        .await
+        .contains("organisation-unknown"));
+    assert!(declare(&mut w.app, "doppelt gmbh")
+        .await
+        .contains("organisation-ambiguous"));
+    assert!(declare(&mut w.app, "").await.contains("error"));
+    assert_eq!(stored(&w.app), Vec::<i64>::new());
+
+    assert!(declare(&mut w.app, "  startup 1 ")
+        .await
+        .contains("success"));
+    let slug = w.orgs[2].slug.clone();
+    assert!(declare(&mut w.app, &slug).await.contains("success"));
+    assert_eq!(stored(&w.app), vec![w.orgs[1].id, w.orgs[2].id]);
+}

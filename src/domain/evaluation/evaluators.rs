@@ -322,18 +322,22 @@ pub fn open_invitations(
 
 /// Declares a conflict with an organisation. Assignments of the evaluator to that
 /// organisation's proposals in stages not yet released are removed with their reviews (a
-/// conflicted review must not count). Returns the conflict id and how many were removed.
+/// conflicted review must not count). Returns the conflict id, the organisation's id and
+/// how many assignments were removed.
 pub fn declare_conflict(
     conn: &mut DbConnection,
     evaluator: &EvaluatorRow,
-    organisation_id: i64,
+    organisation: &org_store::OrgRef,
     reason: &str,
-) -> AppResult<(i64, usize)> {
+) -> AppResult<(i64, i64, usize)> {
     let mut e = FieldErrors::new();
     text::required_text(reason, "reason", 1000, &mut e);
     e.into_result()?;
-    org_store::find(conn, organisation_id)
-        .map_err(|_| FieldErrors::single("organisation_id", "organisation-unknown"))?;
+    let field = match organisation {
+        org_store::OrgRef::Id(_) => "organisation_id",
+        org_store::OrgRef::Named(_) => "organisation",
+    };
+    let organisation_id = organisation.resolve(conn, field)?;
     let blind_running: bool = diesel::select(diesel::dsl::exists(
         assignments::table
             .inner_join(stages::table)
@@ -345,10 +349,7 @@ pub fn declare_conflict(
     ))
     .get_result(conn)?;
     if !policy::may_declare_organisation_conflict(blind_running) {
-        return Err(FieldErrors::single(
-            "organisation_id",
-            "conflict-during-blind",
-        ));
+        return Err(FieldErrors::single(field, "conflict-during-blind"));
     }
     let exists: i64 = conflicts::table
         .filter(conflicts::evaluator_id.eq(evaluator.id))
@@ -356,7 +357,7 @@ pub fn declare_conflict(
         .count()
         .get_result(conn)?;
     if exists > 0 {
-        return Err(FieldErrors::single("organisation_id", "conflict-already"));
+        return Err(FieldErrors::single(field, "conflict-already"));
     }
     let id = diesel::insert_into(conflicts::table)
         .values((
@@ -377,7 +378,7 @@ pub fn declare_conflict(
         .load(conn)?;
     let removed = diesel::delete(assignments::table.filter(assignments::id.eq_any(&affected)))
         .execute(conn)?;
-    Ok((id, removed))
+    Ok((id, organisation_id, removed))
 }
 
 /// For each evaluator, the organisations with proposals in the challenge that they are in

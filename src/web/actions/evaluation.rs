@@ -12,9 +12,10 @@ use crate::domain::evaluation::discussion;
 use crate::domain::evaluation::evaluators::{self, EvaluatorRow};
 use crate::domain::evaluation::progress::{self, StageContext};
 use crate::domain::evaluation::reviews::{self, Assignment, AutoAssigned, Review, ReviewInput};
+use crate::domain::notifications;
+use crate::domain::organisations::{self, OrgRef};
 use crate::domain::proposals::{self, Proposal};
 use crate::domain::rate;
-use crate::domain::{notifications, organisations};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::kinds::Outcome;
 use crate::web::actions;
@@ -129,13 +130,14 @@ pub async fn me_as_evaluator(ctx: &Ctx, challenge_id: i64) -> AppResult<Evaluato
 pub async fn declare_conflict(
     ctx: &Ctx,
     challenge_id: i64,
-    organisation_id: i64,
+    organisation: OrgRef,
     reason: String,
 ) -> AppResult<i64> {
     let me = me_as_evaluator(ctx, challenge_id).await?;
     let (uid, ip) = (ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
-        let (id, removed) = evaluators::declare_conflict(conn, &me, organisation_id, &reason)?;
+        let (id, organisation_id, removed) =
+            evaluators::declare_conflict(conn, &me, &organisation, &reason)?;
         audit::append(
             conn,
             Event::new(uid, "conflict_declared", "challenge", Some(challenge_id))

@@ -15,6 +15,7 @@ use crate::domain::evaluation::evaluators::{self, ConflictView, OpenInvitation, 
 use crate::domain::evaluation::reviews::{
     self, Assignment, AutoAssigned, MyAssignment, RankingRow, ReviewInput,
 };
+use crate::domain::organisations::OrgRef;
 use crate::domain::time::utc;
 use crate::error::{AppResult, FieldErrors};
 use crate::kinds::{Outcome, StageStatus};
@@ -131,9 +132,13 @@ pub struct ConflictBody {
     responses((status = 201, body = Created, description = "the conflict"), (status = 403, description = "not an evaluator of the challenge"), (status = 422)))]
 pub async fn declare_conflict(ctx: Ctx, body: web::Json<ConflictBody>) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let id =
-        actions::evaluation::declare_conflict(&ctx, b.challenge_id, b.organisation_id, b.reason)
-            .await?;
+    let id = actions::evaluation::declare_conflict(
+        &ctx,
+        b.challenge_id,
+        OrgRef::Id(b.organisation_id),
+        b.reason,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(Created { id }))
 }
 

@@ -17,6 +17,7 @@ assignment-declined = Diese Zuweisung wurde abgelehnt.
 # Field errors.
 evaluator-already = Diese Person gehört bereits zu den Bewertenden.
 organisation-unknown = Diese Organisation gibt es nicht.
+organisation-ambiguous = Mehrere Organisationen tragen diesen Namen. Geben Sie bitte die Adresse der Organisation an (den Teil nach /organisations/).
 conflict-already = Dieser Interessenkonflikt ist bereits erklärt.
 proposal-not-in-stage = Dieser Vorschlag ist nicht in dieser Stufe.
 evaluator-unknown = Diese Person gehört nicht zu den Bewertenden dieser Ausschreibung.
@@ -89,6 +90,7 @@ conflict-title = Interessenkonflikt erklären
 conflict-intro = Wenn Sie einer Organisation nahestehen, erklären Sie es hier. Ihre Zuweisungen zu deren Vorschlägen werden aufgehoben.
 conflict-challenge = Herausforderung
 conflict-organisation = Organisation
+conflict-organisation-hint = Ihr Name, wie er auf der Plattform steht, oder ihre Adresse (der Teil nach /organisations/).
 conflict-reason = Grund
 conflict-declare = Konflikt erklären
 conflicts-title = Interessenkonflikte

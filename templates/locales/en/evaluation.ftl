@@ -17,6 +17,7 @@ assignment-declined = This assignment was declined.
 # Field errors.
 evaluator-already = This person is already an evaluator.
 organisation-unknown = This organisation does not exist.
+organisation-ambiguous = Several organisations carry this name. Please give the organisation's address (the part after /organisations/).
 conflict-already = This conflict of interest has already been declared.
 proposal-not-in-stage = This proposal is not in this stage.
 evaluator-unknown = This person is not an evaluator of this challenge.
@@ -89,6 +90,7 @@ conflict-title = Declare a conflict of interest
 conflict-intro = If you are close to an organisation, declare it here. Your assignments to its proposals are removed.
 conflict-challenge = Challenge
 conflict-organisation = Organisation
+conflict-organisation-hint = Its name as shown on the platform, or its address (the part after /organisations/).
 conflict-reason = Reason
 conflict-declare = Declare conflict
 conflicts-title = Conflicts of interest

@@ -12,7 +12,7 @@ use crate::auth::policy::{self, Action};
 use crate::domain::evaluation::evaluators;
 use crate::domain::evaluation::progress;
 use crate::domain::evaluation::reviews::{self, ReviewInput, ReviewProgress};
-use crate::domain::organisations;
+use crate::domain::organisations::OrgRef;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{StageKind, StageStatus};
 use crate::web::actions;
@@ -23,11 +23,10 @@ use crate::web::render;
 pub(super) async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
-    let (list, orgs, mine) = ctx
+    let (list, mine) = ctx
         .db(move |conn| {
             Ok((
                 reviews::mine(conn, uid)?,
-                organisations::names(conn)?,
                 evaluators::challenges_of_user(conn, uid)?,
             ))
         })
@@ -68,20 +67,20 @@ pub(super) async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
             .map(|(id, title)| json!({ "id": id, "title": title }))
             .collect()
     };
-    let organisations = if open.is_empty() { Vec::new() } else { orgs };
     render::page(
         &ctx,
         "evaluation_dashboard",
         "evaluation-title",
-        json!({ "groups": groups, "challenges": named(open), "blind_challenges": named(blind),
-                "organisations": organisations }),
+        json!({ "groups": groups, "challenges": named(open), "blind_challenges": named(blind) }),
     )
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ConflictForm {
     challenge_id: i64,
-    organisation_id: i64,
+    /// The organisation's name or address, as typed: a list of every organisation would
+    /// not fit a page once there are thousands.
+    organisation: String,
     reason: String,
 }
 
@@ -90,7 +89,7 @@ pub(super) async fn declare_conflict(form: CsrfForm<ConflictForm>) -> AppResult<
     let r = actions::evaluation::declare_conflict(
         &ctx,
         data.challenge_id,
-        data.organisation_id,
+        OrgRef::Named(data.organisation),
         data.reason,
     )
     .await;

@@ -125,7 +125,7 @@ fn after<T>(result: AppResult<T>, to: &str, success_id: &str) -> AppResult<HttpR
 /// The messages a one-field form on these pages can fail with, as the notice's id
 /// (notices carry static ids); anything else falls back to a general one.
 fn flash_id(id: &str) -> &'static str {
-    const KNOWN: [&str; 15] = [
+    const KNOWN: [&str; 16] = [
         "field-required",
         "field-too-long",
         "proposal-not-in-stage",
@@ -136,6 +136,7 @@ fn flash_id(id: &str) -> &'static str {
         "outcome-invalid",
         "decision-target",
         "organisation-unknown",
+        "organisation-ambiguous",
         "conflict-already",
         "email-invalid",
         "topic-invalid",

@@ -1,8 +1,11 @@
 //! A large, realistic-looking database for benchmarks: `innolab seed --synthetic`.
 //!
 //! German-like texts from word lists, every challenge and proposal status, public and
-//! private proposals, questions and revisions; deterministic for the same sizes. Rows are
-//! written in batches inside transactions, with a progress bar.
+//! private proposals, questions and revisions, and the evaluation of the challenges past
+//! their deadline (`evaluation`); deterministic for the same sizes. Rows are written in
+//! batches inside transactions, with a progress bar.
+
+mod evaluation;
 
 use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -112,19 +115,27 @@ pub struct Sizes {
     pub challenges: usize,
     /// Proposals added.
     pub proposals: usize,
+    /// Evaluator places on challenges (one account serves several challenges).
+    pub evaluators: usize,
+    /// Reviews added, drafts included.
+    pub reviews: usize,
 }
 
 /// Adds `n_challenges` challenges and `n_proposals` proposals (with the organisations they
-/// need) to the database.
+/// need) and about `n_reviews` reviews (with the stages and evaluators they need) to the
+/// database.
 pub fn generate(
     conn: &mut DbConnection,
     n_challenges: usize,
     n_proposals: usize,
+    n_reviews: usize,
 ) -> AppResult<Sizes> {
     let mut rng = StdRng::seed_from_u64(0x1A0B + n_challenges as u64 * 31 + n_proposals as u64);
     let now = db::now();
     let run = rng.gen::<u32>();
-    let topic_ids: Vec<i64> = topics::table.select(topics::id).load(conn)?;
+    let topic_rows: Vec<(i64, String)> = topics::table
+        .select((topics::id, topics::slug))
+        .load(conn)?;
 
     // Organisations: one agency per 20 challenges, one team per 20 proposals.
     let n_agencies = (n_challenges / 20).max(1);
@@ -183,6 +194,7 @@ pub fn generate(
     let pb = bar(n_challenges as u64, "challenges");
     let mut challenge_rows: Vec<(i64, ChallengeStatus, chrono::NaiveDateTime)> =
         Vec::with_capacity(n_challenges);
+    let mut evaluated: Vec<evaluation::Evaluated> = Vec::new();
     for chunk_start in (0..n_challenges).step_by(BATCH) {
         db::write_tx(conn, |conn| {
             for i in chunk_start..(chunk_start + BATCH).min(n_challenges) {
@@ -228,13 +240,23 @@ pub fn generate(
                     ))
                     .returning(challenges::id)
                     .get_result(conn)?;
-                if let Some(t) = topic_ids.choose(&mut rng) {
+                let topic = topic_rows.choose(&mut rng);
+                if let Some((t, _)) = topic {
                     diesel::insert_into(challenge_topics::table)
                         .values((
                             challenge_topics::challenge_id.eq(id),
                             challenge_topics::topic_id.eq(*t),
                         ))
                         .execute(conn)?;
+                }
+                if days < 0 && status.is_published() {
+                    evaluated.push(evaluation::Evaluated {
+                        id,
+                        status,
+                        deadline,
+                        topic: topic.map(|(_, slug)| slug.clone()).unwrap_or_default(),
+                        proposals: Vec::new(),
+                    });
                 }
                 if status.is_published() && i % 3 == 0 {
                     diesel::insert_into(questions::table)
@@ -259,6 +281,11 @@ pub fn generate(
     let published: Vec<&(i64, ChallengeStatus, chrono::NaiveDateTime)> = challenge_rows
         .iter()
         .filter(|(_, s, _)| s.is_published())
+        .collect();
+    let place_of: std::collections::HashMap<i64, usize> = evaluated
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.id, k))
         .collect();
     let pb = bar(n_proposals as u64, "proposals");
     for chunk_start in (0..n_proposals).step_by(BATCH) {
@@ -298,6 +325,11 @@ pub fn generate(
                     ))
                     .returning(proposals::id)
                     .get_result(conn)?;
+                if status == ProposalStatus::Submitted {
+                    if let Some(k) = place_of.get(cid) {
+                        evaluated[*k].proposals.push(id);
+                    }
+                }
                 if submitted {
                     diesel::insert_into(proposal_revisions::table)
                         .values((
@@ -314,10 +346,14 @@ pub fn generate(
         })?;
     }
     pb.finish();
+    let evaluation =
+        evaluation::generate(conn, &mut rng, &evaluated, n_reviews, n_proposals / 20, run)?;
     db::analyze(conn)?;
     Ok(Sizes {
         organisations: n_agencies + n_teams,
         challenges: n_challenges,
         proposals: n_proposals,
+        evaluators: evaluation.evaluators,
+        reviews: evaluation.reviews,
     })
 }
