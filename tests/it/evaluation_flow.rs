@@ -760,6 +760,28 @@ async fn reviews_close_at_the_deadline_and_the_score_form_keeps_what_was_typed()
     page.assert_status(200)
         .assert_contains("<svg")
         .assert_contains("<desc");
+    // Each assignment is removed by its own button in the proposal's one form (which
+    // carries the CSRF token); the button's target removes that assignment only.
+    page.assert_contains(
+        r#"<form method="post" class="inline-form"><input type="hidden" name="csrf_token""#,
+    );
+    let removable: Vec<&str> = page
+        .body
+        .split(r#"formaction=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(removable.len() >= 2, "{removable:?}");
+    assert!(removable
+        .iter()
+        .all(|p| p.starts_with("/assignments/") && p.ends_with("/remove")));
+    let gone = removable[0].to_string();
+    w.app.post_form(&gone, &[]).await.assert_status(303);
+    w.app
+        .get(&format!("/stages/{s1}/ranking"))
+        .await
+        .assert_not_contains(&format!(r#"formaction="{gone}""#))
+        .assert_contains(&format!(r#"formaction="{}""#, removable[1]));
     let csv = w.app.get(&format!("/stages/{s1}/ranking.csv")).await;
     csv.assert_status(200);
     assert!(

@@ -64,14 +64,18 @@ pub(super) async fn ranking(
         .map(|p| (p.id, p.display_name.clone()))
         .collect();
     let figure = chart::distribution(&rows, ctx.lang);
+    let mut by_proposal: HashMap<i64, Vec<Value>> = HashMap::new();
+    for a in &assignments {
+        by_proposal.entry(a.proposal_id).or_default().push(
+            json!({ "id": a.id, "name": names.get(&a.evaluator_id), "declined": a.declined_at.is_some(), "reason": a.decline_reason }),
+        );
+    }
     let lines: Vec<Value> = sorted(rows, &sort)
         .into_iter()
         .map(|r| {
-            let mine: Vec<Value> = assignments
-                .iter()
-                .filter(|a| a.proposal_id == r.ranked.proposal_id)
-                .map(|a| json!({ "id": a.id, "name": names.get(&a.evaluator_id), "declined": a.declined_at.is_some(), "reason": a.decline_reason }))
-                .collect();
+            let mine = by_proposal
+                .remove(&r.ranked.proposal_id)
+                .unwrap_or_default();
             json!({
                 "place": place.get(&r.ranked.proposal_id), "proposal_id": r.ranked.proposal_id, "title": r.title,
                 "organisation_name": r.organisation_name, "score": views::points(r.ranked.score),
