@@ -198,7 +198,10 @@ pub fn generate(
     for chunk_start in (0..n_challenges).step_by(BATCH) {
         db::write_tx(conn, |conn| {
             for i in chunk_start..(chunk_start + BATCH).min(n_challenges) {
-                let status = statuses[i % statuses.len()];
+                // Agencies take every n-th challenge; shifting the status by the round
+                // gives each agency challenges of every status (with 5,000 agencies, a
+                // multiple of 8, each would otherwise have one status only).
+                let status = statuses[(i + i / agency_ids.len()) % statuses.len()];
                 let days: i64 = if matches!(status, ChallengeStatus::Open | ChallengeStatus::Draft)
                 {
                     rng.gen_range(1..90)
