@@ -12,11 +12,12 @@
 //!
 //! The queue is bounded: when as many jobs wait as it holds, the next is refused at once
 //! with 503 and `Retry-After` rather than waiting behind work that would finish too late
-//! anyway. A job whose request has gone (the client hung up, the request was dropped) is
-//! skipped when its turn comes, so abandoned requests cost no CPU, and it stops counting
-//! against the queue at once: fifty clients that hang up together do not make the next
-//! fifty wait for 503s. The channel itself holds four times the queue, which bounds the
-//! memory that abandoned jobs keep until they are skipped.
+//! anyway. A job whose caller has gone (its future was dropped) is skipped when its turn
+//! comes, so it costs no CPU, and it stops counting against the queue at once. The
+//! channel itself holds four times the queue, which bounds the memory that abandoned jobs
+//! keep until they are skipped. (A client that hangs up does not always drop its
+//! request's future: measured at 10x the synthetic size, a wrk run of 64 connections
+//! right after one of 50 still met 503s while the first run's searches drained.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
