@@ -213,10 +213,19 @@ pub enum OrgRef {
 }
 
 impl OrgRef {
-    /// The id of the organisation meant. Errors name `field`: `organisation-unknown` when
-    /// none matches, `organisation-ambiguous` when several carry the name (the slug tells
-    /// them apart).
-    pub fn resolve(&self, conn: &mut DbConnection, field: &str) -> AppResult<i64> {
+    /// The form field it came from, which errors about it name.
+    pub fn field(&self) -> &'static str {
+        match self {
+            OrgRef::Id(_) => "organisation_id",
+            OrgRef::Named(_) => "organisation",
+        }
+    }
+
+    /// The id of the organisation meant. Errors name its field: `organisation-unknown`
+    /// when none matches, `organisation-ambiguous` when several carry the name (the slug
+    /// tells them apart).
+    pub fn resolve(&self, conn: &mut DbConnection) -> AppResult<i64> {
+        let field = self.field();
         let unknown = || FieldErrors::single(field, "organisation-unknown");
         let text = match self {
             OrgRef::Id(id) => return find(conn, *id).map(|o| o.id).map_err(|_| unknown()),

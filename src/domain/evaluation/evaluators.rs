@@ -333,11 +333,8 @@ pub fn declare_conflict(
     let mut e = FieldErrors::new();
     text::required_text(reason, "reason", 1000, &mut e);
     e.into_result()?;
-    let field = match organisation {
-        org_store::OrgRef::Id(_) => "organisation_id",
-        org_store::OrgRef::Named(_) => "organisation",
-    };
-    let organisation_id = organisation.resolve(conn, field)?;
+    let field = organisation.field();
+    let organisation_id = organisation.resolve(conn)?;
     let blind_running: bool = diesel::select(diesel::dsl::exists(
         assignments::table
             .inner_join(stages::table)
