@@ -73,8 +73,9 @@ rss() { ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}'; }
 # a dashboard with counts are measured too.
 org=$(sql "SELECT c.organisation_id FROM proposals p JOIN challenges c ON c.id = p.challenge_id
     WHERE p.status <> 'draft' GROUP BY c.organisation_id ORDER BY COUNT(*) DESC LIMIT 1")
+password=Zimtstern-Giesskanne-Leuchtturm-83
 "$BIN" --data-dir "$DATA" user create --email bench@example.org --name Bench \
-    --password Zimtstern-Giesskanne-Leuchtturm-83 >/dev/null
+    --password "$password" >/dev/null
 sql "INSERT INTO memberships (organisation_id, user_id, role, joined_at)
     SELECT $org, u.id, 'owner', CURRENT_TIMESTAMP FROM users u
     WHERE u.email = 'bench@example.org' RETURNING id" >/dev/null
@@ -84,13 +85,13 @@ sign_in() {
     token=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
     curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
         --data-urlencode "email=$1" \
-        --data-urlencode "password=Zimtstern-Giesskanne-Leuchtturm-83" "$base/login"
+        --data-urlencode "password=$password" "$base/login"
     echo "Cookie: innolab_session=$(awk '$6 == "innolab_session" {print $7}' "$jar")"
 }
 # Prints the header of a new API token of EMAIL.
 bearer_of() {
     echo "Authorization: Bearer $(curl -fs -H 'Content-Type: application/json' \
-        -d "{\"email\":\"$1\",\"password\":\"Zimtstern-Giesskanne-Leuchtturm-83\",\"name\":\"bench\"}" \
+        -d "{\"email\":\"$1\",\"password\":\"$password\",\"name\":\"bench\"}" \
         "$base/api/v1/auth/tokens" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 }
 cookie=$(sign_in bench@example.org)
