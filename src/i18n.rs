@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader};
@@ -64,10 +65,29 @@ impl Lang {
 /// The translated text of `id`; the id itself when it is missing (a test keeps that from
 /// happening for every id the code uses).
 pub fn text(lang: Lang, id: &str) -> String {
-    LOCALES
-        .try_lookup(&lang.identifier(), id)
-        .unwrap_or_else(|| id.to_string())
+    let formatted = &FORMATTED[lang as usize];
+    if let Some(text) = formatted
+        .read()
+        .ok()
+        .and_then(|known| known.get(id).cloned())
+    {
+        return text;
+    }
+    let Some(text) = LOCALES.try_lookup(&lang.identifier(), id) else {
+        return id.to_string();
+    };
+    // Only ids of existing messages are kept, so the map stays as small as the catalogue.
+    if let Ok(mut known) = formatted.write() {
+        known.insert(id.to_string(), text.clone());
+    }
+    text
 }
+
+/// Messages without arguments as formatted once, by language (`Lang as usize`). A page
+/// looks up the same labels over and over (a list page about 150 times); formatting them
+/// through Fluent each time took about 4% of the list's CPU time in a profile.
+static FORMATTED: LazyLock<[RwLock<HashMap<String, String>>; 2]> =
+    LazyLock::new(|| [RwLock::default(), RwLock::default()]);
 
 /// Like [`text`], with named arguments. Arguments that read as numbers are passed as
 /// numbers, so plural rules (`[one]`, `*[other]`) apply to them.
@@ -120,6 +140,24 @@ pub fn negotiate(accept_language: &str) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatted_messages_are_kept_per_language_and_unknown_ids_are_not() {
+        let de = text(Lang::De, "form-filter");
+        let en = text(Lang::En, "form-filter");
+        assert_ne!(de, en, "each language keeps its own text");
+        assert_eq!(text(Lang::De, "form-filter"), de);
+        assert_eq!(text(Lang::En, "form-filter"), en);
+        assert!(FORMATTED[Lang::En as usize]
+            .read()
+            .unwrap()
+            .contains_key("form-filter"));
+        assert_eq!(text(Lang::De, "no-such-message-7"), "no-such-message-7");
+        assert!(!FORMATTED[Lang::De as usize]
+            .read()
+            .unwrap()
+            .contains_key("no-such-message-7"));
+    }
 
     #[test]
     fn negotiates_by_quality() {

@@ -68,6 +68,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
         assets: Assets::load(),
         denials: domain::audit::DenialBudget::default(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
+        list_choices: web::page_cache::TtlCache::new(config.page_cache_ms),
         db_turns: matches!(
             db::parse_url(&config.database_url),
             Ok((db::Backend::Postgres, _))

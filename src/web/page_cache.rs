@@ -68,9 +68,12 @@ impl<V: Clone> TtlCache<V> {
         None
     }
 
-    /// Stores `value` under `key`, fresh from now. When the cache is full, expired entries
+    /// Stores `value` under `key`, fresh from now (nothing when turned off). When the cache is full, expired entries
     /// go first and, if that is not enough, all of them.
     pub fn put(&self, key: String, value: V) {
+        if !self.enabled() {
+            return;
+        }
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
                 entries.retain(|_, (at, _)| at.elapsed() < self.ttl);

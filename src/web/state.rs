@@ -31,12 +31,23 @@ pub struct AppState {
     pub assets: Assets,
     /// Rendered public pages and JSON answers, kept for `page_cache_ms`.
     pub page_cache: crate::web::page_cache::PageCache,
+    /// The challenge list's filter choices (every topic, the busiest agencies): the same
+    /// for everyone, kept as long as public pages (`page_cache_ms`).
+    pub list_choices: crate::web::page_cache::TtlCache<std::sync::Arc<ListChoices>>,
     /// This instance's search index, kept current by its indexer thread.
     pub search: std::sync::Arc<crate::search::Search>,
     /// Threads running searches (see [`crate::workers`]).
     pub searches: crate::workers::Workers,
     /// Which refusals the audit log records (see [`crate::domain::audit::DenialBudget`]).
     pub denials: crate::domain::audit::DenialBudget,
+}
+
+/// What the challenge list's filter offers beside statuses, levels and sort orders.
+pub struct ListChoices {
+    /// Every topic, by German name.
+    pub topics: Vec<crate::domain::topics::Topic>,
+    /// The agencies with the most published challenges, as (slug, name) by name.
+    pub agencies: Vec<(String, String)>,
 }
 
 impl AppState {

@@ -1998,3 +1998,39 @@ async fn the_kept_counts_follow_every_change_of_a_challenge() {
     });
     assert!(agree(&app, "south's deleted").is_empty());
 }
+
+/// The list's topic and agency choices are the same for everyone and are kept as long as
+/// public pages (`page_cache_ms`), even for signed-in people whose pages are not cached;
+/// an agency chosen by address is offered and selected whatever the kept choices hold.
+#[actix_web::test]
+async fn the_list_keeps_its_filter_choices_and_still_offers_a_chosen_agency() {
+    let mut app = TestApp::builder().page_cache(60_000).build().await;
+    let staff = app.create_user("amt@example.org", "Amt");
+    let first = app.create_org(&staff, "Stadt Früh", OrgKind::Agency, true);
+    app.create_challenge(&first, &staff, "Frühe Frage", "open", 9);
+    app.log_in_as(&staff);
+    let offered = |body: &str, slug: &str| body.contains(&format!("<option value=\"{slug}\""));
+
+    let before = app.get("/challenges?status=all").await;
+    assert_eq!(before.status, 200);
+    assert!(offered(&before.body, &first.slug));
+
+    let late = app.create_org(&staff, "Stadt Spät", OrgKind::Agency, true);
+    app.create_challenge(&late, &staff, "Späte Frage", "open", 9);
+    let other_page = app.get("/challenges?status=open").await;
+    assert!(
+        !offered(&other_page.body, &late.slug),
+        "the kept choices serve the next pages, whatever their address"
+    );
+    let chosen = app
+        .get(&format!("/challenges?status=all&agency={}", late.slug))
+        .await;
+    assert!(chosen.body.contains("Späte Frage"));
+    assert!(
+        chosen
+            .body
+            .contains(&format!("<option value=\"{}\" selected>", late.slug)),
+        "the chosen agency is offered and selected"
+    );
+    assert!(offered(&chosen.body, &first.slug), "beside the kept ones");
+}

@@ -3,6 +3,7 @@
 //! proposals of a challenge.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
@@ -26,6 +27,7 @@ use crate::web::csrf_form::CsrfForm;
 use crate::web::multipart;
 use crate::web::pages::PageQuery;
 use crate::web::render::{self, SameFor};
+use crate::web::state::ListChoices;
 use crate::web::views;
 
 /// The challenge list, detail and editing pages, and the question desk.
@@ -73,6 +75,9 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
 }
 
 /// The list page's title and data.
+/// The key of the list's filter choices in `AppState::list_choices`.
+const LIST_CHOICES: &str = "list";
+
 async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     let lang = ctx.lang;
     // The words are shown again in the search field: without control characters, which
@@ -95,7 +100,9 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     );
     let cursor = Cursor::from_request(q.after, q.before);
     let ids = crate::web::actions::search::challenge_ids(ctx, q.q.as_deref()).await?;
-    let (list, all_topics, agencies, agency_id) = ctx
+    let known_choices = ctx.state.list_choices.get(LIST_CHOICES);
+    let known_choices_missing = known_choices.is_none();
+    let (list, choices, chosen_agency, agency_id) = ctx
         .db({
             let (status, topic, level, soon, sort) = (
                 status,
@@ -119,15 +126,32 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
                     sort,
                 };
                 let list = challenges::list(conn, &filter, page, cursor)?;
-                Ok((
-                    list,
-                    topics::list(conn)?,
-                    challenges::publishing_agencies(conn, filter.organisation_id)?,
-                    agency.map(|a| a.slug),
-                ))
+                let choices = match known_choices {
+                    Some(known) => known,
+                    None => Arc::new(ListChoices {
+                        topics: topics::list(conn)?,
+                        agencies: challenges::publishing_agencies(conn, None)?,
+                    }),
+                };
+                // An agency chosen by address that is not among the busiest is offered too.
+                let chosen_agency = agency
+                    .as_ref()
+                    .filter(|a| !choices.agencies.iter().any(|(slug, _)| *slug == a.slug))
+                    .map(|a| challenges::publishing_agencies(conn, Some(a.id)))
+                    .transpose()?;
+                Ok((list, choices, chosen_agency, agency.map(|a| a.slug)))
             }
         })
         .await?;
+    if known_choices_missing {
+        ctx.state
+            .list_choices
+            .put(LIST_CHOICES.into(), choices.clone());
+    }
+    let (all_topics, agencies) = (
+        &choices.topics,
+        chosen_agency.as_ref().unwrap_or(&choices.agencies),
+    );
     let items: Vec<Value> = list
         .items
         .iter()
