@@ -62,9 +62,12 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     Ok(aweb::Data::new(AppState {
         search,
         hasher: Hasher::new(cores)?,
-        // Waiting searches: 32 per core is far beyond what answers in time (about
-        // 1 ms each), and bounds the memory of a flood.
-        searches: workers::Workers::new("search", cores, cores * 32)?,
+        // Waiting searches: 64 per core, which at 1-3 ms a search (10x the synthetic
+        // size) is at most about 200 ms of waiting, and bounds the memory of a flood.
+        // Fewer refused searches that would have answered in time: actix-web runs the
+        // requests of clients that hung up to their end, so their searches keep places
+        // (32 per core met 503s at 10x when 64 connections followed 50 that had gone).
+        searches: workers::Workers::new("search", cores, cores * 64)?,
         assets: Assets::load(),
         denials: domain::audit::DenialBudget::default(),
         page_cache: web::page_cache::PageCache::new(config.page_cache_ms),
