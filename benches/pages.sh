@@ -185,7 +185,15 @@ FALLS=()
 row() {
     local name=$1 file=$2 header=${3:-} target=${4:-$base} args=()
     [[ -n "$header" ]] && args=(-H "$header")
-    local one fifty sixtyfour
+    local one fifty sixtyfour first status
+    # wrk counts redirects as answers: a mix that lost its session would measure the
+    # sign-in redirect. Its first path must answer 200.
+    first=$(head -1 "$MIX/$file")
+    status=$(curl -s -o /dev/null -w '%{http_code}' "${args[@]}" "$target$first")
+    if [[ "$status" != 200 ]]; then
+        echo "the mix $file answers $status for $first, not 200" >&2
+        exit 1
+    fi
     # Two seconds unmeasured first: every pooled connection prepares its statements once,
     # and PostgreSQL's fresh backends warm their caches.
     wrk -t2 -c50 -d2s "${args[@]}" -s benches/rotate.lua "$target" -- "$MIX/$file" >/dev/null
