@@ -68,8 +68,8 @@ impl<V: Clone> TtlCache<V> {
         None
     }
 
-    /// Stores `value` under `key`, fresh from now (nothing when turned off). When the cache is full, expired entries
-    /// go first and, if that is not enough, all of them.
+    /// Stores `value` under `key`, fresh from now (nothing when turned off). When the
+    /// cache is full, expired entries go first and, if that is not enough, all of them.
     pub fn put(&self, key: String, value: V) {
         if !self.enabled() {
             return;

@@ -101,9 +101,9 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
     let cursor = Cursor::from_request(q.after, q.before);
     let ids = crate::web::actions::search::challenge_ids(ctx, q.q.as_deref()).await?;
     let known_choices = ctx.state.list_choices.get(LIST_CHOICES);
-    let known_choices_missing = known_choices.is_none();
     let (list, choices, chosen_agency, agency_id) = ctx
         .db({
+            let known_choices = known_choices.clone();
             let (status, topic, level, soon, sort) = (
                 status,
                 q.topic.clone(),
@@ -143,7 +143,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
             }
         })
         .await?;
-    if known_choices_missing {
+    if known_choices.is_none() {
         ctx.state
             .list_choices
             .put(LIST_CHOICES.into(), choices.clone());
