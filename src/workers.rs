@@ -153,9 +153,10 @@ mod tests {
         let mut held = Box::pin(pool.run(move || {
             gate_in_job.wait();
         }));
-        // Polled once, the job is queued; wait until the thread has taken it.
+        // Polled once, the job is queued; wait until the thread has started it (and so
+        // given up its place: an empty channel alone does not mean that yet).
         assert!(held.as_mut().now_or_never().is_none());
-        while !pool.jobs.is_empty() {
+        while pool.waiting.load(Ordering::Acquire) > 0 {
             std::thread::yield_now();
         }
         // Two waiting jobs fill the queue.
