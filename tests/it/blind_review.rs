@@ -375,6 +375,51 @@ async fn a_conflict_declared_during_a_blind_stage_reveals_no_assignment() {
     );
 }
 
+/// The assignment that makes a proposal anonymous and an earlier one that would name
+/// its team can fall on different pages of the evaluator's list: the later page stays
+/// anonymous, through the API and on the dashboard.
+#[actix_web::test]
+async fn a_later_page_of_assignments_stays_anonymous() {
+    let mut w = world().await;
+    let blind = w.blind.clone();
+    let bearer = w.app.bearer_of(&blind).await;
+    let first = w
+        .app
+        .api(
+            Method::GET,
+            "/api/v1/me/assignments?per_page=1",
+            None,
+            Some(&bearer),
+        )
+        .await;
+    first.assert_status(200);
+    let items = first.json();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(
+        items[0]["stage_id"], w.blind_stage,
+        "the newest stage first"
+    );
+    let link = first.header("link").expect("a link to the next page");
+    let next = link
+        .strip_prefix('<')
+        .and_then(|l| l.split_once(">; rel=\"next\""))
+        .map(|(address, _)| address.to_string())
+        .unwrap_or_else(|| panic!("not a next link: {link}"));
+    let second = w.app.api(Method::GET, &next, None, Some(&bearer)).await;
+    second.assert_status(200);
+    let items = second.json();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_ne!(items[0]["stage_id"], w.blind_stage, "the released stage");
+    assert!(items[0]["organisation_name"].is_null(), "{items}");
+    assert!(!second.body.contains(TEAM), "{}", second.body);
+    assert!(second.header("link").is_none(), "the last page");
+
+    // The dashboard, a page at a time the same way, names the team on none of them.
+    let (status, page) = w.read(Some(&blind), "/evaluation").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains(TEAM), "{page}");
+}
+
 #[actix_web::test]
 async fn blind_stages_and_public_proposals_exclude_each_other() {
     let mut app = TestApp::new().await;

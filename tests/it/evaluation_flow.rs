@@ -338,6 +338,34 @@ async fn a_stage_runs_from_invitation_to_public_results() {
             "{who} got a conflicted proposal"
         );
     }
+    // A page at a time: one assignment and a link to the rest, which ends the list; a
+    // cursor that is not one of the caller's own assignments is refused.
+    let page = w
+        .call("e1", Method::GET, "/api/v1/me/assignments?per_page=1", None)
+        .await;
+    page.assert_status(200);
+    assert_eq!(page.json().as_array().unwrap().len(), 1);
+    let first_id = page.json()[0]["id"].as_i64().unwrap();
+    let next = format!("</api/v1/me/assignments?after={first_id}&per_page=1>; rel=\"next\"");
+    assert_eq!(page.header("link"), Some(next));
+    let rest = w
+        .call(
+            "e1",
+            Method::GET,
+            &format!("/api/v1/me/assignments?after={first_id}&per_page=1"),
+            None,
+        )
+        .await;
+    assert_eq!(rest.json()[0]["id"], mine[1]["id"], "the second, no repeat");
+    assert!(rest.header("link").is_none(), "nothing follows");
+    w.call(
+        "e2",
+        Method::GET,
+        &format!("/api/v1/me/assignments?after={first_id}"),
+        None,
+    )
+    .await
+    .assert_status(400);
     // A declared conflict hides the proposal (e3 sees the first one as its team member).
     w.call("e2", Method::GET, &format!("/api/v1/proposals/{pb}"), None)
         .await

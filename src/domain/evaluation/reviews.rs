@@ -2,7 +2,7 @@
 //! [`assignment::plan`]), declining, the score form's save and submit, what an evaluator
 //! may see, and the ranking read (through [`ranking::rank`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -490,37 +490,71 @@ pub enum ReviewProgress {
     Submitted,
 }
 
-/// Whether the evaluator holds an assignment in a blind stage of the challenge that is
-/// not released yet (see [`policy::may_declare_organisation_conflict`]).
-pub fn reviews_blind_in(mine: &[MyAssignment], challenge_id: i64) -> bool {
-    mine.iter().any(|a| {
-        a.challenge_id == challenge_id
-            && a.blind
-            && !a.declined
-            && a.stage_status != StageStatus::Released
-    })
+/// One page of an evaluator's assignments, and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct AssignmentPage {
+    /// At most the page size of them, newest stage first.
+    pub items: Vec<MyAssignment>,
+    /// The `after` that reads the next page: the last item's id, when more follow.
+    pub next_after: Option<i64>,
+    /// The page size it was read with, within bounds.
+    pub per_page: i64,
 }
 
-/// Every assignment of the user, newest stage first. A proposal the user reviews in a
-/// blind stage not yet released is anonymous in every row, those of earlier stages too.
-pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment>> {
+/// The most assignments one page holds, on the dashboard and through the API.
+pub const ASSIGNMENTS_PER_PAGE: i64 = 100;
+
+/// A page of the user's assignments, newest stage first and in order of assignment within
+/// a stage, starting after the assignment `after` (keyset pagination: a late page costs
+/// what the first costs). `after` must name one of the user's own assignments (else 400).
+/// A proposal the user reviews in a blind stage not yet released is anonymous in every
+/// row, on this page and every other, those of earlier stages too.
+pub fn mine(
+    conn: &mut DbConnection,
+    user_id: i64,
+    after: Option<i64>,
+    per_page: i64,
+) -> AppResult<AssignmentPage> {
     type Row = (
         Assignment,
         (String, StageStatus, Option<NaiveDateTime>, bool),
         (i64, String, String),
         (String, String),
         String,
-        (Option<i64>, Option<NaiveDateTime>),
+        ReviewMark,
     );
-    let rows: Vec<Row> = assignments::table
+    let per_page = per_page.clamp(1, ASSIGNMENTS_PER_PAGE);
+    // The first page starts after a position no row reaches, so that every page is one
+    // statement text, prepared once.
+    let (after_stage, after_id) = match after {
+        None => (i64::MAX, i64::MIN),
+        Some(id) => assignments::table
+            .inner_join(evaluators::table)
+            .filter(assignments::id.eq(id))
+            .filter(evaluators::user_id.eq(user_id))
+            .select((assignments::stage_id, assignments::id))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("after={id} names none of your assignments"))
+            })?,
+    };
+    let mut rows: Vec<Row> = assignments::table
         .inner_join(evaluators::table)
         .inner_join(stages::table)
         .inner_join(proposals::table.inner_join(organisations::table))
         .inner_join(challenges::table.on(challenges::id.eq(stages::challenge_id)))
         .left_join(reviews::table)
         .filter(evaluators::user_id.eq(user_id))
-        .order((stages::id.desc(), assignments::id.asc()))
-        .limit(1000)
+        .filter(
+            assignments::stage_id
+                .lt(after_stage)
+                .or(assignments::stage_id
+                    .eq(after_stage)
+                    .and(assignments::id.gt(after_id))),
+        )
+        .order((assignments::stage_id.desc(), assignments::id.asc()))
+        .limit(per_page + 1)
         .select((
             Assignment::as_select(),
             (stages::name, stages::status, stages::ends_at, stages::blind),
@@ -533,7 +567,9 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
             ),
         ))
         .load(conn)?;
-    let mut mine: Vec<MyAssignment> = rows
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    let mut items: Vec<MyAssignment> = rows
         .into_iter()
         .map(
             |(
@@ -559,26 +595,140 @@ pub fn mine(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<MyAssignment
                     proposal_summary: text::excerpt(&ps, 240),
                     organisation_name: (!blind).then_some(org),
                     declined: a.declined_at.is_some(),
-                    review: match review {
-                        (None, _) => ReviewProgress::Open,
-                        (Some(_), None) => ReviewProgress::Draft,
-                        (Some(_), Some(_)) => ReviewProgress::Submitted,
-                    },
+                    review: progress_of(review),
                 }
             },
         )
         .collect();
-    let blind_now: std::collections::HashSet<i64> = mine
+    let named: Vec<i64> = items
         .iter()
-        .filter(|m| m.blind && !m.declined && m.stage_status != StageStatus::Released)
+        .filter(|m| m.organisation_name.is_some())
         .map(|m| m.proposal_id)
         .collect();
-    for m in &mut mine {
-        if blind_now.contains(&m.proposal_id) {
-            m.organisation_name = None;
+    if !named.is_empty() {
+        // The blind assignment that hides a proposal may sit on another page.
+        let blind_now: HashSet<i64> = assignments::table
+            .inner_join(evaluators::table)
+            .inner_join(stages::table)
+            .filter(evaluators::user_id.eq(user_id))
+            .filter(assignments::proposal_id.eq_any(&named))
+            .filter(assignments::declined_at.is_null())
+            .filter(stages::blind.eq(true))
+            .filter(stages::status.ne(StageStatus::Released))
+            .select(assignments::proposal_id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect();
+        for m in &mut items {
+            if blind_now.contains(&m.proposal_id) {
+                m.organisation_name = None;
+            }
         }
     }
-    Ok(mine)
+    let next_after = if more {
+        items.last().map(|m| m.id)
+    } else {
+        None
+    };
+    Ok(AssignmentPage {
+        items,
+        next_after,
+        per_page,
+    })
+}
+
+/// A review's row id and submission time, both absent when there is no review yet.
+type ReviewMark = (Option<i64>, Option<NaiveDateTime>);
+
+/// How far a review is, from its row's presence and submission time.
+fn progress_of(review: ReviewMark) -> ReviewProgress {
+    match review {
+        (None, _) => ReviewProgress::Open,
+        (Some(_), None) => ReviewProgress::Draft,
+        (Some(_), Some(_)) => ReviewProgress::Submitted,
+    }
+}
+
+/// Per stage, how many of the user's assignments count (not declined) and how many of
+/// those are reviewed and submitted: a stage's progress, whichever page its rows are on.
+pub fn tallies(
+    conn: &mut DbConnection,
+    user_id: i64,
+    stage_ids: &[i64],
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    let rows: Vec<(i64, i64, i64)> = assignments::table
+        .inner_join(evaluators::table)
+        .left_join(reviews::table)
+        .filter(evaluators::user_id.eq(user_id))
+        .filter(assignments::stage_id.eq_any(stage_ids))
+        .filter(assignments::declined_at.is_null())
+        .group_by(assignments::stage_id)
+        .select((
+            assignments::stage_id,
+            diesel::dsl::count(assignments::id),
+            diesel::dsl::count(reviews::submitted_at.nullable()),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, total, done)| (s, (total, done)))
+        .collect())
+}
+
+/// The challenges in which the user holds an assignment in a blind stage that is not
+/// released yet (see [`policy::may_declare_organisation_conflict`]).
+pub fn blind_challenges(conn: &mut DbConnection, user_id: i64) -> AppResult<HashSet<i64>> {
+    Ok(assignments::table
+        .inner_join(evaluators::table)
+        .inner_join(stages::table)
+        .filter(evaluators::user_id.eq(user_id))
+        .filter(assignments::declined_at.is_null())
+        .filter(stages::blind.eq(true))
+        .filter(stages::status.ne(StageStatus::Released))
+        .select(stages::challenge_id)
+        .distinct()
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The user's assignment to review the proposal in its running stage, if they hold one
+/// they have not declined: the proposal page's way to the score form.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RunningAssignment {
+    /// The assignment.
+    pub id: i64,
+    /// How far the user's review is.
+    pub review: ReviewProgress,
+}
+
+/// See [`RunningAssignment`].
+pub fn running_assignment(
+    conn: &mut DbConnection,
+    user_id: i64,
+    proposal_id: i64,
+) -> AppResult<Option<RunningAssignment>> {
+    let row: Option<(i64, ReviewMark)> = assignments::table
+        .inner_join(evaluators::table)
+        .inner_join(stages::table)
+        .left_join(reviews::table)
+        .filter(evaluators::user_id.eq(user_id))
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(assignments::declined_at.is_null())
+        .filter(stages::status.eq(StageStatus::Running))
+        .select((
+            assignments::id,
+            (
+                reviews::assignment_id.nullable(),
+                reviews::submitted_at.nullable(),
+            ),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(id, review)| RunningAssignment {
+        id,
+        review: progress_of(review),
+    }))
 }
 
 /// The user's evaluator facts for a proposal (all false when they are not its evaluator),

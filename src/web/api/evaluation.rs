@@ -249,13 +249,41 @@ pub struct Declined {
     pub status: String,
 }
 
-/// The caller's assignments, blind-aware.
-#[utoipa::path(get, path = "/api/v1/me/assignments", tag = "evaluation", responses((status = 200, body = [MyAssignment])))]
-pub async fn my_assignments(ctx: Ctx) -> AppResult<HttpResponse> {
+/// The query string of `GET /me/assignments`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssignmentsQuery {
+    /// The page after this assignment (the id of the previous page's last item, as the
+    /// `Link` header's `rel="next"` address gives it).
+    after: Option<i64>,
+    /// Assignments per page, at most 100 (larger values are clamped); 100 when not given.
+    per_page: Option<i64>,
+}
+
+/// The caller's assignments, blind-aware, newest stage first: a page of at most
+/// `per_page`; when more follow, a `Link: <…>; rel="next"` header names the next page.
+#[utoipa::path(get, path = "/api/v1/me/assignments", tag = "evaluation", params(AssignmentsQuery),
+    responses((status = 200, body = [MyAssignment], headers(("Link" = String, description = "`<address>; rel=\"next\"` when more assignments follow"))),
+              (status = 400, description = "`after` names none of the caller's assignments")))]
+pub async fn my_assignments(ctx: Ctx, q: web::Query<AssignmentsQuery>) -> AppResult<HttpResponse> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
-    let list = ctx.db(move |conn| reviews::mine(conn, uid)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    let AssignmentsQuery { after, per_page } = q.into_inner();
+    let per_page = per_page.unwrap_or(reviews::ASSIGNMENTS_PER_PAGE);
+    let page = ctx
+        .db(move |conn| reviews::mine(conn, uid, after, per_page))
+        .await?;
+    let mut res = HttpResponse::Ok();
+    if let Some(next) = page.next_after {
+        res.insert_header((
+            actix_web::http::header::LINK,
+            format!(
+                "</api/v1/me/assignments?after={next}&per_page={}>; rel=\"next\"",
+                page.per_page
+            ),
+        ));
+    }
+    Ok(res.json(page.items))
 }
 
 /// A review after it was saved.

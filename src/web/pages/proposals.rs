@@ -15,7 +15,7 @@ use crate::domain::proposals::{self, Content, Proposal, ProposalInput};
 use crate::error::{AppError, AppResult};
 use crate::forms::view;
 use crate::i18n;
-use crate::kinds::{AttachmentOwner, ProposalStatus, StageStatus};
+use crate::kinds::{AttachmentOwner, ProposalStatus};
 use crate::text;
 use crate::web::actions;
 use crate::web::actions::proposals::Step;
@@ -183,9 +183,7 @@ async fn show_data(
             };
             let assignment = match uid {
                 // The evaluator's way to the score form of the running stage.
-                Some(u) if assigned => reviews::mine(conn, u)?.into_iter().find(|a| {
-                    a.proposal_id == pid && a.stage_status == StageStatus::Running && !a.declined
-                }),
+                Some(u) if assigned => reviews::running_assignment(conn, u, pid)?,
                 _ => None,
             };
             Ok((view, thread, assignment, answers))

@@ -11,7 +11,7 @@ use super::after;
 use crate::auth::policy::{self, Action};
 use crate::domain::evaluation::evaluators;
 use crate::domain::evaluation::progress;
-use crate::domain::evaluation::reviews::{self, ReviewInput, ReviewProgress};
+use crate::domain::evaluation::reviews::{self, ReviewInput};
 use crate::domain::organisations::OrgRef;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{StageKind, StageStatus};
@@ -20,48 +20,54 @@ use crate::web::context::Ctx;
 use crate::web::csrf_form::CsrfForm;
 use crate::web::render;
 
-pub(super) async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
+/// `?after=` on the dashboard: the page after this assignment.
+#[derive(Debug, Deserialize)]
+pub(super) struct DashboardQuery {
+    after: Option<i64>,
+}
+
+pub(super) async fn dashboard(ctx: Ctx, q: web::Query<DashboardQuery>) -> AppResult<HttpResponse> {
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
-    let (list, mine) = ctx
+    let after = q.into_inner().after;
+    let (page, tallies, mine, blind_in) = ctx
         .db(move |conn| {
+            let page = reviews::mine(conn, uid, after, reviews::ASSIGNMENTS_PER_PAGE)?;
+            let mut stage_ids: Vec<i64> = page.items.iter().map(|a| a.stage_id).collect();
+            stage_ids.dedup();
             Ok((
-                reviews::mine(conn, uid)?,
+                page,
+                reviews::tallies(conn, uid, &stage_ids)?,
                 evaluators::challenges_of_user(conn, uid)?,
+                reviews::blind_challenges(conn, uid)?,
             ))
         })
         .await?;
-    // Grouped by stage, each with its progress.
+    // Grouped by stage, each with its progress over all its assignments (a stage may
+    // go on over the next page).
     let mut groups: Vec<Value> = Vec::new();
     let mut current: Option<i64> = None;
-    for a in &list {
+    for a in &page.items {
         if current != Some(a.stage_id) {
             current = Some(a.stage_id);
+            let (total, done) = tallies.get(&a.stage_id).copied().unwrap_or((0, 0));
             groups.push(json!({
                 "stage_name": a.stage_name, "stage_status": a.stage_status, "ends_at": a.ends_at,
                 "challenge_title": a.challenge_title, "challenge_slug": a.challenge_slug,
                 "running": a.stage_status == StageStatus::Running,
-                "items": [], "done": 0, "total": 0,
+                "items": [], "done": done, "total": total,
             }));
         }
-        if let Some(g) = groups.last_mut() {
-            if !a.declined {
-                g["total"] = json!(g["total"].as_i64().unwrap_or(0) + 1);
-                if a.review == ReviewProgress::Submitted {
-                    g["done"] = json!(g["done"].as_i64().unwrap_or(0) + 1);
-                }
-            }
-            if let Some(items) = g["items"].as_array_mut() {
-                items.push(json!(a));
-            }
+        if let Some(items) = groups.last_mut().and_then(|g| g["items"].as_array_mut()) {
+            items.push(json!(a));
         }
     }
     // A conflict can be declared as soon as one evaluates, before any assignment, but not
     // in a challenge where one reviews blind (the policy says why): there the form is not
     // offered, and a note says to decline the assignment instead.
-    let (open, blind): (Vec<_>, Vec<_>) = mine.into_iter().partition(|(id, _)| {
-        policy::may_declare_organisation_conflict(reviews::reviews_blind_in(&list, *id))
-    });
+    let (open, blind): (Vec<_>, Vec<_>) = mine
+        .into_iter()
+        .partition(|(id, _)| policy::may_declare_organisation_conflict(blind_in.contains(id)));
     let named = |v: Vec<(i64, String)>| -> Vec<Value> {
         v.into_iter()
             .map(|(id, title)| json!({ "id": id, "title": title }))
@@ -71,7 +77,12 @@ pub(super) async fn dashboard(ctx: Ctx) -> AppResult<HttpResponse> {
         &ctx,
         "evaluation_dashboard",
         "evaluation-title",
-        json!({ "groups": groups, "challenges": named(open), "blind_challenges": named(blind) }),
+        json!({
+            "groups": groups, "challenges": named(open), "blind_challenges": named(blind),
+            "pager": after.is_some() || page.next_after.is_some(),
+            "later_page": after.is_some(),
+            "next": page.next_after.map(|id| format!("/evaluation?after={id}")),
+        }),
     )
 }
 
