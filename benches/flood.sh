@@ -13,7 +13,7 @@ export RUST_LOG=warn
 PID=""
 trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$DATA"' EXIT
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-    psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+    PGOPTIONS=--client-min-messages=warning psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
 fi
 if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then echo "port $PORT is already in use" >&2; exit 1; fi
 "$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" --registrations-per-hour 0 \

@@ -12,7 +12,7 @@ export RUST_LOG=warn
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-    psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+    PGOPTIONS=--client-min-messages=warning psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
 fi
 
 PID=""

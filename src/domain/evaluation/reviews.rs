@@ -539,12 +539,11 @@ pub fn mine(
                 AppError::BadRequest(format!("after={id} names none of your assignments"))
             })?,
     };
-    let mut rows: Vec<Row> = assignments::table
+    // The page's assignments first, from the two tables that order them, then their
+    // details by id: in one statement of seven tables PostgreSQL's generic plan walks
+    // every stage backwards to get the order (37 ms for 95 rows, against 0.5 ms).
+    let mut page: Vec<i64> = assignments::table
         .inner_join(evaluators::table)
-        .inner_join(stages::table)
-        .inner_join(proposals::table.inner_join(organisations::table))
-        .inner_join(challenges::table.on(challenges::id.eq(stages::challenge_id)))
-        .left_join(reviews::table)
         .filter(evaluators::user_id.eq(user_id))
         .filter(
             assignments::stage_id
@@ -555,20 +554,33 @@ pub fn mine(
         )
         .order((assignments::stage_id.desc(), assignments::id.asc()))
         .limit(per_page + 1)
-        .select((
-            Assignment::as_select(),
-            (stages::name, stages::status, stages::ends_at, stages::blind),
-            (challenges::id, challenges::title, challenges::slug),
-            (proposals::title, proposals::summary),
-            organisations::name,
-            (
-                reviews::assignment_id.nullable(),
-                reviews::submitted_at.nullable(),
-            ),
-        ))
+        .select(assignments::id)
         .load(conn)?;
-    let more = rows.len() as i64 > per_page;
-    rows.truncate(per_page as usize);
+    let more = page.len() as i64 > per_page;
+    page.truncate(per_page as usize);
+    let rows: Vec<Row> = if page.is_empty() {
+        Vec::new()
+    } else {
+        assignments::table
+            .inner_join(stages::table)
+            .inner_join(proposals::table.inner_join(organisations::table))
+            .inner_join(challenges::table.on(challenges::id.eq(stages::challenge_id)))
+            .left_join(reviews::table)
+            .filter(assignments::id.eq_any(&page))
+            .order((assignments::stage_id.desc(), assignments::id.asc()))
+            .select((
+                Assignment::as_select(),
+                (stages::name, stages::status, stages::ends_at, stages::blind),
+                (challenges::id, challenges::title, challenges::slug),
+                (proposals::title, proposals::summary),
+                organisations::name,
+                (
+                    reviews::assignment_id.nullable(),
+                    reviews::submitted_at.nullable(),
+                ),
+            ))
+            .load(conn)?
+    };
     let mut items: Vec<MyAssignment> = rows
         .into_iter()
         .map(
