@@ -161,7 +161,14 @@ printf '%s\n' /dashboard /notifications /account /organisations "/organisations?
     sql "SELECT '/assignments/' || a.id || '/review' FROM assignments a
         JOIN evaluators e ON e.id = a.evaluator_id WHERE e.user_id = $evaluator ORDER BY a.id LIMIT 3000"
 } >"$MIX/evaluator"
-printf '%s\n' /api/v1/me/assignments >"$MIX/api-evaluator"
+# Every page of their assignments through the API, as the Link headers lead from one to
+# the next (20 a page, newest stage first).
+{
+    echo /api/v1/me/assignments
+    sql "SELECT '/api/v1/me/assignments?after=' || id FROM (SELECT a.id, ROW_NUMBER() OVER
+        (ORDER BY a.stage_id DESC, a.id) AS n FROM assignments a JOIN evaluators e
+        ON e.id = a.evaluator_id WHERE e.user_id = $evaluator) t WHERE n % 20 = 0"
+} >"$MIX/api-evaluator"
 # The agency's side of the evaluation: rankings, the evaluation overview, a proposal's
 # reviews.
 {
@@ -227,7 +234,7 @@ row "proposal pages, agency member" proposal "$cookie"
 row "API proposal by id, bearer" api-proposal "$bearer"
 row "desk pages, signed in" desk "$cookie"
 row "evaluator: desk and review pages" evaluator "$evaluator_cookie"
-row "API my assignments, evaluator" api-evaluator "$evaluator_bearer"
+row "API my assignments (pages)" api-evaluator "$evaluator_bearer"
 row "rankings and reviews, agency" ranking "$cookie"
 row "API rankings and reviews, bearer" api-ranking "$bearer"
 row "list, visitor (page cache)" visitor-list

@@ -16,6 +16,7 @@ use crate::domain::evaluation::reviews::{
     self, Assignment, AutoAssigned, MyAssignment, RankingRow, ReviewInput,
 };
 use crate::domain::organisations::OrgRef;
+use crate::domain::pagination::DEFAULT_PER_PAGE;
 use crate::domain::time::utc;
 use crate::error::{AppResult, FieldErrors};
 use crate::kinds::{Outcome, StageStatus};
@@ -256,7 +257,7 @@ pub struct AssignmentsQuery {
     /// The page after this assignment (the id of the previous page's last item, as the
     /// `Link` header's `rel="next"` address gives it).
     after: Option<i64>,
-    /// Assignments per page, at most 100 (larger values are clamped); 100 when not given.
+    /// Assignments per page, at most 100 (larger values are clamped); 20 when not given.
     per_page: Option<i64>,
 }
 
@@ -269,7 +270,7 @@ pub async fn my_assignments(ctx: Ctx, q: web::Query<AssignmentsQuery>) -> AppRes
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
     let AssignmentsQuery { after, per_page } = q.into_inner();
-    let per_page = per_page.unwrap_or(reviews::ASSIGNMENTS_PER_PAGE);
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     let page = ctx
         .db(move |conn| reviews::mine(conn, uid, after, per_page))
         .await?;

@@ -13,6 +13,7 @@ use crate::domain::evaluation::evaluators;
 use crate::domain::evaluation::progress;
 use crate::domain::evaluation::reviews::{self, ReviewInput};
 use crate::domain::organisations::OrgRef;
+use crate::domain::pagination::MAX_PER_PAGE;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{StageKind, StageStatus};
 use crate::web::actions;
@@ -32,7 +33,7 @@ pub(super) async fn dashboard(ctx: Ctx, q: web::Query<DashboardQuery>) -> AppRes
     let after = q.into_inner().after;
     let (page, tallies, mine, blind_in) = ctx
         .db(move |conn| {
-            let page = reviews::mine(conn, uid, after, reviews::ASSIGNMENTS_PER_PAGE)?;
+            let page = reviews::mine(conn, uid, after, MAX_PER_PAGE)?;
             let mut stage_ids: Vec<i64> = page.items.iter().map(|a| a.stage_id).collect();
             stage_ids.dedup();
             Ok((
