@@ -615,16 +615,9 @@ pub fn mine(
         // The blind assignment that hides a proposal may sit on another page. (All of the
         // user's blind proposals rather than a list of this page's: a statement with a
         // list is prepared anew on every request in SQLite.)
-        let blind_now: HashSet<i64> = assignments::table
-            .inner_join(evaluators::table)
-            .inner_join(stages::table)
-            .filter(evaluators::user_id.eq(user_id))
-            .filter(assignments::declined_at.is_null())
-            .filter(stages::blind.eq(true))
-            .filter(stages::status.ne(StageStatus::Released))
-            .select(assignments::proposal_id)
-            .load::<i64>(conn)?
+        let blind_now: HashSet<i64> = reviewed_blind_now(conn, user_id)?
             .into_iter()
+            .map(|(proposal, _)| proposal)
             .collect();
         for m in &mut items {
             if blind_now.contains(&m.proposal_id) {
@@ -682,9 +675,9 @@ pub fn tallies(
         .collect())
 }
 
-/// The challenges in which the user holds an assignment in a blind stage that is not
-/// released yet (see [`policy::may_declare_organisation_conflict`]).
-pub fn blind_challenges(conn: &mut DbConnection, user_id: i64) -> AppResult<HashSet<i64>> {
+/// The proposals (with their challenges) the user reviews in a blind stage that is not
+/// released yet, in assignments they have not declined.
+fn reviewed_blind_now(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<(i64, i64)>> {
     Ok(assignments::table
         .inner_join(evaluators::table)
         .inner_join(stages::table)
@@ -692,10 +685,16 @@ pub fn blind_challenges(conn: &mut DbConnection, user_id: i64) -> AppResult<Hash
         .filter(assignments::declined_at.is_null())
         .filter(stages::blind.eq(true))
         .filter(stages::status.ne(StageStatus::Released))
-        .select(stages::challenge_id)
-        .distinct()
-        .load::<i64>(conn)?
+        .select((assignments::proposal_id, stages::challenge_id))
+        .load(conn)?)
+}
+
+/// The challenges in which the user holds an assignment in a blind stage that is not
+/// released yet (see [`policy::may_declare_organisation_conflict`]).
+pub fn blind_challenges(conn: &mut DbConnection, user_id: i64) -> AppResult<HashSet<i64>> {
+    Ok(reviewed_blind_now(conn, user_id)?
         .into_iter()
+        .map(|(_, challenge)| challenge)
         .collect())
 }
 
