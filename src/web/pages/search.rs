@@ -62,19 +62,16 @@ fn page_data(ctx: &Ctx, words: &str, sort: Sort, r: Results) -> Value {
             serde_urlencoded::to_string(&params).unwrap_or_default()
         )
     };
+    // Read once: a topic facet labels each of its values.
+    let topics = ctx.state.search.topics();
     let topic_name = |slug: &str| {
-        ctx.state
-            .search
-            .topics()
-            .into_iter()
-            .find(|t| t.slug == slug)
-            .map_or_else(
-                || slug.to_string(),
-                |t| match lang {
-                    Lang::De => t.name_de,
-                    Lang::En => t.name_en,
-                },
-            )
+        topics.iter().find(|t| t.slug == slug).map_or_else(
+            || slug.to_string(),
+            |t| match lang {
+                Lang::De => t.name_de.clone(),
+                Lang::En => t.name_en.clone(),
+            },
+        )
     };
     let label = |dim: &str, value: &str| match dim {
         "kind" => ctx.t(&format!("search-kind-{value}")),
