@@ -500,6 +500,9 @@ pub struct AssignmentPage {
     pub next_after: Option<i64>,
     /// The page size it was read with, within bounds.
     pub per_page: i64,
+    /// The challenges in which the user reviews blind now, in a stage not yet released
+    /// (see [`policy::may_declare_organisation_conflict`]).
+    pub blind_challenges: HashSet<i64>,
 }
 
 /// A page of the user's assignments, newest stage first and in order of assignment within
@@ -611,18 +614,16 @@ pub fn mine(
             },
         )
         .collect();
-    if items.iter().any(|m| m.organisation_name.is_some()) {
-        // The blind assignment that hides a proposal may sit on another page. (All of the
-        // user's blind proposals rather than a list of this page's: a statement with a
-        // list is prepared anew on every request in SQLite.)
-        let blind_now: HashSet<i64> = reviewed_blind_now(conn, user_id)?
-            .into_iter()
-            .map(|(proposal, _)| proposal)
-            .collect();
-        for m in &mut items {
-            if blind_now.contains(&m.proposal_id) {
-                m.organisation_name = None;
-            }
+    // The blind assignment that hides a proposal may sit on another page: all of the
+    // user's blind ones are read (a list of this page's proposals would be a statement
+    // SQLite prepares anew on every request).
+    let blind_now = reviewed_blind_now(conn, user_id)?;
+    for m in &mut items {
+        if blind_now
+            .iter()
+            .any(|(proposal, _)| *proposal == m.proposal_id)
+        {
+            m.organisation_name = None;
         }
     }
     let next_after = if more {
@@ -634,6 +635,7 @@ pub fn mine(
         items,
         next_after,
         per_page,
+        blind_challenges: blind_now.into_iter().map(|(_, c)| c).collect(),
     })
 }
 
@@ -687,15 +689,6 @@ fn reviewed_blind_now(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<(i
         .filter(stages::status.ne(StageStatus::Released))
         .select((assignments::proposal_id, stages::challenge_id))
         .load(conn)?)
-}
-
-/// The challenges in which the user holds an assignment in a blind stage that is not
-/// released yet (see [`policy::may_declare_organisation_conflict`]).
-pub fn blind_challenges(conn: &mut DbConnection, user_id: i64) -> AppResult<HashSet<i64>> {
-    Ok(reviewed_blind_now(conn, user_id)?
-        .into_iter()
-        .map(|(_, challenge)| challenge)
-        .collect())
 }
 
 /// The user's assignment to review the proposal in its running stage, if they hold one

@@ -31,7 +31,7 @@ pub(super) async fn dashboard(ctx: Ctx, q: web::Query<DashboardQuery>) -> AppRes
     ctx.authorize(Action::ManageOwnAccount).await?;
     let uid = ctx.require_user()?.id;
     let after = q.into_inner().after;
-    let (page, tallies, mine, blind_in) = ctx
+    let (page, tallies, mine) = ctx
         .db(move |conn| {
             let page = reviews::mine(conn, uid, after, MAX_PER_PAGE)?;
             let mut stage_ids: Vec<i64> = page.items.iter().map(|a| a.stage_id).collect();
@@ -40,7 +40,6 @@ pub(super) async fn dashboard(ctx: Ctx, q: web::Query<DashboardQuery>) -> AppRes
                 page,
                 reviews::tallies(conn, uid, &stage_ids)?,
                 evaluators::challenges_of_user(conn, uid)?,
-                reviews::blind_challenges(conn, uid)?,
             ))
         })
         .await?;
@@ -66,9 +65,9 @@ pub(super) async fn dashboard(ctx: Ctx, q: web::Query<DashboardQuery>) -> AppRes
     // A conflict can be declared as soon as one evaluates, before any assignment, but not
     // in a challenge where one reviews blind (the policy says why): there the form is not
     // offered, and a note says to decline the assignment instead.
-    let (open, blind): (Vec<_>, Vec<_>) = mine
-        .into_iter()
-        .partition(|(id, _)| policy::may_declare_organisation_conflict(blind_in.contains(id)));
+    let (open, blind): (Vec<_>, Vec<_>) = mine.into_iter().partition(|(id, _)| {
+        policy::may_declare_organisation_conflict(page.blind_challenges.contains(id))
+    });
     let named = |v: Vec<(i64, String)>| -> Vec<Value> {
         v.into_iter()
             .map(|(id, title)| json!({ "id": id, "title": title }))
