@@ -13,6 +13,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::analysis::{fold_word, pair_term, Analyzers, MIN_COMPOUND, MIN_PART};
+use super::conjunction::Conjunction;
 use super::disjunction::Disjunction;
 use super::documents::{Kind, Meta};
 use super::facets::{Dimension, FacetCounter, FacetCounts};
@@ -145,7 +146,7 @@ pub struct Results {
 struct Compiled {
     words: Vec<Box<dyn Query>>,
     excluded: Vec<Box<dyn Query>>,
-    visible: Box<dyn Query>,
+    visible: VisibleQuery,
     applied: Applied,
 }
 
@@ -319,20 +320,16 @@ impl Search {
     /// The query for a compiled search: visibility, the words (all of them, or any with
     /// `any_word`), exclusions, and the filters except the dimension `skip`.
     fn compose(&self, c: &Compiled, any_word: bool, skip: Option<Dimension>) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, c.visible.box_clone())];
-        if any_word {
-            clauses.push((
-                Occur::Must,
-                Box::new(BooleanQuery::union(
-                    c.words.iter().map(|q| q.box_clone()).collect(),
-                )),
-            ));
+        let mut required: Vec<Box<dyn Query>> = if any_word {
+            vec![Box::new(BooleanQuery::union(
+                c.words.iter().map(|q| q.box_clone()).collect(),
+            ))]
         } else {
-            clauses.extend(c.words.iter().map(|q| (Occur::Must, q.box_clone())));
-        }
-        clauses.extend(c.excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
-        clauses.extend(self.filter_clauses(&c.applied, skip));
-        Box::new(BooleanQuery::new(clauses))
+            c.words.iter().map(|q| q.box_clone()).collect()
+        };
+        required.extend(self.filter_clauses(&c.applied, skip));
+        let excluded = c.excluded.iter().map(|q| q.box_clone()).collect();
+        Box::new(Conjunction::new(c.visible.clone(), required, excluded))
     }
 
     fn applied_filters(&self, req: &Request, parsed: &ParsedQuery) -> Applied {
@@ -373,15 +370,12 @@ impl Search {
         }
     }
 
-    fn filter_clauses(&self, a: &Applied, skip: Option<Dimension>) -> Vec<(Occur, Box<dyn Query>)> {
+    fn filter_clauses(&self, a: &Applied, skip: Option<Dimension>) -> Vec<Box<dyn Query>> {
         let f = &self.fields;
-        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
         let mut add = |dim: Option<Dimension>, field, value: Option<&str>| {
             if let Some(v) = value.filter(|_| dim.is_none() || skip != dim) {
-                out.push((
-                    Occur::Must,
-                    Box::new(self.term_query(field, v)) as Box<dyn Query>,
-                ));
+                out.push(Box::new(self.term_query(field, v)));
             }
         };
         add(Some(Dimension::Kind), f.kind, a.kind.map(Kind::as_str));
@@ -392,9 +386,9 @@ impl Search {
     }
 
     /// Matches exactly the documents the reader may find (see `policy::Audience`).
-    fn visibility(&self, reader: &SearchReader) -> Box<dyn Query> {
+    fn visibility(&self, reader: &SearchReader) -> VisibleQuery {
         let now = crate::db::now().and_utc().timestamp();
-        Box::new(VisibleQuery::new(self.audiences.clone(), reader, now))
+        VisibleQuery::new(self.audiences.clone(), reader, now)
     }
 
     fn term_query(&self, field: tantivy::schema::Field, value: &str) -> TermQuery {

@@ -433,11 +433,11 @@ fn finish_merge(reader: &tantivy::IndexReader, merging: Merging) {
     }
 }
 
-pub(super) const AUDIENCE_ALL: &str = "all";
+pub(crate) const AUDIENCE_ALL: &str = "all";
 pub(super) const AUDIENCE_FROM: &str = "from";
 pub(super) const AUDIENCE_ADMINS: &str = "admins";
 
-pub(super) fn members_term(org: i64) -> String {
+pub(crate) fn members_term(org: i64) -> String {
     format!("org:{org}")
 }
 

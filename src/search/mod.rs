@@ -12,6 +12,7 @@
 //! - [`documents`]: what a record looks like to the index, loaded in batches.
 //! - [`query`]: lenient reading of the search box.
 //! - [`disjunction`]: one query word in all its forms, scored cheaply.
+//! - [`conjunction`]: all of the words and filters, visible to the reader, led by the rarest.
 //! - [`execute`]: running a search for a reader: visibility, filters, facets, sorting.
 //! - [`visibility`]: what a reader may find, kept per segment.
 //! - [`facets`]: counts per kind, topic and status, kept per segment.
@@ -19,6 +20,7 @@
 //! - [`highlight`]: escaped snippets with the matches marked.
 
 pub mod analysis;
+pub mod conjunction;
 pub mod disjunction;
 pub mod documents;
 pub mod execute;

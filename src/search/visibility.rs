@@ -134,7 +134,7 @@ impl VisibleQuery {
         }
     }
 
-    fn docs(&self, segment: &SegmentReader) -> tantivy::Result<BitSet> {
+    pub(super) fn docs(&self, segment: &SegmentReader) -> tantivy::Result<BitSet> {
         let audiences = self.audiences.of(segment)?;
         let mut docs = BitSet::clone(&audiences.visitors(self.now));
         let field = self.audiences.fields().audience;
