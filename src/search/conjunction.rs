@@ -15,8 +15,9 @@ use std::fmt;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
+use super::disjunction::explain_score;
 use super::visibility::VisibleQuery;
 
 /// Every required clause, none of the excluded ones, visible to the reader.
@@ -125,16 +126,7 @@ impl Weight for ConjunctionWeight {
     }
 
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(segment, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
-            "sum of the required clauses",
-            scorer.score(),
-        ))
+        explain_score(self, segment, doc, "sum of the required clauses")
     }
 }
 

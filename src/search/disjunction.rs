@@ -70,17 +70,24 @@ impl Weight for DisjunctionWeight {
     }
 
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(segment, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
-            "sum of the matching forms",
-            scorer.score(),
-        ))
+        explain_score(self, segment, doc, "sum of the matching forms")
     }
+}
+
+/// The score `weight` gives `doc`, explained as `what`; an error if `doc` does not match.
+pub(super) fn explain_score(
+    weight: &dyn Weight,
+    segment: &SegmentReader,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    if scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(Explanation::new(what, scorer.score()))
 }
 
 /// The clauses' scorers, each at its own position; the disjunction is at the smallest.
