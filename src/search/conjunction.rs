@@ -162,6 +162,9 @@ impl ConjunctionScorer {
                 } else {
                     other.doc()
                 };
+                if doc == TERMINATED {
+                    return TERMINATED;
+                }
                 if doc != candidate {
                     candidate = doc;
                     continue 'candidates;
