@@ -618,11 +618,9 @@ pub fn mine(
     // user's blind ones are read (a list of this page's proposals would be a statement
     // SQLite prepares anew on every request).
     let blind_now = reviewed_blind_now(conn, user_id)?;
+    let blind_proposals: HashSet<i64> = blind_now.iter().map(|(p, _)| *p).collect();
     for m in &mut items {
-        if blind_now
-            .iter()
-            .any(|(proposal, _)| *proposal == m.proposal_id)
-        {
+        if blind_proposals.contains(&m.proposal_id) {
             m.organisation_name = None;
         }
     }
