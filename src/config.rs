@@ -110,6 +110,27 @@ pub struct Config {
     pub pilot_starts_per_hour: i64,
     /// Registrations one client address may attempt per hour (0: no limit).
     pub registrations_per_hour: i64,
+    /// The operator's legal texts (markdown files).
+    pub legal: LegalFiles,
+    /// Addresses and networks (`10.0.0.0/8`) that may read `/metrics`; this machine only
+    /// by default.
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that opens `/metrics` from anywhere; none by default.
+    pub metrics_token: Option<String>,
+}
+
+/// The markdown files of the Impressum and the privacy notice; unset ones show a
+/// placeholder, and the server warns at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct LegalFiles {
+    /// The Impressum in German (`impressum_file`).
+    pub impressum_de: Option<PathBuf>,
+    /// The Impressum in English (`impressum_file_en`); the German one stands in.
+    pub impressum_en: Option<PathBuf>,
+    /// The privacy notice in German (`privacy_file`).
+    pub privacy_de: Option<PathBuf>,
+    /// The privacy notice in English (`privacy_file_en`); the German one stands in.
+    pub privacy_en: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -168,6 +189,18 @@ pub struct FileConfig {
     pub pilot_starts_per_hour: Option<i64>,
     /// See `Config::registrations_per_hour` (20 by default).
     pub registrations_per_hour: Option<i64>,
+    /// See `LegalFiles::impressum_de`.
+    pub impressum_file: Option<PathBuf>,
+    /// See `LegalFiles::impressum_en`.
+    pub impressum_file_en: Option<PathBuf>,
+    /// See `LegalFiles::privacy_de`.
+    pub privacy_file: Option<PathBuf>,
+    /// See `LegalFiles::privacy_en`.
+    pub privacy_file_en: Option<PathBuf>,
+    /// See `Config::metrics_allow` (`["127.0.0.1", "::1"]` by default).
+    pub metrics_allow: Option<Vec<String>>,
+    /// See `Config::metrics_token`.
+    pub metrics_token: Option<String>,
 }
 
 impl FileConfig {
@@ -208,7 +241,13 @@ impl FileConfig {
             search_dir,
             webhook_allow_private,
             pilot_starts_per_hour,
-            registrations_per_hour
+            registrations_per_hour,
+            impressum_file,
+            impressum_file_en,
+            privacy_file,
+            privacy_file_en,
+            metrics_allow,
+            metrics_token
         );
         self
     }
@@ -261,6 +300,16 @@ impl Config {
             webhook_allow_private: file.webhook_allow_private.unwrap_or(false),
             pilot_starts_per_hour: file.pilot_starts_per_hour.unwrap_or(120).max(0),
             registrations_per_hour: file.registrations_per_hour.unwrap_or(20).max(0),
+            legal: LegalFiles {
+                impressum_de: file.impressum_file,
+                impressum_en: file.impressum_file_en,
+                privacy_de: file.privacy_file,
+                privacy_en: file.privacy_file_en,
+            },
+            metrics_allow: file
+                .metrics_allow
+                .unwrap_or_else(|| vec!["127.0.0.1".into(), "::1".into()]),
+            metrics_token: file.metrics_token.filter(|t| !t.is_empty()),
         }
     }
 

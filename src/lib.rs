@@ -23,6 +23,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod kinds;
+pub mod legal;
 pub mod mail;
 pub mod search;
 pub mod seed;
@@ -53,6 +54,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
     let statements = db::StatementCounter::default();
     let pool = db::connect_counted(&config, statements.clone())?;
     let templates = Templates::load(config.dev_templates)?;
+    let legal = legal::LegalTexts::load(&config)?;
     let mailer = Mailer::new(&config)?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     // The indexer reads with connections of its own (see `db::pool_of`).
@@ -77,6 +79,8 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
             Ok((db::Backend::Postgres, _))
         )
         .then(|| tokio::sync::Semaphore::new(config.pool_size as usize)),
+        legal,
+        metrics: web::request_counts::Metrics::default(),
         config,
         pool,
         statements,
@@ -99,10 +103,12 @@ pub fn build_app(
 > {
     App::new()
         .app_data(state)
+        .wrap(from_fn(web::middleware::head_as_get))
         .wrap(from_fn(web::middleware::body_cap))
         .wrap(from_fn(web::middleware::error_pages))
         .wrap(from_fn(web::middleware::finish))
         .wrap(Compress::default())
+        .wrap(from_fn(web::metrics::record))
         .configure(web::configure)
         .default_service(aweb::to(web::not_found))
 }

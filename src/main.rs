@@ -99,6 +99,10 @@ fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<
         let mut conn = innolab::db::checkout(&state.pool)?;
         innolab::auth::throttle::prune(&mut conn)?;
         innolab::domain::rate::prune(&mut conn)?;
+        let added = innolab::seed::reference_topics(&mut conn)?;
+        if added > 0 {
+            tracing::info!(topics = added, "reference topics added");
+        }
     }
     if config.demo_data {
         let mut conn = innolab::db::checkout(&state.pool)?;
@@ -110,6 +114,13 @@ fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<
                 "demo data loaded"
             );
         }
+    }
+    let missing = state.legal.missing();
+    if !missing.is_empty() {
+        tracing::warn!(
+            unset = ?missing,
+            "no Impressum or privacy notice configured: /impressum and /datenschutz show a placeholder; a public body may not run the site like this (see README, Operating Innolab)"
+        );
     }
     tracing::info!(
         listen = %config.listen,

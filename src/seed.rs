@@ -228,7 +228,7 @@ fn load<T: for<'de> Deserialize<'de>>(name: &str) -> AppResult<T> {
 /// What a seed run did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Report {
-    /// Topics written, new or updated (every topic in the file).
+    /// Reference topics added (those of `seed/topics.toml` not there yet).
     pub topics: usize,
     /// Organisations that did not exist before (existing ones are updated).
     pub organisations_created: usize,
@@ -244,6 +244,29 @@ pub struct Report {
     pub pilots_created: usize,
     /// Sent demo runs, added with the pilots created in this run.
     pub pilot_submissions_created: usize,
+}
+
+/// Gives a database without any topic the reference topics of `seed/topics.toml`, demo
+/// data or not: without topics no challenge can be written. Once there are topics they
+/// are the admins' to keep. Returns how many were added.
+pub fn reference_topics(conn: &mut DbConnection) -> AppResult<usize> {
+    let file: TopicsFile = load("topics.toml")?;
+    db::write_tx(conn, |conn| {
+        if topics::any(conn)? {
+            return Ok(0);
+        }
+        add_topics(conn, &file)
+    })
+}
+
+fn add_topics(conn: &mut DbConnection, file: &TopicsFile) -> AppResult<usize> {
+    let mut added = 0;
+    for t in &file.topic {
+        if topics::insert_missing(conn, &t.slug, &t.de, &t.en)? {
+            added += 1;
+        }
+    }
+    Ok(added)
 }
 
 /// Applies the seed files. Passwords are hashed here, so this is for the command line
@@ -265,11 +288,10 @@ pub fn apply(conn: &mut DbConnection) -> AppResult<Report> {
     }
 
     db::write_tx(conn, |conn| {
-        let mut report = Report::default();
-        for t in &topics_file.topic {
-            topics::upsert(conn, &t.slug, &t.de, &t.en)?;
-            report.topics += 1;
-        }
+        let mut report = Report {
+            topics: add_topics(conn, &topics_file)?,
+            ..Report::default()
+        };
         let now = db::now();
         for o in &orgs_file.organisation {
             let kind = OrgKind::parse(&o.kind)
@@ -358,7 +380,8 @@ fn user_id(conn: &mut DbConnection, email: &str) -> AppResult<i64> {
 /// relative to now, so the demo always has open challenges and past deadlines.
 fn seed_challenges(conn: &mut DbConnection, report: &mut Report) -> AppResult<()> {
     let file: ChallengesFile = load("challenges.toml")?;
-    let known_topics = crate::domain::topics::slugs(conn)?;
+    // Demo records keep their topics even where an admin retired one since.
+    let known_topics: Vec<String> = topics::all(conn)?.into_iter().map(|t| t.slug).collect();
     let now = db::now();
     for s in &file.challenge {
         if challenges::find_by_slug(conn, &s.slug).is_ok() {
@@ -450,7 +473,8 @@ fn seed_evaluations(conn: &mut DbConnection, report: &mut Report) -> AppResult<(
     use crate::domain::evaluation::{evaluators, progress, reviews};
     let bad = |what: String| AppError::Config(format!("seed: evaluation: {what}"));
     let file: EvaluationFile = load("evaluation.toml")?;
-    let known_topics = crate::domain::topics::slugs(conn)?;
+    // Demo records keep their topics even where an admin retired one since.
+    let known_topics: Vec<String> = topics::all(conn)?.into_iter().map(|t| t.slug).collect();
     for e in &file.evaluation {
         let c = challenges::find_by_slug(conn, &e.challenge)
             .map_err(|_| bad(format!("unknown challenge {}", e.challenge)))?;

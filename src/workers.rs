@@ -65,6 +65,11 @@ impl Drop for PlaceGuard {
 }
 
 impl Workers {
+    /// Jobs whose caller still waits and that have not started (for `/metrics`).
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
+
     /// Starts `threads` (at least one) threads named after `name`, taking at most
     /// `queue` waiting jobs. They end when the last clone of the pool is dropped.
     pub fn new(name: &str, threads: usize, queue: usize) -> AppResult<Workers> {

@@ -127,6 +127,11 @@ impl Hasher {
         }
     }
 
+    /// Hashes waiting for a thread (for `/metrics`).
+    pub fn waiting(&self) -> usize {
+        self.threads.waiting()
+    }
+
     /// The hash of a new account's password, refused with 503 while as many
     /// registrations are hashing as they may.
     pub async fn hash_for_registration(&self, password: String) -> AppResult<String> {

@@ -209,6 +209,10 @@ pub enum Action<'a> {
     AdminArea,
     /// Mark an organisation as verified (admins only).
     VerifyOrganisation,
+    /// Add, rename, retire and bring back topics (admins only).
+    ManageTopics,
+    /// Scrape `/metrics`: from the configured addresses or with the configured token.
+    ReadMetrics(&'a MetricsAccess),
     /// Write a challenge draft in the agency's name (verification is needed to publish).
     CreateChallenge(&'a OrgFacts),
     /// See a challenge: anyone once published, before that its agency and the admins.
@@ -269,6 +273,8 @@ impl Action<'_> {
             Action::PublishAsAgency(_) => "publish_as_agency",
             Action::AdminArea => "admin_area",
             Action::VerifyOrganisation => "verify_organisation",
+            Action::ManageTopics => "manage_topics",
+            Action::ReadMetrics(_) => "read_metrics",
             Action::CreateChallenge(_) => "create_challenge",
             Action::ViewChallenge(_) => "view_challenge",
             Action::ManageChallenge(_) => "manage_challenge",
@@ -325,8 +331,20 @@ impl Action<'_> {
             Action::ManageOwnAccount => ("account", None),
             Action::CreateOrganisation => ("organisation", None),
             Action::AdminArea | Action::VerifyOrganisation => ("admin", None),
+            Action::ManageTopics => ("topic", None),
+            Action::ReadMetrics(_) => ("metrics", None),
         }
     }
+}
+
+/// How a scrape of `/metrics` came: its address and its token, checked against the
+/// configuration by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsAccess {
+    /// The client address lies in `metrics_allow`.
+    pub from_allowed_address: bool,
+    /// The request carries `metrics_token`.
+    pub with_token: bool,
 }
 
 /// Why `authorize` refuses an action; each maps to an HTTP status.
@@ -349,6 +367,15 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
     let user = actor.user.as_ref();
     match action {
         Action::ViewOrganisation(_) => Ok(()),
+        // Operations data, not a person's: signing in does not open it, and others may
+        // not learn it exists.
+        Action::ReadMetrics(m) => {
+            if m.from_allowed_address || m.with_token {
+                Ok(())
+            } else {
+                Err(Denial::Hidden)
+            }
+        }
         Action::ManageOwnAccount => user.map(|_| ()).ok_or(Denial::NotLoggedIn),
         Action::CreateOrganisation => {
             let u = user.ok_or(Denial::NotLoggedIn)?;
@@ -388,7 +415,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denial> {
                 Ok(())
             }
         }
-        Action::AdminArea | Action::VerifyOrganisation => {
+        Action::AdminArea | Action::VerifyOrganisation | Action::ManageTopics => {
             let u = user.ok_or(Denial::NotLoggedIn)?;
             if u.is_admin {
                 Ok(())
@@ -1006,12 +1033,39 @@ mod tests {
     }
 
     #[test]
+    fn metrics_need_an_allowed_address_or_the_token_even_for_admins() {
+        let refused = MetricsAccess {
+            from_allowed_address: false,
+            with_token: false,
+        };
+        for who in [Actor::anonymous(), actor(1, true, true)] {
+            assert_eq!(
+                authorize(&who, Action::ReadMetrics(&refused)),
+                Err(Denial::Hidden)
+            );
+        }
+        for (from_allowed_address, with_token) in [(true, false), (false, true)] {
+            let m = MetricsAccess {
+                from_allowed_address,
+                with_token,
+            };
+            assert!(authorize(&Actor::anonymous(), Action::ReadMetrics(&m)).is_ok());
+        }
+    }
+
+    #[test]
     fn admin_actions_need_an_admin() {
-        assert!(authorize(&actor(1, true, true), Action::VerifyOrganisation).is_ok());
-        assert_eq!(
-            authorize(&actor(5, false, true), Action::VerifyOrganisation),
-            Err(Denial::Forbidden)
-        );
+        for action in [Action::VerifyOrganisation, Action::ManageTopics] {
+            assert!(authorize(&actor(1, true, true), action).is_ok());
+            assert_eq!(
+                authorize(&actor(5, false, true), action),
+                Err(Denial::Forbidden)
+            );
+            assert_eq!(
+                authorize(&Actor::anonymous(), action),
+                Err(Denial::NotLoggedIn)
+            );
+        }
     }
 
     /// Search shows a proposal or challenge exactly to those its page shows it to.

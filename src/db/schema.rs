@@ -127,6 +127,7 @@ diesel::table! {
         slug -> Text,
         name_de -> Text,
         name_en -> Text,
+        retired_at -> Nullable<Timestamp>,
     }
 }
 
@@ -142,6 +143,8 @@ diesel::table! {
         ip -> Text,
         prev_hash -> Text,
         hash -> Text,
+        format -> Integer,
+        personal -> Text,
     }
 }
 

@@ -2,7 +2,12 @@
 //! hash-chained, so that a changed or removed entry breaks the chain from there on.
 //!
 //! `hash = SHA-256(prev_hash | created_at | actor | action | object_type | object_id |
-//! details | ip)`; the first entry's `prev_hash` is [`GENESIS`].
+//! details | "format" | "2")`; the first entry's `prev_hash` is [`GENESIS`]. The client
+//! address and what a person typed (`personal`: an email address) stay outside the chain,
+//! so that they can be erased when the person's account is, or after the retention
+//! period, while the chain still verifies: the database lets an update do that and
+//! nothing else. Entries written before (format 1) hashed their address in its place and
+//! keep it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -32,6 +37,9 @@ pub struct Event<'a> {
     pub object_id: Option<i64>,
     /// Further facts as a JSON object; `{}` when there are none.
     pub details: serde_json::Value,
+    /// Personal data the entry keeps until it is erased (outside the chain); `{}` when
+    /// there is none.
+    pub personal: serde_json::Value,
     /// The client address of the request; empty when there was none.
     pub ip: &'a str,
 }
@@ -50,12 +58,18 @@ impl<'a> Event<'a> {
             object_type,
             object_id,
             details: serde_json::json!({}),
+            personal: serde_json::json!({}),
             ip: "",
         }
     }
     /// Sets the details.
     pub fn details(mut self, details: serde_json::Value) -> Self {
         self.details = details;
+        self
+    }
+    /// Sets personal data (what a person typed), kept outside the chain.
+    pub fn personal(mut self, personal: serde_json::Value) -> Self {
+        self.personal = personal;
         self
     }
     /// Sets the client address.
@@ -84,13 +98,20 @@ pub struct Entry {
     pub object_id: Option<i64>,
     /// Further facts as JSON text, exactly as hashed.
     pub details: String,
-    /// The client address; empty when there was none.
+    /// The client address; empty when there was none or once erased.
     pub ip: String,
     /// The `hash` of the entry before, or `GENESIS` for the first.
     pub prev_hash: String,
     /// SHA-256 over `prev_hash` and this entry's content, hex-encoded.
     pub hash: String,
+    /// 2: address and `personal` outside the chain; 1: written before, address hashed.
+    pub format: i32,
+    /// Personal data as JSON text, outside the chain; `{}` when none or once erased.
+    pub personal: String,
 }
+
+/// The format [`append`] writes.
+const FORMAT: i32 = 2;
 
 #[allow(clippy::too_many_arguments)]
 fn chain_hash(
@@ -101,19 +122,23 @@ fn chain_hash(
     object_type: &str,
     object_id: Option<i64>,
     details: &str,
+    format: i32,
     ip: &str,
 ) -> String {
+    let at = at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+    let actor = actor.map(|a| a.to_string()).unwrap_or_default();
+    let object_id = object_id.map(|a| a.to_string()).unwrap_or_default();
+    let mut parts = vec![prev, &at, &actor, action, object_type, &object_id, details];
+    // Format 1 hashed the address last; format 2 ends in two parts naming its format,
+    // which no address of format 1 can imitate (the length prefixes differ).
+    let format_name = format.to_string();
+    if format == 1 {
+        parts.push(ip);
+    } else {
+        parts.extend(["format", format_name.as_str()]);
+    }
     let mut h = Sha256::new();
-    for part in [
-        prev,
-        &at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        &actor.map(|a| a.to_string()).unwrap_or_default(),
-        action,
-        object_type,
-        &object_id.map(|a| a.to_string()).unwrap_or_default(),
-        details,
-        ip,
-    ] {
+    for part in parts {
         // Length prefixes keep ("ab","c") and ("a","bc") apart.
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
@@ -199,6 +224,7 @@ pub fn append(conn: &mut DbConnection, event: Event<'_>) -> AppResult<()> {
         event.object_type,
         event.object_id,
         &details,
+        FORMAT,
         event.ip,
     );
     diesel::insert_into(audit_log::table)
@@ -212,9 +238,41 @@ pub fn append(conn: &mut DbConnection, event: Event<'_>) -> AppResult<()> {
             audit_log::ip.eq(event.ip),
             audit_log::prev_hash.eq(&prev),
             audit_log::hash.eq(&hash),
+            audit_log::format.eq(FORMAT),
+            audit_log::personal.eq(event.personal.to_string()),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Erases address and personal data of the entries a person made or that are about
+/// their account (format 2; the chain is unaffected). Returns how many changed.
+pub fn erase_person(conn: &mut DbConnection, user_id: i64) -> AppResult<usize> {
+    let about = audit_log::actor_user_id
+        .eq(user_id)
+        .or(audit_log::object_type
+            .eq("user")
+            .and(audit_log::object_id.eq(user_id)));
+    Ok(diesel::update(
+        audit_log::table
+            .filter(audit_log::format.eq(FORMAT))
+            .filter(about)
+            .filter(audit_log::ip.ne("").or(audit_log::personal.ne("{}"))),
+    )
+    .set((audit_log::ip.eq(""), audit_log::personal.eq("{}")))
+    .execute(conn)?)
+}
+
+/// Erases address and personal data of entries written before `cutoff` (format 2).
+pub fn erase_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(
+        audit_log::table
+            .filter(audit_log::format.eq(FORMAT))
+            .filter(audit_log::created_at.lt(cutoff))
+            .filter(audit_log::ip.ne("").or(audit_log::personal.ne("{}"))),
+    )
+    .set((audit_log::ip.eq(""), audit_log::personal.eq("{}")))
+    .execute(conn)?)
 }
 
 /// The result of checking the chain.
@@ -254,6 +312,7 @@ pub fn verify(conn: &mut DbConnection) -> AppResult<Verification> {
                 &e.object_type,
                 e.object_id,
                 &e.details,
+                e.format,
                 &e.ip,
             );
             if e.prev_hash != prev || e.hash != expected {
@@ -347,84 +406,41 @@ mod tests {
     }
 
     #[test]
-    fn hash_depends_on_every_field_and_the_link() {
+    fn hash_depends_on_every_chained_field_and_the_link() {
         let at = chrono::DateTime::from_timestamp(1_700_000_000, 123_000)
             .unwrap()
             .naive_utc();
-        let base = chain_hash(
-            GENESIS,
-            at,
-            Some(1),
-            "login",
-            "user",
-            Some(1),
-            "{}",
-            "127.0.0.1",
-        );
-        assert_ne!(
-            base,
+        let h = |prev: &str,
+                 actor: i64,
+                 action: &str,
+                 object: &str,
+                 details: &str,
+                 format: i32,
+                 ip: &str| {
             chain_hash(
-                "x",
+                prev,
                 at,
+                Some(actor),
+                action,
+                object,
                 Some(1),
-                "login",
-                "user",
-                Some(1),
-                "{}",
-                "127.0.0.1"
+                details,
+                format,
+                ip,
             )
-        );
-        assert_ne!(
-            base,
-            chain_hash(
-                GENESIS,
-                at,
-                Some(2),
-                "login",
-                "user",
-                Some(1),
-                "{}",
-                "127.0.0.1"
-            )
-        );
-        assert_ne!(
-            base,
-            chain_hash(
-                GENESIS,
-                at,
-                Some(1),
-                "login",
-                "user",
-                Some(1),
-                "{ }",
-                "127.0.0.1"
-            )
-        );
-        assert_ne!(
-            base,
-            chain_hash(
-                GENESIS,
-                at,
-                Some(1),
-                "logi",
-                "nuser",
-                Some(1),
-                "{}",
-                "127.0.0.1"
-            )
-        );
-        assert_eq!(
-            base,
-            chain_hash(
-                GENESIS,
-                at,
-                Some(1),
-                "login",
-                "user",
-                Some(1),
-                "{}",
-                "127.0.0.1"
-            )
-        );
+        };
+        let base = h(GENESIS, 1, "login", "user", "{}", 2, "127.0.0.1");
+        assert_eq!(base, h(GENESIS, 1, "login", "user", "{}", 2, "127.0.0.1"));
+        assert_ne!(base, h("x", 1, "login", "user", "{}", 2, "127.0.0.1"));
+        assert_ne!(base, h(GENESIS, 2, "login", "user", "{}", 2, "127.0.0.1"));
+        assert_ne!(base, h(GENESIS, 1, "login", "user", "{ }", 2, "127.0.0.1"));
+        assert_ne!(base, h(GENESIS, 1, "logi", "nuser", "{}", 2, "127.0.0.1"));
+        // Format 2 leaves the address out, so erasing it keeps the chain; format 1
+        // hashed it, and a format changed by hand breaks the entry.
+        assert_eq!(base, h(GENESIS, 1, "login", "user", "{}", 2, ""));
+        let old = h(GENESIS, 1, "login", "user", "{}", 1, "127.0.0.1");
+        assert_ne!(old, h(GENESIS, 1, "login", "user", "{}", 1, ""));
+        assert_ne!(old, base);
+        assert_ne!(h(GENESIS, 1, "login", "user", "{}", 1, "format 2"), base);
     }
 }

@@ -15,5 +15,6 @@ pub mod pilots;
 pub mod proposals;
 pub mod questions;
 pub mod rate;
+pub mod sitemap;
 pub mod time;
 pub mod topics;

@@ -157,6 +157,11 @@ impl Search {
             return Ok(Step::Rebuilt(n));
         }
         let batch = outbox::read(&mut conn, st.cursor)?;
+        if !batch.rebuild && batch.changed.is_empty() {
+            if let Ok(mut t) = self.caught_up.lock() {
+                *t = Instant::now();
+            }
+        }
         if batch.rebuild {
             let n = self.rebuild_in_step(&mut st, &mut conn)?;
             return Ok(Step::Rebuilt(n));

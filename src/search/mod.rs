@@ -67,6 +67,8 @@ pub struct Search {
     topics: RwLock<Vec<TopicRef>>,
     /// True until the first complete build of a new index has been committed.
     building: AtomicBool,
+    /// When the indexer last found nothing left to apply.
+    caught_up: Mutex<std::time::Instant>,
     pool: DbPool,
     dir: PathBuf,
 }
@@ -133,6 +135,7 @@ impl Search {
             writer: Mutex::new(indexer::WriterState::new(writer, state)),
             topics: RwLock::new(Vec::new()),
             building: AtomicBool::new(building),
+            caught_up: Mutex::new(std::time::Instant::now()),
             pool,
             dir: dir.to_path_buf(),
         })
@@ -141,6 +144,15 @@ impl Search {
     /// Whether the index is still being built for the first time (results incomplete).
     pub fn is_building(&self) -> bool {
         self.building.load(Ordering::Relaxed)
+    }
+
+    /// How long ago the index last held everything committed (the indexer's polling
+    /// interval while it keeps up; growing during a rebuild or when it falls behind).
+    pub fn lag(&self) -> std::time::Duration {
+        self.caught_up
+            .lock()
+            .map(|t| t.elapsed())
+            .unwrap_or_default()
     }
 
     /// The folder the index lives in.

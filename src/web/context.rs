@@ -310,7 +310,8 @@ pub fn browser_lang(req: &HttpRequest) -> Lang {
         .unwrap_or_default()
 }
 
-fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+/// The client's address: the peer, or behind a trusted proxy the address it added.
+pub(crate) fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
     if trust_proxy {
         if let Some(first) = req
             .headers()

@@ -8,11 +8,13 @@ pub mod chart;
 pub mod context;
 pub mod csrf_form;
 pub mod downloads;
+pub mod metrics;
 pub mod middleware;
 pub mod multipart;
 pub mod page_cache;
 pub mod pages;
 pub mod render;
+pub mod request_counts;
 pub mod state;
 pub mod templates;
 pub mod views;
@@ -30,8 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::QueryConfig::default()
                 .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
         )
+        .route("/metrics", web::get().to(metrics::serve))
         .configure(api::configure)
         .configure(pages::home::configure)
+        .configure(pages::feeds::configure)
+        .configure(pages::legal::configure)
         .configure(pages::auth::configure)
         .configure(pages::account::configure)
         .configure(pages::organisations::configure)
@@ -46,7 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::form_editors::configure)
         .configure(pages::pilots::configure)
         .configure(pages::dashboard::configure)
-        .configure(pages::admin::configure);
+        .configure(pages::admin::configure)
+        .configure(pages::admin_topics::configure);
 }
 
 /// Unknown paths: a 404 page in the visitor's language (the context gives the language).

@@ -158,27 +158,49 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = AppResult<Value>>,
 {
-    let cache = &ctx.state.page_cache;
-    if !cache.enabled() || ctx.user.is_some() {
+    if ctx.user.is_some() {
         return Ok(HttpResponse::Ok().json(build().await?));
     }
-    let key = format!("api|{}", ctx.path);
-    let body = match cache.get(&key) {
-        Some(c) => c.body,
-        None => {
-            let body: std::sync::Arc<str> = build().await?.to_string().into();
-            cache.put(
-                key,
-                Cached {
-                    title: "".into(),
-                    body: body.clone(),
-                },
-            );
-            body
+    shared_body(ctx, "application/json", || async {
+        Ok(build().await?.to_string())
+    })
+    .await
+}
+
+/// An answer that is the same for everyone asking for this address in this language (it
+/// holds only public data: feeds, sitemaps), kept in the page cache; `build` runs on a
+/// miss.
+pub async fn shared_body<F, Fut>(
+    ctx: &Ctx,
+    content_type: &'static str,
+    build: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<String>>,
+{
+    let cache = &ctx.state.page_cache;
+    let body: std::sync::Arc<str> = if cache.enabled() {
+        let key = format!("shared|{}|{}", ctx.lang.code(), ctx.path);
+        match cache.get(&key) {
+            Some(c) => c.body,
+            None => {
+                let body: std::sync::Arc<str> = build().await?.into();
+                cache.put(
+                    key,
+                    Cached {
+                        title: "".into(),
+                        body: body.clone(),
+                    },
+                );
+                body
+            }
         }
+    } else {
+        build().await?.into()
     };
     Ok(HttpResponse::Ok()
-        .content_type("application/json")
+        .content_type(content_type)
         .body(body.to_string()))
 }
 

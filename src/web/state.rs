@@ -38,6 +38,10 @@ pub struct AppState {
     pub search: std::sync::Arc<crate::search::Search>,
     /// Threads running searches (see [`crate::workers`]).
     pub searches: crate::workers::Workers,
+    /// This process's request counters for `/metrics`.
+    pub metrics: crate::web::request_counts::Metrics,
+    /// The operator's Impressum and privacy notice, read at start-up.
+    pub legal: crate::legal::LegalTexts,
     /// Which refusals the audit log records (see [`crate::domain::audit::DenialBudget`]).
     pub denials: crate::domain::audit::DenialBudget,
 }

@@ -65,6 +65,9 @@ async fn world() -> World {
     let org = app.create_org(&owner, "Amt", OrgKind::Agency, false);
     app.add_member(&org, &member, Role::Member);
     app.create_org(&outsider, "Anderswo", OrgKind::Startup, false);
+    app.with_conn(|c| {
+        innolab::domain::topics::insert_missing(c, "ki", "Künstliche Intelligenz", "AI").unwrap()
+    });
     World {
         app,
         org,
@@ -215,6 +218,64 @@ fn rows() -> Vec<Row> {
         row(Call::Page("/admin/audit"), [L, D, D, D, D, A]),
         row(
             Call::Form("/admin/organisations/{id}/verify", vec![]),
+            [L, D, D, D, D, A],
+        ),
+        // Operations data: hidden from every role (addresses and token only, see
+        // tests/it/operations.rs).
+        row(Call::Page("/metrics"), [Expect::Hidden; 6]),
+        row(Call::Page("/impressum"), [A, A, A, A, A, A]),
+        row(Call::Page("/datenschutz"), [A, A, A, A, A, A]),
+        row(Call::Page("/robots.txt"), [A, A, A, A, A, A]),
+        row(Call::Page("/sitemap.xml"), [A, A, A, A, A, A]),
+        row(Call::Page("/sitemap/challenges-1.xml"), [A, A, A, A, A, A]),
+        row(Call::Page("/challenges.atom"), [A, A, A, A, A, A]),
+        row(Call::Page("/readyz"), [A, A, A, A, A, A]),
+        row(Call::Page("/admin/topics"), [L, D, D, D, D, A]),
+        row(
+            Call::Form(
+                "/admin/topics",
+                vec![
+                    ("slug", "matrix"),
+                    ("name_de", "Matrix"),
+                    ("name_en", "Matrix"),
+                ],
+            ),
+            [L, D, D, D, D, A],
+        ),
+        row(Call::Page("/admin/topics/ki"), [L, D, D, D, D, A]),
+        row(
+            Call::Form(
+                "/admin/topics/ki",
+                vec![("name_de", "KI"), ("name_en", "AI")],
+            ),
+            [L, D, D, D, D, A],
+        ),
+        row(
+            Call::Form("/admin/topics/ki/retire", vec![]),
+            [L, D, D, D, D, A],
+        ),
+        row(
+            Call::Form("/admin/topics/ki/restore", vec![]),
+            [L, D, D, D, D, A],
+        ),
+        row(
+            Call::Api(Method::GET, "/api/v1/topics", None),
+            [A, A, A, A, A, A],
+        ),
+        row(
+            Call::Api(
+                Method::POST,
+                "/api/v1/topics",
+                Some(json!({"slug": "matrix", "name_de": "Matrix", "name_en": "Matrix"})),
+            ),
+            [L, D, D, D, D, A],
+        ),
+        row(
+            Call::Api(
+                Method::PATCH,
+                "/api/v1/topics/ki",
+                Some(json!({"retired": true})),
+            ),
             [L, D, D, D, D, A],
         ),
         row(

@@ -212,7 +212,7 @@ async fn an_agency_member_drafts_a_challenge_that_only_the_agency_sees_until_it_
     let (org, _, staff) = agency(&app, "nord", "Stadt Nordheim", true);
     let stranger = app.create_user("fremd@example.org", "Fremd");
     app.with_conn(|c| {
-        innolab::domain::topics::upsert(
+        innolab::domain::topics::insert_missing(
             c,
             "ki",
             "Künstliche Intelligenz",
@@ -502,8 +502,8 @@ async fn the_list_filters_by_status_topic_level_agency_deadline_and_words() {
     let (nord, nord_owner, _) = agency(&app, "n", "Stadt Nordheim", true);
     let (sued, sued_owner, _) = agency(&app, "s", "Land Südwest", true);
     app.with_conn(|c| {
-        innolab::domain::topics::upsert(c, "ki", "Künstliche Intelligenz", "AI").unwrap();
-        innolab::domain::topics::upsert(c, "mobilitaet", "Mobilität", "Mobility").unwrap();
+        innolab::domain::topics::insert_missing(c, "ki", "Künstliche Intelligenz", "AI").unwrap();
+        innolab::domain::topics::insert_missing(c, "mobilitaet", "Mobilität", "Mobility").unwrap();
     });
     let soon = app.create_challenge(&nord, &nord_owner, "Formulare ohne papierstau", "open", 5);
     let parking = app.create_challenge(&nord, &nord_owner, "Parkraum zählen", "open", 40);

@@ -70,6 +70,10 @@ fn check_frame(path: &str, r: &Resp, lang: &str) {
 async fn every_page_template_renders_in_both_languages() {
     let mut app = TestApp::new().await;
     let admin = app.create_user_with("pages-admin@example.org", "Admin", true, true);
+    app.with_conn(|c| {
+        innolab::domain::topics::insert_missing(c, "pages-thema", "Seitenthema", "Page topic")
+            .unwrap()
+    });
     let owner = app.create_user("pages-owner@example.org", "Owner");
     let org = app.create_org(&owner, "Seitenamt", OrgKind::Agency, false);
     app.add_member(&org, &admin, Role::Member);
@@ -178,6 +182,8 @@ async fn every_page_template_renders_in_both_languages() {
             format!("/verify?token={verify}"),
             format!("/password/reset?token={reset}"),
             "/accessibility".into(),
+            "/impressum".into(),
+            "/datenschutz".into(),
             "/organisations".into(),
             format!("/organisations/{}", org.slug),
             "/challenges".into(),
@@ -278,6 +284,8 @@ async fn every_page_template_renders_in_both_languages() {
             "/admin/users".into(),
             "/admin/organisations".into(),
             "/admin/audit".into(),
+            "/admin/topics".into(),
+            "/admin/topics/pages-thema".into(),
             "/dashboard".into(),
             "/notifications".into(),
             "/challenges/new".into(),

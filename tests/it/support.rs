@@ -135,7 +135,11 @@ pub struct TestAppBuilder {
     https: bool,
     page_cache_ms: u64,
     webhooks_to_localhost: bool,
+    adjust: Option<ConfigChange>,
 }
+
+/// A change to the test configuration, applied before the app starts.
+type ConfigChange = Box<dyn FnOnce(&mut Config)>;
 
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
@@ -144,6 +148,7 @@ impl TestApp {
             https: false,
             page_cache_ms: 0,
             webhooks_to_localhost: false,
+            adjust: None,
         }
     }
 
@@ -171,6 +176,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Change the configuration further before the app starts.
+    pub fn config(mut self, f: impl FnOnce(&mut Config) + 'static) -> Self {
+        self.adjust = Some(Box::new(f));
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_data_dir(dir.path());
@@ -179,6 +190,9 @@ impl TestAppBuilder {
         config.webhook_allow_private = self.webhooks_to_localhost;
         if self.https {
             config.public_url = "https://innolab.example".into();
+        }
+        if let Some(adjust) = self.adjust {
+            adjust(&mut config);
         }
         let store = match std::env::var("INNOLAB_TEST_DATABASE_URL") {
             Ok(base_url) if !base_url.is_empty() => {

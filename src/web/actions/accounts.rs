@@ -224,11 +224,12 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
         && user.is_some();
     let ip = ctx.ip.clone();
     let uid = user.as_ref().map(|u| u.id);
-    // What was typed is kept only when it is an account's address: an unknown one may be
-    // a mistyped address of someone else, or a password typed into the wrong field.
-    let details = match uid {
-        Some(_) => json!({ "email": email }),
-        None => json!({ "email": null, "unknown_address": true }),
+    // What was typed is kept only when it is an account's address (as personal data,
+    // erased with the account): an unknown one may be a mistyped address of someone
+    // else, or a password typed into the wrong field.
+    let (details, personal) = match uid {
+        Some(_) => (json!({}), json!({ "email": email })),
+        None => (json!({ "unknown_address": true }), json!({})),
     };
     ctx.tx(move |conn| {
         throttle::settle(conn, attempt, ok)?;
@@ -241,6 +242,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: String) -> AppResu
             conn,
             Event::new(uid, action, "user", uid)
                 .details(details)
+                .personal(personal)
                 .ip(&ip),
         )
     })

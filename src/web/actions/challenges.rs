@@ -65,7 +65,8 @@ pub async fn create(
     ctx.authorize(Action::CreateChallenge(&org_facts)).await?;
     let (uid, ip) = (ctx.require_user()?.id, ctx.ip.clone());
     ctx.tx(move |conn| {
-        let valid = challenges::validate(&input, &crate::domain::topics::slugs(conn)?)?;
+        let topics = crate::domain::topics::choosable_slugs(conn, None)?;
+        let valid = challenges::validate(&input, &topics)?;
         let c = challenges::create(conn, organisation_id, uid, &valid)?;
         audit::append(
             conn,
@@ -87,7 +88,8 @@ pub async fn update(
     ctx.authorize(Action::ManageChallenge(facts)).await?;
     let (current, uid, ip) = (current.clone(), ctx.user_id(), ctx.ip.clone());
     ctx.tx(move |conn| {
-        let valid = challenges::validate(&input, &crate::domain::topics::slugs(conn)?)?;
+        let topics = crate::domain::topics::choosable_slugs(conn, Some(current.id))?;
+        let valid = challenges::validate(&input, &topics)?;
         let Some(c) = challenges::update(conn, &current, &valid)? else {
             return Ok(current);
         };

@@ -75,7 +75,8 @@ pub async fn invite(
             audit::append(
                 conn,
                 Event::new(Some(uid), "evaluator_invited", "challenge", Some(cid))
-                    .details(json!({ "invitation_id": id, "email": addr.trim().to_lowercase() }))
+                    .details(json!({ "invitation_id": id }))
+                    .personal(json!({ "email": addr.trim().to_lowercase() }))
                     .ip(&ip),
             )?;
             if let Some(u) = &account {

@@ -10,3 +10,4 @@ pub mod organisations;
 pub mod pilots;
 pub mod proposals;
 pub mod search;
+pub mod topics;

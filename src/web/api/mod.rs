@@ -9,6 +9,7 @@ pub mod organisations;
 pub mod pilots;
 pub mod proposals;
 pub mod search;
+pub mod topics;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(evaluation::configure)
             .configure(pilots::configure)
             .configure(search::configure)
+            .configure(topics::configure)
             .route("/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(|| async { Err::<String, _>(AppError::NotFound) })),
     );

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, challenges, evaluation, organisations, pilots, proposals, search};
+use super::{accounts, challenges, evaluation, organisations, pilots, proposals, search, topics};
 
 /// The OpenAPI description of `/api/v1`: every documented path, with bearer-token security.
 #[derive(OpenApi)]
@@ -81,6 +81,9 @@ use super::{accounts, challenges, evaluation, organisations, pilots, proposals, 
         pilots::deliveries,
         pilots::redeliver,
         search::search,
+        topics::list,
+        topics::create,
+        topics::update,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -184,6 +184,22 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
         serde_urlencoded::to_string(&params).unwrap_or_default(),
         if params.is_empty() { "" } else { "&" }
     );
+    // The feed of what the list shows, newest first: the list's filters without words,
+    // order and page.
+    let feed_params: Vec<(&str, String)> = [
+        ("status", status.map(|s| s.as_str().to_string())),
+        ("topic", q.topic.clone()),
+        ("agency", agency_id.clone()),
+        ("level", q.level.clone()),
+        ("soon", q.soon.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .collect();
+    let feed = format!(
+        "/challenges.atom?{}",
+        serde_urlencoded::to_string(&feed_params).unwrap_or_default()
+    );
     let selected = |opt: &Option<String>, v: &str| opt.as_deref() == Some(v);
     // "Previous" and "next" continue from the page's first and last row.
     let edges = list
@@ -198,6 +214,7 @@ async fn list_data(ctx: &Ctx, mut q: ListQuery) -> AppResult<(String, Value)> {
             "total": list.total,
             "pagination": views::pagination_by_rows(&base, page, list.total, edges),
             "filter": { "q": q.q, "soon": q.soon.is_some() },
+            "feed": feed.trim_end_matches('?'),
             "statuses": (ChallengeStatus::PUBLIC.iter().map(|s| s.as_str()).chain(["all"]).map(|s| json!({ "value": s, "name": ctx.t(&format!("cstatus-{s}")), "selected": status.map(ChallengeStatus::as_str) == Some(s) || (s == "all" && status.is_none()) })).collect::<Vec<_>>()),
             "topics": all_topics.iter().map(|t| json!({ "value": t.slug, "name": t.name(lang), "selected": selected(&q.topic, &t.slug) })).collect::<Vec<_>>(),
             "agencies": agencies.iter().map(|(slug, name)| json!({ "value": slug, "name": name, "selected": agency_id.as_deref() == Some(slug.as_str()) })).collect::<Vec<_>>(),
@@ -446,7 +463,7 @@ async fn edit_form(ctx: Ctx, slug: web::Path<String>) -> AppResult<HttpResponse>
         .db(move |conn| {
             Ok((
                 crate::domain::topics::topics_of(conn, &[cid])?,
-                topics::list(conn)?,
+                topics::choices_for(conn, Some(cid))?,
                 form_library::of_organisation(conn, oid)?,
             ))
         })
@@ -482,11 +499,11 @@ async fn update(
             "flash-challenge-saved",
         )),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let oid = c.organisation_id;
+            let (cid, oid) = (c.id, c.organisation_id);
             let (all_topics, forms) = ctx
                 .db(move |conn| {
                     Ok((
-                        topics::list(conn)?,
+                        topics::choices_for(conn, Some(cid))?,
                         form_library::of_organisation(conn, oid)?,
                     ))
                 })

@@ -13,11 +13,13 @@ use crate::web::context::{run_db, Ctx};
 use crate::web::render;
 use crate::web::state::AppState;
 
-/// The start page, the accessibility statement, `/healthz` and `/static/`.
+/// The start page, the accessibility statement, `/healthz`, `/readyz` and `/static/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/accessibility", web::get().to(accessibility))
         .route("/healthz", web::get().to(healthz))
+        // What a load balancer asks before it sends traffic: the same database check.
+        .route("/readyz", web::get().to(healthz))
         .route("/static/{path:.*}", web::get().to(assets::serve));
 }
 

@@ -2,13 +2,16 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_topics;
 pub mod auth;
 pub mod challenges;
 pub mod dashboard;
 pub mod evaluation;
+pub mod feeds;
 pub mod form_editors;
 pub mod form_library;
 pub mod home;
+pub mod legal;
 pub mod organisations;
 pub mod pilot_run;
 pub mod pilots;

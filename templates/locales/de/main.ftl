@@ -282,6 +282,40 @@ conflict-duplicate = Diesen Eintrag gibt es bereits. Bitte laden Sie die Seite n
 admin-audit-filter = Aktion
 admin-audit-intact = Die Verkettung ist intakt ({ $count } Einträge geprüft).
 admin-audit-broken = Die Verkettung ist ab Eintrag { $id } beschädigt!
+admin-topics-title = Themen
+admin-topics-card = Themen anlegen, umbenennen und stilllegen.
+admin-topics-intro = Challenges und Gutachtende werden mit diesen Themen verschlagwortet. Stillgelegte Themen bleiben an bestehenden Challenges, erscheinen aber nicht mehr in Filtern und Formularen.
+admin-topics-active = Themen in Gebrauch
+admin-topics-none = Es gibt noch kein Thema.
+admin-topics-retired = Stillgelegte Themen
+admin-topics-retired-intro = Diese Themen bleiben an den Challenges, die sie tragen, lassen sich aber nicht mehr auswählen.
+admin-topics-back = Zurück zu den Themen
+admin-topic-title = Thema bearbeiten
+admin-topic-new = Neues Thema
+admin-topic-add = Thema anlegen
+admin-topic-name-de = Name (Deutsch)
+admin-topic-name-en = Name (Englisch)
+admin-topic-slug = Kürzel
+admin-topic-slug-hint = Kleinbuchstaben, Ziffern und Bindestriche, höchstens 40 Zeichen, zum Beispiel „open-data“. Es steht in Adressen und Filtern und lässt sich später nicht ändern.
+admin-topic-used = Challenges
+admin-topic-used-count = { $count ->
+    [0] keine
+    [one] eine
+   *[other] { $count }
+}
+admin-topic-edit = Bearbeiten
+admin-topic-retire = Stilllegen
+admin-topic-restore = Wieder verwenden
+admin-topic-retired-badge = stillgelegt
+admin-topic-rename-hint = Ein neuer Name erscheint überall, auch an bestehenden Challenges; die Suche wird dafür neu aufgebaut.
+admin-topic-retire-hint = Stillgelegt bleibt das Thema an bestehenden Challenges, verschwindet aber aus Filtern und Formularen.
+topic-slug-invalid = Bitte nur Kleinbuchstaben, Ziffern und Bindestriche verwenden (höchstens 40 Zeichen, nicht am Anfang oder Ende ein Bindestrich).
+topic-slug-taken = Dieses Kürzel ist schon vergeben.
+topic-too-many = Es gibt schon 500 Themen; bitte legen Sie ungenutzte still, statt neue anzulegen.
+flash-topic-created = Das Thema ist angelegt.
+flash-topic-saved = Das Thema ist gespeichert.
+flash-topic-retired = Das Thema ist stillgelegt.
+flash-topic-restored = Das Thema kann wieder gewählt werden.
 
 ## Barrierefreiheit
 accessibility-title = Erklärung zur Barrierefreiheit
@@ -323,3 +357,27 @@ mail-invitation-then = Nach der Bestätigung Ihrer Adresse finden Sie die Einlad
 mail-invitation-expiry = Die Einladung ist { $days } Tage gültig.
 mail-org-verified-subject = Ihre Behörde wurde geprüft
 mail-org-verified-body = „{ $org }“ wurde von der Plattform geprüft und kann jetzt Herausforderungen veröffentlichen.
+
+## Legal pages
+legal-impressum-title = Impressum
+legal-privacy-title = Datenschutzerklärung
+legal-other-language = Dieser Text liegt nur in einer anderen Sprache vor.
+legal-placeholder = Der Betreiber hat diesen Text noch nicht hinterlegt.
+legal-placeholder-operator = Betreiber: Bitte nennen Sie in der Konfiguration unter „{ $key }“ eine Markdown-Datei mit dem Text. Eine öffentliche Stelle darf die Seite ohne ihn nicht betreiben.
+privacy-cookies-title = Cookies
+privacy-cookies-intro = Diese Seite setzt nur Cookies, die für ihren Betrieb nötig sind; deshalb fragt sie nicht nach einer Einwilligung. Keines dient der Werbung oder der Reichweitenmessung.
+privacy-cookie-name = Name
+privacy-cookie-purpose = Zweck
+privacy-cookie-lifetime = Speicherdauer
+privacy-cookie-purpose-session = Hält Sie nach der Anmeldung angemeldet.
+privacy-cookie-purpose-anon = Schützt Formulare vor Anfragen fremder Seiten (CSRF), bevor Sie sich anmelden.
+privacy-cookie-purpose-lang = Merkt sich die Sprache, die Sie gewählt haben.
+privacy-cookie-purpose-flash = Zeigt nach einer Aktion einmal eine Bestätigung an.
+privacy-cookie-lifetime-session = bis zur Abmeldung, höchstens { $hours } Stunden
+privacy-cookie-lifetime-anon = bis Sie den Browser schließen
+privacy-cookie-lifetime-lang = ein Jahr
+privacy-cookie-lifetime-flash = bis zur nächsten Seite
+footer-impressum = Impressum
+footer-privacy = Datenschutz
+feed-title = Innolab: Herausforderungen
+challenges-feed = Als Feed abonnieren (Atom)

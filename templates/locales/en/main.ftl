@@ -282,6 +282,40 @@ conflict-duplicate = This entry exists already. Please reload the page and check
 admin-audit-filter = Action
 admin-audit-intact = The chain is intact ({ $count } entries checked).
 admin-audit-broken = The chain is broken from entry { $id } on!
+admin-topics-title = Topics
+admin-topics-card = Add, rename and retire topics.
+admin-topics-intro = Challenges and evaluators are tagged with these topics. Retired topics stay on existing challenges but no longer appear in filters and forms.
+admin-topics-active = Topics in use
+admin-topics-none = There is no topic yet.
+admin-topics-retired = Retired topics
+admin-topics-retired-intro = These topics stay on the challenges that carry them but can no longer be chosen.
+admin-topics-back = Back to the topics
+admin-topic-title = Edit topic
+admin-topic-new = New topic
+admin-topic-add = Add topic
+admin-topic-name-de = Name (German)
+admin-topic-name-en = Name (English)
+admin-topic-slug = Key
+admin-topic-slug-hint = Lower-case letters, digits and dashes, at most 40 characters, for example “open-data”. It appears in addresses and filters and cannot be changed later.
+admin-topic-used = Challenges
+admin-topic-used-count = { $count ->
+    [0] none
+    [one] one
+   *[other] { $count }
+}
+admin-topic-edit = Edit
+admin-topic-retire = Retire
+admin-topic-restore = Use again
+admin-topic-retired-badge = retired
+admin-topic-rename-hint = A new name shows everywhere, on existing challenges too; search is rebuilt for it.
+admin-topic-retire-hint = Once retired, the topic stays on existing challenges but leaves filters and forms.
+topic-slug-invalid = Please use only lower-case letters, digits and dashes (at most 40 characters, no dash at the start or end).
+topic-slug-taken = This key is taken already.
+topic-too-many = There are 500 topics already; please retire unused ones instead of adding more.
+flash-topic-created = The topic has been added.
+flash-topic-saved = The topic has been saved.
+flash-topic-retired = The topic has been retired.
+flash-topic-restored = The topic can be chosen again.
 
 ## Accessibility
 accessibility-title = Accessibility statement
@@ -323,3 +357,27 @@ mail-invitation-then = Once your address is confirmed, you will find the invitat
 mail-invitation-expiry = The invitation is valid for { $days } days.
 mail-org-verified-subject = Your agency has been verified
 mail-org-verified-body = "{ $org }" has been verified by the platform and can now publish challenges.
+
+## Legal pages
+legal-impressum-title = Legal notice (Impressum)
+legal-privacy-title = Privacy notice
+legal-other-language = This text is only available in another language.
+legal-placeholder = The operator has not provided this text yet.
+legal-placeholder-operator = Operator: please name a markdown file with the text under “{ $key }” in the configuration. A public body may not run the site without it.
+privacy-cookies-title = Cookies
+privacy-cookies-intro = This site sets only the cookies it needs to work, which is why it does not ask for consent. None is used for advertising or audience measurement.
+privacy-cookie-name = Name
+privacy-cookie-purpose = Purpose
+privacy-cookie-lifetime = Kept for
+privacy-cookie-purpose-session = Keeps you signed in.
+privacy-cookie-purpose-anon = Protects forms against requests from other sites (CSRF) before you sign in.
+privacy-cookie-purpose-lang = Remembers the language you chose.
+privacy-cookie-purpose-flash = Shows a confirmation once after an action.
+privacy-cookie-lifetime-session = until you sign out, at most { $hours } hours
+privacy-cookie-lifetime-anon = until you close the browser
+privacy-cookie-lifetime-lang = one year
+privacy-cookie-lifetime-flash = until the next page
+footer-impressum = Legal notice
+footer-privacy = Privacy
+feed-title = Innolab: challenges
+challenges-feed = Subscribe as a feed (Atom)
