@@ -117,6 +117,9 @@ pub struct Config {
     pub metrics_allow: Vec<String>,
     /// A bearer token that opens `/metrics` from anywhere; none by default.
     pub metrics_token: Option<String>,
+    /// Days after which client addresses and user agents are removed from sessions,
+    /// sign-in attempts and audit entries (at least 1; 90 by default).
+    pub personal_data_days: i64,
 }
 
 /// The markdown files of the Impressum and the privacy notice; unset ones show a
@@ -201,6 +204,8 @@ pub struct FileConfig {
     pub metrics_allow: Option<Vec<String>>,
     /// See `Config::metrics_token`.
     pub metrics_token: Option<String>,
+    /// See `Config::personal_data_days`.
+    pub personal_data_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -247,7 +252,8 @@ impl FileConfig {
             privacy_file,
             privacy_file_en,
             metrics_allow,
-            metrics_token
+            metrics_token,
+            personal_data_days
         );
         self
     }
@@ -310,6 +316,7 @@ impl Config {
                 .metrics_allow
                 .unwrap_or_else(|| vec!["127.0.0.1".into(), "::1".into()]),
             metrics_token: file.metrics_token.filter(|t| !t.is_empty()),
+            personal_data_days: file.personal_data_days.unwrap_or(90).max(1),
         }
     }
 

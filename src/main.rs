@@ -60,9 +60,25 @@ fn start_reminders(pool: innolab::db::DbPool) {
 
 /// Every hour, pilot answers past their retention period are deleted (whichever instance
 /// gets there first; the second finds nothing left), and so are rate-limit events whose
-/// window has passed.
-fn start_retention(pool: innolab::db::DbPool, upload_dir: std::path::PathBuf) {
+/// window has passed; client addresses older than `personal_data_days` are removed.
+fn start_retention(pool: innolab::db::DbPool, upload_dir: std::path::PathBuf, days: i64) {
     std::thread::spawn(move || loop {
+        let cutoff = innolab::db::now() - chrono::Duration::days(days);
+        let forgotten = innolab::db::checkout(&pool).and_then(|mut conn| {
+            innolab::db::write_tx(&mut conn, |c| {
+                innolab::domain::accounts::personal_data::forget_addresses(c, cutoff)
+            })
+        });
+        match forgotten {
+            Ok(f) if f == Default::default() => {}
+            Ok(f) => tracing::info!(
+                sessions = f.sessions,
+                sign_in_attempts = f.sign_in_attempts,
+                audit_entries = f.audit_entries,
+                "old client addresses removed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "removing old client addresses failed"),
+        }
         if let Err(e) = innolab::db::checkout(&pool)
             .and_then(|mut conn| innolab::domain::rate::prune(&mut conn))
         {
@@ -129,7 +145,11 @@ fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<
         "starting"
     );
     start_reminders(state.pool.clone());
-    start_retention(state.pool.clone(), config.upload_dir());
+    start_retention(
+        state.pool.clone(),
+        config.upload_dir(),
+        config.personal_data_days,
+    );
     innolab::delivery::start(state.pool.clone(), config.webhook_allow_private);
     let workers = config.workers;
     actix_web::rt::System::new().block_on(async move {

@@ -39,6 +39,9 @@ pub fn normalise_email(raw: &str) -> Option<String> {
         && !domain.contains("..")
         && !email.contains(char::is_whitespace)
         && !domain.contains('@')
+        // Reserved, never delivered: erased accounts carry such addresses, and nobody
+        // may register one of them first.
+        && !domain.ends_with(".invalid")
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
@@ -253,6 +256,7 @@ mod tests {
             "a b@example.org",
             "a@b@c.de",
             "x@.de",
+            "erased-5@erased.invalid",
         ] {
             assert_eq!(normalise_email(bad), None, "{bad}");
         }

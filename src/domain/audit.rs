@@ -245,18 +245,24 @@ pub fn append(conn: &mut DbConnection, event: Event<'_>) -> AppResult<()> {
     Ok(())
 }
 
+/// The entries a person made or that are about their account.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn about_person(user_id: i64) -> _ {
+    let user: &'static str = "user";
+    audit_log::actor_user_id
+        .eq(user_id)
+        .or(audit_log::object_type
+            .eq(user)
+            .and(audit_log::object_id.eq(user_id)))
+}
+
 /// Erases address and personal data of the entries a person made or that are about
 /// their account (format 2; the chain is unaffected). Returns how many changed.
 pub fn erase_person(conn: &mut DbConnection, user_id: i64) -> AppResult<usize> {
-    let about = audit_log::actor_user_id
-        .eq(user_id)
-        .or(audit_log::object_type
-            .eq("user")
-            .and(audit_log::object_id.eq(user_id)));
     Ok(diesel::update(
         audit_log::table
             .filter(audit_log::format.eq(FORMAT))
-            .filter(about)
+            .filter(about_person(user_id))
             .filter(audit_log::ip.ne("").or(audit_log::personal.ne("{}"))),
     )
     .set((audit_log::ip.eq(""), audit_log::personal.eq("{}")))

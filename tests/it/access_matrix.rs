@@ -165,6 +165,24 @@ fn rows() -> Vec<Row> {
         row(Call::Page("/organisations/{slug}"), [A, A, A, A, A, A]),
         row(Call::Page("/account"), [L, A, A, A, A, A]),
         row(Call::Page("/invitations"), [L, A, A, A, A, A]),
+        row(Call::Page("/account/export"), [L, A, A, A, A, A]),
+        // Without the confirmation: refused by validation (422), past the policy.
+        row(
+            Call::Form("/account/delete", vec![("password", "falsch")]),
+            [L, A, A, A, A, A],
+        ),
+        row(
+            Call::Api(Method::GET, "/api/v1/me/export", None),
+            [L, A, A, A, A, A],
+        ),
+        row(
+            Call::Api(
+                Method::DELETE,
+                "/api/v1/me",
+                Some(json!({"password": "falsch"})),
+            ),
+            [L, A, A, A, A, A],
+        ),
         row(
             Call::Form(
                 "/account/profile",

@@ -111,6 +111,23 @@ async fn the_log_refuses_changes_and_verify_finds_a_forged_entry() {
     let delete = app.with_conn(|c| diesel::delete(audit_log::table).execute(c));
     assert!(delete.is_err());
 
+    // Only the address and the personal part of an entry may be emptied, nothing else,
+    // and not to another value.
+    let erase = app.with_conn(|c| {
+        diesel::update(audit_log::table)
+            .set((audit_log::ip.eq(""), audit_log::personal.eq("{}")))
+            .execute(c)
+    });
+    assert_eq!(erase.unwrap(), 3);
+    let rewrite = app.with_conn(|c| {
+        diesel::update(audit_log::table)
+            .set(audit_log::ip.eq("203.0.113.9"))
+            .execute(c)
+    });
+    assert!(rewrite.is_err(), "an address may be erased, not rewritten");
+    let v = app.with_conn(|c| audit::verify(c).unwrap());
+    assert_eq!((v.checked, v.first_broken), (3, None));
+
     // An entry slipped in by hand, without the right hash, is found.
     let forged_id = app.forge_audit_entry();
     let v = app.with_conn(|c| audit::verify(c).unwrap());

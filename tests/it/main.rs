@@ -17,6 +17,7 @@ mod module_graph;
 mod operations;
 mod organisations;
 mod pages;
+mod personal_data;
 mod pilots_flow;
 mod proposals_flow;
 mod read_models;

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 pub mod api_tokens;
+pub mod personal_data;
 pub mod sessions;
 
 use crate::auth::{passwords, secrets};

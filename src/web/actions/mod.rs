@@ -7,6 +7,7 @@ pub mod challenges;
 pub mod evaluation;
 pub mod mails;
 pub mod organisations;
+pub mod personal_data;
 pub mod pilots;
 pub mod proposals;
 pub mod search;

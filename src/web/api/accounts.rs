@@ -21,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/auth/tokens", web::get().to(list_tokens))
         .route("/auth/tokens/{id}", web::delete().to(revoke_token))
         .route("/me", web::get().to(me))
+        .route("/me", web::delete().to(erase_me))
+        .route("/me/export", web::get().to(export_me))
         .route("/me/invitations", web::get().to(my_invitations))
         .route(
             "/invitations/{id}/accept",
@@ -298,4 +300,38 @@ pub async fn accept_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpRe
 pub async fn decline_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let a = actions::organisations::answer_invitation(&ctx, id.into_inner(), false).await?;
     Ok(answered(a, "declined"))
+}
+
+/// Everything stored about the caller (DSGVO Art. 15 and 20): account, memberships,
+/// proposals and messages they wrote, reviews, questions, sessions and tokens as
+/// metadata, notifications, audit entries about them. Each list is capped at 10,000
+/// entries (`truncated` says when more exist). At most 10 an hour.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "accounts",
+    responses((status = 200, description = "the export as JSON", body = Object), (status = 401), (status = 429)))]
+pub async fn export_me(ctx: Ctx) -> AppResult<HttpResponse> {
+    let export = actions::personal_data::export(&ctx).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"innolab-export.json\"",
+        ))
+        .json(export))
+}
+
+/// The body of `DELETE /me`.
+#[derive(Deserialize, ToSchema)]
+pub struct EraseBody {
+    /// The account's password, again.
+    pub password: String,
+}
+
+/// Erase the caller's account (DSGVO Art. 17): address, name, password, sessions,
+/// tokens, memberships and the personal data of audit entries about them go; what they
+/// wrote for their organisations stays, shown under "Gelöschtes Konto · Deleted
+/// account". 409 while the caller is the last owner of an organisation with other members.
+#[utoipa::path(delete, path = "/api/v1/me", tag = "accounts", request_body = EraseBody,
+    responses((status = 204), (status = 401), (status = 409), (status = 422, description = "wrong password")))]
+pub async fn erase_me(ctx: Ctx, body: web::Json<EraseBody>) -> AppResult<HttpResponse> {
+    actions::personal_data::erase_account(&ctx, body.into_inner().password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,6 @@
 //! Account settings: profile and language, password, API tokens, active sessions, the
-//! confirmation mail again, and open invitations.
+//! confirmation mail again, open invitations, and the person's data: its export and the
+//! erasure of the account.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -23,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/profile", web::post().to(update_profile))
         .route("/account/password", web::post().to(change_password))
         .route("/account/verification", web::post().to(resend_verification))
+        .route("/account/export", web::get().to(export))
+        .route("/account/delete", web::post().to(erase))
         .route("/account/tokens", web::post().to(create_token))
         .route("/account/tokens/{id}/revoke", web::post().to(revoke_token))
         .route(
@@ -213,6 +216,54 @@ async fn revoke_session(form: CsrfForm<NoFields>, path: web::Path<i64>) -> AppRe
         "success",
         "flash-session-revoked",
     ))
+}
+
+/// Everything stored about the person, as a JSON download.
+async fn export(ctx: Ctx) -> AppResult<HttpResponse> {
+    let export = actions::personal_data::export(&ctx).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"innolab-export.json\"",
+        ))
+        .json(export))
+}
+
+#[derive(Deserialize)]
+struct EraseForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn erase(form: CsrfForm<EraseForm>) -> AppResult<HttpResponse> {
+    let CsrfForm { ctx, data } = form;
+    ctx.authorize(Action::ManageOwnAccount).await?;
+    let erased = if data.confirm == "yes" {
+        actions::personal_data::erase_account(&ctx, data.password).await
+    } else {
+        Err(AppError::Validation({
+            let mut e = crate::error::FieldErrors::new();
+            e.add("confirm", "account-delete-confirm-required");
+            e
+        }))
+    };
+    match erased {
+        Ok(_) => {
+            let mut resp = render::redirect_with("/", "success", "flash-account-erased");
+            let mut gone = actix_web::cookie::Cookie::build(
+                ctx.state.cookie_name(crate::web::context::SESSION_COOKIE),
+                "",
+            )
+            .path("/")
+            .finish();
+            gone.make_removal();
+            resp.add_cookie(&gone).map_err(AppError::internal)?;
+            Ok(resp)
+        }
+        Err(e) => settings_error(&ctx, e, json!({})).await,
+    }
 }
 
 async fn invitations(ctx: Ctx) -> AppResult<HttpResponse> {

@@ -381,3 +381,15 @@ footer-impressum = Impressum
 footer-privacy = Datenschutz
 feed-title = Innolab: Herausforderungen
 challenges-feed = Als Feed abonnieren (Atom)
+
+## Personal data
+account-data-title = Ihre Daten
+account-data-intro = Sie können alles herunterladen, was die Plattform über Sie speichert (eine JSON-Datei), und Ihr Konto löschen.
+account-export = Meine Daten herunterladen (JSON)
+account-delete-title = Konto löschen
+account-delete-intro = Ihre Adresse, Ihr Name, Ihr Passwort, Ihre Sitzungen, API-Schlüssel und Mitgliedschaften werden gelöscht; Sie können sich nicht mehr anmelden. Was Sie für Ihre Organisationen geschrieben haben (Vorschläge, Nachrichten, Gutachten), bleibt dort – ohne Ihren Namen. Mit derselben Adresse können Sie sich später neu registrieren.
+account-delete-confirm = Ja, ich möchte mein Konto endgültig löschen.
+account-delete-confirm-required = Bitte bestätigen Sie, dass Sie Ihr Konto löschen möchten.
+account-delete-submit = Konto endgültig löschen
+account-delete-sole-owner = Sie sind die einzige Inhaberin oder der einzige Inhaber einer Organisation mit weiteren Mitgliedern. Bitte machen Sie zuerst jemand anderen zur Inhaberin oder zum Inhaber.
+flash-account-erased = Ihr Konto ist gelöscht.

@@ -381,3 +381,15 @@ footer-impressum = Legal notice
 footer-privacy = Privacy
 feed-title = Innolab: challenges
 challenges-feed = Subscribe as a feed (Atom)
+
+## Personal data
+account-data-title = Your data
+account-data-intro = You can download everything the platform stores about you (a JSON file) and delete your account.
+account-export = Download my data (JSON)
+account-delete-title = Delete account
+account-delete-intro = Your address, name, password, sessions, API keys and memberships are deleted; you can no longer sign in. What you wrote for your organisations (proposals, messages, reviews) stays there, without your name. You can register again with the same address later.
+account-delete-confirm = Yes, I want to delete my account for good.
+account-delete-confirm-required = Please confirm that you want to delete your account.
+account-delete-submit = Delete account for good
+account-delete-sole-owner = You are the only owner of an organisation that has other members. Please make someone else an owner first.
+flash-account-erased = Your account has been deleted.
