@@ -90,6 +90,21 @@ pub enum Command {
     Audit(AuditCommand),
     /// Rebuild this instance's search index from the database (stop the server first).
     Reindex,
+    /// Uploaded files.
+    #[command(subcommand)]
+    Files(FilesCommand),
+}
+
+/// The sub-commands of `files`.
+#[derive(Subcommand, Debug)]
+pub enum FilesCommand {
+    /// Move every stored file into the database or into the data folder's `uploads`,
+    /// then set `file_store` to match; running it again moves nothing.
+    Move {
+        /// `database` (shared by every instance) or `folder` (one instance).
+        #[arg(long)]
+        to: crate::config::FileStorage,
+    },
 }
 
 /// Flags of `seed`.
@@ -309,6 +324,34 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
                 "search index rebuilt: {records} records in {:.1} s ({})",
                 started.elapsed().as_secs_f64(),
                 search.dir().display()
+            );
+        }
+        Command::Files(FilesCommand::Move { to }) => {
+            use crate::config::FileStorage;
+            use crate::domain::files::{self, FileStore};
+            let folder = FileStore::Folder(config.upload_dir());
+            let (from, target) = match to {
+                FileStorage::Database => (folder, FileStore::Database),
+                FileStorage::Folder => (FileStore::Database, folder),
+            };
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files ({eta} left)")
+                    .map_err(AppError::internal)?,
+            );
+            let moved = files::move_all(&mut conn, &from, &target, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "files moved: {} moved, {} there already, {} missing; set file_store = \"{}\"",
+                moved.moved,
+                moved.present,
+                moved.missing,
+                match to {
+                    FileStorage::Database => "database",
+                    FileStorage::Folder => "folder",
+                }
             );
         }
         Command::Serve(_) => unreachable!("serve is not an offline command"),

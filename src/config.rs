@@ -59,6 +59,29 @@ impl std::str::FromStr for Durability {
     }
 }
 
+/// Where uploaded files are kept (see `domain::files`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStorage {
+    /// In the database: every instance on it serves every file (the default).
+    Database,
+    /// In `<data-dir>/uploads`: one instance only.
+    Folder,
+}
+
+impl std::str::FromStr for FileStorage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "database" => Ok(FileStorage::Database),
+            "folder" => Ok(FileStorage::Folder),
+            other => Err(format!(
+                "unknown file store {other:?}: use database or folder"
+            )),
+        }
+    }
+}
+
 /// Everything the process needs to know about its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -120,6 +143,8 @@ pub struct Config {
     /// Days after which client addresses and user agents are removed from sessions,
     /// sign-in attempts and audit entries (at least 1; 90 by default).
     pub personal_data_days: i64,
+    /// Where uploaded files are kept (the database by default).
+    pub file_storage: FileStorage,
 }
 
 /// The markdown files of the Impressum and the privacy notice; unset ones show a
@@ -206,6 +231,8 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// See `Config::personal_data_days`.
     pub personal_data_days: Option<i64>,
+    /// See `Config::file_storage` (`file_store = "database"` or `"folder"`).
+    pub file_store: Option<FileStorage>,
 }
 
 impl FileConfig {
@@ -253,7 +280,8 @@ impl FileConfig {
             privacy_file_en,
             metrics_allow,
             metrics_token,
-            personal_data_days
+            personal_data_days,
+            file_store
         );
         self
     }
@@ -317,6 +345,7 @@ impl Config {
                 .unwrap_or_else(|| vec!["127.0.0.1".into(), "::1".into()]),
             metrics_token: file.metrics_token.filter(|t| !t.is_empty()),
             personal_data_days: file.personal_data_days.unwrap_or(90).max(1),
+            file_storage: file.file_store.unwrap_or(FileStorage::Database),
         }
     }
 

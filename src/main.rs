@@ -61,7 +61,7 @@ fn start_reminders(pool: innolab::db::DbPool) {
 /// Every hour, pilot answers past their retention period are deleted (whichever instance
 /// gets there first; the second finds nothing left), and so are rate-limit events whose
 /// window has passed; client addresses older than `personal_data_days` are removed.
-fn start_retention(pool: innolab::db::DbPool, upload_dir: std::path::PathBuf, days: i64) {
+fn start_retention(pool: innolab::db::DbPool, files: innolab::domain::files::FileStore, days: i64) {
     std::thread::spawn(move || loop {
         let cutoff = innolab::db::now() - chrono::Duration::days(days);
         let forgotten = innolab::db::checkout(&pool).and_then(|mut conn| {
@@ -86,11 +86,7 @@ fn start_retention(pool: innolab::db::DbPool, upload_dir: std::path::PathBuf, da
         }
         let purged = innolab::db::checkout(&pool).and_then(|mut conn| {
             innolab::db::write_tx(&mut conn, |c| {
-                innolab::domain::pilots::retention::purge_expired(
-                    c,
-                    &upload_dir,
-                    innolab::db::now(),
-                )
+                innolab::domain::pilots::retention::purge_expired(c, &files, innolab::db::now())
             })
         });
         match purged {
@@ -147,7 +143,7 @@ fn serve(global: &cli::GlobalArgs, args: ServeArgs, started: Instant) -> Result<
     start_reminders(state.pool.clone());
     start_retention(
         state.pool.clone(),
-        config.upload_dir(),
+        state.files.clone(),
         config.personal_data_days,
     );
     innolab::delivery::start(state.pool.clone(), config.webhook_allow_private);

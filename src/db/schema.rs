@@ -559,6 +559,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    file_chunks (storage_name, seq) {
+        storage_name -> Text,
+        seq -> Integer,
+        bytes -> Binary,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -606,6 +614,7 @@ diesel::joinable!(webhook_deliveries -> pilot_submissions (submission_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    file_chunks,
     users,
     sessions,
     api_tokens,

@@ -2,16 +2,14 @@
 //! bytes) against an allow-list, files are stored outside the static folder under
 //! generated names, and only metadata lives in the database.
 
-use std::path::{Path, PathBuf};
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::secrets;
 use crate::db::schema::attachments;
 use crate::db::{self, DbConnection};
+use crate::domain::files::FileStore;
 use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 use crate::kinds::AttachmentOwner;
 
@@ -112,25 +110,11 @@ pub fn clean_filename(raw: &str) -> String {
     }
 }
 
-/// Where a stored file lives: `<data>/uploads/<first two chars>/<name>`.
-pub fn path_of(upload_dir: &Path, storage_name: &str) -> PathBuf {
-    upload_dir.join(&storage_name[..2]).join(storage_name)
-}
-
-/// Writes the bytes under a fresh generated name and returns the name.
-pub fn write_blob(upload_dir: &Path, bytes: &[u8]) -> AppResult<String> {
-    let storage_name = secrets::new_token().replace(['-', '_'], "x");
-    let path = path_of(upload_dir, &storage_name);
-    std::fs::create_dir_all(path.parent().unwrap_or(upload_dir)).map_err(AppError::internal)?;
-    std::fs::write(&path, bytes).map_err(AppError::internal)?;
-    Ok(storage_name)
-}
-
-/// Checks and writes a file, then records it. The caller's transaction rolls the row
-/// back on failure; a written file without a row is harmless and can be swept.
+/// Checks and writes a file, then records it. The caller's transaction rolls both back
+/// on failure (a folder store may keep a file without a row, which is harmless).
 pub fn store(
     conn: &mut DbConnection,
-    upload_dir: &Path,
+    files: &FileStore,
     owner: AttachmentOwner,
     owner_id: i64,
     filename: &str,
@@ -151,7 +135,7 @@ pub fn store(
     if count >= MAX_PER_OWNER {
         return Err(FieldErrors::single("file", "too-many"));
     }
-    let storage_name = write_blob(upload_dir, bytes)?;
+    let storage_name = files.put(conn, bytes)?;
     Ok(diesel::insert_into(attachments::table)
         .values((
             attachments::owner_type.eq(owner),
@@ -194,10 +178,9 @@ pub fn list(
 }
 
 /// Deletes the row and the file.
-pub fn delete(conn: &mut DbConnection, upload_dir: &Path, a: &Attachment) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, files: &FileStore, a: &Attachment) -> AppResult<()> {
     diesel::delete(attachments::table.find(a.id)).execute(conn)?;
-    let _ = std::fs::remove_file(path_of(upload_dir, &a.storage_name));
-    Ok(())
+    files.remove(conn, &a.storage_name)
 }
 
 #[cfg(test)]

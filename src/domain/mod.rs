@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod challenges;
 pub mod evaluation;
+pub mod files;
 pub mod form_library;
 pub mod messages;
 pub mod notifications;

@@ -1,12 +1,16 @@
 //! Stored files served to people and API clients alike: one handler behind the page's
-//! and the API's address, so both follow the same reading rule.
+//! and the API's address, so both follow the same reading rule. A file is sent chunk by
+//! chunk from the file store (see [`crate::domain::files`]), never held whole.
 
+use actix_web::body::SizedStream;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
+use futures_util::StreamExt;
 
 use crate::domain::attachments;
 use crate::error::{AppError, AppResult};
 use crate::web::actions;
-use crate::web::context::Ctx;
+use crate::web::context::{run_db, Ctx};
 use crate::web::render;
 
 /// Serves a file to exactly those who may read its parent, always as a download, under
@@ -14,16 +18,36 @@ use crate::web::render;
 pub async fn attachment(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let actor = ctx.actor();
-    let dir = ctx.state.config.upload_dir();
-    let (a, filename, bytes) = ctx
+    let files = ctx.state.files.clone();
+    let (a, filename, first) = ctx
         .db(move |conn| {
             let a = attachments::find(conn, id)?;
             let filename =
                 actions::challenges::read_access(conn, &a, &actor)?.ok_or(AppError::NotFound)?;
-            let bytes = std::fs::read(attachments::path_of(&dir, &a.storage_name))
-                .map_err(|_| AppError::NotFound)?;
-            Ok((a, filename, bytes))
+            // The first chunk before the answer starts: a file that is gone is a 404,
+            // not a broken download.
+            let first = files.chunk(conn, &a.storage_name, 0)?.unwrap_or_default();
+            Ok((a, filename, first))
         })
         .await?;
-    Ok(render::download(&a.content_type, &filename, bytes))
+    let (state, name) = (ctx.state.clone(), a.storage_name.clone());
+    let rest = futures_util::stream::unfold(1usize, move |seq| {
+        let (state, name) = (state.clone(), name.clone());
+        async move {
+            let files = state.files.clone();
+            match run_db(&state, move |conn| files.chunk(conn, &name, seq)).await {
+                Ok(Some(chunk)) if !chunk.is_empty() => {
+                    Some((Ok::<_, AppError>(Bytes::from(chunk)), seq + 1))
+                }
+                Ok(_) => None,
+                // The answer has begun: ending the stream early is all that is left.
+                Err(e) => Some((Err(e), usize::MAX)),
+            }
+        }
+    });
+    let stream = futures_util::stream::once(async move { Ok::<_, AppError>(Bytes::from(first)) })
+        .chain(rest)
+        .take_while(|r| std::future::ready(r.is_ok()));
+    let body = SizedStream::new(a.size as u64, stream);
+    Ok(render::download(&a.content_type, &filename, body))
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub search: std::sync::Arc<crate::search::Search>,
     /// Threads running searches (see [`crate::workers`]).
     pub searches: crate::workers::Workers,
+    /// Where uploaded files are kept (see [`crate::domain::files`]).
+    pub files: crate::domain::files::FileStore,
     /// This process's request counters for `/metrics`.
     pub metrics: crate::web::request_counts::Metrics,
     /// The operator's Impressum and privacy notice, read at start-up.

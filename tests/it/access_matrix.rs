@@ -434,7 +434,7 @@ mod co_creation {
         let file = app.with_conn(|c| {
             attachments::store(
                 c,
-                &app.state.config.upload_dir(),
+                &app.state.files,
                 AttachmentOwner::Proposal,
                 submitted.id,
                 "a.pdf",

@@ -11,6 +11,7 @@ mod blind_review;
 mod challenges_flow;
 mod cli;
 mod evaluation_flow;
+mod files;
 mod form_builder;
 mod kinds;
 mod module_graph;

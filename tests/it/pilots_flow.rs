@@ -1191,14 +1191,14 @@ async fn answers_are_deleted_after_the_retention_period_and_never_searchable() {
     assert_eq!(found["total"], json!(0), "{found}");
 
     // A day later nothing happens; after the period the answers and the comment go.
-    let upload_dir = w.app.state.config.upload_dir();
+    let store = w.app.state.files.clone();
     let later = |hours: i64| innolab::db::now() + chrono::Duration::hours(hours);
     let none = w.app.with_conn(|c| {
-        innolab::domain::pilots::retention::purge_expired(c, &upload_dir, later(12)).unwrap()
+        innolab::domain::pilots::retention::purge_expired(c, &store, later(12)).unwrap()
     });
     assert_eq!(none.submissions, 0);
     let purged = w.app.with_conn(|c| {
-        innolab::domain::pilots::retention::purge_expired(c, &upload_dir, later(25)).unwrap()
+        innolab::domain::pilots::retention::purge_expired(c, &store, later(25)).unwrap()
     });
     assert_eq!(purged.submissions, 1);
     w.app

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use actix_http::Request;
 use actix_service::boxed::BoxService;
 use actix_service::ServiceExt;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::test::{self, TestRequest};
@@ -101,6 +101,8 @@ impl Resp {
 /// Where the test database lives; dropped with the app.
 enum Store {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    /// Another test app's database, with a data folder of its own.
+    Shared(#[allow(dead_code)] tempfile::TempDir),
     Postgres {
         base_url: String,
         schema: String,
@@ -136,6 +138,7 @@ pub struct TestAppBuilder {
     page_cache_ms: u64,
     webhooks_to_localhost: bool,
     adjust: Option<ConfigChange>,
+    shared_database: Option<String>,
 }
 
 /// A change to the test configuration, applied before the app starts.
@@ -149,6 +152,7 @@ impl TestApp {
             page_cache_ms: 0,
             webhooks_to_localhost: false,
             adjust: None,
+            shared_database: None,
         }
     }
 
@@ -176,6 +180,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// A second instance on `other`'s database, with its own data folder and search
+    /// index (as two servers behind a load balancer).
+    pub fn same_database_as(mut self, other: &TestApp) -> Self {
+        self.shared_database = Some(other.state.config.database_url.clone());
+        self
+    }
+
     /// Change the configuration further before the app starts.
     pub fn config(mut self, f: impl FnOnce(&mut Config) + 'static) -> Self {
         self.adjust = Some(Box::new(f));
@@ -194,7 +205,12 @@ impl TestAppBuilder {
         if let Some(adjust) = self.adjust {
             adjust(&mut config);
         }
+        let shared = self.shared_database.clone();
         let store = match std::env::var("INNOLAB_TEST_DATABASE_URL") {
+            _ if shared.is_some() => {
+                config.database_url = shared.unwrap_or_default();
+                Store::Shared(dir)
+            }
             Ok(base_url) if !base_url.is_empty() => {
                 let random = innolab::auth::secrets::new_token()
                     .to_lowercase()
@@ -286,7 +302,10 @@ impl TestApp {
                     .insert(c.name().to_string(), c.value().to_string());
             }
         }
-        let bytes = resp.into_body().try_into_bytes().unwrap_or_default();
+        // Streamed bodies (file downloads) are read to their end.
+        let bytes = actix_web::body::to_bytes(resp.into_body())
+            .await
+            .unwrap_or_default();
         Resp {
             status,
             headers,

@@ -4,14 +4,13 @@
 //! rating number. The comment goes with the answers, since people write personal things
 //! into it. Every purge is written to the audit log.
 
-use std::path::Path;
-
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{pilot_files, pilot_runs, pilot_submissions, pilots};
 use crate::db::DbConnection;
-use crate::domain::{attachments, audit};
+use crate::domain::audit;
+use crate::domain::files::FileStore;
 use crate::error::AppResult;
 
 /// What one purge removed.
@@ -25,12 +24,12 @@ pub struct Purged {
     pub files: usize,
 }
 
-/// Empties answers older than each pilot's retention period. Files are removed from
-/// disk after their rows, within the caller's transaction (a crash in between leaves
-/// only unreferenced files behind).
+/// Empties answers older than each pilot's retention period. Files are removed with
+/// their rows, within the caller's transaction (a folder store may keep a file a crash
+/// interrupted, unreferenced).
 pub fn purge_expired(
     conn: &mut DbConnection,
-    upload_dir: &Path,
+    files: &FileStore,
     now: NaiveDateTime,
 ) -> AppResult<Purged> {
     let all: Vec<(i64, i64)> = pilots::table
@@ -73,7 +72,7 @@ pub fn purge_expired(
             diesel::delete(pilot_files::table.filter(pilot_files::id.eq_any(&ids)))
                 .execute(conn)?;
             for (_, name) in &stored {
-                let _ = std::fs::remove_file(attachments::path_of(upload_dir, name));
+                files.remove(conn, name)?;
             }
         }
         if submissions + runs + stored.len() > 0 {

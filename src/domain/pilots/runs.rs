@@ -4,7 +4,6 @@
 //! the run into a submission with a reference number and a receipt link, and queues the
 //! webhook deliveries in the same transaction.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -17,6 +16,7 @@ use crate::auth::secrets;
 use crate::db::schema::{pilot_field_errors, pilot_files, pilot_runs, pilot_submissions};
 use crate::db::DbConnection;
 use crate::domain::attachments;
+use crate::domain::files::FileStore;
 use crate::domain::form_library::{self, FormVersion};
 use crate::error::{AppError, AppResult, FieldErrors, FileProblem};
 use crate::forms::answers::{self, Answers, Raw, Scope, StoredFile};
@@ -195,7 +195,7 @@ pub const MAX_RUN_BYTES: usize = 3 * MAX_FILE_BYTES;
 /// Stores a file for a file field of the run; its type is decided by content.
 pub fn add_file(
     conn: &mut DbConnection,
-    upload_dir: &Path,
+    files: &FileStore,
     run: &Run,
     field_key: &str,
     filename: &str,
@@ -228,7 +228,7 @@ pub fn add_file(
     if sizes.iter().sum::<i64>() + bytes.len() as i64 > MAX_RUN_BYTES as i64 {
         return Err(AppError::File(FileProblem::RunQuotaExceeded));
     }
-    let storage_name = attachments::write_blob(upload_dir, bytes)?;
+    let storage_name = files.put(conn, bytes)?;
     let id: i64 = diesel::insert_into(pilot_files::table)
         .values((
             pilot_files::run_id.eq(run.id),

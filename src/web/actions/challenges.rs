@@ -304,10 +304,10 @@ pub async fn attach(
     filename: String,
     bytes: Vec<u8>,
 ) -> AppResult<Attachment> {
-    let (uid, ip, dir) = (
+    let (uid, ip, files) = (
         ctx.require_user()?.id,
         ctx.ip.clone(),
-        ctx.state.config.upload_dir(),
+        ctx.state.files.clone(),
     );
     ctx.tx(move |conn| {
         rate::hit(
@@ -317,7 +317,7 @@ pub async fn attach(
             100,
             chrono::Duration::hours(1),
         )?;
-        let a = attachments::store(conn, &dir, owner, owner_id, &filename, &bytes, uid)?;
+        let a = attachments::store(conn, &files, owner, owner_id, &filename, &bytes, uid)?;
         if owner == AttachmentOwner::Challenge {
             // Followers hear of new documents only once the challenge is public.
             let c = challenges::find(conn, owner_id)?;
@@ -351,10 +351,10 @@ pub async fn attach(
 /// Deletes a file: the agency for a challenge's files, the team for a proposal's (while
 /// the proposal may still change). Returns the page of the parent to go back to.
 pub async fn delete_attachment(ctx: &Ctx, id: i64) -> AppResult<String> {
-    let (uid, ip, dir, actor) = (
+    let (uid, ip, files, actor) = (
         ctx.require_user()?.id,
         ctx.ip.clone(),
-        ctx.state.config.upload_dir(),
+        ctx.state.files.clone(),
         ctx.actor(),
     );
     let (a, back, allowed) = ctx
@@ -391,7 +391,7 @@ pub async fn delete_attachment(ctx: &Ctx, id: i64) -> AppResult<String> {
         return Err(AppError::Forbidden);
     }
     ctx.tx(move |conn| {
-        attachments::delete(conn, &dir, &a)?;
+        attachments::delete(conn, &files, &a)?;
         audit::append(
             conn,
             Event::new(Some(uid), "attachment_deleted", "attachment", Some(a.id))

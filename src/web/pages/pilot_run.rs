@@ -377,9 +377,9 @@ async fn answer(
             file_errors.add(&upload.field, FileProblem::TooLarge.message_id());
             continue;
         }
-        let (run, upload_dir, now) = (
+        let (run, store, now) = (
             loaded.run.clone(),
-            ctx.state.config.upload_dir(),
+            ctx.state.files.clone(),
             crate::db::now(),
         );
         let key = upload.field.clone();
@@ -387,7 +387,7 @@ async fn answer(
             .tx(move |conn| {
                 runs::add_file(
                     conn,
-                    &upload_dir,
+                    &store,
                     &run,
                     &upload.field,
                     &upload.filename,
