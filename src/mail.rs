@@ -83,6 +83,10 @@ impl Mailer {
 
     /// Sends synchronously; call from a blocking task.
     fn send_now(&self, mail: &Mail) -> AppResult<()> {
+        // Erased accounts keep a reserved address that reaches no one: nothing is sent.
+        if mail.to.trim_end_matches('>').ends_with(".invalid") {
+            return Ok(());
+        }
         let to: Mailbox = mail
             .to
             .parse()
@@ -131,5 +135,35 @@ impl Mailer {
             Ok(()) => tracing::info!(to = %to, "mail sent"),
             Err(e) => tracing::error!(to = %to, error = %e, "mail not sent"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_to_an_erased_account_goes_nowhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::for_data_dir(dir.path());
+        let mailer = Mailer::new(&config).unwrap();
+        let mail = |to: &str| Mail {
+            to: to.into(),
+            subject: "Betreff".into(),
+            body: "Text".into(),
+            attachments: Vec::new(),
+        };
+        mailer.send_now(&mail("erased-7@erased.invalid")).unwrap();
+        mailer
+            .send_now(&mail("Gelöscht <erased-8@erased.invalid>"))
+            .unwrap();
+        let written = || {
+            std::fs::read_dir(config.outbox_dir())
+                .map(|d| d.count())
+                .unwrap_or(0)
+        };
+        assert_eq!(written(), 0);
+        mailer.send_now(&mail("erika@example.org")).unwrap();
+        assert_eq!(written(), 1);
     }
 }

@@ -1,6 +1,7 @@
-//! Stored files served to people and API clients alike: one handler behind the page's
-//! and the API's address, so both follow the same reading rule. A file is sent chunk by
-//! chunk from the file store (see [`crate::domain::files`]), never held whole.
+//! Downloads served to people and API clients alike, one handler behind the page's and
+//! the API's address each: stored files, which follow their parent's reading rule and
+//! are sent chunk by chunk from the file store (see [`crate::domain::files`]), never
+//! held whole; and a person's export of their own data.
 
 use actix_web::body::SizedStream;
 use actix_web::web::Bytes;
@@ -50,4 +51,16 @@ pub async fn attachment(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpResponse>
         .take_while(|r| std::future::ready(r.is_ok()));
     let body = SizedStream::new(a.size as u64, stream);
     Ok(render::download(&a.content_type, &filename, body))
+}
+
+/// Everything stored about the signed-in person, as a JSON file to save
+/// (`GET /account/export`, `GET /api/v1/me/export`).
+pub async fn personal_data(ctx: Ctx) -> AppResult<HttpResponse> {
+    let export = actions::personal_data::export(&ctx).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"innolab-export.json\"",
+        ))
+        .json(export))
 }

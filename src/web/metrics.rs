@@ -88,8 +88,14 @@ fn token_matches(req: &HttpRequest, configured: Option<&str>) -> bool {
 /// `GET /metrics`.
 pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ip = crate::web::context::client_ip(&req, state.config.trust_proxy);
+    // Through a reverse proxy that is not trusted, the peer is the proxy (often this very
+    // machine), not the client: such a request never counts as coming from an allowed
+    // address.
+    let proxied = !state.config.trust_proxy
+        && (req.headers().contains_key("x-forwarded-for")
+            || req.headers().contains_key(header::FORWARDED));
     let scrape = policy::MetricsAccess {
-        from_allowed_address: address_allowed(&ip, &state.config.metrics_allow),
+        from_allowed_address: !proxied && address_allowed(&ip, &state.config.metrics_allow),
         with_token: token_matches(&req, state.config.metrics_token.as_deref()),
     };
     policy::authorize(&Actor::anonymous(), Action::ReadMetrics(&scrape))

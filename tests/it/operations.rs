@@ -85,6 +85,11 @@ async fn metrics_answer_only_allowed_addresses_or_the_token() {
     app.get("/gibt-es-nicht-1").await;
     app.get("/gibt-es-nicht-2").await;
     app.peer = "127.0.0.1:40000".into();
+    // A local reverse proxy that is not trusted does not make its clients local.
+    let proxied = TestRequest::get()
+        .uri("/metrics")
+        .insert_header(("X-Forwarded-For", "203.0.113.5"));
+    app.send(proxied).await.assert_status(404);
     let r = app.get("/metrics").await;
     r.assert_status(200)
         .assert_contains("route=\"unmatched\",status=\"404\"} 2")

@@ -309,13 +309,7 @@ pub async fn decline_invitation(ctx: Ctx, id: web::Path<i64>) -> AppResult<HttpR
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "accounts",
     responses((status = 200, description = "the export as JSON", body = Object), (status = 401), (status = 429)))]
 pub async fn export_me(ctx: Ctx) -> AppResult<HttpResponse> {
-    let export = actions::personal_data::export(&ctx).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"innolab-export.json\"",
-        ))
-        .json(export))
+    crate::web::downloads::personal_data(ctx).await
 }
 
 /// The body of `DELETE /me`.

@@ -24,7 +24,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/profile", web::post().to(update_profile))
         .route("/account/password", web::post().to(change_password))
         .route("/account/verification", web::post().to(resend_verification))
-        .route("/account/export", web::get().to(export))
+        .route(
+            "/account/export",
+            web::get().to(crate::web::downloads::personal_data),
+        )
         .route("/account/delete", web::post().to(erase))
         .route("/account/tokens", web::post().to(create_token))
         .route("/account/tokens/{id}/revoke", web::post().to(revoke_token))
@@ -216,17 +219,6 @@ async fn revoke_session(form: CsrfForm<NoFields>, path: web::Path<i64>) -> AppRe
         "success",
         "flash-session-revoked",
     ))
-}
-
-/// Everything stored about the person, as a JSON download.
-async fn export(ctx: Ctx) -> AppResult<HttpResponse> {
-    let export = actions::personal_data::export(&ctx).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"innolab-export.json\"",
-        ))
-        .json(export))
 }
 
 #[derive(Deserialize)]
