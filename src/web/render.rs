@@ -42,6 +42,33 @@ pub fn base_context(ctx: &Ctx, title_id: &str) -> Map<String, Value> {
     m
 }
 
+/// What the layout itself reads; a page's data must not use these names (a page once
+/// set `other_lang` and sent the language switch to `lang=false`).
+const LAYOUT_KEYS: [&str; 8] = [
+    "lang",
+    "other_lang",
+    "user",
+    "csrf_token",
+    "flash",
+    "current_path",
+    "nav_section",
+    "asset_version",
+];
+
+/// Puts a page's data over the base context; in debug builds (the tests) a name the
+/// layout reads is refused.
+fn merge_page_data(m: &mut Map<String, Value>, extra: Map<String, Value>) {
+    debug_assert!(
+        !extra.keys().any(|k| LAYOUT_KEYS.contains(&k.as_str())),
+        "page data overrides a layout value: {:?}",
+        extra
+            .keys()
+            .filter(|k| LAYOUT_KEYS.contains(&k.as_str()))
+            .collect::<Vec<_>>()
+    );
+    m.extend(extra);
+}
+
 /// Which main navigation entry the path belongs to (marked with `aria-current`).
 pub fn nav_section(path: &str) -> &'static str {
     let first = path
@@ -116,7 +143,7 @@ where
             m.insert("page".into(), json!(name));
             m.insert("csrf_token".into(), json!(TOKEN_MARK));
             if let Value::Object(extra) = data {
-                m.extend(extra);
+                merge_page_data(&mut m, extra);
             }
             if signed_in {
                 // Shared by everyone signed in: nothing about this person may go in.
@@ -221,7 +248,7 @@ pub fn page_status(
     m.insert("title".into(), json!(title));
     m.insert("page".into(), json!(name));
     if let Value::Object(extra) = data {
-        m.extend(extra);
+        merge_page_data(&mut m, extra);
     }
     let html = ctx
         .state
@@ -379,5 +406,13 @@ mod tests {
             "/organisations?kind=agency&page=2"
         );
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    #[should_panic(expected = "overrides a layout value")]
+    fn page_data_may_not_override_what_the_layout_reads() {
+        let mut m = Map::new();
+        let extra = json!({ "other_lang": false, "topics": [] });
+        merge_page_data(&mut m, extra.as_object().cloned().unwrap_or_default());
     }
 }

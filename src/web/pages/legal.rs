@@ -32,7 +32,8 @@ async fn show(ctx: &Ctx, page: LegalPage) -> AppResult<HttpResponse> {
             LegalPage::Privacy => ("legal-privacy-title", "privacy_file"),
         };
         let text = ctx.state.legal.get(page).for_lang(ctx.lang);
-        let other_lang = match (text, ctx.lang) {
+        // Not `other_lang`: the layout's language switch reads that name.
+        let text_in = match (text, ctx.lang) {
             (Some((_, true)), crate::i18n::Lang::De) => Some("en"),
             (Some((_, true)), crate::i18n::Lang::En) => Some("de"),
             _ => None,
@@ -56,8 +57,8 @@ async fn show(ctx: &Ctx, page: LegalPage) -> AppResult<HttpResponse> {
                 "title_id": title_id,
                 // Rendered by `text::render_markdown` when `crate::legal` read the file.
                 "body_legal_html": text.map(|(t, _)| t),
-                "text_lang": other_lang.unwrap_or(ctx.lang.code()),
-                "other_lang": other_lang.is_some(),
+                "text_lang": text_in.unwrap_or(ctx.lang.code()),
+                "text_in_other_language": text_in.is_some(),
                 "config_key": config_key,
                 "cookies": cookies,
                 "session_hours": state.config.session_max_hours,

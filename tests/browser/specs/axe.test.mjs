@@ -13,7 +13,7 @@ import { axeViolations, BASE, DEMO, latestMail, launch, linkIn, logIn, newPage, 
 const SAMPLES_PER_TEMPLATE = 2;
 const MAX_PAGES = 150;
 // Not pages: files, the API, assets; and nothing that would end the session.
-const SKIP = [/^\/static\//, /^\/api\//, /^\/attachments\//, /^\/logout/, /\.(pdf|png|svg|json|csv)$/, /\/(pdf|export)$/];
+const SKIP = [/^\/static\//, /^\/api\//, /^\/attachments\//, /^\/logout/, /\.(pdf|png|svg|json|csv|atom|xml|txt)$/, /\/(pdf|export)$/];
 
 const OWN_PAGES = {
   agency: [
