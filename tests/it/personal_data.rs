@@ -100,25 +100,21 @@ async fn an_erased_account_leaves_no_name_or_address_and_its_organisations_keep_
     let token = app.bearer_of(&erika).await;
 
     // The password again, and not while the team would be left without an owner.
-    let r = app
-        .api(
-            Method::DELETE,
-            "/api/v1/me",
-            Some(json!({ "password": "falsch" })),
-            Some(&token),
-        )
-        .await;
-    r.assert_status(422);
-    assert!(r.json()["fields"]["password"].is_string());
-    let r = app
-        .api(
-            Method::DELETE,
-            "/api/v1/me",
-            Some(json!({ "password": PASSWORD })),
-            Some(&token),
-        )
-        .await;
-    r.assert_status(409);
+    let erase = |password: &str| json!({ "password": password });
+    for (password, status) in [("falsch", 422), (PASSWORD, 409)] {
+        let r = app
+            .api(
+                Method::DELETE,
+                "/api/v1/me",
+                Some(erase(password)),
+                Some(&token),
+            )
+            .await;
+        r.assert_status(status);
+        if status == 422 {
+            assert!(r.json()["fields"]["password"].is_string());
+        }
+    }
     app.with_conn(|c| {
         innolab::domain::organisations::set_role(c, team.id, kollege.id, "owner").unwrap()
     });
@@ -135,7 +131,7 @@ async fn an_erased_account_leaves_no_name_or_address_and_its_organisations_keep_
         .api(
             Method::DELETE,
             "/api/v1/me",
-            Some(json!({ "password": PASSWORD })),
+            Some(erase(PASSWORD)),
             Some(&token),
         )
         .await;
