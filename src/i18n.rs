@@ -36,6 +36,14 @@ impl Lang {
     /// Every language, German first.
     pub const ALL: [Lang; 2] = [Lang::De, Lang::En];
 
+    /// The other language (the one the language switch offers).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::De => Lang::En,
+            Lang::En => Lang::De,
+        }
+    }
+
     /// The two-letter code, `de` or `en`, as stored and sent (cookie, templates, columns).
     pub fn code(self) -> &'static str {
         match self {

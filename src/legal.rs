@@ -29,18 +29,13 @@ pub struct LegalText {
 impl LegalText {
     /// The text for `lang` and whether it is in another language than asked for.
     pub fn for_lang(&self, lang: Lang) -> Option<(&str, bool)> {
-        match lang {
-            Lang::De => self
-                .de
-                .as_deref()
-                .map(|t| (t, false))
-                .or_else(|| self.en.as_deref().map(|t| (t, true))),
-            Lang::En => self
-                .en
-                .as_deref()
-                .map(|t| (t, false))
-                .or_else(|| self.de.as_deref().map(|t| (t, true))),
-        }
+        let (own, other) = match lang {
+            Lang::De => (&self.de, &self.en),
+            Lang::En => (&self.en, &self.de),
+        };
+        own.as_deref()
+            .map(|t| (t, false))
+            .or_else(|| other.as_deref().map(|t| (t, true)))
     }
 }
 

@@ -296,6 +296,16 @@ pub struct TopicRef {
     pub name_en: String,
 }
 
+impl TopicRef {
+    /// The name in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::De => &self.name_de,
+            Lang::En => &self.name_en,
+        }
+    }
+}
+
 /// The topics of several challenges in one query.
 pub fn topics_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64, Vec<TopicRef>>> {
     let rows: Vec<(i64, TopicRef)> = challenge_topics::table

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Map, Value};
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::i18n::{self, Lang};
+use crate::i18n;
 use crate::web::context::{Ctx, FLASH_COOKIE};
 use crate::web::page_cache::{Cached, TOKEN_MARK};
 
@@ -21,13 +21,9 @@ pub fn base_context(ctx: &Ctx, title_id: &str) -> Map<String, Value> {
             "email_verified": u.is_verified(),
         })
     });
-    let other = match ctx.lang {
-        Lang::De => Lang::En,
-        Lang::En => Lang::De,
-    };
     let mut m = Map::new();
     m.insert("lang".into(), json!(ctx.lang.code()));
-    m.insert("other_lang".into(), json!(other.code()));
+    m.insert("other_lang".into(), json!(ctx.lang.other().code()));
     m.insert("title".into(), json!(i18n::text(ctx.lang, title_id)));
     m.insert("user".into(), user.unwrap_or(Value::Null));
     m.insert("csrf_token".into(), json!(ctx.csrf_token()));

@@ -89,7 +89,7 @@ pub fn challenge_card(
         "accepting": c.accepts_submissions(now),
         "agency_name": agency_name,
         "agency_slug": agency_slug,
-        "topics": topics.iter().map(|t| json!({ "slug": t.slug, "name": if lang == crate::i18n::Lang::En { &t.name_en } else { &t.name_de } })).collect::<Vec<_>>(),
+        "topics": topics.iter().map(|t| json!({ "slug": t.slug, "name": t.name(lang) })).collect::<Vec<_>>(),
     })
 }
 

@@ -408,19 +408,26 @@ pub fn sole_ownerships(conn: &mut DbConnection, uid: i64) -> AppResult<Vec<Strin
         .filter(memberships::left_at.is_null())
         .select((organisations::id, organisations::name))
         .load(conn)?;
-    let mut blocked = Vec::new();
-    for (org, name) in owned {
-        let others: Vec<Role> = memberships::table
-            .filter(memberships::organisation_id.eq(org))
-            .filter(memberships::user_id.ne(uid))
-            .filter(memberships::left_at.is_null())
-            .select(memberships::role)
-            .load(conn)?;
-        if !others.is_empty() && !others.contains(&Role::Owner) {
-            blocked.push(name);
-        }
-    }
-    Ok(blocked)
+    // Everyone else in those organisations, in one statement.
+    let ids: Vec<i64> = owned.iter().map(|(id, _)| *id).collect();
+    let others: Vec<(i64, Role)> = memberships::table
+        .filter(memberships::organisation_id.eq_any(&ids))
+        .filter(memberships::user_id.ne(uid))
+        .filter(memberships::left_at.is_null())
+        .select((memberships::organisation_id, memberships::role))
+        .load(conn)?;
+    Ok(owned
+        .into_iter()
+        .filter(|(org, _)| {
+            let roles: Vec<Role> = others
+                .iter()
+                .filter(|(o, _)| o == org)
+                .map(|(_, r)| *r)
+                .collect();
+            !roles.is_empty() && !roles.contains(&Role::Owner)
+        })
+        .map(|(_, name)| name)
+        .collect())
 }
 
 /// Erases the account (run in one transaction with its audit entry): see the module

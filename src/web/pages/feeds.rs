@@ -230,10 +230,7 @@ async fn feed_body(ctx: &Ctx, q: FeedQuery) -> AppResult<String> {
                 xml,
                 "<category term=\"{}\" label=\"{}\"/>",
                 xml_text(&t.slug),
-                xml_text(match ctx.lang {
-                    crate::i18n::Lang::De => &t.name_de,
-                    crate::i18n::Lang::En => &t.name_en,
-                })
+                xml_text(t.name(ctx.lang))
             );
         }
         xml.push_str("</entry>\n");

@@ -33,11 +33,9 @@ async fn show(ctx: &Ctx, page: LegalPage) -> AppResult<HttpResponse> {
         };
         let text = ctx.state.legal.get(page).for_lang(ctx.lang);
         // Not `other_lang`: the layout's language switch reads that name.
-        let text_in = match (text, ctx.lang) {
-            (Some((_, true)), crate::i18n::Lang::De) => Some("en"),
-            (Some((_, true)), crate::i18n::Lang::En) => Some("de"),
-            _ => None,
-        };
+        let text_in = text
+            .filter(|(_, other)| *other)
+            .map(|_| ctx.lang.other().code());
         // Only cookies that the site needs to work: no banner is needed (§ 25 TDDDG).
         let state = &ctx.state;
         let cookies = (page == LegalPage::Privacy).then(|| {
