@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `seed`, `user create`, `audit verify`,
-//! `reindex`.
+//! `reindex`, `files move`, `backup`, `restore`.
 //! Flags and environment variables follow the operations contract in docs/ARCHITECTURE.md.
 
 use std::path::PathBuf;
@@ -93,6 +93,21 @@ pub enum Command {
     /// Uploaded files.
     #[command(subcommand)]
     Files(FilesCommand),
+    /// Write a backup of the database and the stored files into one file, while the
+    /// server runs (the search index is rebuilt on restore, not saved).
+    Backup {
+        /// The file to write (it must not exist yet); its SHA-256 goes beside it as
+        /// FILE.sha256.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty database of either backend (`--database-url`),
+    /// then rebuild this instance's search index.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 /// The sub-commands of `files`.
@@ -209,9 +224,180 @@ pub fn resolve_config(global: &GlobalArgs, serve: Option<&ServeArgs>) -> AppResu
     Ok(Config::from_layers(file.overlay(overrides)))
 }
 
+/// A progress bar of `template` (indicatif's syntax) that starts at zero of zero.
+fn progress_bar(template: &str) -> AppResult<indicatif::ProgressBar> {
+    Ok(indicatif::ProgressBar::new(0)
+        .with_style(indicatif::ProgressStyle::with_template(template).map_err(AppError::internal)?))
+}
+
+/// Rebuilds the search index of this instance from the database, with a progress bar.
+fn rebuild_search(config: &Config, pool: &db::DbPool) -> AppResult<()> {
+    let started = Instant::now();
+    let search = crate::search::Search::open(&config.search_dir(), pool.clone())?;
+    let bar = progress_bar("{bar:40} {pos}/{len} records ({per_sec}, {eta} left)")?;
+    let records = search.rebuild(&mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "search index rebuilt: {records} records in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        search.dir().display()
+    );
+    Ok(())
+}
+
+/// Checks the audit log's chain and says so; a broken chain is an error.
+fn verify_audit(conn: &mut db::DbConnection) -> AppResult<()> {
+    let started = Instant::now();
+    let v = audit::verify(conn)?;
+    match v.first_broken {
+        None => {
+            println!(
+                "audit log intact: {} entries checked in {:?}",
+                v.checked,
+                started.elapsed()
+            );
+            Ok(())
+        }
+        Some(id) => Err(AppError::Config(format!(
+            "audit log broken at entry {id} ({} entries before it are intact)",
+            v.checked
+        ))),
+    }
+}
+
+/// `innolab backup --to FILE`: writes `FILE.partial`, renames it when complete, and
+/// puts the SHA-256 of the file beside it.
+fn backup(config: &Config, conn: &mut db::DbConnection, to: &std::path::Path) -> AppResult<()> {
+    use sha2::{Digest, Sha256};
+    /// Hashes what it passes on to the file.
+    struct Hashing<W>(W, Sha256, u64);
+    impl<W: std::io::Write> std::io::Write for Hashing<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.0.write(buf)?;
+            self.1.update(&buf[..n]);
+            self.2 += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+    let started = Instant::now();
+    if to.exists() {
+        return Err(AppError::Config(format!(
+            "{} exists already; name a new file",
+            to.display()
+        )));
+    }
+    let beside = |suffix: &str| {
+        let mut path = to.as_os_str().to_owned();
+        path.push(suffix);
+        std::path::PathBuf::from(path)
+    };
+    let partial = beside(".partial");
+    let cannot =
+        |e: std::io::Error| AppError::Config(format!("cannot write {}: {e}", partial.display()));
+    let file = std::fs::File::create(&partial).map_err(cannot)?;
+    let mut out = Hashing(std::io::BufWriter::new(file), Sha256::new(), 0);
+    let bar = progress_bar("{bar:40} {pos}/{len} rows and files ({per_sec}, {eta} left)")?;
+    let written = crate::backup::write(
+        conn,
+        &crate::domain::files::FileStore::configured(config),
+        &mut out,
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    );
+    bar.finish_and_clear();
+    let summary = match written {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    out.0
+        .into_inner()
+        .map_err(|e| cannot(e.into_error()))?
+        .sync_all()
+        .map_err(cannot)?;
+    std::fs::rename(&partial, to).map_err(cannot)?;
+    let sha = hex::encode(out.1.finalize());
+    let name = to
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    std::fs::write(beside(".sha256"), format!("{sha}  {name}\n")).map_err(cannot)?;
+    if summary.missing_files > 0 {
+        eprintln!(
+            "warning: {} files the records name were in no store and are not in the backup",
+            summary.missing_files
+        );
+    }
+    println!(
+        "backup written: {} ({} rows, {} files, {:.1} MB) in {:.1} s; sha256 {sha}",
+        to.display(),
+        summary.rows,
+        summary.files,
+        out.2 as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `innolab restore --from FILE`: fills the empty database, rebuilds the search index
+/// and checks the audit log.
+fn restore(config: &Config, from: &std::path::Path) -> AppResult<()> {
+    let started = Instant::now();
+    let open = || {
+        std::fs::File::open(from)
+            .map(std::io::BufReader::new)
+            .map_err(|e| AppError::Config(format!("cannot read {}: {e}", from.display())))
+    };
+    let header = crate::backup::header_of(open()?)?;
+    println!(
+        "restoring the backup of {} UTC from {} (Innolab {}: {} rows, {} files) into {}",
+        header.created_at.format("%Y-%m-%d %H:%M:%S"),
+        header.source,
+        header.innolab,
+        header.units() - header.files,
+        header.files,
+        redact(&config.database_url)
+    );
+    let pool = db::connect_unmigrated(config)?;
+    let mut conn = db::checkout(&pool)?;
+    let bar = progress_bar("{bar:40} {pos}/{len} rows and files ({per_sec}, {eta} left)")?;
+    let summary = crate::backup::restore(
+        &mut conn,
+        &crate::domain::files::FileStore::configured(config),
+        open()?,
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    );
+    bar.finish_and_clear();
+    let summary = summary?;
+    db::analyze(&mut conn)?;
+    println!(
+        "restored: {} rows, {} files in {:.1} s",
+        summary.rows,
+        summary.files,
+        started.elapsed().as_secs_f64()
+    );
+    verify_audit(&mut conn)?;
+    rebuild_search(config, &pool)
+}
+
 /// Runs a command that needs only the database.
 pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
     let config = resolve_config(global, None)?;
+    if let Command::Restore { from } = command {
+        return restore(&config, from);
+    }
     let pool = db::connect(&config)?;
     let mut conn = db::checkout(&pool)?;
     match command {
@@ -289,43 +475,9 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
                 if *admin { " as admin" } else { "" }
             );
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let started = Instant::now();
-            let v = audit::verify(&mut conn)?;
-            match v.first_broken {
-                None => println!(
-                    "audit log intact: {} entries checked in {:?}",
-                    v.checked,
-                    started.elapsed()
-                ),
-                Some(id) => {
-                    return Err(AppError::Config(format!(
-                        "audit log broken at entry {id} ({} entries before it are intact)",
-                        v.checked
-                    )))
-                }
-            }
-        }
-        Command::Reindex => {
-            let started = Instant::now();
-            let search = crate::search::Search::open(&config.search_dir(), pool.clone())?;
-            let bar = indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} records ({per_sec}, {eta} left)",
-                )
-                .map_err(AppError::internal)?,
-            );
-            let records = search.rebuild(&mut |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })?;
-            bar.finish_and_clear();
-            println!(
-                "search index rebuilt: {records} records in {:.1} s ({})",
-                started.elapsed().as_secs_f64(),
-                search.dir().display()
-            );
-        }
+        Command::Audit(AuditCommand::Verify) => verify_audit(&mut conn)?,
+        Command::Reindex => rebuild_search(&config, &pool)?,
+        Command::Backup { to } => backup(&config, &mut conn, to)?,
         Command::Files(FilesCommand::Move { to }) => {
             use crate::config::FileStorage;
             use crate::domain::files::{self, FileStore};
@@ -334,10 +486,7 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
                 FileStorage::Database => (folder, FileStore::Database),
                 FileStorage::Folder => (FileStore::Database, folder),
             };
-            let bar = indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files ({eta} left)")
-                    .map_err(AppError::internal)?,
-            );
+            let bar = progress_bar("{bar:40} {pos}/{len} files ({eta} left)")?;
             let moved = files::move_all(&mut conn, &from, &target, |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
@@ -354,7 +503,9 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
                 }
             );
         }
-        Command::Serve(_) => unreachable!("serve is not an offline command"),
+        Command::Serve(_) | Command::Restore { .. } => {
+            unreachable!("serve and restore open the database themselves")
+        }
     }
     Ok(())
 }

@@ -165,16 +165,7 @@ pub fn connect(config: &Config) -> AppResult<DbPool> {
 
 /// Like [`connect`], counting the statements of every pooled connection in `counter`.
 pub fn connect_counted(config: &Config, counter: StatementCounter) -> AppResult<DbPool> {
-    let (backend, target) = parse_url(&config.database_url)?;
-    if backend == Backend::Sqlite {
-        if let Some(parent) = std::path::Path::new(&target).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    AppError::Config(format!("cannot create {}: {e}", parent.display()))
-                })?;
-            }
-        }
-    }
+    create_sqlite_folder(config)?;
     let mut first = establish(&config.database_url)
         .map_err(|e| AppError::Config(format!("cannot open the database: {e}")))?;
     Setup {
@@ -189,6 +180,28 @@ pub fn connect_counted(config: &Config, counter: StatementCounter) -> AppResult<
     drop(first);
 
     pool_of(config, config.pool_size, counter)
+}
+
+/// A pool of a few connections to the database as it is, migrated or not (a restore
+/// migrates it itself).
+pub fn connect_unmigrated(config: &Config) -> AppResult<DbPool> {
+    create_sqlite_folder(config)?;
+    pool_of(config, 2, StatementCounter::default())
+}
+
+/// The folder of a SQLite file, made if it is missing.
+fn create_sqlite_folder(config: &Config) -> AppResult<()> {
+    let (backend, target) = parse_url(&config.database_url)?;
+    if backend == Backend::Sqlite {
+        if let Some(parent) = std::path::Path::new(&target).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    AppError::Config(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A pool of `size` connections to the (already migrated) database, counting their
@@ -214,15 +227,61 @@ pub fn pool_of(config: &Config, size: u32, counter: StatementCounter) -> AppResu
         .map_err(|e| AppError::Config(format!("cannot open the database pool: {e}")))
 }
 
-/// Applies the embedded migrations of the connection's backend; returns how many ran.
-pub fn run_migrations(conn: &mut DbConnection) -> AppResult<usize> {
-    let source = match conn {
+/// The embedded migrations of the connection's backend.
+fn migrations_of(conn: &DbConnection) -> EmbeddedMigrations {
+    match conn {
         DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
         DbConnection::Postgres(_) => POSTGRES_MIGRATIONS,
-    };
-    conn.run_pending_migrations(source)
+    }
+}
+
+/// Applies the embedded migrations of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConnection) -> AppResult<usize> {
+    conn.run_pending_migrations(migrations_of(conn))
         .map(|v| v.len())
         .map_err(|e| AppError::Config(format!("migration failed: {e}")))
+}
+
+/// The versions of the migrations this build knows, oldest first (the same on both
+/// backends).
+pub fn known_migrations() -> AppResult<Vec<String>> {
+    use diesel::migration::MigrationSource;
+    let all: Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>> =
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map_err(|e| AppError::Config(format!("cannot read the migrations: {e}")))?;
+    let mut versions: Vec<String> = all.iter().map(|m| m.name().version().to_string()).collect();
+    versions.sort();
+    Ok(versions)
+}
+
+/// The versions of the migrations the database has had, oldest first.
+pub fn applied_migrations(conn: &mut DbConnection) -> AppResult<Vec<String>> {
+    let mut versions: Vec<String> = conn
+        .applied_migrations()
+        .map_err(|e| AppError::Config(format!("cannot read the applied migrations: {e}")))?
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    versions.sort();
+    Ok(versions)
+}
+
+/// Applies the pending migrations up to and including version `last`, and no later one
+/// (a restore fills the tables as the backup's version had them).
+pub fn migrate_through(conn: &mut DbConnection, last: &str) -> AppResult<()> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+        AppError::Config(format!("migration failed: {e}"))
+    };
+    let pending = conn
+        .pending_migrations(migrations_of(conn))
+        .map_err(failed)?;
+    for m in pending
+        .iter()
+        .filter(|m| m.name().version().to_string().as_str() <= last)
+    {
+        conn.run_migration(m.as_ref()).map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// Refreshes the query planner's statistics where they are missing or stale. SQLite
@@ -261,6 +320,33 @@ where
         }
         DbConnection::Postgres(_) => DbConnection::begin_transaction(conn)?,
     }
+    finish_tx(conn, f)
+}
+
+/// Runs `f` in a read-only transaction that sees one snapshot of the database from its
+/// first read to its end, while writers go on (a backup). On SQLite a deferred `BEGIN`
+/// in WAL mode does that; on PostgreSQL `REPEATABLE READ`.
+pub fn snapshot_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    finish_tx(conn, f)
+}
+
+/// Runs `f` in the transaction just begun: commits what it did, or rolls back.
+fn finish_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     match f(conn) {
         Ok(value) => {
             DbConnection::commit_transaction(conn)?;

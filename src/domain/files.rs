@@ -33,13 +33,35 @@ fn new_name() -> String {
     secrets::new_token().replace(['-', '_'], "x")
 }
 
+/// Whether a storage name is one [`new_name`] could have made: nothing that could leave
+/// a folder.
+fn is_generated(storage_name: &str) -> bool {
+    storage_name.len() >= 3 && storage_name.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Where a stored file lives in a folder store: `<dir>/<first two chars>/<name>`.
 fn path_in(dir: &Path, storage_name: &str) -> AppResult<PathBuf> {
-    // Generated names only: nothing that could leave the folder.
-    if storage_name.len() < 3 || !storage_name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !is_generated(storage_name) {
         return Err(AppError::NotFound);
     }
     Ok(dir.join(&storage_name[..2]).join(storage_name))
+}
+
+/// Every stored file the records name (attachments and test users' pilot files), with
+/// its length.
+pub fn recorded(conn: &mut DbConnection) -> AppResult<Vec<(String, i64)>> {
+    use crate::db::schema::{attachments, pilot_files};
+    let mut files: Vec<(String, i64)> = attachments::table
+        .select((attachments::storage_name, attachments::size))
+        .order(attachments::id)
+        .load(conn)?;
+    files.extend(
+        pilot_files::table
+            .select((pilot_files::storage_name, pilot_files::size))
+            .order(pilot_files::id)
+            .load::<(String, i64)>(conn)?,
+    );
+    Ok(files)
 }
 
 impl FileStore {
@@ -58,8 +80,14 @@ impl FileStore {
         Ok(name)
     }
 
-    /// Stores the bytes under `name` (a name [`FileStore::put`] made).
-    fn write_as(&self, conn: &mut DbConnection, name: &str, bytes: &[u8]) -> AppResult<()> {
+    /// Stores the bytes under `name`, a name [`FileStore::put`] made (a restore puts
+    /// files back under the names their records know).
+    pub fn write_as(&self, conn: &mut DbConnection, name: &str, bytes: &[u8]) -> AppResult<()> {
+        if !is_generated(name) {
+            return Err(AppError::BadRequest(format!(
+                "{name:?} is not a storage name"
+            )));
+        }
         match self {
             FileStore::Database => {
                 for (seq, chunk) in bytes.chunks(CHUNK).enumerate() {
@@ -169,15 +197,7 @@ pub fn move_all(
     to: &FileStore,
     mut progress: impl FnMut(usize, usize),
 ) -> AppResult<Moved> {
-    use crate::db::schema::{attachments, pilot_files};
-    let mut names: Vec<String> = attachments::table
-        .select(attachments::storage_name)
-        .load(conn)?;
-    names.extend(
-        pilot_files::table
-            .select(pilot_files::storage_name)
-            .load::<String>(conn)?,
-    );
+    let names: Vec<String> = recorded(conn)?.into_iter().map(|(name, _)| name).collect();
     let mut done = Moved::default();
     let total = names.len();
     for (i, name) in names.iter().enumerate() {

@@ -12,7 +12,7 @@ use crate::challenges_flow::{attachment_ids, upload};
 use crate::support::TestApp;
 
 /// A PDF of `len` bytes that does not repeat within a chunk.
-fn pdf_of(len: usize) -> Vec<u8> {
+pub fn pdf_of(len: usize) -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n".to_vec();
     let mut x: u32 = 2_463_534_242;
     while bytes.len() < len {

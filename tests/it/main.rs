@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod api_flow;
 mod audit;
+mod backup;
 mod blind_review;
 mod challenges_flow;
 mod cli;

@@ -124,6 +124,68 @@ impl Drop for Store {
     }
 }
 
+/// A fresh, empty database with a data folder of its own; it goes (schema and all) when
+/// its owner does.
+pub struct TestDatabase {
+    pub url: String,
+    pub data_dir: std::path::PathBuf,
+    store: Store,
+}
+
+impl TestDatabase {
+    /// On this run's backend: PostgreSQL when `INNOLAB_TEST_DATABASE_URL` is set.
+    pub fn new() -> TestDatabase {
+        TestDatabase::postgres().unwrap_or_else(TestDatabase::sqlite)
+    }
+
+    /// A SQLite file, whatever the run.
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().unwrap();
+        TestDatabase {
+            url: format!("sqlite://{}/innolab.db", dir.path().display()),
+            data_dir: dir.path().to_path_buf(),
+            store: Store::Sqlite(dir),
+        }
+    }
+
+    /// A fresh schema on the PostgreSQL server of this run, if it has one.
+    pub fn postgres() -> Option<TestDatabase> {
+        let base_url = std::env::var("INNOLAB_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
+        let random = innolab::auth::secrets::new_token()
+            .to_lowercase()
+            .replace(['-', '_'], "");
+        let schema = format!("t_{}", &random[..20]);
+        let mut conn = PgConnection::establish(&base_url)
+            .unwrap_or_else(|e| panic!("INNOLAB_TEST_DATABASE_URL unreachable: {e}"));
+        diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .unwrap();
+        let sep = if base_url.contains('?') { '&' } else { '?' };
+        let data = tempfile::tempdir().unwrap();
+        Some(TestDatabase {
+            url: format!("{base_url}{sep}options=-c%20search_path%3D{schema}"),
+            data_dir: data.path().to_path_buf(),
+            store: Store::Postgres {
+                base_url,
+                schema,
+                _dir: data,
+            },
+        })
+    }
+
+    /// Another database's URL, with a data folder of its own.
+    fn sharing(url: String) -> TestDatabase {
+        let dir = tempfile::tempdir().unwrap();
+        TestDatabase {
+            url,
+            data_dir: dir.path().to_path_buf(),
+            store: Store::Shared(dir),
+        }
+    }
+}
+
 pub struct TestApp {
     svc: Svc,
     pub state: Data<AppState>,
@@ -139,6 +201,7 @@ pub struct TestAppBuilder {
     webhooks_to_localhost: bool,
     adjust: Option<ConfigChange>,
     shared_database: Option<String>,
+    database: Option<TestDatabase>,
 }
 
 /// A change to the test configuration, applied before the app starts.
@@ -153,6 +216,7 @@ impl TestApp {
             webhooks_to_localhost: false,
             adjust: None,
             shared_database: None,
+            database: None,
         }
     }
 
@@ -193,9 +257,20 @@ impl TestAppBuilder {
         self
     }
 
+    /// On this database (a fresh one, or one a restore filled).
+    pub fn database(mut self, database: TestDatabase) -> Self {
+        self.database = Some(database);
+        self
+    }
+
     pub async fn build(self) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::for_data_dir(dir.path());
+        let database = match (self.shared_database, self.database) {
+            (Some(url), _) => TestDatabase::sharing(url),
+            (None, Some(database)) => database,
+            (None, None) => TestDatabase::new(),
+        };
+        let mut config = Config::for_data_dir(&database.data_dir);
+        config.database_url = database.url.clone();
         config.pool_size = 4;
         config.page_cache_ms = self.page_cache_ms;
         config.webhook_allow_private = self.webhooks_to_localhost;
@@ -205,34 +280,7 @@ impl TestAppBuilder {
         if let Some(adjust) = self.adjust {
             adjust(&mut config);
         }
-        let shared = self.shared_database.clone();
-        let store = match std::env::var("INNOLAB_TEST_DATABASE_URL") {
-            _ if shared.is_some() => {
-                config.database_url = shared.unwrap_or_default();
-                Store::Shared(dir)
-            }
-            Ok(base_url) if !base_url.is_empty() => {
-                let random = innolab::auth::secrets::new_token()
-                    .to_lowercase()
-                    .replace(['-', '_'], "");
-                let schema = format!("t_{}", &random[..20]);
-                let mut conn = PgConnection::establish(&base_url)
-                    .unwrap_or_else(|e| panic!("INNOLAB_TEST_DATABASE_URL unreachable: {e}"));
-                diesel::sql_query(format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .unwrap();
-                let sep = if base_url.contains('?') { '&' } else { '?' };
-                config.database_url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}");
-                let data = tempfile::tempdir().unwrap();
-                config.data_dir = data.path().to_path_buf();
-                Store::Postgres {
-                    base_url,
-                    schema,
-                    _dir: data,
-                }
-            }
-            _ => Store::Sqlite(dir),
-        };
+        let store = database.store;
         let state = innolab::build_state(config).expect("state builds");
         let svc = test::init_service(innolab::build_app(state.clone())).await;
         let svc =
