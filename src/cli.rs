@@ -113,10 +113,15 @@ pub enum Command {
 /// The sub-commands of `files`.
 #[derive(Subcommand, Debug)]
 pub enum FilesCommand {
-    /// Move every stored file into the database or into the data folder's `uploads`,
+    /// Move every stored file from one store into another (stop the servers first),
     /// then set `file_store` to match; running it again moves nothing.
     Move {
-        /// `database` (shared by every instance) or `folder` (one instance).
+        /// Where the files are now: `database`, `folder` or `s3` (default: the
+        /// configured `file_store`).
+        #[arg(long)]
+        from: Option<crate::config::FileStorage>,
+        /// Where they go: `database` (shared by every instance), `s3` (an object store
+        /// shared by every instance, see `s3_bucket`) or `folder` (one instance).
         #[arg(long)]
         to: crate::config::FileStorage,
     },
@@ -305,7 +310,7 @@ fn backup(config: &Config, conn: &mut db::DbConnection, to: &std::path::Path) ->
     let bar = progress_bar("{bar:40} {pos}/{len} rows and files ({per_sec}, {eta} left)")?;
     let written = crate::backup::write(
         conn,
-        &crate::domain::files::FileStore::configured(config),
+        &crate::domain::files::FileStore::configured(config)?,
         &mut out,
         &mut |done, total| {
             bar.set_length(total);
@@ -372,7 +377,7 @@ fn restore(config: &Config, from: &std::path::Path) -> AppResult<()> {
     let bar = progress_bar("{bar:40} {pos}/{len} rows and files ({per_sec}, {eta} left)")?;
     let summary = crate::backup::restore(
         &mut conn,
-        &crate::domain::files::FileStore::configured(config),
+        &crate::domain::files::FileStore::configured(config)?,
         open()?,
         &mut |done, total| {
             bar.set_length(total);
@@ -478,16 +483,22 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
         Command::Audit(AuditCommand::Verify) => verify_audit(&mut conn)?,
         Command::Reindex => rebuild_search(&config, &pool)?,
         Command::Backup { to } => backup(&config, &mut conn, to)?,
-        Command::Files(FilesCommand::Move { to }) => {
-            use crate::config::FileStorage;
+        Command::Files(FilesCommand::Move { from, to }) => {
             use crate::domain::files::{self, FileStore};
-            let folder = FileStore::Folder(config.upload_dir());
-            let (from, target) = match to {
-                FileStorage::Database => (folder, FileStore::Database),
-                FileStorage::Folder => (FileStore::Database, folder),
-            };
+            let from = from.unwrap_or(config.file_storage);
+            if from == *to {
+                return Err(AppError::Config(format!(
+                    "the files are to move from {} to {} itself; name the store they are in with --from",
+                    from.name(),
+                    to.name()
+                )));
+            }
+            let (source, target) = (
+                FileStore::of_kind(&config, from)?,
+                FileStore::of_kind(&config, *to)?,
+            );
             let bar = progress_bar("{bar:40} {pos}/{len} files ({eta} left)")?;
-            let moved = files::move_all(&mut conn, &from, &target, |done, total| {
+            let moved = files::move_all(&mut conn, &source, &target, |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })?;
@@ -497,10 +508,7 @@ pub fn run_offline(global: &GlobalArgs, command: &Command) -> AppResult<()> {
                 moved.moved,
                 moved.present,
                 moved.missing,
-                match to {
-                    FileStorage::Database => "database",
-                    FileStorage::Folder => "folder",
-                }
+                to.name()
             );
         }
         Command::Serve(_) | Command::Restore { .. } => {

@@ -67,6 +67,19 @@ pub enum FileStorage {
     Database,
     /// In `<data-dir>/uploads`: one instance only.
     Folder,
+    /// In an S3-compatible object store ([`S3Config`]): every instance.
+    S3,
+}
+
+impl FileStorage {
+    /// The name `file_store` takes for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileStorage::Database => "database",
+            FileStorage::Folder => "folder",
+            FileStorage::S3 => "s3",
+        }
+    }
 }
 
 impl std::str::FromStr for FileStorage {
@@ -75,8 +88,9 @@ impl std::str::FromStr for FileStorage {
         match s.to_ascii_lowercase().as_str() {
             "database" => Ok(FileStorage::Database),
             "folder" => Ok(FileStorage::Folder),
+            "s3" => Ok(FileStorage::S3),
             other => Err(format!(
-                "unknown file store {other:?}: use database or folder"
+                "unknown file store {other:?}: use database, folder or s3"
             )),
         }
     }
@@ -145,6 +159,27 @@ pub struct Config {
     pub personal_data_days: i64,
     /// Where uploaded files are kept (the database by default).
     pub file_storage: FileStorage,
+    /// The bucket of `file_store = "s3"`.
+    pub s3: S3Config,
+}
+
+/// Where `file_store = "s3"` keeps files: a bucket of AWS S3 or of any store that speaks
+/// its protocol (MinIO, Ceph, the object storage of a German cloud).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Config {
+    /// The bucket (it must exist).
+    pub bucket: String,
+    /// The region (`us-east-1` by default, which MinIO expects too).
+    pub region: String,
+    /// The store's address for anything but AWS (`https://s3.example.de`; `http://` only
+    /// on a trusted network); requests then name the bucket in the path.
+    pub endpoint: Option<String>,
+    /// The folder in the bucket the files go under (`innolab` by default).
+    pub prefix: String,
+    /// The access key; without it, the AWS environment variables and roles are used.
+    pub access_key_id: Option<String>,
+    /// The secret belonging to the access key.
+    pub secret_access_key: Option<String>,
 }
 
 /// The markdown files of the Impressum and the privacy notice; unset ones show a
@@ -231,8 +266,20 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// See `Config::personal_data_days`.
     pub personal_data_days: Option<i64>,
-    /// See `Config::file_storage` (`file_store = "database"` or `"folder"`).
+    /// See `Config::file_storage` (`file_store = "database"`, `"folder"` or `"s3"`).
     pub file_store: Option<FileStorage>,
+    /// See `S3Config::bucket`.
+    pub s3_bucket: Option<String>,
+    /// See `S3Config::region`.
+    pub s3_region: Option<String>,
+    /// See `S3Config::endpoint`.
+    pub s3_endpoint: Option<String>,
+    /// See `S3Config::prefix`.
+    pub s3_prefix: Option<String>,
+    /// See `S3Config::access_key_id`.
+    pub s3_access_key_id: Option<String>,
+    /// See `S3Config::secret_access_key`.
+    pub s3_secret_access_key: Option<String>,
 }
 
 impl FileConfig {
@@ -281,7 +328,13 @@ impl FileConfig {
             metrics_allow,
             metrics_token,
             personal_data_days,
-            file_store
+            file_store,
+            s3_bucket,
+            s3_region,
+            s3_endpoint,
+            s3_prefix,
+            s3_access_key_id,
+            s3_secret_access_key
         );
         self
     }
@@ -346,6 +399,14 @@ impl Config {
             metrics_token: file.metrics_token.filter(|t| !t.is_empty()),
             personal_data_days: file.personal_data_days.unwrap_or(90).max(1),
             file_storage: file.file_store.unwrap_or(FileStorage::Database),
+            s3: S3Config {
+                bucket: file.s3_bucket.unwrap_or_default(),
+                region: file.s3_region.unwrap_or_else(|| "us-east-1".into()),
+                endpoint: file.s3_endpoint.filter(|e| !e.is_empty()),
+                prefix: file.s3_prefix.unwrap_or_else(|| "innolab".into()),
+                access_key_id: file.s3_access_key_id.filter(|k| !k.is_empty()),
+                secret_access_key: file.s3_secret_access_key.filter(|k| !k.is_empty()),
+            },
         }
     }
 

@@ -81,7 +81,7 @@ pub fn build_state(config: Config) -> AppResult<aweb::Data<AppState>> {
         )
         .then(|| tokio::sync::Semaphore::new(config.pool_size as usize)),
         legal,
-        files: domain::files::FileStore::configured(&config),
+        files: domain::files::FileStore::configured(&config)?,
         metrics: web::request_counts::Metrics::default(),
         config,
         pool,

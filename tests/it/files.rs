@@ -9,6 +9,7 @@ use innolab::domain::files::{self, FileStore, CHUNK};
 use innolab::kinds::OrgKind;
 
 use crate::challenges_flow::{attachment_ids, upload};
+use crate::s3_server::S3Server;
 use crate::support::TestApp;
 
 /// A PDF of `len` bytes that does not repeat within a chunk.
@@ -138,4 +139,102 @@ async fn files_of_a_folder_store_move_into_the_database_once() {
     let r = db_instance.get(&format!("/attachments/{id}")).await;
     r.assert_status(200);
     assert!(r.bytes == bytes);
+}
+
+fn chunks_in_database(app: &TestApp) -> i64 {
+    app.with_conn(|c| file_chunks::table.count().get_result(c).unwrap())
+}
+
+#[actix_web::test]
+async fn files_in_an_object_store_are_served_by_every_instance_and_move_there_by_command() {
+    let s3 = S3Server::start();
+    // An installation that kept its files in the database so far.
+    let mut one = TestApp::new().await;
+    let owner = one.create_user("amt@example.org", "Amt");
+    let agency = one.create_org(&owner, "Stadt Westheim", OrgKind::Agency, true);
+    let challenge = one.create_challenge(&agency, &owner, "Mit Karten", "open", 20);
+    let path = format!("/challenges/{}/attachments", challenge.slug);
+    let old = pdf_of(3 * CHUNK + 12_345);
+    one.log_in_as(&owner);
+    upload(&mut one, &path, "Karte.pdf", "application/pdf", &old)
+        .await
+        .assert_status(303);
+    let old_id = attachment_ids(&one, "challenge", challenge.id)[0];
+    assert_eq!(chunks_in_database(&one), 4);
+
+    // The operator's command, configured in a file as the README says.
+    let folder = tempfile::tempdir().unwrap();
+    let config = folder.path().join("innolab.toml");
+    std::fs::write(&config, s3.config_file()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_innolab"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--database-url")
+        .arg(&one.state.config.database_url)
+        .arg("--data-dir")
+        .arg(&one.state.config.data_dir)
+        .args(["files", "move", "--from", "database", "--to", "s3"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("1 moved"), "{said}");
+    let old_name = storage_name(&one, old_id);
+    assert!(
+        s3.object(&format!("innolab/{old_name}")) == Some(old.clone()),
+        "not in the bucket"
+    );
+    assert_eq!(
+        chunks_in_database(&one),
+        0,
+        "the database's copy is removed"
+    );
+
+    // Two instances on the bucket and the database: each serves what the other stored.
+    let mut two = TestApp::builder()
+        .same_database_as(&one)
+        .config(s3.store_in())
+        .build()
+        .await;
+    let mut three = TestApp::builder()
+        .same_database_as(&one)
+        .config(s3.store_in())
+        .build()
+        .await;
+    let r = two.get(&format!("/attachments/{old_id}")).await;
+    r.assert_status(200);
+    assert!(r.bytes == old, "the moved file differs");
+
+    let new = pdf_of(CHUNK + 99);
+    two.log_in_as(&owner);
+    upload(&mut two, &path, "Plan.pdf", "application/pdf", &new)
+        .await
+        .assert_status(303);
+    let new_id = attachment_ids(&two, "challenge", challenge.id)[1];
+    let r = three.get(&format!("/attachments/{new_id}")).await;
+    r.assert_status(200);
+    assert!(r.bytes == new, "the download differs from the upload");
+    let new_name = storage_name(&two, new_id);
+    assert!(
+        s3.object(&format!("innolab/{new_name}")) == Some(new),
+        "not in the bucket"
+    );
+    assert_eq!(chunks_in_database(&two), 0);
+
+    // Deleted through the third instance, the object is gone from the bucket.
+    three.log_in_as(&owner);
+    let token = three.csrf_token().await;
+    three
+        .post_form_raw(
+            &format!("/attachments/{new_id}/delete"),
+            &[("csrf_token", token.as_str())],
+        )
+        .await;
+    assert!(
+        s3.object(&format!("innolab/{new_name}")).is_none(),
+        "still in the bucket"
+    );
+    assert_eq!(two.get(&format!("/attachments/{new_id}")).await.status, 404);
 }

@@ -25,6 +25,7 @@ mod proposals_flow;
 mod read_models;
 mod relevance;
 mod round_trip;
+mod s3_server;
 mod search;
 mod security;
 mod sql_budget;

@@ -1,10 +1,13 @@
 //! Where uploaded files are kept: in the database by default (table `file_chunks`), so
-//! that every instance on one database serves every file, or in a folder of this
-//! instance (`file_store = "folder"`, for a single instance). Files are written and read
-//! in chunks of [`CHUNK`] bytes; a download holds one chunk in memory at a time.
+//! that every instance on one database serves every file; in an S3-compatible object
+//! store (`file_store = "s3"`, [`s3`]), shared by every instance as well; or in a folder
+//! of this instance (`file_store = "folder"`, for a single instance). Files are read in
+//! chunks of [`CHUNK`] bytes; a download holds one chunk in memory at a time.
 //!
 //! Records name their file by a generated `storage_name`; in the database store the
 //! bytes are written in the caller's transaction, so a file and its row commit together.
+
+pub mod s3;
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -26,6 +29,8 @@ pub enum FileStore {
     Database,
     /// In this folder (`<data>/uploads` by default): one instance only.
     Folder(PathBuf),
+    /// In a bucket of an S3-compatible object store, shared by every instance.
+    S3(s3::S3Files),
 }
 
 /// A new storage name: random, and safe in a path.
@@ -66,11 +71,25 @@ pub fn recorded(conn: &mut DbConnection) -> AppResult<Vec<(String, i64)>> {
 
 impl FileStore {
     /// The store the configuration names (`file_store`).
-    pub fn configured(config: &crate::config::Config) -> FileStore {
-        match config.file_storage {
-            crate::config::FileStorage::Database => FileStore::Database,
-            crate::config::FileStorage::Folder => FileStore::Folder(config.upload_dir()),
-        }
+    pub fn configured(config: &crate::config::Config) -> AppResult<FileStore> {
+        FileStore::of_kind(config, config.file_storage)
+    }
+
+    /// The store of this kind, as the configuration sets it up.
+    pub fn of_kind(
+        config: &crate::config::Config,
+        kind: crate::config::FileStorage,
+    ) -> AppResult<FileStore> {
+        use crate::config::FileStorage;
+        Ok(match kind {
+            FileStorage::Database => FileStore::Database,
+            FileStorage::Folder => FileStore::Folder(config.upload_dir()),
+            FileStorage::S3 if config.s3.bucket.is_empty() => return Err(AppError::Config(
+                "file_store = \"s3\" needs s3_bucket (and s3_endpoint for a store that is not AWS)"
+                    .into(),
+            )),
+            FileStorage::S3 => FileStore::S3(s3::S3Files::connect(&config.s3)?),
+        })
     }
 
     /// Stores the bytes under a new name and returns it.
@@ -106,6 +125,7 @@ impl FileStore {
                     .map_err(AppError::internal)?;
                 std::fs::write(&path, bytes).map_err(AppError::internal)?;
             }
+            FileStore::S3(bucket) => bucket.put(name, bytes)?,
         }
         Ok(())
     }
@@ -142,10 +162,17 @@ impl FileStore {
                     .map_err(AppError::internal)?;
                 Ok((!buf.is_empty() || seq == 0).then_some(buf))
             }
+            FileStore::S3(bucket) => {
+                if !is_generated(storage_name) {
+                    return Err(AppError::NotFound);
+                }
+                bucket.range(storage_name, (seq * CHUNK) as u64, CHUNK as u64)
+            }
         }
     }
 
-    /// Removes a stored file (in the database store, within the caller's transaction).
+    /// Removes a stored file (in the database store, within the caller's transaction; in
+    /// the others at once).
     pub fn remove(&self, conn: &mut DbConnection, storage_name: &str) -> AppResult<()> {
         match self {
             FileStore::Database => {
@@ -158,6 +185,7 @@ impl FileStore {
                 // Already gone is fine: the row was what counted.
                 let _ = std::fs::remove_file(path_in(dir, storage_name)?);
             }
+            FileStore::S3(bucket) => bucket.remove(storage_name)?,
         }
         Ok(())
     }
