@@ -184,7 +184,7 @@ impl<W: Write> Writer<W> {
 }
 
 /// A problem with the file itself, named by its line.
-fn damaged(line: u64, what: impl std::fmt::Display) -> AppError {
+pub(super) fn damaged(line: u64, what: impl std::fmt::Display) -> AppError {
     AppError::Config(format!("the backup is damaged at line {line}: {what}"))
 }
 

@@ -30,7 +30,7 @@ use crate::domain::audit;
 use crate::domain::files::{self, FileStore};
 use crate::error::{AppError, AppResult};
 
-use self::archive::{FileStart, Header, Line, Reader, Record, TableStart, Writer};
+use self::archive::{damaged, FileStart, Header, Line, Reader, Record, TableStart, Writer};
 
 /// The largest stored file a restore holds in memory while putting it back (uploads are
 /// bounded far below this).
@@ -90,7 +90,7 @@ pub fn write(
             files: stored.len() as u64,
         };
         let total = header.units();
-        let mut done = 0;
+        let mut done = 0u64;
         let mut w = Writer::new(out);
         w.record(&Record::Header(header))?;
         for t in &tables {
@@ -101,7 +101,7 @@ pub fn write(
             t.read_rows(conn, &mut |row| {
                 w.raw_row(row)?;
                 done += 1;
-                if done % 1000 == 0 {
+                if done.is_multiple_of(1000) {
                     progress(done, total);
                 }
                 Ok(())
@@ -160,96 +160,35 @@ pub fn restore(
             )));
         }
         let total = header.units();
-        let mut done = 0;
-        let mut rows = 0;
-        let mut rows_by_table = Vec::new();
-        let mut inserter: Option<tables::Inserter> = None;
-        let mut file: Option<(FileStart, Vec<u8>)> = None;
-        let mut files_done = 0u64;
-        let mut finish_file = |conn: &mut DbConnection, file: Option<(FileStart, Vec<u8>)>| {
-            let Some((start, bytes)) = file else {
-                return Ok::<_, AppError>(());
-            };
-            if bytes.len() as u64 != start.size {
-                return Err(AppError::Config(format!(
-                    "the backup's file {} has {} bytes, not the {} its record says",
-                    start.name,
-                    bytes.len(),
-                    start.size
-                )));
-            }
-            store.write_as(conn, &start.name, &bytes)?;
-            files_done += 1;
-            Ok(())
-        };
-        let damaged = |line: u64, what: &str| {
-            AppError::Config(format!("the backup is damaged at line {line}: {what}"))
-        };
+        let mut load = Loader::new(store, &tables);
         while let Some(line) = reader.next_line()? {
+            let at = reader.line_number();
             match line {
-                Line::Record(Record::Table(start)) => {
-                    if let Some(mut i) = inserter.take() {
-                        rows_by_table.push((i.table_name().to_string(), i.flush(conn)?));
-                    }
-                    let table = tables
-                        .iter()
-                        .find(|t| t.name == start.name)
-                        .ok_or_else(|| {
-                            AppError::Config(format!(
-                                "the backup has a table {} that this database lacks",
-                                start.name
-                            ))
-                        })?;
-                    inserter = Some(tables::Inserter::new(table, &start.columns)?);
-                }
-                Line::Row(values) => {
-                    let i = inserter
-                        .as_mut()
-                        .ok_or_else(|| damaged(reader.line_number(), "a row before its table"))?;
-                    i.push(conn, values)?;
-                    rows += 1;
-                    done += 1;
-                    if done % 1000 == 0 {
-                        progress(done, total);
-                    }
-                }
-                Line::Record(Record::File(start)) => {
-                    if let Some(mut i) = inserter.take() {
-                        rows_by_table.push((i.table_name().to_string(), i.flush(conn)?));
-                    }
-                    finish_file(conn, file.take())?;
-                    if start.size > MAX_FILE {
-                        return Err(damaged(reader.line_number(), "a file larger than 2 GiB"));
-                    }
-                    file = Some((start, Vec::new()));
-                    done += 1;
-                    progress(done, total);
-                }
-                Line::Chunk(bytes) => {
-                    let (start, buf) = file
-                        .as_mut()
-                        .ok_or_else(|| damaged(reader.line_number(), "a chunk before its file"))?;
-                    if (buf.len() + bytes.len()) as u64 > start.size {
-                        return Err(damaged(reader.line_number(), "a file longer than it says"));
-                    }
-                    buf.extend_from_slice(&bytes);
-                }
-                Line::Record(Record::Header(_)) => {
-                    return Err(damaged(reader.line_number(), "a second header"));
-                }
+                Line::Record(Record::Table(start)) => load.table(conn, start)?,
+                Line::Row(values) => load.row(conn, values, at)?,
+                Line::Record(Record::File(start)) => load.file(conn, start, at)?,
+                Line::Chunk(bytes) => load.chunk(&bytes, at)?,
+                Line::Record(Record::Header(_)) => return Err(damaged(at, "a second header")),
                 Line::Record(Record::End(_)) => unreachable!("the reader ends at the end line"),
             }
+            let done = load.rows + load.files;
+            if done.is_multiple_of(1000) {
+                progress(done, total);
+            }
         }
-        if let Some(mut i) = inserter.take() {
-            rows_by_table.push((i.table_name().to_string(), i.flush(conn)?));
-        }
-        finish_file(conn, file.take())?;
+        load.close(conn)?;
         let expected: Vec<(String, u64)> = header
             .tables
             .iter()
             .filter(|(_, n)| *n > 0)
             .cloned()
             .collect();
+        let Loader {
+            rows,
+            files: files_done,
+            rows_by_table,
+            ..
+        } = load;
         let read: Vec<(String, u64)> = rows_by_table.into_iter().filter(|(_, n)| *n > 0).collect();
         if read != expected || files_done != header.files {
             return Err(AppError::Config(format!(
@@ -282,6 +221,105 @@ pub fn restore(
     })?;
     db::run_migrations(conn)?;
     Ok(summary)
+}
+
+/// What a restore has under way: the table whose rows come in, the file whose chunks do.
+struct Loader<'a> {
+    store: &'a FileStore,
+    tables: &'a [tables::Table],
+    inserter: Option<tables::Inserter<'a>>,
+    file: Option<(FileStart, Vec<u8>)>,
+    rows_by_table: Vec<(String, u64)>,
+    rows: u64,
+    files: u64,
+}
+
+impl<'a> Loader<'a> {
+    fn new(store: &'a FileStore, tables: &'a [tables::Table]) -> Self {
+        Loader {
+            store,
+            tables,
+            inserter: None,
+            file: None,
+            rows_by_table: Vec::new(),
+            rows: 0,
+            files: 0,
+        }
+    }
+
+    /// Writes what the table or file under way still holds.
+    fn close(&mut self, conn: &mut DbConnection) -> AppResult<()> {
+        if let Some(mut i) = self.inserter.take() {
+            let written = i.flush(conn)?;
+            self.rows_by_table
+                .push((i.table_name().to_string(), written));
+        }
+        if let Some((start, bytes)) = self.file.take() {
+            if bytes.len() as u64 != start.size {
+                return Err(AppError::Config(format!(
+                    "the backup's file {} has {} bytes, not the {} its record says",
+                    start.name,
+                    bytes.len(),
+                    start.size
+                )));
+            }
+            self.store.write_as(conn, &start.name, &bytes)?;
+            self.files += 1;
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, conn: &mut DbConnection, start: TableStart) -> AppResult<()> {
+        self.close(conn)?;
+        let table = self
+            .tables
+            .iter()
+            .find(|t| t.name == start.name)
+            .ok_or_else(|| {
+                AppError::Config(format!(
+                    "the backup has a table {} that this database lacks",
+                    start.name
+                ))
+            })?;
+        self.inserter = Some(tables::Inserter::new(table, &start.columns)?);
+        Ok(())
+    }
+
+    fn row(
+        &mut self,
+        conn: &mut DbConnection,
+        values: Vec<serde_json::Value>,
+        at: u64,
+    ) -> AppResult<()> {
+        let i = self
+            .inserter
+            .as_mut()
+            .ok_or_else(|| damaged(at, "a row before its table"))?;
+        i.push(conn, values)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn file(&mut self, conn: &mut DbConnection, start: FileStart, at: u64) -> AppResult<()> {
+        self.close(conn)?;
+        if start.size > MAX_FILE {
+            return Err(damaged(at, "a file larger than 2 GiB"));
+        }
+        self.file = Some((start, Vec::new()));
+        Ok(())
+    }
+
+    fn chunk(&mut self, bytes: &[u8], at: u64) -> AppResult<()> {
+        let (start, buf) = self
+            .file
+            .as_mut()
+            .ok_or_else(|| damaged(at, "a chunk before its file"))?;
+        if (buf.len() + bytes.len()) as u64 > start.size {
+            return Err(damaged(at, "a file longer than it says"));
+        }
+        buf.extend_from_slice(bytes);
+        Ok(())
+    }
 }
 
 /// Brings the target's tables to the backup's version: refuses a backup of a newer

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use actix_web::http::Method;
 use serde_json::Value;
@@ -15,6 +14,7 @@ use innolab::domain::files::CHUNK;
 use innolab::kinds::OrgKind;
 
 use crate::challenges_flow::{attachment_ids, upload};
+use crate::cli::{innolab_on as innolab, text};
 use crate::files::pdf_of;
 use crate::support::{TestApp, TestDatabase};
 
@@ -22,27 +22,6 @@ const ADMIN: (&str, &str) = (
     "admin@innolab.example",
     "Zimtstern-Giesskanne-Leuchtturm-83",
 );
-
-fn innolab(url: &str, data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_innolab"))
-        .arg("--database-url")
-        .arg(url)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 type Fresh = fn() -> TestDatabase;
 

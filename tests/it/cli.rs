@@ -1,5 +1,6 @@
 //! The command line against the test database: user create, seed, audit verify, migrate.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use diesel::prelude::*;
@@ -7,12 +8,13 @@ use innolab::db::schema::{organisations, users};
 
 use crate::support::TestApp;
 
-fn innolab(app: &TestApp, args: &[&str]) -> Output {
+/// The binary on a database and data folder, as an operator runs it.
+pub(crate) fn innolab_on(database_url: &str, data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_innolab"))
         .arg("--database-url")
-        .arg(&app.state.config.database_url)
+        .arg(database_url)
         .arg("--data-dir")
-        .arg(&app.state.config.data_dir)
+        .arg(data_dir)
         .args(args)
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
@@ -20,7 +22,13 @@ fn innolab(app: &TestApp, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn text(o: &Output) -> String {
+fn innolab(app: &TestApp, args: &[&str]) -> Output {
+    let config = &app.state.config;
+    innolab_on(&config.database_url, &config.data_dir, args)
+}
+
+/// What a run printed, both streams.
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
